@@ -1,0 +1,77 @@
+"""Async database helpers: engine, sessions, database creation and alembic migrations.
+
+Services never commit: the request (`session_scope`) or the consumer owns the transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import asyncpg
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+
+def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+@asynccontextmanager
+async def session_scope(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """One transaction: commit when the block succeeds, roll back when it raises."""
+    async with factory() as session, session.begin():
+        yield session
+
+
+def _asyncpg_dsn(url: str, database: str | None = None) -> tuple[str, str]:
+    parsed = make_url(url)
+    name = parsed.database or ""
+    parsed = parsed.set(drivername="postgresql", database=database or name)
+    return parsed.render_as_string(hide_password=False), name
+
+
+async def ensure_database(url: str) -> bool:
+    """Create the database named in `url` if it is missing. True when it was created."""
+    admin_dsn, name = _asyncpg_dsn(url, database="postgres")
+    conn = await asyncpg.connect(admin_dsn, timeout=5)
+    try:
+        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if exists:
+            return False
+        quoted = '"' + name.replace('"', '""') + '"'
+        await conn.execute(f"CREATE DATABASE {quoted}")
+        return True
+    finally:
+        await conn.close()
+
+
+async def drop_database(url: str) -> None:
+    admin_dsn, name = _asyncpg_dsn(url, database="postgres")
+    conn = await asyncpg.connect(admin_dsn, timeout=5)
+    try:
+        quoted = '"' + name.replace('"', '""') + '"'
+        await conn.execute(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
+    finally:
+        await conn.close()
+
+
+def migrate(alembic_ini: Path, url: str, revision: str = "head") -> None:
+    """Run alembic `upgrade` for one service (synchronous: call it off the event loop)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config(str(alembic_ini))
+    config.set_main_option("script_location", str(alembic_ini.parent / "migrations"))
+    config.attributes["database_url"] = url
+    command.upgrade(config, revision)

@@ -1,0 +1,236 @@
+"""Run the whole system as local processes: what `make run` and the end-to-end tests use.
+
+    python -m servicedesk_shared.devstack run       create databases, migrate, run all
+    python -m servicedesk_shared.devstack prepare   create databases and migrate only
+
+The table below is the topology: each service, its import name, port variable and
+database. A service whose package is not installed is skipped (the table runs ahead of
+the code). Ctrl-C or SIGTERM stops every child cleanly; a child that dies stops the rest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from servicedesk_shared.db import ensure_database, migrate
+from servicedesk_shared.startup import DependencyMissing, check_postgres, check_redis
+
+ROOT = Path(__file__).resolve().parents[3]
+DEV_KEY_FILE = ROOT / ".devstack" / "jwt-key"
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    module: str
+    port_var: str
+    port: int
+    db_var: str | None = None
+    db_name: str | None = None
+
+    @property
+    def installed(self) -> bool:
+        return importlib.util.find_spec(self.module) is not None
+
+    @property
+    def alembic_ini(self) -> Path:
+        return ROOT / "services" / self.name / "alembic.ini"
+
+
+SERVICES = [
+    Service("auth", "servicedesk_auth", "AUTH_PORT", 8001, "AUTH_DATABASE_URL", "desk_auth"),
+    Service(
+        "tickets",
+        "servicedesk_tickets",
+        "TICKETS_PORT",
+        8002,
+        "TICKETS_DATABASE_URL",
+        "desk_tickets",
+    ),
+    Service(
+        "notifications",
+        "servicedesk_notifications",
+        "NOTIFICATIONS_PORT",
+        8003,
+        "NOTIFICATIONS_DATABASE_URL",
+        "desk_notifications",
+    ),
+    Service("ai-assist", "servicedesk_ai_assist", "AI_ASSIST_PORT", 8004),
+    Service("gateway", "servicedesk_gateway", "GATEWAY_PORT", 8000),
+]
+
+
+def database_url(service: Service, env: dict[str, str]) -> str:
+    assert service.db_var and service.db_name
+    default = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{service.db_name}"
+    return env.get(service.db_var) or default
+
+
+def port(service: Service, env: dict[str, str]) -> int:
+    return int(env.get(service.port_var) or service.port)
+
+
+def installed_services() -> list[Service]:
+    return [s for s in SERVICES if s.installed]
+
+
+async def _check_dependencies(env: dict[str, str]) -> None:
+    for service in installed_services():
+        if service.db_var:
+            url = database_url(service, env)
+            admin = url.rsplit("/", 1)[0] + "/postgres"
+            await check_postgres(admin, service.db_var)
+    await check_redis(env.get("REDIS_URL") or "redis://127.0.0.1:6379/0")
+
+
+def prepare(env: dict[str, str]) -> None:
+    """Create missing databases and migrate every installed service that has one."""
+    try:
+        asyncio.run(_check_dependencies(env))
+    except DependencyMissing as exc:
+        print(f"make run: cannot start: {exc}", file=sys.stderr)
+        raise SystemExit(1) from None
+    for service in installed_services():
+        if not service.db_var:
+            continue
+        url = database_url(service, env)
+        if asyncio.run(ensure_database(url)):
+            print(f"devstack: created database for {service.name}", file=sys.stderr)
+        migrate(service.alembic_ini, url)
+
+
+def dev_jwt_key() -> str:
+    """A per-checkout development key, generated once, so restarts keep sessions."""
+    if not DEV_KEY_FILE.exists():
+        DEV_KEY_FILE.parent.mkdir(exist_ok=True)
+        DEV_KEY_FILE.write_text(f"dev:{secrets.token_urlsafe(48)}")
+        DEV_KEY_FILE.chmod(0o600)
+    return DEV_KEY_FILE.read_text().strip()
+
+
+class Stack:
+    """The running processes of every installed service."""
+
+    def __init__(self, env: dict[str, str], *, log_dir: Path | None = None) -> None:
+        self.env = env
+        self.log_dir = log_dir
+        self.procs: dict[str, subprocess.Popen] = {}
+
+    def start(self, timeout: float = 30) -> None:
+        for service in installed_services():
+            self.procs[service.name] = self._spawn(service)
+        for service in installed_services():
+            self.wait_ready(service, timeout)
+
+    def _spawn(self, service: Service) -> subprocess.Popen:
+        out = None
+        if self.log_dir:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            out = open(self.log_dir / f"{service.name}.log", "ab")  # noqa: SIM115
+        return subprocess.Popen(
+            [sys.executable, "-m", service.module], env=self.env, stdout=out, stderr=out
+        )
+
+    def wait_ready(self, service: Service, timeout: float) -> None:
+        url = f"http://127.0.0.1:{port(service, self.env)}/healthz"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            proc = self.procs[service.name]
+            if proc.poll() is not None:
+                raise RuntimeError(f"{service.name} exited with status {proc.returncode}")
+            try:
+                with urllib.request.urlopen(url, timeout=1) as resp:  # noqa: S310
+                    if resp.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"{service.name} did not answer {url} within {timeout}s")
+
+    def stop(self, timeout: float = 10) -> None:
+        for proc in self.procs.values():
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        for proc in self.procs.values():
+            try:
+                proc.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+    def first_exit(self) -> tuple[str, int] | None:
+        for name, proc in self.procs.items():
+            if proc.poll() is not None:
+                return name, proc.returncode
+        return None
+
+
+def run() -> int:
+    env = dict(os.environ)
+    if not env.get("JWT_SECRET_KEYS"):
+        env["JWT_SECRET_KEYS"] = dev_jwt_key()
+        print(
+            "devstack: WARNING: JWT_SECRET_KEYS is not set; using the development key in "
+            f"{DEV_KEY_FILE.relative_to(ROOT)}. Never do this in production.",
+            file=sys.stderr,
+        )
+    prepare(env)
+    stack = Stack(env)
+    stopping = False
+
+    def _stop(signum, _frame) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        stack.start()
+        gateway = port(SERVICES[-1], env)
+        names = ", ".join(stack.procs)
+        print(
+            f"devstack: running {names}; gateway on http://127.0.0.1:{gateway} "
+            "(Ctrl-C stops everything)",
+            file=sys.stderr,
+        )
+        while not stopping:
+            exited = stack.first_exit()
+            if exited:
+                print(
+                    f"devstack: {exited[0]} exited with status {exited[1]}; stopping all",
+                    file=sys.stderr,
+                )
+                return 1
+            time.sleep(0.3)
+        return 0
+    except RuntimeError as exc:
+        print(f"devstack: {exc}; stopping all", file=sys.stderr)
+        return 1
+    finally:
+        stack.stop()
+        print("devstack: stopped", file=sys.stderr)
+
+
+def main() -> None:
+    command = sys.argv[1] if len(sys.argv) > 1 else "run"
+    if command == "prepare":
+        prepare(dict(os.environ))
+        return
+    if command == "run":
+        raise SystemExit(run())
+    print("usage: python -m servicedesk_shared.devstack [run|prepare]", file=sys.stderr)
+    raise SystemExit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,153 @@
+"""The one JSON error shape, `{"detail": "...", "code": "..."}`, and its handlers.
+
+    ServiceError                 status, code, detail (each service subclasses this tree)
+    ├── BadRequest          400
+    ├── Unauthorized        401
+    ├── Forbidden           403
+    ├── NotFound            404
+    ├── Conflict            409
+    ├── PayloadTooLarge     413
+    ├── UnsupportedMedia    415
+    ├── Unprocessable       422  (may carry `errors`: a list of what was wrong)
+    ├── TooManyRequests     429  (carries `retry_after`)
+    └── Unavailable         503
+
+`install_error_handlers(app)` maps these, FastAPI's validation errors, Starlette's HTTP
+errors and anything unexpected (500, logged, never a traceback to the client).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import ORJSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
+
+
+class ServiceError(Exception):
+    status_code = 500
+    code = "internal_error"
+    detail = "Internal server error"
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        code: str | None = None,
+        errors: list[Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.detail = detail or self.detail
+        self.code = code or self.code
+        self.errors = errors
+        self.headers = headers
+        super().__init__(self.detail)
+
+
+class BadRequest(ServiceError):
+    status_code, code, detail = 400, "bad_request", "Bad request"
+
+
+class Unauthorized(ServiceError):
+    status_code, code, detail = 401, "not_authenticated", "Not authenticated"
+
+    def __init__(self, detail: str | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("headers", {"WWW-Authenticate": "Bearer"})
+        super().__init__(detail, **kwargs)
+
+
+class Forbidden(ServiceError):
+    status_code, code, detail = 403, "forbidden", "You may not do this"
+
+
+class NotFound(ServiceError):
+    status_code, code, detail = 404, "not_found", "Not found"
+
+
+class Conflict(ServiceError):
+    status_code, code, detail = 409, "conflict", "Conflict"
+
+
+class PayloadTooLarge(ServiceError):
+    status_code, code, detail = 413, "payload_too_large", "Request body too large"
+
+
+class UnsupportedMedia(ServiceError):
+    status_code, code, detail = 415, "unsupported_media_type", "Unsupported media type"
+
+
+class Unprocessable(ServiceError):
+    status_code, code, detail = 422, "validation_error", "Invalid input"
+
+
+class TooManyRequests(ServiceError):
+    status_code, code, detail = 429, "rate_limited", "Too many requests"
+
+
+class Unavailable(ServiceError):
+    status_code, code, detail = 503, "unavailable", "Service unavailable"
+
+
+STATUS_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+    503: "unavailable",
+}
+
+
+def error_body(detail: str, code: str, errors: list[Any] | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"detail": detail, "code": code}
+    if errors:
+        body["errors"] = errors
+    return body
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    """Pydantic's errors without the echoed input (it may hold a password)."""
+    return [
+        {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+        for e in exc.errors()
+    ]
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ServiceError)
+    async def _service_error(_: Request, exc: ServiceError) -> ORJSONResponse:
+        return ORJSONResponse(
+            error_body(exc.detail, exc.code, exc.errors), exc.status_code, headers=exc.headers
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> ORJSONResponse:
+        errors = _validation_errors(exc)
+        summary = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors)
+        return ORJSONResponse(
+            error_body(summary or "Invalid input", "validation_error", errors), 422
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> ORJSONResponse:
+        code = STATUS_CODES.get(exc.status_code, "error")
+        return ORJSONResponse(
+            error_body(str(exc.detail), code),
+            exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> ORJSONResponse:
+        log.exception("unhandled error", exc_info=exc)
+        return ORJSONResponse(error_body("Internal server error", "internal_error"), 500)

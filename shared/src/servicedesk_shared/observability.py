@@ -1,0 +1,103 @@
+"""`/healthz`, `/readyz` and Prometheus `/metrics` for every service, and request metrics.
+
+`/healthz` answers 200 while the process lives. `/readyz` runs the service's readiness
+checks (each an async callable returning nothing or raising) and answers 200 with each
+dependency's state, or 503. Request metrics are labelled by route *template*
+(`/api/users/{user_id}`), never by raw path, so label cardinality stays bounded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import ORJSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from starlette.routing import Match
+
+Check = Callable[[], Awaitable[object]]
+
+REQUESTS = Counter(
+    "http_requests_total", "HTTP requests handled", ["service", "method", "route", "status"]
+)
+LATENCY = Histogram(
+    "http_request_duration_seconds",
+    "HTTP request latency",
+    ["service", "method", "route"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+
+
+def route_template(app, scope) -> str:
+    for route in app.router.routes:
+        match, _ = route.matches(scope)
+        if match == Match.FULL:
+            return getattr(route, "path", "unmatched")
+    return "unmatched"
+
+
+class MetricsMiddleware:
+    """Pure ASGI: counts and times every HTTP request by method, route template, status."""
+
+    def __init__(self, app, *, service: str, fastapi_app: FastAPI) -> None:
+        self.app = app
+        self.service = service
+        self.fastapi_app = fastapi_app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 500
+
+        async def capture(message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, capture)
+        finally:
+            route = route_template(self.fastapi_app, scope)
+            method = scope["method"]
+            REQUESTS.labels(self.service, method, route, str(status)).inc()
+            LATENCY.labels(self.service, method, route).observe(time.perf_counter() - start)
+
+
+async def run_checks(checks: dict[str, Check], timeout: float = 2.0) -> tuple[bool, dict]:
+    async def one(check: Check) -> str:
+        try:
+            await asyncio.wait_for(check(), timeout)
+            return "ok"
+        except Exception as exc:
+            return f"down: {type(exc).__name__}"
+
+    names = list(checks)
+    states = await asyncio.gather(*(one(checks[n]) for n in names))
+    result = dict(zip(names, states, strict=True))
+    return all(s == "ok" for s in states), result
+
+
+def health_router(get_checks: Callable[[], dict[str, Check]]) -> APIRouter:
+    """The three operational routes; `get_checks` is called per request (lifespan state)."""
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/healthz")
+    async def healthz() -> ORJSONResponse:
+        return ORJSONResponse({"status": "ok"})
+
+    @router.get("/readyz")
+    async def readyz() -> ORJSONResponse:
+        ready, deps = await run_checks(get_checks())
+        body = {"status": "ready" if ready else "not_ready", "dependencies": deps}
+        return ORJSONResponse(body, 200 if ready else 503)
+
+    @router.get("/metrics")
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router

@@ -1,0 +1,54 @@
+"""Start-up checks: a missing dependency is one line naming it and the variable to set."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+
+import asyncpg
+import redis.asyncio as aioredis
+from sqlalchemy.engine import make_url
+
+
+class DependencyMissing(Exception):
+    """A dependency is unreachable; the message is the one line to print."""
+
+
+async def check_postgres(url: str, variable: str) -> None:
+    parsed = make_url(url)
+    dsn = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+    try:
+        conn = await asyncpg.connect(dsn, timeout=5)
+        await conn.close()
+    except Exception as exc:
+        where = f"{parsed.host}:{parsed.port or 5432}/{parsed.database}"
+        raise DependencyMissing(
+            f"PostgreSQL is not reachable at {where} ({type(exc).__name__}: {exc}); set {variable}"
+        ) from None
+
+
+async def check_redis(url: str, variable: str = "REDIS_URL") -> None:
+    client = aioredis.from_url(url, socket_connect_timeout=3)
+    try:
+        await client.ping()
+    except Exception as exc:
+        raise DependencyMissing(
+            f"Redis is not reachable at {url.split('@')[-1]} ({type(exc).__name__}); set {variable}"
+        ) from None
+    finally:
+        await client.aclose()
+
+
+def run_checks(service: str, checks: list[Callable[[], Awaitable[None]]]) -> None:
+    """Run the checks; on the first failure print one line and exit with status 1."""
+
+    async def _all() -> None:
+        for check in checks:
+            await check()
+
+    try:
+        asyncio.run(_all())
+    except DependencyMissing as exc:
+        print(f"{service}: cannot start: {exc}", file=sys.stderr)
+        raise SystemExit(1) from None

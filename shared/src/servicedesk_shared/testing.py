@@ -1,0 +1,67 @@
+"""Test helpers every service's suite uses: throw-away databases, Redis prefixes, tokens."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+from servicedesk_shared import tokens
+from servicedesk_shared.db import drop_database, ensure_database, migrate
+from servicedesk_shared.redis import create_redis
+
+PG_BASE = "postgresql+asyncpg://postgres@127.0.0.1:5432"
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:10]}"
+
+
+@asynccontextmanager
+async def throwaway_database(name_prefix: str, alembic_ini: Path | None) -> AsyncIterator[str]:
+    """A fresh database (migrated when `alembic_ini` is given), dropped afterwards."""
+    url = f"{PG_BASE}/{unique(name_prefix)}"
+    await ensure_database(url)
+    try:
+        if alembic_ini is not None:
+            await anyio.to_thread.run_sync(migrate, alembic_ini, url)
+        yield url
+    finally:
+        await drop_database(url)
+
+
+async def delete_redis_prefix(prefix: str, url: str = REDIS_URL) -> None:
+    client = create_redis(url)
+    try:
+        keys = [key async for key in client.scan_iter(match=f"{prefix}*", count=500)]
+        if keys:
+            await client.delete(*keys)
+    finally:
+        await client.aclose()
+
+
+def access_claims(sub: str = "1", **overrides: Any) -> dict[str, Any]:
+    claims: dict[str, Any] = {
+        "sub": sub,
+        "username": f"user{sub}",
+        "email": f"user{sub}@example.com",
+        "is_admin": False,
+        "roles": ["user"],
+        "systems": {},
+        "tv": 0,
+    }
+    claims.update(overrides)
+    return claims
+
+
+def make_access_token(
+    settings: tokens.TokenSettings, sub: str = "1", ttl: int = 900, **overrides: Any
+) -> str:
+    return tokens.issue(
+        settings, claims=access_claims(sub, **overrides), token_type=tokens.ACCESS, ttl=ttl
+    )
