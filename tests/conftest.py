@@ -1,0 +1,164 @@
+"""End-to-end fixtures: the real processes, started the way `make run` starts them.
+
+One stack per test session: `python -m servicedesk_shared.devstack run` with throw-away
+databases, a unique Redis key prefix, free ports and a bootstrap superuser. Every test
+talks to the gateway over real HTTP. The gateway trusts 127.0.0.1 as a proxy here, so a
+test can act as a distinct client IP by sending `X-Forwarded-For` (`client` fixture).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from servicedesk_shared import devstack
+from servicedesk_shared.testing import PG_BASE, delete_redis_prefix, unique
+
+ROOT = Path(__file__).resolve().parents[1]
+LOG_DIR = ROOT / ".devstack" / "e2e-logs"
+ADMIN = {"username": "root-admin", "email": "root@example.com", "password": "correct horse e2e"}
+_ips = itertools.count(1)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_http(url: str, timeout: float = 40, proc: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"process exited with {proc.returncode} before {url} answered")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as resp:  # noqa: S310
+                if resp.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout}s")
+
+
+@dataclass
+class RunningStack:
+    env: dict[str, str]
+    proc: subprocess.Popen
+
+    @property
+    def gateway(self) -> str:
+        return f"http://127.0.0.1:{self.env['GATEWAY_PORT']}"
+
+    def service(self, name: str) -> str:
+        svc = next(s for s in devstack.SERVICES if s.name == name)
+        return f"http://127.0.0.1:{self.env[svc.port_var]}"
+
+
+def stack_env() -> dict[str, str]:
+    env = dict(os.environ)
+    for service in devstack.SERVICES:
+        env[service.port_var] = str(free_port())
+        if service.db_var:
+            env[service.db_var] = f"{PG_BASE}/{unique(service.db_name + '_e2e')}"
+    env.update(
+        DESK_ENV="test",
+        REDIS_KEY_PREFIX=unique("e2e") + ":",
+        JWT_SECRET_KEYS="e2e-2:" + "k" * 64 + ",e2e-1:" + "j" * 64,
+        DESK_ADMIN_USERNAME=ADMIN["username"],
+        DESK_ADMIN_EMAIL=ADMIN["email"],
+        DESK_ADMIN_PASSWORD=ADMIN["password"],
+        TRUSTED_PROXIES="127.0.0.1",
+        GATEWAY_METRICS_PORT=str(free_port()),
+        LOG_LEVEL="INFO",
+    )
+    return env
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[RunningStack]:
+    env = stack_env()
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    log = open(LOG_DIR / "devstack.log", "wb")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "servicedesk_shared.devstack", "run"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=ROOT,
+    )
+    running = RunningStack(env, proc)
+    try:
+        wait_http(f"{running.gateway}/readyz", timeout=90, proc=proc)
+        yield running
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+        exit_code = proc.wait(30)
+        log.close()
+        _drop_databases(env)
+    # `make run` stops every service cleanly on SIGTERM and exits 0.
+    assert exit_code == 0, f"devstack exited with {exit_code}; see {LOG_DIR}"
+
+
+def _drop_databases(env: dict[str, str]) -> None:
+    import asyncio
+
+    from servicedesk_shared.db import drop_database
+
+    async def drop_all() -> None:
+        for service in devstack.SERVICES:
+            if service.db_var:
+                await drop_database(env[service.db_var])
+        await delete_redis_prefix(env["REDIS_KEY_PREFIX"])
+
+    asyncio.run(drop_all())
+
+
+def next_ip() -> str:
+    n = next(_ips) + os.getpid() % 200 * 256
+    return f"198.18.{n // 256 % 256}.{n % 256}"
+
+
+@pytest.fixture
+async def client(stack: RunningStack) -> AsyncIterator[httpx.AsyncClient]:
+    """A client at the gateway that looks like its own fresh IP address."""
+    headers = {"X-Forwarded-For": next_ip()}
+    async with httpx.AsyncClient(base_url=stack.gateway, headers=headers, timeout=20) as c:
+        yield c
+
+
+def new_user_payload(prefix: str = "user") -> dict[str, str]:
+    name = unique(prefix)
+    return {"username": name, "email": f"{name}@example.com", "password": f"pw-{name}-Zq!x"}
+
+
+async def register_and_login(client: httpx.AsyncClient, prefix: str = "user"):
+    payload = new_user_payload(prefix)
+    resp = await client.post("/api/auth/register", json=payload)
+    assert resp.status_code == 201, resp.text
+    tokens = await login(client, payload["username"], payload["password"])
+    return payload, resp.json(), tokens
+
+
+async def login(client: httpx.AsyncClient, username: str, password: str, **extra) -> dict:
+    resp = await client.post(
+        "/api/token", json={"username": username, "password": password, **extra}
+    )
+    assert resp.status_code == 200, resp.text
+    return resp.json()
+
+
+def bearer(tokens: dict) -> dict[str, str]:
+    return {"Authorization": f"Bearer {tokens['access']}"}

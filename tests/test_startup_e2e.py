@@ -1,0 +1,84 @@
+"""A missing dependency at start-up is one line naming it and the variable, and exit 1."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import free_port
+
+pytestmark = pytest.mark.e2e
+
+CLOSED = free_port()  # nothing listens there
+
+
+def start(module: str, **env: str) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, "DESK_ENV": "test", "JWT_SECRET_KEYS": "t:" + "x" * 64, **env}
+    return subprocess.run(
+        [sys.executable, "-m", module], env=full_env, capture_output=True, text=True, timeout=60
+    )
+
+
+def assert_one_line_naming(result: subprocess.CompletedProcess, *words: str) -> None:
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    for word in words:
+        assert word in lines[0], lines[0]
+
+
+def test_auth_without_postgres_says_so_in_one_line():
+    result = start(
+        "servicedesk_auth",
+        AUTH_PORT=str(free_port()),
+        AUTH_DATABASE_URL=f"postgresql+asyncpg://postgres@127.0.0.1:{CLOSED}/x",
+    )
+    assert_one_line_naming(result, "PostgreSQL", "AUTH_DATABASE_URL")
+
+
+def test_auth_without_redis_says_so_in_one_line():
+    result = start(
+        "servicedesk_auth", AUTH_PORT=str(free_port()), REDIS_URL=f"redis://127.0.0.1:{CLOSED}/0"
+    )
+    assert_one_line_naming(result, "Redis", "REDIS_URL")
+
+
+def test_gateway_without_redis_says_so_in_one_line():
+    result = start(
+        "servicedesk_gateway",
+        GATEWAY_PORT=str(free_port()),
+        REDIS_URL=f"redis://127.0.0.1:{CLOSED}/0",
+    )
+    assert_one_line_naming(result, "Redis", "REDIS_URL")
+
+
+def test_make_run_without_postgres_says_so_in_one_line():
+    result = subprocess.run(
+        [sys.executable, "-m", "servicedesk_shared.devstack", "prepare"],
+        env={
+            **os.environ,
+            "AUTH_DATABASE_URL": f"postgresql+asyncpg://postgres@127.0.0.1:{CLOSED}/x",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert_one_line_naming(result, "PostgreSQL", "AUTH_DATABASE_URL")
+
+
+def test_production_refuses_a_missing_signing_key():
+    env = {k: v for k, v in os.environ.items() if k != "JWT_SECRET_KEYS"}
+    result = subprocess.run(
+        [sys.executable, "-m", "servicedesk_gateway"],
+        env={**env, "DESK_ENV": "production", "GATEWAY_PORT": str(free_port())},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "JWT_SECRET_KEYS" in result.stderr
+    assert "Traceback" not in result.stderr
