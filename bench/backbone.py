@@ -1,0 +1,210 @@
+"""Benchmark of the backbone (issue 2): gateway vs direct vs nginx vs hello-world, logins.
+
+    .venv/bin/python bench/backbone.py [--seconds 10]
+
+Starts its own stack (throw-away database, own Redis prefix, free ports, rate limits
+raised so the limiter still runs but never says no), plus nginx and a bare uvicorn app,
+then drives them with wrk. Prints a Markdown report and writes bench/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import redis
+
+from servicedesk_shared import devstack
+from servicedesk_shared.db import drop_database
+from servicedesk_shared.testing import PG_BASE, delete_redis_prefix, unique
+
+sys.path.insert(0, str(Path(__file__).parent))
+import wrk  # noqa: E402
+
+HERE = Path(__file__).parent
+ROOT = HERE.parent
+HIGH = "100000000/hour"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def bench_env() -> dict[str, str]:
+    env = dict(os.environ)
+    for service in devstack.SERVICES:
+        env[service.port_var] = str(free_port())
+        if service.db_var:
+            env[service.db_var] = f"{PG_BASE}/{unique(service.db_name + '_bench')}"
+    env.update(DESK_ENV="production", LOG_LEVEL="WARNING",
+               REDIS_KEY_PREFIX=unique("bench") + ":",
+               JWT_SECRET_KEYS="bench:" + "s" * 64, GATEWAY_METRICS_PORT=str(free_port()),
+               RATE_LIMIT_LOGIN=HIGH, RATE_LIMIT_REGISTER=HIGH, RATE_LIMIT_ANON=HIGH,
+               RATE_LIMIT_USER=HIGH, RATE_LIMIT_ADMIN=HIGH)
+    return env
+
+
+def start_nginx(auth_port: int) -> tuple[subprocess.Popen, int]:
+    prefix = tempfile.mkdtemp(prefix="bench-nginx-")
+    port = free_port()
+    conf = (HERE / "nginx.conf.tmpl").read_text()
+    for key, value in {"prefix": prefix, "auth_port": auth_port, "port": port}.items():
+        conf = conf.replace("{" + key + "}", str(value))
+    path = Path(prefix) / "nginx.conf"
+    path.write_text(conf)
+    proc = subprocess.Popen(["nginx", "-c", str(path), "-p", prefix])
+    return proc, port
+
+
+def start_hello() -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, str(HERE / "hello.py"), str(port)])
+    return proc, port
+
+
+def wait(url: str) -> None:
+    for _ in range(100):
+        try:
+            if httpx.get(url, timeout=1).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def bench_user(gateway: str) -> tuple[dict, str]:
+    name = unique("bench")
+    creds = {"username": name, "password": f"bench-{name}-pw"}
+    resp = httpx.post(f"{gateway}/api/auth/register",
+                      json={**creds, "email": f"{name}@example.com"})
+    resp.raise_for_status()
+    token = httpx.post(f"{gateway}/api/token", json=creds).json()["access"]
+    return creds, token
+
+
+def argon2_bound() -> dict[str, float]:
+    """Seconds per Argon2id verify at the configured parameters, and the 2-core bound."""
+    from argon2 import PasswordHasher
+
+    hasher = PasswordHasher(memory_cost=19456, time_cost=2, parallelism=1)
+    digest = hasher.hash("benchmark-password")
+    start = time.perf_counter()
+    rounds = 40
+    for _ in range(rounds):
+        hasher.verify(digest, "benchmark-password")
+    per = (time.perf_counter() - start) / rounds
+    cores = os.cpu_count() or 1
+    return {"verify_ms": per * 1000, "bound_logins_per_s": cores / per}
+
+
+def redis_calls(client: redis.Redis) -> int:
+    stats = client.info("commandstats")
+    return sum(v["calls"] for k, v in stats.items() if k.startswith("cmdstat_"))
+
+
+def throughput(targets: dict[str, str], headers: dict, seconds: int) -> dict[str, dict]:
+    results: dict[str, dict] = {}
+    for name, url in targets.items():
+        for conns in (64, 1):
+            res = wrk.run(url, connections=conns, seconds=seconds,
+                          headers=headers if "hello" not in name else None)
+            assert res.non_2xx == 0, f"{name}: {res.non_2xx} errors"
+            results[f"{name} c={conns}"] = vars(res)
+            print(f"  {name:<28} c={conns:<3} {res.row()}", flush=True)
+    return results
+
+
+def login_storm(gateway: str, creds: dict, token: str, seconds: int) -> dict:
+    os.environ["BENCH_LOGIN_BODY"] = json.dumps(creds)
+    me = f"{gateway}/api/users/me"
+    headers = {"Authorization": f"Bearer {token}"}
+    idle = wrk.run(me, connections=4, seconds=seconds, headers=headers)
+    storm = subprocess.Popen(["wrk", "-t1", "-c20", f"-d{seconds + 2}s", "--latency", "-s",
+                              str(HERE / "login.lua"), f"{gateway}/api/token"],
+                             stdout=subprocess.PIPE, text=True)
+    time.sleep(1)
+    loaded = wrk.run(me, connections=4, seconds=seconds, headers=headers)
+    logins = wrk.parse(storm.communicate()[0])
+    return {"me_idle": vars(idle), "me_during_storm": vars(loaded), "logins": vars(logins)}
+
+
+def rate_limit_round_trips(gateway: str, token: str, env: dict) -> float:
+    client = redis.Redis.from_url(env.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+    before = redis_calls(client)
+    n = 200
+    with httpx.Client(base_url=gateway, headers={"Authorization": f"Bearer {token}"}) as c:
+        for _ in range(n):
+            c.get("/api/users/me")
+    after = redis_calls(client)
+    return (after - before - 1) / n  # the INFO call itself counts once
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=10)
+    args = parser.parse_args()
+    env = bench_env()
+    devstack.prepare(env)
+    stack = devstack.Stack(env, log_dir=ROOT / ".devstack" / "bench-logs")
+    extra: list[subprocess.Popen] = []
+    try:
+        stack.start()
+        gateway = f"http://127.0.0.1:{env['GATEWAY_PORT']}"
+        auth = f"http://127.0.0.1:{env['AUTH_PORT']}"
+        nginx, nginx_port = start_nginx(int(env["AUTH_PORT"]))
+        hello, hello_port = start_hello()
+        extra += [nginx, hello]
+        wait(f"http://127.0.0.1:{nginx_port}/healthz")
+        wait(f"http://127.0.0.1:{hello_port}/")
+        creds, token = bench_user(gateway)
+        headers = {"Authorization": f"Bearer {token}"}
+        print("requests/s, p50 ms, p99 ms of GET /api/users/me", flush=True)
+        report = {
+            "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
+                        "python": platform.python_version()},
+            "argon2": argon2_bound(),
+            "throughput": throughput({
+                "gateway -> auth": f"{gateway}/api/users/me",
+                "auth direct": f"{auth}/api/users/me",
+                "nginx -> auth": f"http://127.0.0.1:{nginx_port}/api/users/me",
+                "bare uvicorn hello-world": f"http://127.0.0.1:{hello_port}/",
+            }, headers, args.seconds),
+            "redis_commands_per_request": rate_limit_round_trips(gateway, token, env),
+            "login_storm": login_storm(gateway, creds, token, args.seconds),
+        }
+        out = HERE / "results" / f"backbone-{time.strftime('%Y%m%dT%H%M%S')}.json"
+        out.parent.mkdir(exist_ok=True)
+        out.write_text(json.dumps(report, indent=2))
+        print(json.dumps({k: v for k, v in report.items() if k != "throughput"}, indent=2))
+        print(f"written to {out}")
+    finally:
+        for proc in extra:
+            proc.terminate()
+            proc.wait(10)
+        stack.stop()
+        asyncio.run(_cleanup(env))
+
+
+async def _cleanup(env: dict[str, str]) -> None:
+    for service in devstack.SERVICES:
+        if service.db_var:
+            await drop_database(env[service.db_var])
+    await delete_redis_prefix(env["REDIS_KEY_PREFIX"])
+
+
+if __name__ == "__main__":
+    main()
