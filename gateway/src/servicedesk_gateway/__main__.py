@@ -1,0 +1,45 @@
+"""`python -m servicedesk_gateway` (or `servicedesk-gateway`): check Redis, then serve.
+
+uvicorn with uvloop and httptools, one process, no access log (the gateway counts requests
+in its metrics and logs what matters: refusals and failures), no `Server` header.
+"""
+
+from __future__ import annotations
+
+import uvicorn
+from pydantic import ValidationError
+
+from servicedesk_gateway.app import create_app
+from servicedesk_gateway.config import Settings
+from servicedesk_shared.logging import configure_logging
+from servicedesk_shared.startup import check_redis, run_checks
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(map(str, first["loc"])) or "settings"
+        raise SystemExit(f"gateway: cannot start: {where}: {first['msg']}") from None
+
+
+def main() -> None:
+    settings = _settings()
+    configure_logging("gateway", settings.log_level)
+    run_checks("gateway", [lambda: check_redis(settings.redis_url)])
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        loop="uvloop",
+        http="httptools",
+        access_log=False,
+        server_header=False,
+        lifespan="on",
+        log_config=None,  # keep configure_logging's JSON handler
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,265 @@
+"""The gateway: a plain ASGI callable, no framework on the forwarding path.
+
+Per request: request id -> CORS preflight -> path normalisation -> /healthz, /readyz ->
+client IP and token -> rate limit and deny-list (one Redis round trip) -> the gateway's own
+pages or the route table -> forward. Every response, errors included, leaves with the
+security headers, the request id and (for allowed origins) the CORS headers in `req.out`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+import aiohttp
+import orjson
+from redis.asyncio import Redis
+
+from servicedesk_gateway import docs, metrics, routes
+from servicedesk_gateway.auth import TokenChecker
+from servicedesk_gateway.clientip import ClientIpResolver, bucket_key
+from servicedesk_gateway.config import UPSTREAM_NAMES, Settings
+from servicedesk_gateway.cors import Cors
+from servicedesk_gateway.errors import send_error, send_json
+from servicedesk_gateway.headers import API_CSP, DOCS_CSP, OWNED_REQUEST, forwardable
+from servicedesk_gateway.headers import security_headers as make_security_headers
+from servicedesk_gateway.openapi import OpenApiCache
+from servicedesk_gateway.paths import normalise, upstream_path
+from servicedesk_gateway.proxy import Outgoing, ResponseAborted, create_session, forward
+from servicedesk_gateway.ratelimit import RateLimiter
+from servicedesk_gateway.request import Incoming, check_length
+from servicedesk_shared import tokens
+from servicedesk_shared.errors import Forbidden, NotFound, ServiceError
+from servicedesk_shared.logging import request_id_var, security_event
+from servicedesk_shared.observability import run_checks
+from servicedesk_shared.redis import create_redis
+
+log = logging.getLogger(__name__)
+_MULTIPART_SLACK = 64 * 1024  # multipart boundaries and part headers around the file
+
+
+class Gateway:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        token_settings = tokens.TokenSettings(
+            settings.keyring, settings.jwt_issuer, settings.jwt_audience
+        )
+        self.tokens = TokenChecker(token_settings)
+        self.client_ip = ClientIpResolver(settings.trusted_proxies)
+        self.cors = Cors(settings.cors_allowed_origins)
+        self.bases = {name: settings.upstream_url(name) for name in UPSTREAM_NAMES}
+        self.security = make_security_headers(tls=settings.behind_tls)
+        self.security_tls = make_security_headers(tls=True)
+        self.openapi = OpenApiCache(settings)
+        self.session: aiohttp.ClientSession | None = None
+        self.redis: Redis | None = None
+        self.limiter: RateLimiter | None = None
+        self._metrics_server = None
+        self.unlimited = {"/healthz": self._healthz, "/readyz": self._readyz}
+        self.pages = {"/openapi.json": self._openapi, "/docs": self._docs}
+        self.pages["/docs/init.js"] = self._docs_js
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http":
+            await self._http(scope, receive, send)
+        elif scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+        else:  # websockets are not part of the API
+            await send({"type": "websocket.close", "code": 1008})
+
+    async def _http(self, scope, receive, send) -> None:
+        started = time.perf_counter()
+        status = 500
+        req = None
+        try:
+            req = Incoming(scope)
+            token = request_id_var.set(req.request_id)
+            security = self.security_tls if scope["scheme"] == "https" else self.security
+            req.out = [*security, (b"x-request-id", req.request_id.encode())]
+            status = await self._dispatch(req, scope, receive, send)
+        except ServiceError as exc:
+            status = await send_error(send, exc, req.out if req else list(self.security))
+        except ResponseAborted:
+            log.warning("upstream failed mid-response; connection dropped")
+            raise
+        finally:
+            if req is not None:
+                request_id_var.reset(token)
+                metrics.observe(req.label, status, time.perf_counter() - started)
+
+    async def _dispatch(self, req: Incoming, scope, receive, send) -> int:
+        if req.preflight and req.origin:
+            return await self._preflight(req, send)
+        req.out += self.cors.headers(req.origin)
+        path = normalise(scope["path"], scope.get("raw_path"))
+        handler = self.unlimited.get(path.key)
+        if handler is not None:
+            req.label = path.key
+            return await handler(req, send)
+        ip = self.client_ip.resolve(_peer(scope), req.forwarded_for)
+        await self._limit(req, ip, path.key)
+        page = self.pages.get(path.key)
+        if page is not None:
+            req.label = path.key
+            return await page(req, send)
+        route = routes.match(path.key)
+        if route is None:
+            raise NotFound()
+        req.label = route.prefix
+        return await self._forward(req, scope, receive, send, route, path, ip)
+
+    async def _limit(self, req: Incoming, ip: str, key: str) -> None:
+        """Count the request; raise the 429/503 it earned (headers already on `req.out`)."""
+        assert self.limiter is not None
+        identity = self.tokens.identify(req.authorization)
+        extra = self.limiter.extra_bucket(req.method, key)
+        verdict = await self.limiter.check(bucket_key(ip), identity, extra)
+        req.out += verdict.headers
+        if verdict.error is not None:
+            security_event(
+                "request_refused",
+                code=verdict.error.code,
+                ip=ip,
+                path=key,
+                method=req.method,
+                sub=identity.sub if identity else None,
+            )
+            raise verdict.error
+
+    async def _forward(self, req, scope, receive, send, route, path, ip: str) -> int:
+        check_length(req)
+        query = scope.get("query_string") or b""
+        url = self.bases[route.upstream] + upstream_path(path, route.prefix)
+        if query:
+            url += "?" + query.decode("latin-1")
+        upload = routes.is_upload(path.key)
+        limit = (
+            self.settings.attachment_max_bytes + _MULTIPART_SLACK
+            if upload
+            else (self.settings.json_max_bytes)
+        )
+        out = Outgoing(
+            route.upstream,
+            req.method,
+            url,
+            self._upstream_headers(req, scope, ip),
+            req.content_length if not req.chunked else None,
+            req.has_body,
+            limit,
+        )
+        assert self.session is not None
+        return await forward(self.session, out, receive, send, req.out)
+
+    def _upstream_headers(self, req: Incoming, scope, ip: str) -> list[tuple[str, str]]:
+        proto = "https" if self.settings.behind_tls or scope["scheme"] == "https" else "http"
+        headers = [
+            (k.decode("latin-1"), v.decode("latin-1"))
+            for k, v in forwardable(req.headers, OWNED_REQUEST)
+        ]
+        headers += [
+            ("X-Forwarded-For", ip),
+            ("X-Forwarded-Proto", proto),
+            ("X-Request-ID", req.request_id),
+        ]
+        if req.host:
+            headers.append(("X-Forwarded-Host", req.host.decode("latin-1")))
+        if req.content_length and not req.chunked:
+            headers.append(("Content-Length", str(req.content_length)))
+        return headers
+
+    async def _preflight(self, req: Incoming, send) -> int:
+        if not self.cors.allows(req.origin):
+            security_event("cors_refused", origin=req.origin.decode("latin-1", "replace"))
+            raise Forbidden("Origin not allowed", code="cors_forbidden")
+        assert req.origin is not None
+        headers = req.out + self.cors.preflight_headers(req.origin)
+        await send({"type": "http.response.start", "status": 204, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
+        return 204
+
+    # -- the gateway's own routes -------------------------------------------------------
+
+    async def _healthz(self, req: Incoming, send) -> int:
+        return await send_json(send, 200, b'{"status":"ok"}', req.out)
+
+    async def _readyz(self, req: Incoming, send) -> int:
+        checks = {name: self._upstream_ready(name) for name in self.settings.required_upstreams}
+        checks["redis"] = self._redis_ready
+        ready, states = await run_checks(checks)
+        body = {"status": "ready" if ready else "not_ready", "dependencies": states}
+        return await send_json(send, 200 if ready else 503, orjson.dumps(body), req.out)
+
+    def _upstream_ready(self, name: str):
+        async def check() -> None:
+            assert self.session is not None
+            async with self.session.get(f"{self.bases[name]}/readyz") as resp:
+                if resp.status != 200:
+                    raise RuntimeError(f"readyz answered {resp.status}")
+
+        return check
+
+    async def _redis_ready(self) -> None:
+        assert self.redis is not None
+        await self.redis.ping()
+
+    async def _openapi(self, req: Incoming, send) -> int:
+        assert self.session is not None
+        return await send_json(send, 200, await self.openapi.get(self.session), req.out)
+
+    async def _docs(self, req: Incoming, send) -> int:
+        headers = [(k, DOCS_CSP if v == API_CSP else v) for k, v in req.out]
+        return await _send_static(send, docs.HTML, docs.HTML_TYPE, headers)
+
+    async def _docs_js(self, req: Incoming, send) -> int:
+        return await _send_static(send, docs.INIT_JS, docs.JS_TYPE, req.out)
+
+    # -- lifespan -----------------------------------------------------------------------
+
+    async def _lifespan(self, receive, send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await self.startup()
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.shutdown()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def startup(self) -> None:
+        """Open the pooled HTTP client, Redis, and the loopback metrics endpoint."""
+        self.session = create_session(self.settings)
+        self.redis = create_redis(self.settings.redis_url)
+        self.limiter = RateLimiter(self.redis, self.settings)
+        if self.settings.metrics_port:
+            try:
+                self._metrics_server = metrics.serve(self.settings.metrics_port)
+            except OSError as exc:
+                log.error("metrics endpoint not started", extra={"error": str(exc)})
+
+    async def shutdown(self) -> None:
+        if self._metrics_server is not None:
+            await asyncio.to_thread(self._metrics_server.shutdown)
+            self._metrics_server.server_close()
+        if self.session is not None:
+            await self.session.close()
+        if self.redis is not None:
+            await self.redis.aclose()
+
+
+async def _send_static(send, body: bytes, content_type, headers) -> int:
+    length = (b"content-length", str(len(body)).encode())
+    start = {"type": "http.response.start", "status": 200}
+    await send({**start, "headers": [content_type, length, *headers]})
+    await send({"type": "http.response.body", "body": body})
+    return 200
+
+
+def _peer(scope) -> str:
+    client = scope.get("client")
+    return client[0] if client else "unknown"
+
+
+def create_app(settings: Settings | None = None) -> Gateway:
+    return Gateway(settings or Settings())

@@ -1,0 +1,89 @@
+"""The edge token check: who is asking, for the rate limit. Never a gate by itself.
+
+A missing, malformed, badly signed, expired or wrong-type token makes the request
+anonymous: it is counted in the client IP's bucket and forwarded with its `Authorization`
+header untouched, so the service does its own check and answers 401 itself. Revocation
+(deny-listed `jti`, stale `tv`) is checked in Redis by the rate limiter's script, in the same
+round trip as the counters.
+
+Verified claims are cached per token string (HMAC verification is deterministic; expiry is
+re-checked on every hit), so a busy client does not pay for a signature check per request.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any, NamedTuple
+
+from servicedesk_shared import tokens
+
+log = logging.getLogger(__name__)
+_ADMIN_ROLES = frozenset({"admin", "superuser"})
+_CACHE_MAX = 10_000
+
+
+class Identity(NamedTuple):
+    """A verified access token's caller. Anonymous callers have no Identity at all."""
+
+    sub: str
+    jti: str
+    tv: int
+    is_admin: bool
+    exp: float
+
+
+def bearer_token(authorization: bytes | None) -> str | None:
+    if not authorization or authorization[:7].lower() != b"bearer ":
+        return None
+    token = authorization[7:].strip()
+    return token.decode("ascii", "replace") if token else None
+
+
+class TokenChecker:
+    def __init__(self, settings: tokens.TokenSettings) -> None:
+        self.settings = settings
+        self._cache: dict[str, Identity] = {}
+
+    def identify(self, authorization: bytes | None) -> Identity | None:
+        """The caller of a valid access token, or None (anonymous)."""
+        token = bearer_token(authorization)
+        if token is None:
+            return None
+        identity = self._cache.get(token)
+        if identity is None:
+            identity = self._verify(token)
+            if identity is None:
+                return None
+        if identity.exp <= time.time():
+            self._cache.pop(token, None)
+            return None
+        return identity
+
+    def _verify(self, token: str) -> Identity | None:
+        try:
+            claims = tokens.verify(self.settings, token)
+        except tokens.InvalidToken as exc:
+            log.debug("token refused at the edge", extra={"reason": exc.reason})
+            return None
+        identity = _identity(claims)
+        if len(self._cache) >= _CACHE_MAX:
+            self._cache.clear()  # crude but bounded; tokens live 15 minutes anyway
+        self._cache[token] = identity
+        return identity
+
+
+def _identity(claims: dict[str, Any]) -> Identity:
+    roles = claims.get("roles") or []
+    admin = claims.get("is_admin") is True or (
+        isinstance(roles, list)
+        and not _ADMIN_ROLES.isdisjoint(r for r in roles if isinstance(r, str))
+    )
+    tv = claims.get("tv", 0)
+    return Identity(
+        sub=claims["sub"],
+        jti=str(claims["jti"]),
+        tv=tv if isinstance(tv, int) and not isinstance(tv, bool) else 0,
+        is_admin=admin,
+        exp=float(claims["exp"]),
+    )

@@ -1,0 +1,113 @@
+"""Gateway settings: upstreams, CORS, trusted proxies, rate limits, body limits, timeouts.
+
+Gateway-only names carry the `GATEWAY_` prefix (`GATEWAY_PORT`, `GATEWAY_BEHIND_TLS`);
+names the contract shares with other processes are read as written (`AUTH_PORT`,
+`CORS_ALLOWED_ORIGINS`, `RATE_LIMIT_LOGIN`, ...). Lists are comma-separated strings.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from pydantic import Field, field_validator
+from pydantic_settings import SettingsConfigDict
+
+from servicedesk_shared.devstack import installed_services
+from servicedesk_shared.settings import BaseServiceSettings, env
+
+MiB = 1024 * 1024
+UPSTREAM_NAMES = ("auth", "tickets", "notifications", "ai-assist")
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour|day)\s*$")
+_WINDOWS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+
+
+class Rate(NamedTuple):
+    limit: int
+    window_s: int
+
+
+def parse_rate(raw: str) -> Rate:
+    """`5/minute` -> Rate(5, 60)."""
+    match = _RATE.match(raw)
+    if not match:
+        raise ValueError(f"{raw!r} is not a rate like 5/minute (N/second|minute|hour|day)")
+    return Rate(int(match[1]), _WINDOWS[match[2]])
+
+
+def split_list(raw: str) -> list[str]:
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def _default_upstreams() -> str:
+    names = [s.name for s in installed_services() if s.name in UPSTREAM_NAMES]
+    return ",".join(names)
+
+
+class Settings(BaseServiceSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="GATEWAY_", env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+    port: int = 8000
+    metrics_port: int = 9000  # 127.0.0.1 only; 0 disables
+    behind_tls: bool = False
+    upstreams: str = Field(default_factory=_default_upstreams)
+
+    auth_port: int = Field(8001, validation_alias=env("AUTH_PORT"))
+    tickets_port: int = Field(8002, validation_alias=env("TICKETS_PORT"))
+    notifications_port: int = Field(8003, validation_alias=env("NOTIFICATIONS_PORT"))
+    ai_assist_port: int = Field(8004, validation_alias=env("AI_ASSIST_PORT"))
+    auth_url: str | None = Field(None, validation_alias=env("AUTH_URL"))
+    tickets_url: str | None = Field(None, validation_alias=env("TICKETS_URL"))
+    notifications_url: str | None = Field(None, validation_alias=env("NOTIFICATIONS_URL"))
+    ai_assist_url: str | None = Field(None, validation_alias=env("AI_ASSIST_URL"))
+
+    cors_allowed_origins: str = Field(
+        "http://localhost:5173", validation_alias=env("CORS_ALLOWED_ORIGINS")
+    )
+    trusted_proxies: str = Field("", validation_alias=env("TRUSTED_PROXIES"))
+
+    rate_limit_login: str = Field("5/minute", validation_alias=env("RATE_LIMIT_LOGIN"))
+    rate_limit_register: str = Field("3/minute", validation_alias=env("RATE_LIMIT_REGISTER"))
+    rate_limit_anon: str = Field("100/hour", validation_alias=env("RATE_LIMIT_ANON"))
+    rate_limit_user: str = Field("1000/hour", validation_alias=env("RATE_LIMIT_USER"))
+    rate_limit_admin: str = Field("5000/hour", validation_alias=env("RATE_LIMIT_ADMIN"))
+
+    json_max_bytes: int = 1 * MiB
+    attachment_max_bytes: int = Field(10 * MiB, validation_alias=env("ATTACHMENT_MAX_BYTES"))
+    upstream_connect_timeout: float = 2.0
+    upstream_read_timeout: float = 30.0
+    upstream_pool_size: int = 512
+    openapi_ttl: float = 60.0
+
+    @field_validator(
+        "rate_limit_login",
+        "rate_limit_register",
+        "rate_limit_anon",
+        "rate_limit_user",
+        "rate_limit_admin",
+    )
+    @classmethod
+    def _valid_rate(cls, value: str) -> str:
+        parse_rate(value)
+        return value
+
+    @field_validator("upstreams")
+    @classmethod
+    def _known_upstreams(cls, value: str) -> str:
+        unknown = set(split_list(value)) - set(UPSTREAM_NAMES)
+        if unknown:
+            raise ValueError(f"GATEWAY_UPSTREAMS names unknown services: {sorted(unknown)}")
+        return value
+
+    def upstream_url(self, name: str) -> str:
+        """Base URL of upstream `name`: its `*_URL` if set, else 127.0.0.1 on its port."""
+        attr = name.replace("-", "_")
+        url = getattr(self, f"{attr}_url") or f"http://127.0.0.1:{getattr(self, f'{attr}_port')}"
+        return url.rstrip("/")
+
+    @property
+    def required_upstreams(self) -> list[str]:
+        """The services `/readyz` and `/openapi.json` expect to exist."""
+        return split_list(self.upstreams)

@@ -1,0 +1,48 @@
+"""The gateway's own errors, all answered as `{"detail": "...", "code": "..."}`.
+
+    ServiceError (servicedesk_shared.errors)
+    ├── BadRequest        400  bad_path: traversal or encoded separators in the path
+    ├── Forbidden         403  cors_forbidden: a preflight from an origin not allowed
+    ├── NotFound          404  not_found: no public route (incl. /internal, /metrics)
+    ├── PayloadTooLarge   413  payload_too_large
+    ├── TooManyRequests   429  rate_limited (with Retry-After)
+    ├── BadGateway        502  bad_gateway: the upstream broke the exchange
+    ├── Unavailable       503  upstream_unavailable | rate_limit_unavailable |
+    │                          auth_state_unavailable
+    └── GatewayTimeout    504  upstream_timeout
+
+`send_error` is the one place any of them becomes a response.
+"""
+
+from __future__ import annotations
+
+import orjson
+
+from servicedesk_gateway.headers import Headers
+from servicedesk_shared.errors import ServiceError, error_body
+
+JSON = (b"content-type", b"application/json")
+
+
+class BadGateway(ServiceError):
+    status_code, code, detail = 502, "bad_gateway", "The upstream service failed"
+
+
+class GatewayTimeout(ServiceError):
+    status_code, code, detail = 504, "upstream_timeout", "The upstream service timed out"
+
+
+async def send_json(send, status: int, body: bytes, headers: Headers) -> int:
+    """Send a complete JSON response; returns `status` (for the metrics)."""
+    length = (b"content-length", str(len(body)).encode())
+    await send(
+        {"type": "http.response.start", "status": status, "headers": [JSON, length, *headers]}
+    )
+    await send({"type": "http.response.body", "body": body})
+    return status
+
+
+async def send_error(send, exc: ServiceError, headers: Headers) -> int:
+    body = orjson.dumps(error_body(exc.detail, exc.code))
+    extra = [(k.lower().encode(), v.encode()) for k, v in (exc.headers or {}).items()]
+    return await send_json(send, exc.status_code, body, [*headers, *extra])

@@ -1,0 +1,54 @@
+"""The route table: which public path prefix goes to which service. Nothing else is forwarded.
+
+Matching is on the normalised, lower-cased path (see `paths`). A path that no prefix
+claims is a 404 from the gateway itself, so a service's `/internal/*`, `/metrics`,
+`/healthz` and `/readyz` can never be reached through the public port; segments named like
+those are refused even under a public prefix, in case a service mounts one there.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+ROUTES: dict[str, str] = {
+    "/api/token": "auth",
+    "/api/auth": "auth",
+    "/api/users": "auth",
+    "/api/admin/users": "auth",
+    "/api/systems": "auth",
+    "/api/tickets": "tickets",
+    "/api/workflows": "tickets",
+    "/api/export": "tickets",
+    "/api/admin/audit": "tickets",
+    "/api/notifications": "notifications",
+    "/api/ai": "ai-assist",
+}
+_BLOCKED_SEGMENTS = frozenset({"internal", "metrics", "healthz", "readyz"})
+
+
+class Route(NamedTuple):
+    prefix: str  # also the metrics label: bounded cardinality
+    upstream: str
+
+
+_TABLE = sorted((Route(p, u) for p, u in ROUTES.items()), key=lambda r: -len(r.prefix))
+
+
+def match(key: str) -> Route | None:
+    """The route for a normalised, lower-cased path, or None (a 404)."""
+    for route in _TABLE:
+        prefix = route.prefix
+        if key.startswith(prefix) and (len(key) == len(prefix) or key[len(prefix)] == "/"):
+            return None if _blocked(key, len(prefix)) else route
+    return None
+
+
+def _blocked(key: str, start: int) -> bool:
+    rest = key[start + 1 :]
+    return bool(rest) and not _BLOCKED_SEGMENTS.isdisjoint(rest.split("/"))
+
+
+def is_upload(key: str) -> bool:
+    """`/api/tickets/{id}/attachments`: the one place bodies may exceed the JSON limit."""
+    parts = key.split("/")
+    return len(parts) == 5 and parts[2] == "tickets" and parts[4] == "attachments"
