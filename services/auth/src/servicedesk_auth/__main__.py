@@ -1,0 +1,37 @@
+"""`python -m servicedesk_auth` (or `servicedesk-auth`): check dependencies, then serve."""
+
+from __future__ import annotations
+
+import uvicorn
+
+from servicedesk_auth.config import Settings
+from servicedesk_auth.main import create_app
+from servicedesk_shared.logging import configure_logging
+from servicedesk_shared.startup import check_postgres, check_redis, run_checks
+
+
+def main() -> None:
+    settings = Settings()
+    configure_logging("auth", settings.log_level)
+    run_checks(
+        "auth",
+        [
+            lambda: check_postgres(settings.database_url, "AUTH_DATABASE_URL"),
+            lambda: check_redis(settings.redis_url, "REDIS_URL"),
+        ],
+    )
+    # forwarded_allow_ips stays uvicorn's default, 127.0.0.1: only the gateway on this host
+    # may set the client address through X-Forwarded-For.
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        loop="uvloop",
+        http="httptools",
+        access_log=False,
+        proxy_headers=True,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,52 @@
+"""Ensure the superuser named by DESK_ADMIN_* exists: idempotent, and safe when several
+replicas start at once (the insert is `ON CONFLICT DO NOTHING`)."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from servicedesk_auth.passwords import policy
+from servicedesk_auth.passwords.hashing import PasswordHasher
+from servicedesk_auth.users.models import PasswordHistory, User
+
+log = logging.getLogger(__name__)
+
+
+async def _insert(session: AsyncSession, username: str, email: str, password_hash: str) -> None:
+    user_id = uuid.uuid4()
+    values = dict(username=username, email=email, password_hash=password_hash)
+    created = await session.scalar(
+        insert(User)
+        .values(id=user_id, is_admin=True, is_superuser=True, token_version=0, **values)
+        .on_conflict_do_nothing()
+        .returning(User.id)
+    )
+    if created:
+        session.add(PasswordHistory(user_id=user_id, password_hash=password_hash))
+        log.warning("created the bootstrap superuser %r", username)
+
+
+async def ensure_admin(
+    factory: async_sessionmaker[AsyncSession],
+    hasher: PasswordHasher,
+    admin: tuple[str, str, str],
+) -> None:
+    """Create the superuser if missing; if present, make it an active superuser (the
+    password is never overwritten)."""
+    username, email, password = admin
+    if policy.check(password, username=username, email=email):
+        log.warning("DESK_ADMIN_PASSWORD breaks the password rules; choose a stronger one")
+    by_name = func.lower(User.username) == username.lower()
+    async with factory() as session, session.begin():
+        if await session.scalar(select(User.id).where(by_name)) is None:
+            await _insert(session, username, email, await hasher.hash(password))
+        result = await session.execute(
+            update(User).where(by_name).values(is_superuser=True, is_admin=True, is_active=True)
+        )
+    if result.rowcount == 0:
+        log.error("bootstrap superuser %r not created: its email belongs to another user", username)

@@ -1,0 +1,80 @@
+"""Request dependencies as `Annotated` aliases: the runtime, the transaction, the caller.
+
+`SessionDep` is the request's one transaction (`transaction.request_transaction`): it
+commits after the handler returns and before the response is sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from servicedesk_auth.errors import Forbidden, TokenInvalid
+from servicedesk_auth.runtime import Runtime
+from servicedesk_auth.sessions import access
+from servicedesk_auth.transaction import request_transaction
+from servicedesk_auth.users.models import User
+from servicedesk_shared import tokens
+from servicedesk_shared.errors import Unauthorized
+from servicedesk_shared.logging import security_event
+
+bearer = HTTPBearer(auto_error=False, description="An access token from POST /api/token")
+
+
+def get_runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+    async with request_transaction(runtime.sessions) as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+async def access_claims(
+    runtime: RuntimeDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> dict[str, Any]:
+    """The verified claims of the Bearer access token (signature, kid, aud, iss, exp, type)."""
+    if credentials is None:
+        raise Unauthorized()
+    try:
+        return tokens.verify(runtime.tokens, credentials.credentials, token_type=tokens.ACCESS)
+    except tokens.InvalidToken as exc:
+        raise TokenInvalid() from exc
+
+
+AccessClaims = Annotated[dict[str, Any], Depends(access_claims)]
+
+
+async def current_user(session: SessionDep, claims: AccessClaims) -> User:
+    """The caller, checked against PostgreSQL: not logged out, token version, still active."""
+    return await access.user_for_claims(session, claims=claims)
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+async def admin_user(request: Request, user: CurrentUser) -> User:
+    """A global admin or superuser; anyone else gets 403 and a security event."""
+    if not (user.is_admin or user.is_superuser):
+        security_event("access_denied", user_id=str(user.id), path=request.url.path)
+        raise Forbidden("Administrators only")
+    return user
+
+
+AdminUser = Annotated[User, Depends(admin_user)]
+
+
+def client_ip(request: Request) -> str:
+    """The TCP peer, or the gateway's X-Forwarded-For when uvicorn trusts the gateway."""
+    return request.client.host if request.client else "unknown"

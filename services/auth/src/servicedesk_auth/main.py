@@ -1,0 +1,124 @@
+"""`create_app(settings)`: routes, middleware, error handlers, and a lifespan that opens
+the database engine, Redis and the hash pool, ensures the bootstrap superuser, restores
+the deny-list sentinel before serving and keeps it restored in the background."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import ORJSONResponse
+from sqlalchemy import text
+
+from servicedesk_auth import bootstrap
+from servicedesk_auth.config import Settings
+from servicedesk_auth.database import load_models
+from servicedesk_auth.denylist import DenyList, keep_restored
+from servicedesk_auth.mfa.router import router as mfa_router
+from servicedesk_auth.passwords.hashing import PasswordHasher
+from servicedesk_auth.roles.router import router as roles_router
+from servicedesk_auth.runtime import Runtime
+from servicedesk_auth.sessions.router import router as sessions_router
+from servicedesk_auth.users.router import router as users_router
+from servicedesk_shared.db import create_engine, session_factory
+from servicedesk_shared.errors import install_error_handlers
+from servicedesk_shared.observability import MetricsMiddleware, health_router
+from servicedesk_shared.redis import Keys, create_redis
+from servicedesk_shared.requestid import RequestIdMiddleware
+
+SERVICE = "auth"
+
+
+class StripTrailingSlash:
+    """`/api/users/` is `/api/users`: the same route, no redirect (the contract, §2)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and len(path) > 1 and path.endswith("/"):
+            stripped = path.rstrip("/") or "/"
+            scope = {**scope, "path": stripped, "raw_path": stripped.encode()}
+        await self.app(scope, receive, send)
+
+
+def open_runtime(settings: Settings) -> Runtime:
+    engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
+    redis = create_redis(settings.redis_url)
+    keys = Keys(settings.redis_key_prefix)
+    hasher = PasswordHasher(
+        memory_cost=settings.argon2_memory_cost,
+        time_cost=settings.argon2_time_cost,
+        parallelism=settings.argon2_parallelism,
+        workers=settings.hash_workers,
+    )
+    denylist = DenyList(redis, keys, access_ttl=settings.access_token_ttl)
+    return Runtime(
+        settings, engine, session_factory(engine), redis, keys, hasher, denylist,
+        settings.token_settings,
+    )  # fmt: skip
+
+
+async def close_runtime(runtime: Runtime) -> None:
+    runtime.hasher.close()
+    await runtime.redis.aclose()
+    await runtime.engine.dispose()
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    runtime = open_runtime(settings)
+    app.state.runtime = runtime
+    try:
+        if settings.bootstrap_admin:
+            await bootstrap.ensure_admin(runtime.sessions, runtime.hasher, settings.bootstrap_admin)
+        await runtime.denylist.restore_if_missing(runtime.sessions)
+        upkeep = asyncio.create_task(
+            keep_restored(runtime.denylist, runtime.sessions, settings.denylist_interval)
+        )
+        try:
+            yield
+        finally:
+            upkeep.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await upkeep
+    finally:
+        await close_runtime(runtime)
+
+
+def readiness_checks(app: FastAPI) -> dict:
+    runtime: Runtime = app.state.runtime
+
+    async def database() -> None:
+        async with runtime.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def redis() -> None:
+        await runtime.redis.ping()
+
+    return {"database": database, "redis": redis}
+
+
+def create_app(settings: Settings) -> FastAPI:
+    load_models()
+    app = FastAPI(
+        title="Service Desk — auth",
+        version="0.1.0",
+        lifespan=lifespan,
+        redirect_slashes=False,
+        default_response_class=ORJSONResponse,
+    )
+    app.state.settings = settings
+    for router in (sessions_router, users_router, roles_router, mfa_router):
+        app.include_router(router)
+    app.include_router(health_router(lambda: readiness_checks(app)))
+    install_error_handlers(app)
+    app.add_middleware(MetricsMiddleware, service=SERVICE, fastapi_app=app)
+    app.add_middleware(StripTrailingSlash)
+    app.add_middleware(RequestIdMiddleware)
+    return app

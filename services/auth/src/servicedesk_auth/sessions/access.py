@@ -1,0 +1,68 @@
+"""Minting token pairs and accepting access tokens at the auth service itself."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from servicedesk_auth.database import utcnow
+from servicedesk_auth.errors import TokenInvalid
+from servicedesk_auth.runtime import Runtime
+from servicedesk_auth.sessions.models import RefreshToken, RevokedAccessToken
+from servicedesk_auth.sessions.schemas import TokenPair
+from servicedesk_auth.users.models import User
+from servicedesk_shared import tokens
+
+
+def access_claims_for(user: User) -> dict[str, Any]:
+    return {
+        "sub": str(user.id),
+        "username": user.username,
+        "email": user.email,
+        "is_admin": user.is_admin or user.is_superuser,
+        "roles": user.roles,
+        "systems": user.systems,
+        "tv": user.token_version,
+    }
+
+
+def issue_pair(
+    session: AsyncSession, *, runtime: Runtime, user: User, family: str | None = None
+) -> TokenPair:
+    """A new access token and a new refresh token (stored) in `family`, or a new family."""
+    ttl, refresh_ttl = runtime.settings.access_token_ttl, runtime.settings.refresh_token_ttl
+    access = tokens.issue(
+        runtime.tokens, claims=access_claims_for(user), token_type=tokens.ACCESS, ttl=ttl
+    )
+    jti, family = uuid.uuid4().hex, family or uuid.uuid4().hex
+    claims = {"sub": str(user.id), "fam": family, "jti": jti, "tv": user.token_version}
+    refresh = tokens.issue(
+        runtime.tokens, claims=claims, token_type=tokens.REFRESH, ttl=refresh_ttl
+    )
+    expires_at = utcnow() + timedelta(seconds=refresh_ttl)
+    session.add(RefreshToken(jti=jti, family=family, user_id=user.id, expires_at=expires_at))
+    return TokenPair.of(access=access, refresh=refresh, expires_in=ttl)
+
+
+def _user_id(claims: dict[str, Any]) -> uuid.UUID:
+    try:
+        return uuid.UUID(claims["sub"])
+    except ValueError as exc:
+        raise TokenInvalid() from exc
+
+
+async def user_for_claims(session: AsyncSession, *, claims: dict[str, Any]) -> User:
+    """The user of verified access-token claims, unless logged out, outdated or inactive."""
+    revoked = await session.scalar(
+        select(RevokedAccessToken.jti).where(RevokedAccessToken.jti == claims["jti"])
+    )
+    user = await session.get(User, _user_id(claims))
+    if revoked or user is None or not user.is_active:
+        raise TokenInvalid()
+    if claims.get("tv") != user.token_version:
+        raise TokenInvalid()
+    return user

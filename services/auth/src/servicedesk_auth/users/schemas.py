@@ -1,0 +1,68 @@
+"""What clients send and get about users. Unknown fields are refused (422), so nobody can
+slip `is_admin`, `roles` or `id` into a registration or an update."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
+
+Username = Annotated[
+    str, StringConstraints(min_length=3, max_length=150, pattern=r"^[A-Za-z0-9_.@+-]+$")
+]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class UserCreate(Strict):
+    username: Username
+    email: EmailStr
+    password: str = Field(max_length=65536)
+
+
+class UserUpdate(Strict):
+    """Only the fields sent change; `null` is not a value any of them may take."""
+
+    email: EmailStr | None = None
+    is_active: bool | None = None
+    is_admin: bool | None = None
+    is_superuser: bool | None = None
+
+    @model_validator(mode="after")
+    def _no_nulls(self) -> UserUpdate:
+        nulls = [name for name in self.model_fields_set if getattr(self, name) is None]
+        if nulls:
+            raise ValueError(f"may not be null: {', '.join(sorted(nulls))}")
+        return self
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(exclude_unset=True)
+
+
+class PasswordChange(Strict):
+    current_password: str = Field(max_length=65536)
+    new_password: str = Field(max_length=65536)
+
+
+class UserRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    username: str
+    email: str
+    is_active: bool
+    is_admin: bool
+    is_superuser: bool
+    roles: list[str]
+    systems: dict[str, str]
+    mfa_enabled: bool
+    created_at: datetime
+
+
+class UserPage(BaseModel):
+    items: list[UserRead]
+    total: int
