@@ -52,10 +52,13 @@ async def test_path_variants_share_the_login_bucket(gateway, variant):
 
 
 async def test_anonymous_requests_are_limited_per_ip(upstream):
-    async with running(settings_for(upstream.url, rate_limit_anon="5/minute")) as gw:
-        async with gw.client() as client, gw.client() as other:
-            statuses = [r.status_code for r in await exhaust(client, 6)]
-            assert (await other.get("/api/tickets")).status_code == 200
+    async with (
+        running(settings_for(upstream.url, rate_limit_anon="5/minute")) as gw,
+        gw.client() as client,
+        gw.client() as other,
+    ):
+        statuses = [r.status_code for r in await exhaust(client, 6)]
+        assert (await other.get("/api/tickets")).status_code == 200
     assert statuses == [200] * 5 + [429]
 
 
@@ -136,27 +139,31 @@ async def test_a_token_without_tv_is_version_zero(gateway, gw):
 
 
 async def test_without_the_denylist_sentinel_tokens_get_503(upstream):
-    async with running(settings_for(upstream.url), denylist_ready=False) as gw:
-        async with gw.client() as client:
-            with_token = await client.get("/api/tickets", headers=bearer())
-            anonymous = await client.get("/api/tickets")
+    async with (
+        running(settings_for(upstream.url), denylist_ready=False) as gw,
+        gw.client() as client,
+    ):
+        with_token = await client.get("/api/tickets", headers=bearer())
+        anonymous = await client.get("/api/tickets")
     assert with_token.status_code == 503
     assert with_token.json()["code"] == "auth_state_unavailable"
     assert anonymous.status_code == 200
 
 
 async def test_health_and_preflight_are_not_limited(upstream):
-    async with running(settings_for(upstream.url, rate_limit_anon="1/minute")) as gw:
-        async with gw.client() as client:
-            await exhaust(client, 2)
-            health = [await client.get(p) for p in ("/healthz", "/readyz", "/healthz")]
-            preflight = await client.options(
-                "/api/tickets",
-                headers={
-                    "Origin": "http://localhost:5173",
-                    "Access-Control-Request-Method": "POST",
-                },
-            )
+    async with (
+        running(settings_for(upstream.url, rate_limit_anon="1/minute")) as gw,
+        gw.client() as client,
+    ):
+        await exhaust(client, 2)
+        health = [await client.get(p) for p in ("/healthz", "/readyz", "/healthz")]
+        preflight = await client.options(
+            "/api/tickets",
+            headers={
+                "Origin": "http://localhost:5173",
+                "Access-Control-Request-Method": "POST",
+            },
+        )
     assert [r.status_code for r in health] == [200, 200, 200]
     assert "ratelimit-limit" not in health[0].headers
     assert preflight.status_code == 204
