@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.responses import ORJSONResponse
 from sqlalchemy import text
 
 from servicedesk_auth import bootstrap
@@ -111,7 +110,6 @@ def create_app(settings: Settings) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
         redirect_slashes=False,
-        default_response_class=ORJSONResponse,
     )
     app.state.settings = settings
     for router in (sessions_router, users_router, roles_router, mfa_router):

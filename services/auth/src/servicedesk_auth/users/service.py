@@ -81,13 +81,15 @@ async def create(session: AsyncSession, *, data: UserCreate, hasher: PasswordHas
     check_password(data.password, username=data.username, email=data.email)
     if await _taken(session, username=data.username, email=data.email):
         raise UserExists()
-    user = User(id=uuid.uuid4(), username=data.username, email=data.email, system_roles=[])
-    await set_password(session, user=user, password_hash=await hasher.hash(data.password))
+    password_hash = await hasher.hash(data.password)
+    user = User(username=data.username, email=data.email, password_hash=password_hash)
+    user.system_roles, user.totp = [], None  # nothing to load for a new user
     session.add(user)
     try:
         await session.flush()
     except IntegrityError as exc:  # a concurrent registration won the race
         raise UserExists() from exc
+    await set_password(session, user=user, password_hash=password_hash)
     outbox.record(session, type_="user.registered", data=registered_data(user))
     return user
 
