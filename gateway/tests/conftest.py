@@ -75,7 +75,7 @@ def settings_for(upstream_url: str, **overrides: Any) -> Settings:
         "rate_limit_anon": "30/minute",
         "rate_limit_user": "40/minute",
         "rate_limit_admin": "60/minute",
-        "upstream_read_timeout": 1.0,
+        "upstream_read_timeout": 0.5,
         **{f"{name}_url": upstream_url for name in ("auth", "tickets", "notifications")},
         "ai_assist_url": upstream_url,
     }

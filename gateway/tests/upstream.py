@@ -92,7 +92,7 @@ async def echo(scope, receive, send) -> None:
     if path == "/api/tickets/stream":
         return await _stream(send)
     if path == "/api/tickets/sleep":
-        await asyncio.sleep(3)
+        await asyncio.sleep(1.5)
     if path == "/api/tickets/boom":
         return await _send(send, 500, b'{"detail":"boom","code":"internal_error"}')
     query = scope["query_string"].decode()

@@ -1,0 +1,20 @@
+"""The gateway's metrics live on loopback only; the public `/metrics` is a 404."""
+
+from __future__ import annotations
+
+import httpx
+
+from .conftest import running, settings_for
+from .upstream import free_port
+
+
+async def test_metrics_are_served_on_the_metrics_port_only(upstream):
+    port = free_port()
+    async with running(settings_for(upstream.url, metrics_port=port)) as gw, gw.client() as c:
+        assert (await c.get("/metrics")).status_code == 404
+        await c.get("/api/tickets")
+        async with httpx.AsyncClient() as scraper:
+            text = (await scraper.get(f"http://127.0.0.1:{port}/metrics")).text
+    assert 'gateway_requests_total{route="/api/tickets",status="200"}' in text
+    assert "gateway_request_duration_seconds_bucket" in text
+    assert 'gateway_requests_total{route="unmatched",status="404"}' in text
