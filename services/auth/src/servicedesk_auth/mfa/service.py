@@ -61,7 +61,7 @@ async def start_enrolment(session: AsyncSession, *, user: User) -> tuple[str, st
     else:
         user.totp.secret, user.totp.last_used_step = secret, None
     await session.flush()
-    uri = pyotp.TOTP(secret, interval=STEP).provisioning_uri(user.username, issuer_name=ISSUER)
+    uri = pyotp.TOTP(secret, interval=STEP).provisioning_uri(name=user.username, issuer_name=ISSUER)
     return secret, uri
 
 
