@@ -73,6 +73,12 @@ def settings(database_url: str, redis_prefix: str) -> Settings:
 
 
 @pytest.fixture(scope="session")
+def settings_for(database_url: str, redis_prefix: str):
+    """`settings_for(**overrides)`: the session's settings with some values changed."""
+    return lambda **overrides: make_settings(database_url, redis_prefix, **overrides)
+
+
+@pytest.fixture(scope="session")
 async def app(settings: Settings) -> AsyncIterator[Any]:
     application = create_app(settings)
     async with LifespanManager(application):

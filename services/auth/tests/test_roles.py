@@ -88,7 +88,8 @@ async def test_role_changes_are_audited_with_an_outbox_event(client, api, conn):
     assert audit.all() == [({}, {"TTS": "agent"}, "req-roles-000001")]
     events = await conn.execute(
         text(
-            "SELECT payload FROM outbox WHERE type = 'user.roles_changed' AND payload->'data'->>'user_id' = :id"
+            "SELECT payload FROM outbox WHERE type = 'user.roles_changed' "
+            "AND payload->'data'->>'user_id' = :id"
         ),
         {"id": target["id"]},
     )
