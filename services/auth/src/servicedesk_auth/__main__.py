@@ -30,6 +30,7 @@ def main() -> None:
         http="httptools",
         access_log=False,
         proxy_headers=True,
+        log_config=None,  # keep the JSON logging configured above
     )
 
 
