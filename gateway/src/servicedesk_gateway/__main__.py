@@ -37,6 +37,10 @@ def main() -> None:
         access_log=False,
         server_header=False,
         lifespan="on",
+        # uvicorn's own X-Forwarded-For handling trusts 127.0.0.1 by default and rewrites the
+        # peer address; the gateway decides whom to believe itself (clientip.py).
+        proxy_headers=False,
+        forwarded_allow_ips="",
         log_config=None,  # keep configure_logging's JSON handler
     )
 

@@ -14,7 +14,6 @@ import time
 
 import aiohttp
 import orjson
-from redis.asyncio import Redis
 
 from servicedesk_gateway import docs, metrics, routes
 from servicedesk_gateway.auth import TokenChecker
@@ -28,12 +27,12 @@ from servicedesk_gateway.openapi import OpenApiCache
 from servicedesk_gateway.paths import normalise, upstream_path
 from servicedesk_gateway.proxy import Outgoing, ResponseAborted, create_session, forward
 from servicedesk_gateway.ratelimit import RateLimiter
+from servicedesk_gateway.redisclient import PipelinedRedis
 from servicedesk_gateway.request import Incoming, check_length
 from servicedesk_shared import tokens
 from servicedesk_shared.errors import Forbidden, NotFound, ServiceError
 from servicedesk_shared.logging import request_id_var, security_event
 from servicedesk_shared.observability import run_checks
-from servicedesk_shared.redis import create_redis
 
 log = logging.getLogger(__name__)
 _MULTIPART_SLACK = 64 * 1024  # multipart boundaries and part headers around the file
@@ -53,7 +52,7 @@ class Gateway:
         self.security_tls = make_security_headers(tls=True)
         self.openapi = OpenApiCache(settings)
         self.session: aiohttp.ClientSession | None = None
-        self.redis: Redis | None = None
+        self.redis: PipelinedRedis | None = None
         self.limiter: RateLimiter | None = None
         self._metrics_server = None
         self.unlimited = {"/healthz": self._healthz, "/readyz": self._readyz}
@@ -201,7 +200,7 @@ class Gateway:
 
     async def _redis_ready(self) -> None:
         assert self.redis is not None
-        await self.redis.ping()
+        await self.redis.execute("PING")
 
     async def _openapi(self, req: Incoming, send) -> int:
         assert self.session is not None
@@ -230,7 +229,7 @@ class Gateway:
     async def startup(self) -> None:
         """Open the pooled HTTP client, Redis, and the loopback metrics endpoint."""
         self.session = create_session(self.settings)
-        self.redis = create_redis(self.settings.redis_url)
+        self.redis = PipelinedRedis(self.settings.redis_url, timeout=self.settings.redis_timeout)
         self.limiter = RateLimiter(self.redis, self.settings)
         if self.settings.metrics_port:
             try:
@@ -245,7 +244,7 @@ class Gateway:
         if self.session is not None:
             await self.session.close()
         if self.redis is not None:
-            await self.redis.aclose()
+            await self.redis.close()
 
 
 async def _send_static(send, body: bytes, content_type, headers) -> int:

@@ -79,6 +79,7 @@ class Settings(BaseServiceSettings):
     upstream_connect_timeout: float = 2.0
     upstream_read_timeout: float = 30.0
     upstream_pool_size: int = 512
+    redis_timeout: float = 1.0  # a slower answer counts as Redis down (fail closed)
     openapi_ttl: float = 60.0
 
     @field_validator(

@@ -1,8 +1,8 @@
 """Rate limits and the deny-list, in ONE Redis round trip per request.
 
-A Lua script (EVALSHA; redis-py's `Script` reloads it on NOSCRIPT after a Redis restart)
-does, atomically: for a request bearing a verified token, check that the deny-list is
-trustworthy (`denylist:ready` exists), that the `jti` is not deny-listed and that the
+A Lua script (EVALSHA, falling back to EVAL — which also reloads it — on NOSCRIPT after a
+Redis restart or failover) does, atomically: for a request bearing a verified token, check
+that the deny-list is trustworthy (`denylist:ready` exists), that the `jti` is not deny-listed and that the
 user's token version is not above the token's `tv`; then INCR the fixed-window counter of
 the identity bucket (the user's, or the client IP's when anonymous or revoked) and, for
 login and register, of the client IP's login/register bucket. Fixed windows: INCR, PEXPIRE
@@ -17,18 +17,17 @@ left alone for a second, so an outage costs one timeout per second, not one per 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import time
 from typing import NamedTuple
 
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
-
 from servicedesk_gateway.auth import Identity
 from servicedesk_gateway.config import Rate, Settings, parse_rate
 from servicedesk_gateway.headers import Headers
 from servicedesk_gateway.metrics import RATE_LIMITED, REDIS_ERRORS
+from servicedesk_gateway.redisclient import PipelinedRedis, RedisUnavailable, ReplyError
 from servicedesk_shared.errors import ServiceError, TooManyRequests, Unavailable
 from servicedesk_shared.logging import security_event
 from servicedesk_shared.redis import Keys
@@ -69,6 +68,7 @@ if #KEYS == 6 then
 end
 return result
 """
+SHA = hashlib.sha1(LUA.encode(), usedforsecurity=False).hexdigest()  # Redis's script id
 REDIS_PAUSE_S = 1.0
 _BUCKET_HEADERS = (b"ratelimit-limit", b"ratelimit-remaining", b"ratelimit-reset")
 
@@ -137,9 +137,9 @@ class LocalWindow:
 
 
 class RateLimiter:
-    def __init__(self, redis: Redis, settings: Settings) -> None:
+    def __init__(self, redis: PipelinedRedis, settings: Settings) -> None:
+        self.redis = redis
         self.keys = Keys(settings.redis_key_prefix)
-        self.script = redis.register_script(LUA)
         self.login = Bucket("login", parse_rate(settings.rate_limit_login))
         self.register = Bucket("register", parse_rate(settings.rate_limit_register))
         self.anon = Bucket("anon", parse_rate(settings.rate_limit_anon))
@@ -162,14 +162,14 @@ class RateLimiter:
         if time.monotonic() >= self._redis_paused_until:
             try:
                 return await self._check_redis(ip, identity, extra)
-            except (RedisError, OSError) as exc:
+            except (RedisUnavailable, ReplyError) as exc:
                 self._redis_failed(exc)
         return self._check_degraded(ip, identity, extra)
 
     async def _check_redis(self, ip: str, identity: Identity | None, extra: Bucket | None):
         user = self.admin if identity and identity.is_admin else self.user
         keys, args = self._script_input(ip, identity, user, extra)
-        result = await self.script(keys=keys, args=args)
+        result = await self._run_script(keys, args)
         if result[0] == -1:
             security_event("denylist_not_ready", ip=ip, sub=identity and identity.sub)
             return Verdict([], _unavailable("auth_state_unavailable"))
@@ -179,6 +179,14 @@ class RateLimiter:
         if extra is not None:
             counts.append(Count(extra, result[3], result[4]))
         return verdict(counts)
+
+    async def _run_script(self, keys: list[str], args: list[str]) -> list[int]:
+        try:
+            return await self.redis.execute("EVALSHA", SHA, len(keys), *keys, *args)
+        except ReplyError as exc:
+            if not str(exc).startswith("NOSCRIPT"):
+                raise
+            return await self.redis.execute("EVAL", LUA, len(keys), *keys, *args)
 
     def _script_input(self, ip, identity, user: Bucket, extra: Bucket | None):
         k = self.keys
@@ -198,7 +206,7 @@ class RateLimiter:
     def _redis_failed(self, exc: BaseException) -> None:
         REDIS_ERRORS.inc()
         self._redis_paused_until = time.monotonic() + REDIS_PAUSE_S
-        log.error("redis unreachable; failing closed", extra={"error": type(exc).__name__})
+        log.error("redis unreachable; failing closed", extra={"error": str(exc)})
 
     def _check_degraded(self, ip: str, identity: Identity | None, extra: Bucket | None):
         if extra is not None:
