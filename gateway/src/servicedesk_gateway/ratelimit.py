@@ -2,11 +2,13 @@
 
 A Lua script (EVALSHA, falling back to EVAL — which also reloads it — on NOSCRIPT after a
 Redis restart or failover) does, atomically: for a request bearing a verified token, check
-that the deny-list is trustworthy (`denylist:ready` exists), that the `jti` is not deny-listed and that the
-user's token version is not above the token's `tv`; then INCR the fixed-window counter of
-the identity bucket (the user's, or the client IP's when anonymous or revoked) and, for
-login and register, of the client IP's login/register bucket. Fixed windows: INCR, PEXPIRE
-on the first hit, PTTL for the reset (https://redis.io/glossary/rate-limiting/).
+that the deny-list is trustworthy (`denylist:ready` exists), that the `jti` is not
+deny-listed and that the user's token version is not above the token's `tv`; then INCR the
+fixed-window counter of the identity bucket (the user's, or the client IP's when anonymous
+or revoked) and, for login and register, of the client IP's login/register bucket. Fixed
+windows: INCR, PEXPIRE on the first hit, PTTL for the reset
+(https://redis.io/glossary/rate-limiting/). The keys of one call may live in different
+hash slots: this assumes one Redis (or a Sentinel-managed primary), not Redis Cluster.
 
 Redis unreachable (see README "When Redis is down"): fail closed where it matters —
 login/register -> 503 `rate_limit_unavailable` (the login limit never silently vanishes),
