@@ -24,18 +24,6 @@ PASSWORD = "violet-harbour-lantern"
 ADMIN = {"username": "root", "email": "root@example.com", "password": "Quiet-Granite-Meadow-41"}
 
 
-# servicedesk_shared.errors/observability still answer with ORJSONResponse, which this
-# FastAPI deprecates; until the shared library moves off it, that one warning is not ours.
-SHARED_DEPRECATION = pytest.mark.filterwarnings("ignore:ORJSONResponse is deprecated")
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(item.path).parents:
-            item.add_marker(SHARED_DEPRECATION)
-
-
 def make_settings(database_url: str, redis_prefix: str, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "database_url": database_url,

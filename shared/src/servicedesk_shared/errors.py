@@ -23,7 +23,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import ORJSONResponse
+from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -125,29 +125,27 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
-    async def _service_error(_: Request, exc: ServiceError) -> ORJSONResponse:
-        return ORJSONResponse(
+    async def _service_error(_: Request, exc: ServiceError) -> JSONResponse:
+        return JSONResponse(
             error_body(exc.detail, exc.code, exc.errors), exc.status_code, headers=exc.headers
         )
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> ORJSONResponse:
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = _validation_errors(exc)
         summary = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors)
-        return ORJSONResponse(
-            error_body(summary or "Invalid input", "validation_error", errors), 422
-        )
+        return JSONResponse(error_body(summary or "Invalid input", "validation_error", errors), 422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> ORJSONResponse:
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = STATUS_CODES.get(exc.status_code, "error")
-        return ORJSONResponse(
+        return JSONResponse(
             error_body(str(exc.detail), code),
             exc.status_code,
             headers=getattr(exc, "headers", None),
         )
 
     @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> ORJSONResponse:
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", exc_info=exc)
-        return ORJSONResponse(error_body("Internal server error", "internal_error"), 500)
+        return JSONResponse(error_body("Internal server error", "internal_error"), 500)

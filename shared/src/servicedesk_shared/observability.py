@@ -13,7 +13,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import ORJSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from starlette.routing import Match
 
@@ -87,14 +87,14 @@ def health_router(get_checks: Callable[[], dict[str, Check]]) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
     @router.get("/healthz")
-    async def healthz() -> ORJSONResponse:
-        return ORJSONResponse({"status": "ok"})
+    async def healthz() -> JSONResponse:
+        return JSONResponse({"status": "ok"})
 
     @router.get("/readyz")
-    async def readyz() -> ORJSONResponse:
+    async def readyz() -> JSONResponse:
         ready, deps = await run_checks(get_checks())
         body = {"status": "ready" if ready else "not_ready", "dependencies": deps}
-        return ORJSONResponse(body, 200 if ready else 503)
+        return JSONResponse(body, 200 if ready else 503)
 
     @router.get("/metrics")
     async def metrics() -> Response:
