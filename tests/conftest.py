@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -141,7 +142,8 @@ async def client(stack: RunningStack) -> AsyncIterator[httpx.AsyncClient]:
 
 def new_user_payload(prefix: str = "user") -> dict[str, str]:
     name = unique(prefix)
-    return {"username": name, "email": f"{name}@example.com", "password": f"pw-{name}-Zq!x"}
+    password = "Lantern " + secrets.token_urlsafe(12)
+    return {"username": name, "email": f"{name}@example.com", "password": password}
 
 
 async def register_and_login(client: httpx.AsyncClient, prefix: str = "user"):

@@ -42,7 +42,10 @@ def test_auth_without_postgres_says_so_in_one_line():
 
 def test_auth_without_redis_says_so_in_one_line():
     result = start(
-        "servicedesk_auth", AUTH_PORT=str(free_port()), REDIS_URL=f"redis://127.0.0.1:{CLOSED}/0"
+        "servicedesk_auth",
+        AUTH_PORT=str(free_port()),
+        AUTH_DATABASE_URL="postgresql+asyncpg://postgres@127.0.0.1:5432/postgres",
+        REDIS_URL=f"redis://127.0.0.1:{CLOSED}/0",
     )
     assert_one_line_naming(result, "Redis", "REDIS_URL")
 
