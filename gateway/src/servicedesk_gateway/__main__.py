@@ -6,6 +6,8 @@ in its metrics and logs what matters: refusals and failures), no `Server` header
 
 from __future__ import annotations
 
+import gc
+
 import uvicorn
 from pydantic import ValidationError
 
@@ -28,6 +30,9 @@ def main() -> None:
     settings = _settings()
     configure_logging("gateway", settings.log_level)
     run_checks("gateway", [lambda: check_redis(settings.redis_url)])
+    # Everything imported so far lives forever: keep the collector from rescanning it
+    # (https://docs.python.org/3/library/gc.html#gc.freeze).
+    gc.freeze()
     uvicorn.run(
         create_app(settings),
         host=settings.host,

@@ -20,6 +20,8 @@ import asyncio
 from typing import NamedTuple
 
 import aiohttp
+from multidict import CIMultiDict
+from yarl import URL
 
 from servicedesk_gateway.config import Settings
 from servicedesk_gateway.errors import BadGateway, GatewayTimeout
@@ -28,7 +30,18 @@ from servicedesk_gateway.metrics import UPSTREAM_ERRORS
 from servicedesk_shared.errors import PayloadTooLarge, ServiceError, Unavailable
 
 BUFFER_BELOW = 64 * 1024  # bodies with a known length below this are sent in one write
-_SKIP_AUTO = ("Accept", "Accept-Encoding", "User-Agent", "Content-Type")
+_NO_AUTO_CONTENT_TYPE = CIMultiDict([("Content-Type", None)])
+
+
+class PassThroughRequest(aiohttp.ClientRequest):
+    """A request that adds no headers of its own (no `Accept`, `Accept-Encoding`,
+    `User-Agent`, `Content-Type`): the upstream sees the client's. Without an added
+    `Accept-Encoding` the upstream never compresses what the client did not ask for, which
+    matters as we pass bodies through undecoded. (Cheaper, too, than `skip_auto_headers`,
+    which rebuilds two header dicts per request.)"""
+
+    def update_auto_headers(self, skip_auto_headers) -> None:
+        self._skip_auto_headers = _NO_AUTO_CONTENT_TYPE
 
 
 def create_session(settings: Settings) -> aiohttp.ClientSession:
@@ -45,7 +58,7 @@ def create_session(settings: Settings) -> aiohttp.ClientSession:
         connector=connector,
         timeout=timeout,
         auto_decompress=False,
-        skip_auto_headers=_SKIP_AUTO,
+        request_class=PassThroughRequest,
         cookie_jar=aiohttp.DummyCookieJar(),  # never keep one client's cookies for another
     )
 
@@ -101,7 +114,11 @@ async def forward(session: aiohttp.ClientSession, out: Outgoing, receive, send, 
     data = await _request_body(out, receive, overflow)
     try:
         async with session.request(
-            out.method, out.url, headers=out.headers, data=data, allow_redirects=False
+            out.method,
+            URL(out.url, encoded=True),  # already percent-encoded: skip yarl's requoting
+            headers=out.headers,
+            data=data,
+            allow_redirects=False,
         ) as resp:
             return await _relay(resp, send, extra, out.upstream)
     except ServiceError:
