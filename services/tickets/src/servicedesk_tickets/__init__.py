@@ -1,0 +1,1 @@
+"""The tickets bounded context: tickets, workflows, comments, attachments, audit, export."""

@@ -1,0 +1,80 @@
+"""`/api/tickets/{id}/attachments`: upload (streamed, sniffed, capped), list, download."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse
+
+from servicedesk_shared.openapi import errors
+from servicedesk_tickets.attachments import service, upload
+from servicedesk_tickets.attachments.filenames import content_disposition
+from servicedesk_tickets.attachments.models import Attachment
+from servicedesk_tickets.attachments.schemas import AttachmentRead
+from servicedesk_tickets.deps import CurrentPrincipal, RuntimeDep, SessionDep, TicketDep
+from servicedesk_tickets.errors import AttachmentNotFound, QuotaExceeded
+from servicedesk_tickets.transaction import on_rollback
+
+router = APIRouter(tags=["attachments"])
+PATH = "/api/tickets/{ticket_id}/attachments"
+MULTIPART_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"multipart/form-data": {"schema": {
+            "type": "object", "required": ["file"],
+            "properties": {"file": {"type": "string", "format": "binary"}},
+        }}},
+    }
+}  # fmt: skip
+DOWNLOAD_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; sandbox",
+    "Cache-Control": "private, no-store",
+}
+
+
+@router.post(PATH, status_code=201, response_model=AttachmentRead, openapi_extra=MULTIPART_BODY,
+             responses=errors(401, 404, 413, 415, 422))  # fmt: skip
+async def upload_attachment(
+    request: Request, ticket: TicketDep, session: SessionDep, principal: CurrentPrincipal,
+    runtime: RuntimeDep,
+) -> Attachment:  # fmt: skip
+    """Attach a file (multipart `file`): PNG, JPEG, GIF, WebP, PDF or plain text."""
+    settings = runtime.settings
+    budget = settings.attachment_quota_bytes - await service.used_bytes(
+        session, user_id=principal.id
+    )
+    if budget <= 0:
+        raise QuotaExceeded()
+    # Give the pooled connection back while the body streams in (slow clients).
+    await session.close()
+    stored = await upload.receive_file(
+        request, directory=settings.attachments_dir, max_bytes=settings.attachment_max_bytes,
+        budget=budget,
+    )  # fmt: skip
+    on_rollback(session, stored.remove)
+    return await service.create(session, ticket=ticket, stored=stored, actor=principal,
+                                quota=settings.attachment_quota_bytes)  # fmt: skip
+
+
+@router.get(PATH, response_model=list[AttachmentRead], responses=errors(401, 404, 422))
+async def list_attachments(ticket: TicketDep, session: SessionDep) -> list[Attachment]:
+    """The ticket's attachments, oldest first."""
+    return await service.get_all(session, ticket=ticket)
+
+
+DOWNLOAD_RESPONSES = {200: {"content": {"application/octet-stream": {}}}, **errors(401, 404, 422)}
+
+
+@router.get(PATH + "/{attachment_id}", response_class=FileResponse, responses=DOWNLOAD_RESPONSES)
+async def download_attachment(
+    attachment_id: uuid.UUID, ticket: TicketDep, session: SessionDep, runtime: RuntimeDep
+) -> FileResponse:
+    """Download an attachment (always as a download, never rendered inline)."""
+    attachment = await service.get(session, ticket=ticket, attachment_id=attachment_id)
+    path = runtime.settings.attachments_dir / attachment.storage_name
+    if not path.is_file():
+        raise AttachmentNotFound("The attachment's file is missing")
+    headers = {**DOWNLOAD_HEADERS, "Content-Disposition": content_disposition(attachment.filename)}
+    return FileResponse(path, media_type=attachment.content_type, headers=headers)

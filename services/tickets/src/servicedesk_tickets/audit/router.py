@@ -1,0 +1,41 @@
+"""A ticket's history, and the admin view of the whole audit log with its verification."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from servicedesk_shared.openapi import errors
+from servicedesk_tickets import access
+from servicedesk_tickets.audit import service
+from servicedesk_tickets.audit.models import AuditEntry
+from servicedesk_tickets.audit.schemas import AuditFilters, AuditPage, HistoryEntry, VerifyResult
+from servicedesk_tickets.deps import AdminPrincipal, CurrentPrincipal, SessionDep, TicketDep
+
+router = APIRouter(tags=["audit"])
+
+
+@router.get("/api/tickets/{ticket_id}/history", response_model=list[HistoryEntry],
+            responses=errors(401, 404, 422))  # fmt: skip
+async def ticket_history(
+    ticket: TicketDep, session: SessionDep, principal: CurrentPrincipal
+) -> list[AuditEntry]:
+    """The ticket's audit entries, oldest first (internal notes only for staff)."""
+    staff = access.is_staff(principal, ticket.system)
+    return await service.history(session, ticket_id=ticket.id, staff=staff)
+
+
+@router.get("/api/admin/audit", response_model=AuditPage, responses=errors(401, 403, 422))
+async def list_audit(
+    filters: Annotated[AuditFilters, Query()], session: SessionDep, _admin: AdminPrincipal
+) -> dict[str, Any]:
+    """Audit entries, newest first, filtered (global admins and superusers)."""
+    items, total = await service.get_all(session, filters=filters)
+    return {"items": items, "total": total}
+
+
+@router.get("/api/admin/audit/verify", response_model=VerifyResult, responses=errors(401, 403))
+async def verify_audit(session: SessionDep, _admin: AdminPrincipal) -> VerifyResult:
+    """Recompute the hash chain and name the first broken entry, if any."""
+    return await service.verify(session)

@@ -1,0 +1,31 @@
+"""`/api/tickets/{id}/comments`."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from servicedesk_shared.openapi import errors
+from servicedesk_tickets.comments import service
+from servicedesk_tickets.comments.models import Comment
+from servicedesk_tickets.comments.schemas import CommentCreate, CommentRead
+from servicedesk_tickets.deps import CurrentPrincipal, SessionDep, TicketDep
+
+router = APIRouter(tags=["comments"])
+
+
+@router.post("/api/tickets/{ticket_id}/comments", status_code=201, response_model=CommentRead,
+             responses=errors(401, 403, 404, 422))  # fmt: skip
+async def add_comment(
+    data: CommentCreate, ticket: TicketDep, session: SessionDep, principal: CurrentPrincipal
+) -> Comment:
+    """Comment on a ticket; `internal: true` (agents and above) hides it from requesters."""
+    return await service.create(session, ticket=ticket, data=data, actor=principal)
+
+
+@router.get("/api/tickets/{ticket_id}/comments", response_model=list[CommentRead],
+            responses=errors(401, 404, 422))  # fmt: skip
+async def list_comments(
+    ticket: TicketDep, session: SessionDep, principal: CurrentPrincipal
+) -> list[Comment]:
+    """The ticket's comments, oldest first (internal notes only for staff)."""
+    return await service.get_all(session, ticket=ticket, principal=principal)

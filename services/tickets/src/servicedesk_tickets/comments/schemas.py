@@ -1,0 +1,28 @@
+"""Comment bodies: `internal` marks a note for staff only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from servicedesk_tickets.text import Body
+
+
+class CommentCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    body: Body
+    internal: bool = False
+
+
+class CommentRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    ticket_id: int
+    author_id: str
+    author_name: str
+    body: str
+    internal: bool
+    created_at: datetime

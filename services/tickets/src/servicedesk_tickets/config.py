@@ -1,0 +1,37 @@
+"""Settings of the tickets service: `TICKETS_*` variables plus the shared, unprefixed ones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from servicedesk_shared.settings import BaseServiceSettings, env
+from servicedesk_shared.tokens import TokenSettings
+
+DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/desk_tickets"
+# services/tickets/src/servicedesk_tickets/config.py -> the repository root.
+REPO_ROOT = Path(__file__).resolve().parents[4]
+MiB = 1024 * 1024
+
+
+class Settings(BaseServiceSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="TICKETS_", env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+    database_url: str = DEFAULT_DATABASE_URL
+    port: int = 8002
+    db_pool_size: int = 10
+    # Dev default under the checkout's git-ignored .devstack/; a volume in compose.
+    attachments_dir: Path = REPO_ROOT / ".devstack" / "attachments"
+    attachment_max_bytes: int = Field(10 * MiB, ge=1, validation_alias=env("ATTACHMENT_MAX_BYTES"))
+    attachment_quota_bytes: int = Field(
+        100 * MiB, ge=1, validation_alias=env("ATTACHMENT_QUOTA_BYTES")
+    )
+    default_system: str = "TTS"
+
+    @property
+    def token_settings(self) -> TokenSettings:
+        return TokenSettings(self.keyring, self.jwt_issuer, self.jwt_audience)

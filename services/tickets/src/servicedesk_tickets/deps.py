@@ -1,0 +1,78 @@
+"""Request dependencies as `Annotated` aliases: the runtime, the transaction, the caller,
+and the ticket in the path loaded through the visibility rule (or a 404).
+
+`SessionDep` is the request's one transaction (`transaction.request_transaction`): it
+commits after the handler returns and before the response is sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from servicedesk_shared.principal import Principal, bearer_principal
+from servicedesk_shared.tokens import TokenSettings
+from servicedesk_tickets.database import MAX_BIGINT
+from servicedesk_tickets.errors import NotAllowed
+from servicedesk_tickets.runtime import Runtime
+from servicedesk_tickets.tickets import service as tickets
+from servicedesk_tickets.tickets.models import Ticket
+from servicedesk_tickets.transaction import request_transaction
+
+
+def get_runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def get_token_settings(runtime: RuntimeDep) -> TokenSettings:
+    return runtime.tokens
+
+
+CurrentPrincipal = Annotated[Principal, Depends(bearer_principal(get_token_settings))]
+
+
+def client_ip(request: Request) -> str | None:
+    """The TCP peer, or the gateway's X-Forwarded-For (uvicorn trusts 127.0.0.1 only)."""
+    return request.client.host if request.client else None
+
+
+async def get_session(request: Request, runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+    async with request_transaction(runtime.sessions, ip=client_ip(request)) as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+def get_stream_sessions(runtime: RuntimeDep) -> async_sessionmaker[AsyncSession]:
+    """Sessions for a response that streams after the request's transaction has ended."""
+    return runtime.sessions
+
+
+StreamSessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_stream_sessions)]
+
+TicketId = Annotated[int, Path(ge=1, le=MAX_BIGINT, description="The ticket's id")]
+
+
+async def load_ticket(ticket_id: TicketId, session: SessionDep, principal: CurrentPrincipal):
+    """The ticket in the path if the caller may see it, else 404."""
+    return await tickets.get(session, ticket_id=ticket_id, principal=principal)
+
+
+TicketDep = Annotated[Ticket, Depends(load_ticket)]
+
+
+def global_admin(principal: CurrentPrincipal) -> Principal:
+    """Global admins and superusers only (403 for everyone else)."""
+    if not principal.is_admin:
+        raise NotAllowed("Administrators only")
+    return principal
+
+
+AdminPrincipal = Annotated[Principal, Depends(global_admin)]

@@ -1,0 +1,89 @@
+"""The tickets service's errors, all mapped by `servicedesk_shared.errors` to one JSON shape.
+
+ServiceError (shared)
+├── Forbidden 403
+│   ├── NotAllowed               forbidden            role too low for this action
+│   └── FieldForbidden           field_forbidden      a field the caller may not change
+├── NotFound 404
+│   ├── TicketNotFound           not_found            missing, deleted, or not visible
+│   ├── AttachmentNotFound       not_found            (also: belongs to another ticket)
+│   └── SystemNotFound           not_found            no such system / workflow
+├── Conflict 409
+│   └── TransitionNotAllowed     transition_not_allowed  the workflow has no such move
+├── PayloadTooLarge 413
+│   ├── AttachmentTooLarge       payload_too_large    over ATTACHMENT_MAX_BYTES
+│   └── QuotaExceeded            quota_exceeded       over ATTACHMENT_QUOTA_BYTES
+├── UnsupportedMedia 415
+│   └── FileTypeRefused          unsupported_media_type  bytes match no allowed type
+└── Unprocessable 422
+    ├── UnknownSystem            unknown_system
+    ├── IdempotencyKeyReused     idempotency_key_reused  same key, another body
+    ├── InvalidWorkflow          invalid_workflow     `errors`: every problem found
+    └── BadUpload                bad_upload           not multipart, or no `file` part
+"""
+
+from __future__ import annotations
+
+from servicedesk_shared.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    PayloadTooLarge,
+    ServiceError,
+    Unprocessable,
+    UnsupportedMedia,
+)
+
+__all__ = ["ServiceError"]
+
+
+class NotAllowed(Forbidden):
+    detail = "Your role does not allow this"
+
+
+class FieldForbidden(Forbidden):
+    code, detail = "field_forbidden", "You may not change this field"
+
+
+class TicketNotFound(NotFound):
+    detail = "Ticket not found"
+
+
+class AttachmentNotFound(NotFound):
+    detail = "Attachment not found"
+
+
+class SystemNotFound(NotFound):
+    detail = "System not found"
+
+
+class TransitionNotAllowed(Conflict):
+    code, detail = "transition_not_allowed", "The workflow does not allow this move"
+
+
+class AttachmentTooLarge(PayloadTooLarge):
+    detail = "The file is larger than the attachment limit"
+
+
+class QuotaExceeded(PayloadTooLarge):
+    code, detail = "quota_exceeded", "Your attachment quota is used up"
+
+
+class FileTypeRefused(UnsupportedMedia):
+    detail = "Allowed types: PNG, JPEG, GIF, WebP, PDF and plain UTF-8 text"
+
+
+class UnknownSystem(Unprocessable):
+    code, detail = "unknown_system", "Unknown system"
+
+
+class IdempotencyKeyReused(Unprocessable):
+    code, detail = "idempotency_key_reused", "This Idempotency-Key was used with another body"
+
+
+class InvalidWorkflow(Unprocessable):
+    code, detail = "invalid_workflow", "The workflow is not valid"
+
+
+class BadUpload(Unprocessable):
+    code, detail = "bad_upload", "Send multipart/form-data with one part named `file`"

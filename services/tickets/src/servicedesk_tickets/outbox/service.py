@@ -1,0 +1,35 @@
+"""Write an integration event next to the change it describes (transactional outbox).
+
+The envelope is the contract's: `{id, type, version, occurred_at, producer,
+correlation_id, data}`; the correlation id is the request id. The relay that publishes
+unpublished rows and sets `published_at` arrives with the events issue.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from servicedesk_shared.logging import request_id_var
+from servicedesk_tickets.database import utcnow
+from servicedesk_tickets.outbox.models import OutboxEvent
+from servicedesk_tickets.outbox.schemas import PRODUCER, VERSION, EventType
+
+
+def record(session: AsyncSession, *, type_: EventType, data: dict[str, Any]) -> OutboxEvent:
+    """Add the event to the session; it commits (or not) with the caller's transaction."""
+    event_id, now = uuid.uuid4(), utcnow()
+    payload = {
+        "id": str(event_id),
+        "type": type_,
+        "version": VERSION,
+        "occurred_at": now.isoformat(),
+        "producer": PRODUCER,
+        "correlation_id": request_id_var.get(),
+        "data": data,
+    }
+    event = OutboxEvent(id=event_id, type=type_, payload=payload, occurred_at=now)
+    session.add(event)
+    return event

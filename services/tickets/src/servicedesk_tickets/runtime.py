@@ -1,0 +1,18 @@
+"""What the lifespan opens once and every request shares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from servicedesk_shared.tokens import TokenSettings
+from servicedesk_tickets.config import Settings
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    tokens: TokenSettings

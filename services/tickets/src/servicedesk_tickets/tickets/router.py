@@ -1,0 +1,83 @@
+"""`/api/tickets`: create (idempotent), list, get, update, delete, transitions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Response
+
+from servicedesk_shared.openapi import errors
+from servicedesk_tickets.deps import CurrentPrincipal, RuntimeDep, SessionDep, TicketDep
+from servicedesk_tickets.tickets import service
+from servicedesk_tickets.tickets.models import Ticket
+from servicedesk_tickets.tickets.schemas import (
+    TicketCreate,
+    TicketListParams,
+    TicketPage,
+    TicketRead,
+    TicketUpdate,
+    TransitionRequest,
+)
+
+router = APIRouter(tags=["tickets"])
+IdempotencyKey = Annotated[
+    str | None,
+    Header(min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$",
+           description="Retry-safe creation: the same key and body return the same ticket"),
+]  # fmt: skip
+
+
+@router.post("/api/tickets", status_code=201, response_model=TicketRead,
+             responses=errors(401, 422))  # fmt: skip
+async def create_ticket(
+    data: TicketCreate, session: SessionDep, principal: CurrentPrincipal, runtime: RuntimeDep,
+    response: Response, idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:  # fmt: skip
+    """Open a ticket as the caller (status and requester are set by the server)."""
+    body, replayed = await service.create(
+        session, data=data, actor=principal, idempotency_key=idempotency_key,
+        default_system=runtime.settings.default_system,
+    )  # fmt: skip
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return body
+
+
+@router.get("/api/tickets", response_model=TicketPage, responses=errors(401, 422))
+async def list_tickets(
+    params: Annotated[TicketListParams, Query()], session: SessionDep, principal: CurrentPrincipal
+) -> dict[str, Any]:
+    """The tickets the caller may see, filtered, newest first."""
+    items, total = await service.get_all(session, params=params, principal=principal)
+    return {"items": items, "total": total}
+
+
+@router.get("/api/tickets/{ticket_id}", response_model=TicketRead, responses=errors(401, 404, 422))
+async def get_ticket(ticket: TicketDep) -> Ticket:
+    """One ticket (404 when it does not exist or the caller may not see it)."""
+    return ticket
+
+
+@router.patch("/api/tickets/{ticket_id}", response_model=TicketRead,
+              responses=errors(401, 403, 404, 422))  # fmt: skip
+async def update_ticket(
+    data: TicketUpdate, ticket: TicketDep, session: SessionDep, principal: CurrentPrincipal
+) -> Ticket:
+    """Change content fields (requester while open, agents+) or the assignee (managers+)."""
+    return await service.update(session, ticket=ticket, data=data, actor=principal)
+
+
+@router.delete("/api/tickets/{ticket_id}", status_code=204, responses=errors(401, 403, 404, 422))
+async def delete_ticket(ticket: TicketDep, session: SessionDep, principal: CurrentPrincipal):
+    """Soft-delete (requester while open, admins always); hidden everywhere afterwards."""
+    await service.delete(session, ticket=ticket, actor=principal)
+    return Response(status_code=204)
+
+
+@router.post("/api/tickets/{ticket_id}/transitions", response_model=TicketRead,
+             responses=errors(401, 403, 404, 409, 422))  # fmt: skip
+async def transition_ticket(
+    data: TransitionRequest, ticket: TicketDep, session: SessionDep, principal: CurrentPrincipal
+) -> Ticket:
+    """Move the ticket along its system's workflow."""
+    return await service.transition(session, ticket=ticket, to=data.to, actor=principal)

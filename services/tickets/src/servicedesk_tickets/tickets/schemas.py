@@ -1,0 +1,88 @@
+"""Ticket request and response bodies. Request bodies forbid unknown fields (422): a
+client can never set `id`, `status`, `requester_id` or timestamps by sending them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from servicedesk_tickets.text import Body, Name, Text, Title
+
+Priority = Literal["low", "medium", "high", "urgent"]
+Category = Annotated[Text, StringConstraints(min_length=1, max_length=100)]
+Description = Annotated[Body, Field(max_length=20_000)]
+
+
+class TicketCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title
+    description: Description
+    priority: Priority = "medium"
+    category: Category | None = None
+    system: Name | None = Field(None, description="Defaults to TTS")
+
+
+class TicketUpdate(BaseModel):
+    """Only the fields sent are changed; `assignee_id: null` unassigns."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title | None = None
+    description: Description | None = None
+    priority: Priority | None = None
+    category: Category | None = None
+    assignee_id: Name | None = None
+
+    @model_validator(mode="after")
+    def _required_stay_set(self) -> TicketUpdate:
+        for name in ("title", "description", "priority"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
+
+
+class TicketRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    title: str
+    description: str
+    status: str
+    priority: Priority
+    category: str | None
+    system: str
+    requester_id: str
+    assignee_id: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class TicketPage(BaseModel):
+    items: list[TicketRead]
+    total: int
+
+
+class TicketFilters(BaseModel):
+    """Filters shared by the list and the CSV export."""
+
+    status: Name | None = None
+    priority: Priority | None = None
+    assignee_id: Name | None = None
+    system: Name | None = None
+    q: Annotated[Text, StringConstraints(min_length=1, max_length=200)] | None = Field(
+        None, description="Full-text search over title and description (web-search syntax)"
+    )
+
+
+class TicketListParams(TicketFilters):
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=10_000_000)
+
+
+class TransitionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    to: Name

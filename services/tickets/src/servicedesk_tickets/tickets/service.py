@@ -1,0 +1,173 @@
+"""Tickets: get, get_all, create, update, delete and transition. Nothing here commits:
+each change queues its audit entry and outbox event in the caller's transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from servicedesk_shared.principal import Principal
+from servicedesk_tickets import access
+from servicedesk_tickets.audit import service as audit
+from servicedesk_tickets.database import utcnow
+from servicedesk_tickets.errors import (
+    FieldForbidden,
+    NotAllowed,
+    TicketNotFound,
+    TransitionNotAllowed,
+    UnknownSystem,
+)
+from servicedesk_tickets.outbox import service as outbox
+from servicedesk_tickets.tickets import idempotency
+from servicedesk_tickets.tickets.models import SEARCH_CONFIG, Ticket
+from servicedesk_tickets.tickets.schemas import (
+    TicketCreate,
+    TicketFilters,
+    TicketListParams,
+    TicketRead,
+    TicketUpdate,
+)
+from servicedesk_tickets.workflows import service as workflows
+
+
+def as_dict(ticket: Ticket) -> dict[str, Any]:
+    """The ticket as the API and the events show it (JSON-ready)."""
+    return TicketRead.model_validate(ticket).model_dump(mode="json")
+
+
+async def get(session: AsyncSession, *, ticket_id: int, principal: Principal) -> Ticket:
+    """The ticket if the caller may see it, else `TicketNotFound` (never a 403)."""
+    query = select(Ticket).where(Ticket.id == ticket_id, access.visible_tickets(principal))
+    ticket = await session.scalar(query)
+    if ticket is None:
+        raise TicketNotFound()
+    return ticket
+
+
+def filter_conditions(filters: TicketFilters, principal: Principal) -> list[ColumnElement]:
+    """The visibility rule plus the caller's filters (shared with the CSV export)."""
+    conditions = [access.visible_tickets(principal)]
+    for name in ("status", "priority", "assignee_id", "system"):
+        value = getattr(filters, name)
+        if value is not None:
+            conditions.append(getattr(Ticket, name) == value)
+    if filters.q:
+        query = func.websearch_to_tsquery(SEARCH_CONFIG, filters.q)
+        conditions.append(Ticket.search.op("@@")(query))
+    return conditions
+
+
+async def get_all(
+    session: AsyncSession, *, params: TicketListParams, principal: Principal
+) -> tuple[list[Ticket], int]:
+    """One page, newest first (ties by id), and the number of matching tickets."""
+    conditions = filter_conditions(params, principal)
+    total = await session.scalar(select(func.count()).select_from(Ticket).where(*conditions))
+    query = select(Ticket).where(*conditions).order_by(Ticket.created_at.desc(), Ticket.id.desc())
+    page = await session.scalars(query.limit(params.limit).offset(params.offset))
+    return list(page.all()), total or 0
+
+
+async def _insert(session: AsyncSession, *, data: TicketCreate, actor: Principal, system: str):
+    initial = await workflows.initial_state(session, system=system)
+    if initial is None:
+        raise UnknownSystem(f"Unknown system {system!r}")
+    now = utcnow()
+    fields = data.model_dump(exclude={"system"})
+    ticket = Ticket(**fields, system=system, status=initial, requester_id=actor.id,
+                    created_at=now, updated_at=now)  # fmt: skip
+    session.add(ticket)
+    await session.flush()
+    return ticket
+
+
+async def create(
+    session: AsyncSession,
+    *,
+    data: TicketCreate,
+    actor: Principal,
+    default_system: str,
+    idempotency_key: str | None = None,
+) -> tuple[dict[str, Any], bool]:
+    """Create a ticket; returns (body, replayed). A replayed key returns the first body."""
+    if idempotency_key is not None:
+        request_hash = idempotency.body_hash(data.model_dump(mode="json"))
+        replay = await idempotency.claim(
+            session, user_id=actor.id, key=idempotency_key, request_hash=request_hash
+        )
+        if replay is not None:
+            return replay, True
+    ticket = await _insert(session, data=data, actor=actor, system=data.system or default_system)
+    body = as_dict(ticket)
+    audit.record(session, actor=actor, action="ticket.created", object_type="ticket",
+                 object_id=ticket.id, new=body)  # fmt: skip
+    outbox.record(session, type_="ticket.created", data=body)
+    if idempotency_key is not None:
+        await idempotency.remember(session, user_id=actor.id, key=idempotency_key,
+                                   ticket_id=ticket.id, response=body)  # fmt: skip
+    return body, False
+
+
+def _check_fields(ticket: Ticket, changes: dict, actor: Principal, initial: str) -> None:
+    refused = set(changes) - access.editable_fields(actor, ticket, initial_state=initial)
+    if refused:
+        raise FieldForbidden(f"You may not change: {', '.join(sorted(refused))}")
+
+
+async def update(
+    session: AsyncSession, *, ticket: Ticket, data: TicketUpdate, actor: Principal
+) -> Ticket:
+    """Apply the fields sent; 403 naming any the caller may not change."""
+    changes = data.model_dump(exclude_unset=True)
+    initial = await workflows.initial_state(session, system=ticket.system) or ""
+    _check_fields(ticket, changes, actor, initial)
+    changes = {k: v for k, v in changes.items() if getattr(ticket, k) != v}
+    if not changes:
+        return ticket
+    old = {k: getattr(ticket, k) for k in changes}
+    for name, value in changes.items():
+        setattr(ticket, name, value)
+    ticket.updated_at = utcnow()
+    _record_update(session, ticket=ticket, actor=actor, old=old, new=changes)
+    return ticket
+
+
+def _record_update(session: AsyncSession, *, ticket: Ticket, actor: Principal, old, new) -> None:
+    audit.record(session, actor=actor, action="ticket.updated", object_type="ticket",
+                 object_id=ticket.id, old=old, new=new)  # fmt: skip
+    data = {"ticket": as_dict(ticket), "changes": {k: {"old": old[k], "new": new[k]} for k in new}}
+    outbox.record(session, type_="ticket.updated", data=data)
+    if "assignee_id" in new:
+        assigned = {"ticket": data["ticket"], "previous_assignee_id": old["assignee_id"],
+                    "assignee_id": new["assignee_id"], "assigned_by": actor.id}  # fmt: skip
+        outbox.record(session, type_="ticket.assigned", data=assigned)
+
+
+async def delete(session: AsyncSession, *, ticket: Ticket, actor: Principal) -> None:
+    """Soft delete: the ticket disappears from every read; audited, with an event."""
+    initial = await workflows.initial_state(session, system=ticket.system) or ""
+    if not access.may_delete(actor, ticket, initial_state=initial):
+        raise NotAllowed("Only admins, or the requester while the ticket is open, may delete it")
+    ticket.deleted_at = utcnow()
+    audit.record(session, actor=actor, action="ticket.deleted", object_type="ticket",
+                 object_id=ticket.id, old=as_dict(ticket))  # fmt: skip
+    outbox.record(session, type_="ticket.deleted", data={"ticket": as_dict(ticket)})
+
+
+async def transition(session: AsyncSession, *, ticket: Ticket, to: str, actor: Principal):
+    """Move along the system's workflow: 409 if no such move, 403 if the role may not."""
+    roles = await workflows.transition_roles(
+        session, system=ticket.system, from_state=ticket.status, to_state=to
+    )
+    if roles is None:
+        raise TransitionNotAllowed(f"No transition from {ticket.status!r} to {to!r}")
+    if not access.may_transition(actor, ticket, roles):
+        raise NotAllowed(f"Your role may not move a ticket from {ticket.status!r} to {to!r}")
+    old, ticket.status, ticket.updated_at = ticket.status, to, utcnow()
+    audit.record(session, actor=actor, action="ticket.status_changed", object_type="ticket",
+                 object_id=ticket.id, old={"status": old}, new={"status": to})  # fmt: skip
+    data = {"ticket": as_dict(ticket), "from": old, "to": to, "changed_by": actor.id}
+    outbox.record(session, type_="ticket.status_changed", data=data)
+    return ticket

@@ -1,0 +1,38 @@
+"""A workflow as the API reads and writes it: states, the initial one, transitions."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from servicedesk_tickets.text import Name
+
+KNOWN_ROLES = ("requester", "agent", "manager", "admin")
+
+
+class StateSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    terminal: bool = False
+
+
+class TransitionSpec(BaseModel):
+    """`roles`: minimum roles ("agent" = agent or higher) and/or "requester"."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, serialize_by_alias=True)
+
+    from_: Name = Field(alias="from")
+    to: Name
+    roles: list[Name] = Field(min_length=1, max_length=8)
+
+
+class WorkflowWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    initial: Name
+    states: list[StateSpec] = Field(min_length=1, max_length=50)
+    transitions: list[TransitionSpec] = Field(max_length=500)
+
+
+class WorkflowRead(WorkflowWrite):
+    system: str
