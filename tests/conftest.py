@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import AsyncIterator, Iterator
@@ -124,7 +125,10 @@ def _drop_databases(env: dict[str, str]) -> None:
                 await drop_database(env[service.db_var])
         await delete_redis_prefix(env["REDIS_KEY_PREFIX"])
 
-    asyncio.run(drop_all())
+    # In a thread of its own: asyncio.run must not touch the test session's event loop.
+    worker = threading.Thread(target=asyncio.run, args=(drop_all(),))
+    worker.start()
+    worker.join()
 
 
 def next_ip() -> str:
