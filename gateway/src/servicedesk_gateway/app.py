@@ -69,23 +69,27 @@ class Gateway:
 
     async def _http(self, scope, receive, send) -> None:
         started = time.perf_counter()
+        req = Incoming(scope)
+        token = request_id_var.set(req.request_id)
+        security = self.security_tls if scope["scheme"] == "https" else self.security
+        req.out = [*security, (b"x-request-id", req.request_id.encode())]
         status = 500
-        req = None
         try:
-            req = Incoming(scope)
-            token = request_id_var.set(req.request_id)
-            security = self.security_tls if scope["scheme"] == "https" else self.security
-            req.out = [*security, (b"x-request-id", req.request_id.encode())]
             status = await self._dispatch(req, scope, receive, send)
         except ServiceError as exc:
-            status = await send_error(send, exc, req.out if req else list(self.security))
+            if exc.status_code in (400, 413):
+                security_event("request_refused", code=exc.code, path=scope["path"][:200])
+            status = await send_error(send, exc, req.out)
         except ResponseAborted:
             log.warning("upstream failed mid-response; connection dropped")
             raise
+        except Exception:
+            # A bug, not a client's fault: still one JSON shape and every security header.
+            log.exception("unexpected error")
+            status = await send_error(send, ServiceError(), req.out)
         finally:
-            if req is not None:
-                request_id_var.reset(token)
-                metrics.observe(req.label, status, time.perf_counter() - started)
+            request_id_var.reset(token)
+            metrics.observe(req.label, status, time.perf_counter() - started)
 
     async def _dispatch(self, req: Incoming, scope, receive, send) -> int:
         if req.preflight and req.origin:
