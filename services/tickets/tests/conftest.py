@@ -159,6 +159,13 @@ class Api:
             who, "POST", f"/api/tickets/{ticket_id}/transitions", json={"to": to}
         )
 
+    async def upload(
+        self, who: str, ticket_id: int, content: bytes, filename: str = "file.txt",
+        content_type: str = "application/octet-stream",
+    ) -> httpx.Response:  # fmt: skip
+        files = {"file": (filename, content, content_type)}
+        return await self.call(who, "POST", f"/api/tickets/{ticket_id}/attachments", files=files)
+
 
 @pytest.fixture
 def api(client: httpx.AsyncClient, personas: Personas) -> Api:

@@ -107,8 +107,12 @@ async def _entries(session: AsyncSession) -> AsyncIterator[Any]:
     """Every row in chain order as plain mappings (Core, not ORM: memory stays flat)."""
     table = AuditEntry.__table__
     query = select(table).order_by(table.c.seq).execution_options(yield_per=2000)
-    async for row in await session.stream(query):
-        yield row._mapping
+    result = await session.stream(query)
+    try:
+        async for row in result:
+            yield row._mapping
+    finally:
+        await result.close()  # the server-side cursor, now, not at the end of the transaction
 
 
 def _problem(entry: Any, expected_seq: int, prev: str) -> str | None:

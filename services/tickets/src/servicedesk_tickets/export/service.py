@@ -68,10 +68,13 @@ async def csv_chunks(
     writer.writerow(header)
     async with sessions() as session:
         result = await session.stream(query.execution_options(yield_per=CHUNK_ROWS))
-        async for rows in result.partitions():
-            writer.writerows(map(defuse, rows))
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
+        try:
+            async for rows in result.partitions():
+                writer.writerows(map(defuse, rows))
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        finally:
+            await result.close()
     if buffer.tell():
         yield buffer.getvalue()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, distinct, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicedesk_shared.principal import Principal
@@ -74,7 +74,7 @@ def _read(system: System, states, moves) -> WorkflowRead:
 async def _states_in_use(session: AsyncSession, *, system: str, data: WorkflowWrite) -> list[str]:
     keep = {s.name for s in data.states}
     used = await session.scalars(
-        select(distinct(Ticket.status)).where(Ticket.system == system, Ticket.deleted_at.is_(None))
+        select(Ticket.status).distinct().where(Ticket.system == system, Ticket.deleted_at.is_(None))
     )
     return [f"state {s!r} is still used by tickets" for s in used if s not in keep]
 
