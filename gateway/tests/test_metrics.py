@@ -10,11 +10,15 @@ from .upstream import free_port
 
 async def test_metrics_are_served_on_the_metrics_port_only(upstream):
     port = free_port()
-    async with running(settings_for(upstream.url, metrics_port=port)) as gw, gw.client() as c:
+    settings = settings_for(upstream.url, metrics_port=port, rate_limit_register="1/minute")
+    async with running(settings) as gw, gw.client() as c:
         assert (await c.get("/metrics")).status_code == 404
         await c.get("/api/tickets")
+        for _ in range(2):
+            await c.post("/api/auth/register")
         async with httpx.AsyncClient() as scraper:
             text = (await scraper.get(f"http://127.0.0.1:{port}/metrics")).text
     assert 'gateway_requests_total{route="/api/tickets",status="200"}' in text
     assert "gateway_request_duration_seconds_bucket" in text
     assert 'gateway_requests_total{route="unmatched",status="404"}' in text
+    assert 'gateway_rate_limited_total{bucket="register"}' in text
