@@ -28,6 +28,8 @@ class Settings(BaseServiceSettings):
     argon2_time_cost: int = 2
     argon2_parallelism: int = 1
     hash_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
+    # Niceness of the hashing threads: logins use idle CPU, other requests go first.
+    hash_nice: int = Field(10, ge=0, le=19)
     denylist_interval: float = 2.0
     admin_username: str | None = Field(None, validation_alias=env("DESK_ADMIN_USERNAME"))
     admin_email: str | None = Field(None, validation_alias=env("DESK_ADMIN_EMAIL"))

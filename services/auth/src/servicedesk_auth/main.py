@@ -54,6 +54,7 @@ def open_runtime(settings: Settings) -> Runtime:
         time_cost=settings.argon2_time_cost,
         parallelism=settings.argon2_parallelism,
         workers=settings.hash_workers,
+        nice=settings.hash_nice,
     )
     denylist = DenyList(redis, keys, access_ttl=settings.access_token_ttl)
     return Runtime(
