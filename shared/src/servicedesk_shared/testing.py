@@ -65,3 +65,27 @@ def make_access_token(
     return tokens.issue(
         settings, claims=access_claims(sub, **overrides), token_type=tokens.ACCESS, ttl=ttl
     )
+
+
+AMQP_BASE = "amqp://guest:guest@127.0.0.1:5672"
+
+
+def _rabbitmqctl(*args: str) -> None:
+    import subprocess
+
+    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
+
+
+@asynccontextmanager
+async def throwaway_vhost(name_prefix: str = "desk_test") -> AsyncIterator[str]:
+    """A RabbitMQ virtual host of its own (so test events never reach a dev stack's
+    queues on the same broker), for `guest`; deleted afterwards. Yields its AMQP URL."""
+    vhost = unique(name_prefix)
+    await anyio.to_thread.run_sync(_rabbitmqctl, "add_vhost", vhost)
+    try:
+        await anyio.to_thread.run_sync(
+            _rabbitmqctl, "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"
+        )
+        yield f"{AMQP_BASE}/{vhost}"
+    finally:
+        await anyio.to_thread.run_sync(_rabbitmqctl, "delete_vhost", vhost)

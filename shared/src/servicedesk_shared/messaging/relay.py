@@ -1,0 +1,199 @@
+"""The outbox relay: publishes what producers committed, at least once, oldest first.
+
+Each producing service runs one relay per replica. A batch is claimed with
+`FOR UPDATE SKIP LOCKED`, so replicas never publish the same rows at once; every message
+is published persistent and `mandatory` on a confirming channel, the confirms awaited
+together (pipelined), and only then are the rows marked published in the same
+transaction. A failure rolls the batch back: it is published again later (consumers are
+idempotent on the event id). The relay wakes on PostgreSQL `NOTIFY` sent by a trigger
+when an outbox insert commits (`notify_trigger_sql`), and polls as a fallback, so a
+commit reaches the broker within milliseconds and nothing waits for a restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+import aio_pika
+import asyncpg
+import orjson
+from aio_pika.abc import AbstractExchange, AbstractRobustConnection
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from servicedesk_shared.messaging import metrics
+from servicedesk_shared.messaging.topology import declare_events_exchange
+
+log = logging.getLogger(__name__)
+CHANNEL = "servicedesk_outbox"
+
+CLAIM = text(
+    "SELECT id, type, payload FROM outbox WHERE published_at IS NULL "
+    "ORDER BY occurred_at, id LIMIT :limit FOR UPDATE SKIP LOCKED"
+)
+MARK = text("UPDATE outbox SET published_at = now() WHERE id = ANY(:ids)")
+LAG = text(
+    "SELECT count(*), coalesce(extract(epoch FROM now() - min(occurred_at)), 0) "
+    "FROM outbox WHERE published_at IS NULL"
+)
+
+
+def notify_trigger_sql(table: str = "outbox") -> list[str]:
+    """Statements for a migration: NOTIFY the relay when an outbox insert commits."""
+    return [
+        f"""CREATE OR REPLACE FUNCTION {table}_notify() RETURNS trigger AS $$
+            BEGIN PERFORM pg_notify('{CHANNEL}', ''); RETURN NULL; END $$ LANGUAGE plpgsql""",
+        f"""CREATE TRIGGER {table}_notify AFTER INSERT ON {table}
+            FOR EACH STATEMENT EXECUTE FUNCTION {table}_notify()""",
+    ]
+
+
+def to_message(payload: dict[str, Any]) -> aio_pika.Message:
+    return aio_pika.Message(
+        orjson.dumps(payload),
+        content_type="application/json",
+        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+        message_id=str(payload["id"]),
+        type=payload["type"],
+        correlation_id=payload.get("correlation_id"),
+        headers={"version": payload.get("version", 1), "producer": payload.get("producer")},
+    )
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        *,
+        engine: AsyncEngine,
+        amqp_url: str,
+        producer: str,
+        batch_size: int = 200,
+        poll_interval: float = 1.0,
+        publish_timeout: float = 10.0,
+    ) -> None:
+        self.engine = engine
+        self.amqp_url = amqp_url
+        self.producer = producer
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.publish_timeout = publish_timeout
+        self._wake = asyncio.Event()
+        self._connection: AbstractRobustConnection | None = None
+        self._exchange: AbstractExchange | None = None
+        self._tasks: list[asyncio.Task] = []
+        self._stopping = False
+
+    def start(self) -> None:
+        """Run in the background; never blocks start-up (RabbitMQ may be down)."""
+        self._tasks = [
+            asyncio.create_task(self._run(), name=f"relay-{self.producer}"),
+            asyncio.create_task(self._listen(), name=f"relay-listen-{self.producer}"),
+        ]
+
+    def poke(self) -> None:
+        self._wake.set()
+
+    async def stop(self, grace: float = 10.0) -> None:
+        """Finish the batch in flight (so it is marked published), then stop."""
+        self._stopping = True
+        self.poke()
+        if self._tasks:
+            _, pending = await asyncio.wait(self._tasks[:1], timeout=grace)
+            for task in [*pending, *self._tasks[1:]]:
+                task.cancel()
+            for task in self._tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        if self._connection is not None:
+            await self._connection.close()
+
+    async def _exchange_ready(self) -> AbstractExchange:
+        if self._exchange is None:
+            connection = await aio_pika.connect_robust(self.amqp_url, timeout=5)
+            try:
+                channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
+                self._exchange = await declare_events_exchange(channel)
+            except BaseException:
+                await connection.close()
+                raise
+            self._connection = connection
+        return self._exchange
+
+    async def publish_batch(self) -> int:
+        """Publish one batch of unpublished rows; the number published."""
+        exchange = await self._exchange_ready()
+        async with self.engine.begin() as conn:
+            rows = (await conn.execute(CLAIM, {"limit": self.batch_size})).all()
+            if not rows:
+                return 0
+            await asyncio.gather(
+                *(
+                    exchange.publish(
+                        to_message(row.payload),
+                        routing_key=row.type,
+                        mandatory=True,
+                        timeout=self.publish_timeout,
+                    )
+                    for row in rows
+                )
+            )
+            await conn.execute(MARK, {"ids": [row.id for row in rows]})
+        for row in rows:
+            metrics.PUBLISHED.labels(self.producer, row.type).inc()
+        return len(rows)
+
+    async def measure_lag(self) -> tuple[int, float]:
+        async with self.engine.connect() as conn:
+            pending, lag = (await conn.execute(LAG)).one()
+        metrics.OUTBOX_PENDING.labels(self.producer).set(pending)
+        metrics.OUTBOX_LAG.labels(self.producer).set(float(lag))
+        return int(pending), float(lag)
+
+    async def _run(self) -> None:
+        failures = 0
+        while not self._stopping:
+            try:
+                while await self.publish_batch() == self.batch_size:
+                    pass
+                await self.measure_lag()
+                failures = 0
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                failures += 1
+                metrics.PUBLISH_FAILURES.labels(self.producer).inc()
+                log.warning(
+                    "outbox relay: publish failed (%s: %s); retrying", type(exc).__name__, exc
+                )
+                await asyncio.sleep(min(0.2 * 2 ** min(failures, 5), 5.0))
+                continue
+            await self._wait()
+
+    async def _wait(self) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+        self._wake.clear()
+
+    async def _listen(self) -> None:
+        """Hold a LISTEN connection; reconnect if it drops. Polling covers the gaps."""
+        url = make_url(self.engine.url).set(drivername="postgresql")
+        dsn = url.render_as_string(hide_password=False)
+        while True:
+            try:
+                conn = await asyncpg.connect(dsn, timeout=5)
+                lost = asyncio.Event()
+                try:
+                    conn.add_termination_listener(lambda *_, lost=lost: lost.set())
+                    await conn.add_listener(CHANNEL, lambda *_: self.poke())
+                    await lost.wait()
+                finally:
+                    await conn.close()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.debug("outbox relay: LISTEN connection lost (%s)", exc)
+                await asyncio.sleep(1)

@@ -1,0 +1,246 @@
+"""The outbox relay and the idempotent consumer against the real RabbitMQ and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import aio_pika
+import orjson
+import pytest
+from sqlalchemy import text
+
+from servicedesk_shared.db import create_engine, session_factory
+from servicedesk_shared.messaging.consumer import Consumer
+from servicedesk_shared.messaging.envelope import Envelope, new_event
+from servicedesk_shared.messaging.inbox import inbox_table_sql
+from servicedesk_shared.messaging.relay import OutboxRelay, notify_trigger_sql
+from servicedesk_shared.messaging.topology import EVENTS_EXCHANGE, UNROUTED
+from servicedesk_shared.testing import throwaway_database, throwaway_vhost
+
+OUTBOX = """CREATE TABLE outbox (id uuid PRIMARY KEY, type text NOT NULL, payload jsonb NOT NULL,
+            occurred_at timestamptz NOT NULL DEFAULT now(), published_at timestamptz)"""
+EFFECTS = "CREATE TABLE effects (event_id uuid NOT NULL, note text)"
+
+
+@pytest.fixture(scope="module")
+async def amqp_url():
+    async with throwaway_vhost("desk_shared") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+async def engine():
+    async with throwaway_database("desk_shared_test", None) as url:
+        engine = create_engine(url)
+        async with engine.begin() as conn:
+            for statement in [OUTBOX, EFFECTS, inbox_table_sql(), *notify_trigger_sql()]:
+                await conn.execute(text(statement))
+        yield engine
+        await engine.dispose()
+
+
+@pytest.fixture
+async def channel(amqp_url):
+    connection = await aio_pika.connect_robust(amqp_url)
+    channel = await connection.channel()
+    yield channel
+    await connection.close()
+
+
+async def write_events(engine, events: list[dict]) -> None:
+    async with engine.begin() as conn:
+        for event in events:
+            await conn.execute(
+                text("INSERT INTO outbox (id, type, payload) VALUES (:id, :type, :payload)"),
+                {"id": event["id"], "type": event["type"], "payload": orjson.dumps(event).decode()},
+            )
+
+
+def sample(event_type: str = "ticket.created", **data) -> dict:
+    return new_event(
+        event_type, {"ticket_id": 1, **data}, producer="test", correlation_id="req-1234567890"
+    )
+
+
+async def bound_queue(channel, *keys: str):
+    events = await channel.declare_exchange(
+        EVENTS_EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True, passive=True
+    )
+    queue = await channel.declare_queue(exclusive=True)
+    for key in keys:
+        await queue.bind(events, routing_key=key)
+    return queue
+
+
+async def drain(queue, count: int, timeout: float = 10) -> list[dict]:
+    got: list[dict] = []
+    async with queue.iterator() as messages:
+        async with asyncio.timeout(timeout):
+            async for message in messages:
+                await message.ack()
+                got.append(orjson.loads(message.body))
+                if len(got) == count:
+                    break
+    return got
+
+
+async def test_the_relay_publishes_committed_events_with_the_envelope(engine, amqp_url, channel):
+    relay = OutboxRelay(engine=engine, amqp_url=amqp_url, producer="test")
+    await relay.publish_batch()  # declares the exchange
+    queue = await bound_queue(channel, "ticket.*")
+    relay.start()
+    try:
+        events = [sample(n=n) for n in range(5)]
+        await write_events(engine, events)
+        got = await drain(queue, 5)
+    finally:
+        await relay.stop()
+    assert sorted(g["id"] for g in got) == sorted(e["id"] for e in events)
+    envelope = Envelope.model_validate(got[0])
+    assert envelope.type == "ticket.created" and envelope.correlation_id == "req-1234567890"
+    async with engine.connect() as conn:
+        left = await conn.scalar(text("SELECT count(*) FROM outbox WHERE published_at IS NULL"))
+    assert left == 0
+
+
+async def test_events_wait_in_the_outbox_while_the_broker_is_unreachable(engine, amqp_url, channel):
+    down = OutboxRelay(engine=engine, amqp_url="amqp://guest:guest@127.0.0.1:1/", producer="t")
+    events = [sample("ticket.updated") for _ in range(3)]
+    await write_events(engine, events)
+    with pytest.raises(OSError, match="onnect"):
+        await down.publish_batch()
+    pending, lag = await OutboxRelay(engine=engine, amqp_url=amqp_url, producer="t").measure_lag()
+    assert pending >= 3 and lag >= 0
+    queue = await bound_queue(channel, "ticket.updated")
+    up = OutboxRelay(engine=engine, amqp_url=amqp_url, producer="t")
+    up.start()
+    try:
+        got = await drain(queue, 3)
+    finally:
+        await up.stop()
+    assert {g["id"] for g in got} == {e["id"] for e in events}
+
+
+async def test_two_relays_at_once_publish_each_row_once(engine, amqp_url, channel):
+    queue = await bound_queue(channel, "comment.added")
+    events = [sample("comment.added", n=n) for n in range(400)]
+    await write_events(engine, events)
+    relays = [
+        OutboxRelay(engine=engine, amqp_url=amqp_url, producer=f"r{i}", batch_size=50)
+        for i in range(2)
+    ]
+    for relay in relays:
+        relay.start()
+    try:
+        got = await drain(queue, 400, timeout=30)
+        await asyncio.sleep(0.5)
+        extra = await queue.get(fail=False)
+    finally:
+        for relay in relays:
+            await relay.stop()
+    assert extra is None
+    assert sorted(g["id"] for g in got) == sorted(e["id"] for e in events)
+
+
+async def test_an_event_nobody_subscribes_to_is_kept_not_lost(engine, amqp_url, channel):
+    relay = OutboxRelay(engine=engine, amqp_url=amqp_url, producer="test")
+    event = sample("nobody.listens")
+    await write_events(engine, [event])
+    assert await relay.publish_batch() == 1
+    await relay.stop()
+    unrouted = await channel.declare_queue(UNROUTED, passive=True)
+    ids = []
+    while (message := await unrouted.get(fail=False)) is not None:
+        await message.ack()
+        ids.append(orjson.loads(message.body)["id"])
+    assert event["id"] in ids
+
+
+async def publish_raw(channel, routing_key: str, body: bytes) -> None:
+    events = await channel.declare_exchange(
+        EVENTS_EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True, passive=True
+    )
+    await events.publish(aio_pika.Message(body, delivery_mode=2), routing_key=routing_key)
+
+
+async def effects_of(engine, event_id: str) -> int:
+    async with engine.connect() as conn:
+        return await conn.scalar(
+            text("SELECT count(*) FROM effects WHERE event_id = :e"), {"e": uuid.UUID(event_id)}
+        )
+
+
+def consumer_for(engine, amqp_url, name, handler, **kwargs) -> Consumer:
+    return Consumer(
+        name=name,
+        amqp_url=amqp_url,
+        sessions=session_factory(engine),
+        handlers={"ticket.created": handler},
+        base_backoff=0.05,
+        **kwargs,
+    )
+
+
+async def record(session, event: Envelope) -> None:
+    await session.execute(
+        text("INSERT INTO effects (event_id, note) VALUES (:e, :n)"),
+        {"e": event.id, "n": event.data.get("note")},
+    )
+
+
+async def wait_for(predicate, timeout: float = 10) -> None:
+    async with asyncio.timeout(timeout):
+        while not await predicate():
+            await asyncio.sleep(0.05)
+
+
+async def test_a_redelivered_event_has_one_effect(engine, amqp_url, channel):
+    consumer = consumer_for(engine, amqp_url, "test.once", record)
+    consumer.start()
+    await consumer.ready.wait()
+    try:
+        event = sample()
+        for _ in range(3):
+            await publish_raw(channel, "ticket.created", orjson.dumps(event))
+        await asyncio.sleep(1)
+        assert await effects_of(engine, event["id"]) == 1
+    finally:
+        await consumer.stop()
+
+
+async def test_poison_and_failing_messages_go_to_the_dead_letter_queue(engine, amqp_url, channel):
+    async def fussy(session, event: Envelope) -> None:
+        if event.data.get("note") == "poison":
+            raise RuntimeError("cannot handle this one")
+        await record(session, event)
+
+    consumer = consumer_for(engine, amqp_url, "test.dlq", fussy, delivery_limit=3)
+    consumer.start()
+    await consumer.ready.wait()
+    try:
+        bad, good = sample(note="poison"), sample(note="fine")
+        await publish_raw(channel, "ticket.created", b"{not json")
+        await publish_raw(channel, "ticket.created", orjson.dumps(bad))
+        await publish_raw(channel, "ticket.created", orjson.dumps(good))
+        await wait_for(lambda: _positive(effects_of(engine, good["id"])))
+        dlq = await channel.declare_queue("test.dlq.dlq", passive=True)
+        dead = []
+
+        async def two_dead() -> bool:
+            message = await dlq.get(fail=False)
+            if message is not None:
+                await message.ack()
+                dead.append(message.body)
+            return len(dead) == 2
+
+        await wait_for(two_dead, timeout=20)
+    finally:
+        await consumer.stop()
+    assert b"{not json" in dead
+    assert any(b"poison" in body for body in dead)
+    assert await effects_of(engine, bad["id"]) == 0
+
+
+async def _positive(value) -> bool:
+    return (await value) > 0
