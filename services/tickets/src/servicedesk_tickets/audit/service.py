@@ -2,7 +2,8 @@
 
 `record` only queues an entry on the session; `flush_pending` runs just before the commit
 (`transaction.commit`). It takes `pg_advisory_xact_lock(AUDIT_LOCK)`, reads the chain's
-head, inserts the entries chained to it and lets the commit release the lock: concurrent
+head (both in `audit_log_lock_head`, one round trip), inserts the entries chained to it
+and lets the commit release the lock: concurrent
 writers queue on the lock for milliseconds instead of forking the chain, and the lock is
 held as late and as briefly as possible.
 """
@@ -24,6 +25,9 @@ from servicedesk_tickets.database import utcnow
 
 AUDIT_LOCK = 0x7E_A0D17  # any constant shared by every writer of this database
 PENDING = "audit_pending"
+# pg_advisory_xact_lock, then the head read with a snapshot taken after the lock was granted
+# (migration 0002): one round trip inside the critical section instead of two.
+LOCK_AND_READ_HEAD = text("SELECT head_seq, head_hash FROM audit_log_lock_head(:key)")
 
 
 def record(
@@ -56,11 +60,9 @@ async def flush_pending(session: AsyncSession) -> None:
     if not pending:
         return
     await session.flush()
-    await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK})
-    head = await session.execute(
-        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
-    )
-    seq, prev = head.one_or_none() or (0, chain.GENESIS)
+    head = await session.execute(LOCK_AND_READ_HEAD, {"key": AUDIT_LOCK})
+    seq, prev = head.one()
+    seq, prev = (seq, prev) if seq is not None else (0, chain.GENESIS)
     rows = []
     for entry in pending:
         seq += 1

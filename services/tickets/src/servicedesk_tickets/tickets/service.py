@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicedesk_shared.principal import Principal
@@ -30,6 +30,7 @@ from servicedesk_tickets.tickets.schemas import (
     TicketUpdate,
 )
 from servicedesk_tickets.workflows import service as workflows
+from servicedesk_tickets.workflows.models import System
 
 
 def as_dict(ticket: Ticket) -> dict[str, Any]:
@@ -71,15 +72,19 @@ async def get_all(
 
 
 async def _insert(session: AsyncSession, *, data: TicketCreate, actor: Principal, system: str):
-    initial = await workflows.initial_state(session, system=system)
-    if initial is None:
-        raise UnknownSystem(f"Unknown system {system!r}")
+    """One statement: INSERT … SELECT the system's initial state; no row = unknown system."""
     now = utcnow()
-    fields = data.model_dump(exclude={"system"})
-    ticket = Ticket(**fields, system=system, status=initial, requester_id=actor.id,
-                    created_at=now, updated_at=now)  # fmt: skip
-    session.add(ticket)
-    await session.flush()
+    values = {**data.model_dump(exclude={"system"}), "system": system,
+              "requester_id": actor.id, "created_at": now, "updated_at": now}  # fmt: skip
+    columns = [*values, "status"]
+    source = select(*(literal(v, type_=Ticket.__table__.c[k].type) for k, v in values.items()),
+                    System.initial_state).where(System.code == system)  # fmt: skip
+    ticket = await session.scalar(
+        insert(Ticket).from_select(columns, source).returning(Ticket),
+        execution_options={"populate_existing": True},
+    )
+    if ticket is None:
+        raise UnknownSystem(f"Unknown system {system!r}")
     return ticket
 
 
