@@ -1,0 +1,134 @@
+"""Payload models, version 1. Past-tense names: each records something that happened."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from servicedesk_shared.messaging.envelope import Envelope
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+
+
+class TicketSnapshot(Payload):
+    """The ticket as it stands after the change (the API's ticket object)."""
+
+    id: int
+    title: str
+    description: str | None = None
+    status: str
+    priority: str
+    category: str | None = None
+    system: str
+    requester_id: str
+    assignee_id: str | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+class FieldChange(Payload):
+    old: Any = None
+    new: Any = None
+
+
+class TicketCreated(Payload):
+    """`ticket.created`: a ticket was filed."""
+
+    ticket: TicketSnapshot
+
+
+class TicketUpdated(Payload):
+    """`ticket.updated`: fields of a ticket changed (`changes` names each, old and new)."""
+
+    ticket: TicketSnapshot
+    changes: dict[str, FieldChange]
+
+
+class TicketStatusChanged(Payload):
+    """`ticket.status_changed`: a workflow transition was made."""
+
+    ticket: TicketSnapshot
+    from_status: str = Field(alias="from")
+    to_status: str = Field(alias="to")
+    changed_by: str
+
+
+class TicketAssigned(Payload):
+    """`ticket.assigned`: the assignee changed (None: unassigned)."""
+
+    ticket: TicketSnapshot
+    previous_assignee_id: str | None = None
+    assignee_id: str | None = None
+    assigned_by: str
+
+
+class TicketDeleted(Payload):
+    """`ticket.deleted`: a ticket was (soft) deleted."""
+
+    ticket: TicketSnapshot
+
+
+class CommentAdded(Payload):
+    """`comment.added`: a comment or internal note. An internal note carries no `body`."""
+
+    ticket: TicketSnapshot
+    comment_id: int
+    author_id: str
+    internal: bool
+    created_at: datetime
+    body: str | None = None
+
+
+class UserRegistered(Payload):
+    """`user.registered`: someone signed up (or was created by an admin)."""
+
+    user_id: str
+    username: str
+    email: str
+
+
+class UserRolesChanged(Payload):
+    """`user.roles_changed`: a user's per-system roles were replaced."""
+
+    user_id: str
+    actor_id: str
+    systems: dict[str, str]
+    previous: dict[str, str]
+
+
+class AiTriageSuggested(Payload):
+    """`ai.triage.suggested`: the model's triage of a new ticket, or why there is none."""
+
+    ticket_id: int
+    status: Literal["suggested", "failed"]
+    category: str | None = None
+    priority: str | None = None
+    title: str | None = None
+    summary: str | None = None
+    confidence: float | None = None
+    model: str | None = None
+    possible_duplicates: list[int] = []
+    error: str | None = None
+
+
+EVENTS: dict[str, type[Payload]] = {
+    "ticket.created": TicketCreated,
+    "ticket.updated": TicketUpdated,
+    "ticket.status_changed": TicketStatusChanged,
+    "ticket.assigned": TicketAssigned,
+    "ticket.deleted": TicketDeleted,
+    "comment.added": CommentAdded,
+    "user.registered": UserRegistered,
+    "user.roles_changed": UserRolesChanged,
+    "ai.triage.suggested": AiTriageSuggested,
+}
+
+
+def parse(envelope: Envelope) -> Payload:
+    """The typed payload of an envelope; raises KeyError for an unknown type and pydantic's
+    ValidationError for a payload that breaks the contract."""
+    return EVENTS[envelope.type].model_validate(envelope.data)
