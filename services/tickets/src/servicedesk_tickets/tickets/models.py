@@ -36,6 +36,8 @@ class Ticket(Base):
         Index("ix_tickets_system_created", "system", _NEWEST, postgresql_where=_LIVE),
         Index("ix_tickets_requester", "requester_id", _NEWEST, postgresql_where=_LIVE),
         Index("ix_tickets_assignee", "assignee_id", postgresql_where=_LIVE),
+        # `total` under the visibility filter (system IN … OR requester_id = …): index-only.
+        Index("ix_tickets_visibility", "system", "requester_id", postgresql_where=_LIVE),
         Index("ix_tickets_search", "search", postgresql_using="gin"),
     )
 
