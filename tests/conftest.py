@@ -88,9 +88,24 @@ def stack_env() -> dict[str, str]:
     return env
 
 
+def rabbitmqctl(*args: str) -> None:
+    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
+
+
 @pytest.fixture(scope="session")
-def stack() -> Iterator[RunningStack]:
+def amqp_vhost() -> Iterator[str]:
+    """A RabbitMQ vhost of this run's own: its events reach no dev stack's queues."""
+    vhost = unique("desk_e2e")
+    rabbitmqctl("add_vhost", vhost)
+    rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+    yield vhost
+    rabbitmqctl("delete_vhost", vhost)
+
+
+@pytest.fixture(scope="session")
+def stack(amqp_vhost: str) -> Iterator[RunningStack]:
     env = stack_env()
+    env["AMQP_URL"] = f"amqp://guest:guest@127.0.0.1:5672/{amqp_vhost}"
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     log = open(LOG_DIR / "devstack.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(

@@ -16,7 +16,12 @@ from servicedesk_auth.config import Settings
 from servicedesk_auth.deps import get_session
 from servicedesk_auth.main import create_app
 from servicedesk_auth.transaction import request_transaction
-from servicedesk_shared.testing import delete_redis_prefix, throwaway_database, unique
+from servicedesk_shared.testing import (
+    delete_redis_prefix,
+    throwaway_database,
+    throwaway_vhost,
+    unique,
+)
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
 TEST_KEY = "test:" + "k" * 64
@@ -56,14 +61,23 @@ async def redis_prefix() -> AsyncIterator[str]:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str, redis_prefix: str) -> Settings:
-    return make_settings(database_url, redis_prefix)
+async def amqp_url() -> AsyncIterator[str]:
+    """A RabbitMQ vhost of the session's own: the relay's events reach no one else."""
+    async with throwaway_vhost("desk_auth_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
-def settings_for(database_url: str, redis_prefix: str):
+def settings(database_url: str, redis_prefix: str, amqp_url: str) -> Settings:
+    return make_settings(database_url, redis_prefix, amqp_url=amqp_url)
+
+
+@pytest.fixture(scope="session")
+def settings_for(database_url: str, redis_prefix: str, amqp_url: str):
     """`settings_for(**overrides)`: the session's settings with some values changed."""
-    return lambda **overrides: make_settings(database_url, redis_prefix, **overrides)
+    return lambda **overrides: make_settings(
+        database_url, redis_prefix, **{"amqp_url": amqp_url, **overrides}
+    )
 
 
 @pytest.fixture(scope="session")

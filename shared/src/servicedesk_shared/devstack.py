@@ -23,7 +23,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from servicedesk_shared.db import ensure_database, migrate
-from servicedesk_shared.startup import DependencyMissing, check_postgres, check_redis
+from servicedesk_shared.startup import (
+    DependencyMissing,
+    check_postgres,
+    check_rabbitmq,
+    check_redis,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
 DEV_KEY_FILE = ROOT / ".devstack" / "jwt-key"
@@ -91,6 +96,7 @@ async def _check_dependencies(env: dict[str, str]) -> None:
             admin = url.rsplit("/", 1)[0] + "/postgres"
             await check_postgres(admin, service.db_var)
     await check_redis(env.get("REDIS_URL") or "redis://127.0.0.1:6379/0")
+    await check_rabbitmq(env.get("AMQP_URL") or "amqp://guest:guest@127.0.0.1:5672/")
 
 
 def prepare(env: dict[str, str]) -> None:

@@ -52,3 +52,16 @@ def run_checks(service: str, checks: list[Callable[[], Awaitable[None]]]) -> Non
     except DependencyMissing as exc:
         print(f"{service}: cannot start: {exc}", file=sys.stderr)
         raise SystemExit(1) from None
+
+
+async def check_rabbitmq(url: str, variable: str = "AMQP_URL") -> None:
+    import aio_pika
+
+    try:
+        connection = await aio_pika.connect(url, timeout=5)
+        await connection.close()
+    except Exception as exc:
+        where = url.split("@")[-1]
+        raise DependencyMissing(
+            f"RabbitMQ is not reachable at {where} ({type(exc).__name__}); set {variable}"
+        ) from None

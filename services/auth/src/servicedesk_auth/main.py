@@ -1,6 +1,7 @@
 """`create_app(settings)`: routes, middleware, error handlers, and a lifespan that opens
 the database engine, Redis and the hash pool, ensures the bootstrap superuser, restores
-the deny-list sentinel before serving and keeps it restored in the background."""
+the deny-list sentinel before serving and keeps it restored in the background, and runs
+the outbox relay that publishes `user.*` events (RabbitMQ may be down: events wait)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from servicedesk_auth.sessions.router import router as sessions_router
 from servicedesk_auth.users.router import router as users_router
 from servicedesk_shared.db import create_engine, session_factory
 from servicedesk_shared.errors import install_error_handlers
+from servicedesk_shared.messaging.relay import OutboxRelay
 from servicedesk_shared.observability import MetricsMiddleware, health_router
 from servicedesk_shared.redis import Keys, create_redis
 from servicedesk_shared.requestid import RequestIdMiddleware
@@ -81,9 +83,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         upkeep = asyncio.create_task(
             keep_restored(runtime.denylist, runtime.sessions, settings.denylist_interval)
         )
+        relay = OutboxRelay(engine=runtime.engine, amqp_url=settings.amqp_url, producer=SERVICE)
+        relay.start()
         try:
             yield
         finally:
+            await relay.stop()
             upkeep.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await upkeep

@@ -12,6 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from servicedesk_shared.logging import request_id_var
+
 
 class Envelope(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
@@ -30,16 +32,19 @@ def new_event(
     data: dict[str, Any],
     *,
     producer: str,
-    correlation_id: str | None,
+    correlation_id: str | None = None,
     version: int = 1,
+    event_id: uuid.UUID | None = None,
+    occurred_at: datetime | None = None,
 ) -> dict[str, Any]:
-    """A JSON-ready envelope with a fresh id and the current UTC time."""
+    """A JSON-ready envelope; by default a fresh id, the current UTC time and the current
+    request id as the correlation id."""
     return {
-        "id": str(uuid.uuid4()),
+        "id": str(event_id or uuid.uuid4()),
         "type": event_type,
         "version": version,
-        "occurred_at": datetime.now(UTC).isoformat(),
+        "occurred_at": (occurred_at or datetime.now(UTC)).isoformat(),
         "producer": producer,
-        "correlation_id": correlation_id,
+        "correlation_id": correlation_id or request_id_var.get(),
         "data": data,
     }

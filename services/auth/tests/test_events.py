@@ -1,0 +1,43 @@
+"""Auth's events leave through the outbox relay and reach a subscriber on RabbitMQ."""
+
+from __future__ import annotations
+
+import asyncio
+
+import aio_pika
+import orjson
+
+from servicedesk_shared.messaging.envelope import Envelope
+from servicedesk_shared.messaging.topology import declare_events_exchange
+from servicedesk_shared.testing import unique
+
+
+async def test_registering_publishes_user_registered(committing_client, amqp_url):
+    connection = await aio_pika.connect_robust(amqp_url)
+    try:
+        channel = await connection.channel()
+        exchange = await declare_events_exchange(channel)
+        queue = await channel.declare_queue(exclusive=True)
+        await queue.bind(exchange, routing_key="user.registered")
+        name = unique("evt")
+        resp = await committing_client.post(
+            "/api/auth/register",
+            json={"username": name, "email": f"{name}@example.com", "password": "sable-orchard-9"},
+            headers={"X-Request-ID": "req-events-0001"},
+        )
+        assert resp.status_code == 201
+        async with asyncio.timeout(10):
+            while True:
+                message = await queue.get(fail=False)
+                if message is None:
+                    await asyncio.sleep(0.05)
+                    continue
+                await message.ack()
+                event = Envelope.model_validate(orjson.loads(message.body))
+                if event.data["username"] == name:
+                    break
+    finally:
+        await connection.close()
+    assert event.type == "user.registered" and event.producer == "auth"
+    assert event.correlation_id == "req-events-0001"
+    assert event.data["user_id"] == resp.json()["id"]
