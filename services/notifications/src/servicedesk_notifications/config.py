@@ -1,0 +1,59 @@
+"""Settings of the notifications service: `NOTIFICATIONS_*` variables plus the shared ones."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from servicedesk_shared.settings import BaseServiceSettings, env
+from servicedesk_shared.tokens import TokenSettings
+
+DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/desk_notifications"
+
+
+class Settings(BaseServiceSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="NOTIFICATIONS_", env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+    database_url: str = DEFAULT_DATABASE_URL
+    port: int = 8003
+    db_pool_size: int = 10
+    # The consumer's queue is `<consumer_name>`, its dead letters `<consumer_name>.dlq`.
+    consumer_name: str = "notifications"
+    consumer_delivery_limit: int = Field(5, ge=1)
+    # Service-to-service keys (POST /internal/notifications); unset: every call refused.
+    api_keys: SecretStr | None = Field(None, validation_alias=env("NOTIFICATION_API_KEYS"))
+    # E-mail: no SMTP host, no e-mail channel (no rows written, nothing sent).
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_from: str = "Service Desk <servicedesk@localhost>"
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_timeout: float = 10.0
+    email_max_attempts: int = Field(5, ge=1)
+    # Webhooks: comma-separated CIDRs or host names allowed despite the SSRF rules.
+    webhook_allowlist: str = ""
+    webhook_max_attempts: int = Field(6, ge=1)
+    webhook_timeout: float = 10.0
+    # Background senders: how often they look for due rows, and the retry backoff.
+    dispatch_interval: float = Field(1.0, gt=0)
+    retry_base_seconds: float = Field(2.0, gt=0)
+    retry_max_seconds: float = Field(600.0, gt=0)
+    dispatch_batch: int = Field(20, ge=1)
+
+    @property
+    def token_settings(self) -> TokenSettings:
+        return TokenSettings(self.keyring, self.jwt_issuer, self.jwt_audience)
+
+    @property
+    def email_enabled(self) -> bool:
+        return bool(self.smtp_host)
+
+    def api_key_list(self) -> list[str]:
+        raw = self.api_keys.get_secret_value() if self.api_keys else ""
+        return [key.strip() for key in raw.split(",") if key.strip()]
+
+    def allowlist_entries(self) -> list[str]:
+        return [entry.strip() for entry in self.webhook_allowlist.split(",") if entry.strip()]

@@ -1,0 +1,58 @@
+"""Handlers for the events of §6, one module per event that notifies someone.
+
+The consumer subscribes to EVERY event type (a webhook may want any of them): each
+delivery runs its type's handler, if there is one, then queues the webhook deliveries,
+all in the consumer's one transaction next to its inbox row, so a redelivered event has
+no second effect. Who is notified of what:
+
+    ticket.created          the assignee, if one was set at creation (and not the requester)
+    ticket.status_changed   the requester, unless they made the change
+    ticket.assigned         the new assignee, unless they assigned themselves
+    comment.added           public: the requester and the assignee, never the author;
+                            internal note: the assignee only (never the requester), not
+                            the author
+    user.registered         nobody: the user directory learns the address
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from functools import partial
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from servicedesk_notifications.consumers import (
+    comment_added,
+    ticket_assigned,
+    ticket_created,
+    ticket_status_changed,
+    user_registered,
+)
+from servicedesk_notifications.delivery import Channels
+from servicedesk_notifications.webhooks import service as webhooks
+from servicedesk_shared.events import EVENTS
+from servicedesk_shared.messaging.envelope import Envelope
+
+Specific = Callable[[AsyncSession, Envelope, Channels], Awaitable[None]]
+SPECIFIC: dict[str, Specific] = {
+    "ticket.created": ticket_created.handle,
+    "ticket.status_changed": ticket_status_changed.handle,
+    "ticket.assigned": ticket_assigned.handle,
+    "comment.added": comment_added.handle,
+    "user.registered": user_registered.handle,
+}
+
+
+async def _handle(
+    specific: Specific | None, channels: Channels, session: AsyncSession, event: Envelope
+) -> None:
+    if specific is not None:
+        await specific(session, event, channels)
+    await webhooks.enqueue(session, event=event)
+
+
+def build_handlers(
+    channels: Channels,
+) -> dict[str, Callable[[AsyncSession, Envelope], Awaitable[None]]]:
+    """One handler per §6 event type, for `Consumer(handlers=...)`."""
+    return {kind: partial(_handle, SPECIFIC.get(kind), channels) for kind in EVENTS}

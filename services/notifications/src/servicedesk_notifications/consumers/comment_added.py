@@ -1,0 +1,41 @@
+"""`comment.added`: public comments reach the requester and the assignee; internal notes
+reach the assignee only, never the requester. Nobody is told of their own comment."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from servicedesk_notifications.delivery import Channels, notify
+from servicedesk_shared.events import CommentAdded, parse
+from servicedesk_shared.messaging.envelope import Envelope
+
+
+def recipients(payload: CommentAdded) -> list[str]:
+    """Who hears of this comment, in order, without duplicates or the author."""
+    ticket = payload.ticket
+    candidates = (
+        [ticket.assignee_id] if payload.internal else [ticket.requester_id, ticket.assignee_id]
+    )
+    found = [user for user in candidates if user and user != payload.author_id]
+    return list(dict.fromkeys(found))
+
+
+def content(payload: CommentAdded) -> tuple[str, str]:
+    ticket = payload.ticket
+    if payload.internal:
+        return (
+            f"Internal note on ticket #{ticket.id}",
+            f"An internal note was added to “{ticket.title}”.",
+        )
+    return f"New comment on ticket #{ticket.id}", payload.body or ""
+
+
+async def handle(session: AsyncSession, event: Envelope, channels: Channels) -> None:
+    payload = parse(event)
+    assert isinstance(payload, CommentAdded)
+    title, body = content(payload)
+    for user_id in recipients(payload):
+        await notify(
+            session, channels, user_id=user_id, kind=event.type,
+            ticket_id=payload.ticket.id, event_id=event.id, title=title, body=body,
+        )  # fmt: skip

@@ -1,0 +1,23 @@
+"""`ticket.status_changed`: tell the requester, unless they made the change themselves."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from servicedesk_notifications.delivery import Channels, notify
+from servicedesk_shared.events import TicketStatusChanged, parse
+from servicedesk_shared.messaging.envelope import Envelope
+
+
+async def handle(session: AsyncSession, event: Envelope, channels: Channels) -> None:
+    payload = parse(event)
+    assert isinstance(payload, TicketStatusChanged)
+    ticket = payload.ticket
+    if payload.changed_by == ticket.requester_id:
+        return
+    await notify(
+        session, channels, user_id=ticket.requester_id, kind=event.type,
+        ticket_id=ticket.id, event_id=event.id,
+        title=f"Ticket #{ticket.id} is now {payload.to_status}",
+        body=f"“{ticket.title}” moved from {payload.from_status} to {payload.to_status}.",
+    )  # fmt: skip

@@ -1,0 +1,50 @@
+"""The notifications service's errors, all mapped by `servicedesk_shared.errors` to one
+JSON shape, `{"detail": "...", "code": "..."}`.
+
+    ServiceError (shared)
+    ├── Unauthorized 401
+    │   └── ApiKeyInvalid          invalid_api_key   X-API-Key missing, wrong, or none set
+    ├── Forbidden 403
+    │   └── AdminsOnly             forbidden         webhooks are for global admins
+    ├── NotFound 404
+    │   ├── NotificationNotFound   not_found         unknown, or someone else's
+    │   └── WebhookNotFound        not_found         unknown or deleted
+    └── Unprocessable 422
+        └── UnsafeWebhookUrl       unsafe_url        scheme, unresolvable host, or an
+                                                     address refused by the SSRF rules
+"""
+
+from __future__ import annotations
+
+from servicedesk_shared.errors import (
+    Forbidden,
+    NotFound,
+    ServiceError,
+    Unauthorized,
+    Unprocessable,
+)
+
+__all__ = ["ServiceError"]
+
+
+class ApiKeyInvalid(Unauthorized):
+    code, detail = "invalid_api_key", "A valid X-API-Key header is required"
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": "ApiKey"})
+
+
+class AdminsOnly(Forbidden):
+    detail = "Administrators only"
+
+
+class NotificationNotFound(NotFound):
+    detail = "Notification not found"
+
+
+class WebhookNotFound(NotFound):
+    detail = "Webhook not found"
+
+
+class UnsafeWebhookUrl(Unprocessable):
+    code, detail = "unsafe_url", "The webhook URL is not allowed"

@@ -1,0 +1,130 @@
+"""`create_app(settings)`: routes, middleware, error handlers, and a lifespan that opens
+the database engine, the HTTP client for webhooks, the event consumer, the e-mail sender
+(when SMTP is configured) and the webhook dispatcher, and closes them in reverse."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from servicedesk_notifications.config import Settings
+from servicedesk_notifications.consumers import build_handlers
+from servicedesk_notifications.database import load_models
+from servicedesk_notifications.delivery import Channels
+from servicedesk_notifications.email.sender import EmailSender
+from servicedesk_notifications.inbox.router import router as inbox_router
+from servicedesk_notifications.internal.keys import ApiKeys
+from servicedesk_notifications.internal.router import router as internal_router
+from servicedesk_notifications.runtime import Runtime
+from servicedesk_notifications.webhooks.dispatcher import Dispatcher
+from servicedesk_notifications.webhooks.router import router as webhooks_router
+from servicedesk_notifications.webhooks.ssrf import Allowlist, Resolver
+from servicedesk_notifications.worker import Worker
+from servicedesk_shared.db import create_engine, session_factory
+from servicedesk_shared.errors import install_error_handlers
+from servicedesk_shared.messaging.consumer import Consumer
+from servicedesk_shared.observability import MetricsMiddleware, health_router
+from servicedesk_shared.requestid import RequestIdMiddleware
+
+SERVICE = "notifications"
+
+
+class StripTrailingSlash:
+    """`/api/notifications/` is `/api/notifications`: the same route, no redirect (§2)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and len(path) > 1 and path.endswith("/"):
+            stripped = path.rstrip("/") or "/"
+            scope = {**scope, "path": stripped, "raw_path": stripped.encode()}
+        await self.app(scope, receive, send)
+
+
+def open_runtime(settings: Settings, resolver: Resolver) -> Runtime:
+    engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
+    sessions = session_factory(engine)
+    # trust_env=False: no proxy from the environment may stand between us and the pinned IP.
+    http = httpx.AsyncClient(
+        follow_redirects=False, trust_env=False, timeout=settings.webhook_timeout
+    )
+    consumer = Consumer(
+        name=settings.consumer_name, amqp_url=settings.amqp_url, sessions=sessions,
+        handlers=build_handlers(Channels(email=settings.email_enabled)),
+        delivery_limit=settings.consumer_delivery_limit,
+    )  # fmt: skip
+    return Runtime(
+        settings, engine, sessions, settings.token_settings, ApiKeys(settings.api_key_list()),
+        Allowlist.parse(settings.allowlist_entries()), resolver, http, consumer,
+    )  # fmt: skip
+
+
+def workers(runtime: Runtime) -> list[Worker]:
+    """The background senders: webhooks always, e-mail when an SMTP host is set."""
+    s = runtime.settings
+    dispatcher = Dispatcher(
+        runtime.sessions, s, http=runtime.http, allowlist=runtime.allowlist,
+        resolver=runtime.resolver,
+    )  # fmt: skip
+    found = [Worker("webhook-dispatcher", dispatcher.step, s.dispatch_interval)]
+    if s.email_enabled:
+        sender = EmailSender(runtime.sessions, s)
+        found.append(Worker("email-sender", sender.step, s.dispatch_interval))
+    return found
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    runtime = open_runtime(app.state.settings, app.state.resolver)
+    app.state.runtime = runtime
+    async with AsyncExitStack() as stack:
+        stack.push_async_callback(runtime.engine.dispose)
+        stack.push_async_callback(runtime.http.aclose)
+        runtime.consumer.start()
+        stack.push_async_callback(runtime.consumer.stop)
+        for worker in workers(runtime):
+            worker.start()
+            stack.push_async_callback(worker.stop)
+        yield
+
+
+def readiness_checks(app: FastAPI) -> dict:
+    runtime: Runtime = app.state.runtime
+
+    async def database() -> None:
+        async with runtime.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def consumer() -> None:
+        connection = getattr(runtime.consumer, "_connection", None)
+        if connection is None or not connection.connected.is_set():
+            raise ConnectionError("the event consumer is not connected to RabbitMQ")
+
+    return {"database": database, "rabbitmq": consumer}
+
+
+def create_app(settings: Settings, *, resolver: Resolver | None = None) -> FastAPI:
+    """The app; `resolver` replaces the system DNS resolver for webhook URLs (tests)."""
+    load_models()
+    app = FastAPI(
+        title="Service Desk — notifications",
+        version="0.1.0",
+        lifespan=lifespan,
+        redirect_slashes=False,
+    )
+    app.state.settings = settings
+    app.state.resolver = resolver or Resolver()
+    for router in (inbox_router, webhooks_router, internal_router):
+        app.include_router(router)
+    app.include_router(health_router(lambda: readiness_checks(app)))
+    install_error_handlers(app)
+    app.add_middleware(MetricsMiddleware, service=SERVICE, fastapi_app=app)
+    app.add_middleware(StripTrailingSlash)
+    app.add_middleware(RequestIdMiddleware)
+    return app

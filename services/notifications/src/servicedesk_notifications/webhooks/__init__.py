@@ -1,0 +1,1 @@
+"""Signed webhooks: admins register URLs per event type; a dispatcher POSTs each event."""
