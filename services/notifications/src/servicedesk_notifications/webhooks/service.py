@@ -17,8 +17,8 @@ from servicedesk_shared.messaging.envelope import Envelope
 ENQUEUE = text(
     "INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, body, status, attempts,"
     " next_attempt_at, created_at)"
-    " SELECT id, :event_id, :event_type, :body, 'pending', 0, now(), now() FROM webhooks"
-    " WHERE deleted_at IS NULL AND :event_type = ANY(event_types)"
+    " SELECT id, :event_id, CAST(:event_type AS varchar), :body, 'pending', 0, now(), now()"
+    " FROM webhooks WHERE deleted_at IS NULL AND CAST(:event_type AS varchar) = ANY(event_types)"
     " ON CONFLICT (webhook_id, event_id) DO NOTHING"
 )
 
