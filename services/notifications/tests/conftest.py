@@ -10,6 +10,7 @@ refused like any loopback address.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -177,12 +178,16 @@ def event(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
     return new_event(event_type, data, producer="tickets", correlation_id="req-notif-test-1")
 
 
-async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 10) -> Any:
-    """Await `check()` until it returns something truthy; fail after `timeout` seconds."""
+async def eventually(check: Callable[[], Any], timeout: float = 10) -> Any:
+    """Call (and await) `check()` until it returns something truthy; fail after `timeout`."""
     async with asyncio.timeout(timeout):
-        while not (result := await check()):
+        while True:
+            result = check()
+            if inspect.isawaitable(result):
+                result = await result
+            if result:
+                return result
             await asyncio.sleep(0.05)
-    return result
 
 
 async def scalar(app: Any, sql: str, **params: Any) -> Any:

@@ -20,7 +20,16 @@ class Received:
 class _Handler:
     def __init__(self) -> None:
         self.received: list[Received] = []
+        self.refusals: dict[str, int] = {}
         self.lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        with self.lock:
+            if self.refusals.get(address, 0) > 0:
+                self.refusals[address] -= 1
+                return "450 Mailbox busy, try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope) -> str:
         message = message_from_bytes(envelope.content, policy=policy.default)
@@ -40,6 +49,11 @@ class SmtpSink:
 
     def stop(self) -> None:
         self.controller.stop()
+
+    def refuse(self, address: str, times: int) -> None:
+        """Answer 450 (a temporary failure) to the next `times` deliveries to `address`."""
+        with self.handler.lock:
+            self.handler.refusals[address] = times
 
     def to(self, address: str) -> list[Received]:
         with self.handler.lock:
