@@ -1,0 +1,151 @@
+"""Notifications end to end through the real gateway: the inbox, the boundaries
+(`/internal/*` unreachable, API keys required on the service's own port, webhooks for
+admins only with SSRF refusals), and a ticket's life cycle reaching the requester.
+
+The life-cycle tests need the tickets service to publish its events (outbox relay); on a
+stack where it does not yet, they skip with that reason instead of failing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import aio_pika
+import httpx
+import pytest
+
+from servicedesk_shared.messaging.topology import declare_events_exchange
+
+from .conftest import ADMIN, bearer, login, next_ip, register_and_login
+
+pytestmark = pytest.mark.e2e
+
+
+@asynccontextmanager
+async def signed_in_admin(stack) -> AsyncIterator[httpx.AsyncClient]:
+    headers = {"X-Forwarded-For": next_ip()}
+    async with httpx.AsyncClient(base_url=stack.gateway, timeout=30, headers=headers) as client:
+        client.headers.update(bearer(await login(client, ADMIN["username"], ADMIN["password"])))
+        yield client
+
+
+async def eventually(check, timeout: float = 30):
+    async with asyncio.timeout(timeout):
+        while not (result := await check()):
+            await asyncio.sleep(0.2)
+    return result
+
+
+async def test_a_new_user_has_an_empty_inbox_through_the_gateway(client):
+    _, _, tokens = await register_and_login(client)
+    resp = await client.get("/api/notifications/", headers=bearer(tokens))
+    assert resp.status_code == 200
+    assert resp.json() == {"items": [], "total": 0, "unread": 0}
+    assert resp.headers["cache-control"] == "no-store"
+    assert resp.headers["x-content-type-options"] == "nosniff"
+    count = await client.get("/api/notifications/unread-count", headers=bearer(tokens))
+    assert count.json() == {"unread": 0}
+    assert (await client.get("/api/notifications")).status_code == 401
+
+
+async def test_internal_routes_are_not_reachable_through_the_gateway(client):
+    for path in ("/internal/notifications", "/api/notifications/../../internal/notifications"):
+        resp = await client.post(path, json={"user_id": "x", "title": "t"})
+        assert resp.status_code == 404, path
+
+
+async def test_the_internal_api_on_its_own_port_refuses_without_configured_keys(stack):
+    """The stack sets no NOTIFICATION_API_KEYS: every internal call is refused (§1)."""
+    url = f"{stack.service('notifications')}/internal/notifications"
+    async with httpx.AsyncClient(timeout=10) as direct:
+        for headers in ({}, {"X-API-Key": "guess"}):
+            resp = await direct.post(url, json={"user_id": "x", "title": "t"}, headers=headers)
+            assert resp.status_code == 401 and resp.json()["code"] == "invalid_api_key"
+
+
+async def test_webhooks_are_for_admins_and_refuse_internal_targets(client, stack):
+    _, _, tokens = await register_and_login(client)
+    body = {"url": "https://hooks.example.com/desk", "event_types": ["ticket.created"]}
+    resp = await client.post("/api/notifications/webhooks", json=body, headers=bearer(tokens))
+    assert resp.status_code == 403
+    async with signed_in_admin(stack) as admin:
+        for url in ("http://127.0.0.1:8000/", "http://169.254.169.254/", "http://localhost/"):
+            resp = await admin.post("/api/notifications/webhooks", json={**body, "url": url})
+            assert resp.status_code == 422 and resp.json()["code"] == "unsafe_url", url
+        listed = await admin.get("/api/notifications/webhooks")
+        assert listed.status_code == 200
+
+
+async def test_the_gateway_openapi_documents_the_inbox(client):
+    spec = (await client.get("/openapi.json")).json()
+    assert "/api/notifications" in spec["paths"]
+    assert "/api/notifications/{notification_id}/read" in spec["paths"]
+    assert not [p for p in spec["paths"] if p.startswith("/internal")]
+
+
+@pytest.fixture
+async def ticket_events(stack):
+    """Skip unless tickets' events reach the exchange on this stack."""
+    connection = await aio_pika.connect_robust(stack.env["AMQP_URL"])
+    channel = await connection.channel()
+    queue = await channel.declare_queue(exclusive=True)
+    await queue.bind(await declare_events_exchange(channel), routing_key="ticket.created")
+    probe = httpx.AsyncClient(base_url=stack.gateway, headers={"X-Forwarded-For": next_ip()})
+    async with probe:
+        _, _, tokens = await register_and_login(probe)
+        await file_ticket(probe, tokens, "Probe: do ticket events flow?")
+    try:
+        await eventually(lambda: queue.get(fail=False), timeout=15)
+    except TimeoutError:
+        pytest.skip("tickets does not publish its events on this stack yet (no outbox relay)")
+    finally:
+        await connection.close()
+
+
+async def file_ticket(client, tokens, title: str) -> dict:
+    resp = await client.post(
+        "/api/tickets", headers=bearer(tokens), json={"title": title, "description": "e2e"}
+    )
+    assert resp.status_code == 201, resp.text
+    return resp.json()
+
+
+async def inbox_for(client, tokens, ticket_id: int) -> list[dict]:
+    resp = await client.get("/api/notifications", headers=bearer(tokens))
+    return [n for n in resp.json()["items"] if n["ticket_id"] == ticket_id]
+
+
+async def test_the_requester_hears_of_status_changes_and_public_comments_only(
+    client, stack, ticket_events
+):
+    _, _, tokens = await register_and_login(client)
+    ticket = await file_ticket(client, tokens, "Monitor flickers at 60 Hz")
+    async with signed_in_admin(stack) as admin:
+        moved = await admin.post(
+            f"/api/tickets/{ticket['id']}/transitions", json={"to": "in_progress"}
+        )
+        assert moved.status_code == 200, moved.text
+        for internal in (True, False):
+            resp = await admin.post(
+                f"/api/tickets/{ticket['id']}/comments",
+                json={"body": f"internal={internal}", "internal": internal},
+            )
+            assert resp.status_code == 201, resp.text
+
+    async def both() -> list[dict] | None:
+        found = await inbox_for(client, tokens, ticket["id"])
+        return found if len(found) >= 2 else None
+
+    items = await eventually(both)
+    await asyncio.sleep(1)  # an internal note's notification would show up by now
+    items = await inbox_for(client, tokens, ticket["id"])
+    assert sorted(n["kind"] for n in items) == ["comment.added", "ticket.status_changed"]
+    assert [n["body"] for n in items if n["kind"] == "comment.added"] == ["internal=False"]
+    note = items[0]
+    read = await client.post(f"/api/notifications/{note['id']}/read", headers=bearer(tokens))
+    assert read.status_code == 200 and read.json()["read_at"]
+    _, _, stranger = await register_and_login(client)
+    other = await client.post(f"/api/notifications/{note['id']}/read", headers=bearer(stranger))
+    assert other.status_code == 404
