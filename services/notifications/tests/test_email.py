@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import uuid
 
+from servicedesk_notifications.delivery import Channels, notify
+
 from .conftest import event, eventually, rows, scalar, ticket, user
 from .test_consumer import status_changed, wait_until_handled
 
@@ -77,3 +79,14 @@ async def test_no_known_address_means_no_email_but_the_inbox_still_gets_it(app, 
 async def _sent(app, user_id: str) -> list:
     found = await deliveries_for(app, user_id)
     return found if found and found[0][1] == "sent" else []
+
+
+async def test_with_the_email_channel_off_no_rows_are_written(app, publish):
+    someone, mail = user(), address()
+    await register(app, publish, someone, mail)
+    async with app.state.runtime.sessions() as session, session.begin():
+        note = await notify(
+            session, Channels(email=False), user_id=someone, kind="message", title="t", body="b"
+        )
+    assert note is not None
+    assert await deliveries_for(app, someone) == []

@@ -164,3 +164,21 @@ async def test_events_of_types_nobody_subscribed_to_are_not_delivered(
     await wait_until_handled(app, ev)
     log = (await client.get(f"{BASE}/{made['id']}/deliveries", headers=admin)).json()
     assert ev["id"] not in {d["event_id"] for d in log["items"]}
+
+
+async def test_a_receiver_that_keeps_failing_gets_bounded_attempts_then_failed(
+    client, admin, hook, receiver, publish, settings
+):
+    made = await hook(["ticket.status_changed"])
+    ev = status_changed(ticket(user()), by=user())
+    for _ in range(settings.webhook_max_attempts + 2):
+        receiver.answer(ev["id"], 503)
+    await publish(ev)
+    failed = await eventually(
+        lambda: delivery(client, admin, made["id"], ev["id"], "failed"), timeout=15
+    )
+    assert failed["attempts"] == settings.webhook_max_attempts == len(failed["log"])
+    assert failed["last_error"] == "HTTP 503" and failed["delivered_at"] is None
+    gaps = [b["at"] > a["at"] for a, b in zip(failed["log"], failed["log"][1:], strict=False)]
+    assert all(gaps)
+    assert len(receiver.about(ev["id"])) == settings.webhook_max_attempts
