@@ -9,6 +9,9 @@ stack where it does not yet, they skip with that reason instead of failing.
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,7 +21,7 @@ import pytest
 
 from servicedesk_shared.messaging.topology import declare_events_exchange
 
-from .conftest import ADMIN, bearer, login, next_ip, register_and_login
+from .conftest import ADMIN, bearer, free_port, login, next_ip, register_and_login
 
 pytestmark = pytest.mark.e2e
 
@@ -149,3 +152,30 @@ async def test_the_requester_hears_of_status_changes_and_public_comments_only(
     _, _, stranger = await register_and_login(client)
     other = await client.post(f"/api/notifications/{note['id']}/read", headers=bearer(stranger))
     assert other.status_code == 404
+
+
+def start_without(**env: str) -> subprocess.CompletedProcess:
+    base = {**os.environ, "DESK_ENV": "test", "JWT_SECRET_KEYS": "t:" + "x" * 64}
+    base.update(NOTIFICATIONS_PORT=str(free_port()), **env)
+    return subprocess.run(
+        [sys.executable, "-m", "servicedesk_notifications"],
+        env=base, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("env", "words"),
+    [
+        ({"NOTIFICATIONS_DATABASE_URL": "postgresql+asyncpg://postgres@127.0.0.1:1/x"},
+         ("PostgreSQL", "NOTIFICATIONS_DATABASE_URL")),
+        ({"NOTIFICATIONS_DATABASE_URL": "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres",
+          "AMQP_URL": "amqp://guest:guest@127.0.0.1:1/"},
+         ("RabbitMQ", "AMQP_URL")),
+    ],
+    ids=["no-postgres", "no-rabbitmq"],
+)  # fmt: skip
+def test_a_missing_dependency_at_start_is_one_line_naming_it(env, words):
+    result = start_without(**env)
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert result.returncode == 1 and len(lines) == 1, result.stderr
+    assert all(word in lines[0] for word in words), lines[0]
