@@ -50,6 +50,8 @@ class TestResolver(Resolver):
     async def resolve(self, host: str, port: int) -> list[str]:
         if host in self.answers:
             return self.answers[host]
+        if host.endswith((".invalid", ".test")):  # never ask a real DNS server (RFC 6761)
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
         return await super().resolve(host, port)
 
 

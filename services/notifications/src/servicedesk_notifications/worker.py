@@ -1,8 +1,9 @@
 """A background loop for the senders: run a step until it finds nothing due, then sleep.
 
 A step that raises (database or network trouble) is logged and retried after the
-interval; the loop never dies of it. `stop()` cancels it between or during steps: the
-step's transaction rolls back and its rows stay due for the next start (or replica).
+interval; the loop never dies of it. `stop()` lets the step in flight finish (so what it
+sent is recorded as sent) for up to `grace` seconds, then cancels it: its transaction
+rolls back and its rows stay due for the next start or another replica.
 """
 
 from __future__ import annotations
@@ -26,21 +27,27 @@ class Worker:
         self.step = step
         self.interval = interval
         self._task: asyncio.Task | None = None
+        self._stopping = asyncio.Event()
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=self.name)
 
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+    async def stop(self, grace: float = 10.0) -> None:
+        self._stopping.set()
+        if self._task is None:
+            return
+        _, pending = await asyncio.wait([self._task], timeout=grace)
+        for task in pending:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+                await task
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping.is_set():
             try:
-                while await self.step():
+                while await self.step() and not self._stopping.is_set():
                     pass
             except Exception:
                 log.exception("%s: step failed; retrying", self.name)
-            await asyncio.sleep(self.interval)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self.interval)
