@@ -88,7 +88,7 @@ def wait(url: str) -> None:
 
 def bench_user(gateway: str) -> tuple[dict, str]:
     name = unique("bench")
-    creds = {"username": name, "password": f"bench-{name}-pw"}
+    creds = {"username": name, "password": "granite harbour " + name[-6:][::-1]}
     resp = httpx.post(f"{gateway}/api/auth/register",
                       json={**creds, "email": f"{name}@example.com"})
     resp.raise_for_status()
