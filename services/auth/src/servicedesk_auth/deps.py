@@ -25,7 +25,7 @@ from servicedesk_shared.logging import security_event
 bearer = HTTPBearer(auto_error=False, description="An access token from POST /api/token")
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
     return request.app.state.runtime
 
 

@@ -22,14 +22,14 @@ from servicedesk_shared.tokens import TokenSettings
 MAX_BIGINT = 2**63 - 1
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
     return request.app.state.runtime
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-def get_token_settings(runtime: RuntimeDep) -> TokenSettings:
+async def get_token_settings(runtime: RuntimeDep) -> TokenSettings:
     return runtime.tokens
 
 
@@ -44,7 +44,7 @@ async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
-def admin_principal(request: Request, principal: CurrentPrincipal) -> Principal:
+async def admin_principal(request: Request, principal: CurrentPrincipal) -> Principal:
     """Global admins and superusers; anyone else gets 403 and a security event."""
     if not principal.is_admin:
         security_event("access_denied", user_id=principal.id, path=request.url.path)

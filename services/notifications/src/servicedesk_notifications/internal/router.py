@@ -22,7 +22,7 @@ api_key_header = APIKeyHeader(
 )
 
 
-def require_api_key(
+async def require_api_key(
     request: Request, runtime: RuntimeDep, key: Annotated[str | None, Depends(api_key_header)]
 ) -> None:
     """401 unless X-API-Key is one of the configured keys (none configured: always 401)."""
