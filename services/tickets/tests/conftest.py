@@ -17,7 +17,7 @@ from asgi_lifespan import LifespanManager
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 
-from servicedesk_shared.testing import make_access_token, throwaway_database
+from servicedesk_shared.testing import make_access_token, throwaway_database, throwaway_vhost
 from servicedesk_tickets.config import Settings
 from servicedesk_tickets.deps import get_session, get_stream_sessions
 from servicedesk_tickets.main import create_app
@@ -28,9 +28,6 @@ TEST_KEY = "test:" + "t" * 64
 MAX_BYTES = 64 * 1024
 QUOTA_BYTES = 256 * 1024
 
-# servicedesk_shared.errors/observability still answer with ORJSONResponse, which this
-# FastAPI deprecates; until the shared library moves off it, that one warning is not ours.
-SHARED_DEPRECATION = pytest.mark.filterwarnings("ignore:ORJSONResponse is deprecated")
 
 PERSONAS: dict[str, dict[str, Any]] = {
     "user_a": {},
@@ -44,13 +41,6 @@ PERSONAS: dict[str, dict[str, Any]] = {
 }
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(item.path).parents:
-            item.add_marker(SHARED_DEPRECATION)
-
-
 @pytest.fixture(scope="session")
 async def database_url() -> AsyncIterator[str]:
     async with throwaway_database("desk_tickets_test", ALEMBIC_INI) as url:
@@ -58,9 +48,17 @@ async def database_url() -> AsyncIterator[str]:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+async def amqp_url() -> AsyncIterator[str]:
+    """A RabbitMQ vhost of the session's own: the relay's events reach no one else."""
+    async with throwaway_vhost("desk_tickets_test") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, amqp_url: str, tmp_path_factory: pytest.TempPathFactory
+             ) -> Settings:  # fmt: skip
     return Settings(
-        database_url=database_url, jwt_secret_keys=TEST_KEY, environment="test",
+        database_url=database_url, jwt_secret_keys=TEST_KEY, environment="test", amqp_url=amqp_url,
         attachments_dir=tmp_path_factory.mktemp("attachments"),
         attachment_max_bytes=MAX_BYTES, attachment_quota_bytes=QUOTA_BYTES,
     )  # fmt: skip

@@ -63,7 +63,7 @@ async def test_parallel_posts_with_one_key_create_one_ticket(committing_api, app
         )
         events = await conn.scalar(
             text("SELECT count(*) FROM outbox WHERE type = 'ticket.created' "
-                 "AND payload->'data'->>'requester_id' = :u"),
+                 "AND payload->'data'->'ticket'->>'requester_id' = :u"),
             {"u": personas.ids["user_a"]},
         )  # fmt: skip
     assert (count, events) == (1, 1)

@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from servicedesk_shared.db import create_engine, session_factory
 from servicedesk_shared.errors import install_error_handlers
+from servicedesk_shared.messaging.relay import OutboxRelay
 from servicedesk_shared.observability import MetricsMiddleware, health_router
 from servicedesk_shared.requestid import RequestIdMiddleware
 from servicedesk_tickets.attachments.router import router as attachments_router
@@ -34,9 +35,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
     app.state.runtime = Runtime(settings, engine, session_factory(engine), settings.token_settings)
+    relay = OutboxRelay(engine=engine, amqp_url=settings.amqp_url, producer=SERVICE)
+    relay.start()
     try:
         yield
     finally:
+        await relay.stop()
         await engine.dispose()
 
 

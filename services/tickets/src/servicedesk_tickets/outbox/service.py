@@ -1,8 +1,8 @@
 """Write an integration event next to the change it describes (transactional outbox).
 
 The envelope is the contract's: `{id, type, version, occurred_at, producer,
-correlation_id, data}`; the correlation id is the request id. The relay that publishes
-unpublished rows and sets `published_at` arrives with the events issue.
+correlation_id, data}`; the correlation id is the request id. The shared relay
+(`servicedesk_shared.messaging.relay`, run in the lifespan) publishes them.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from servicedesk_shared.logging import request_id_var
+from servicedesk_shared.messaging.envelope import new_event
 from servicedesk_tickets.database import utcnow
 from servicedesk_tickets.outbox.models import OutboxEvent
 from servicedesk_tickets.outbox.schemas import PRODUCER, VERSION, EventType
@@ -21,15 +21,9 @@ from servicedesk_tickets.outbox.schemas import PRODUCER, VERSION, EventType
 def record(session: AsyncSession, *, type_: EventType, data: dict[str, Any]) -> OutboxEvent:
     """Add the event to the session; it commits (or not) with the caller's transaction."""
     event_id, now = uuid.uuid4(), utcnow()
-    payload = {
-        "id": str(event_id),
-        "type": type_,
-        "version": VERSION,
-        "occurred_at": now.isoformat(),
-        "producer": PRODUCER,
-        "correlation_id": request_id_var.get(),
-        "data": data,
-    }
+    payload = new_event(
+        type_, data, producer=PRODUCER, version=VERSION, event_id=event_id, occurred_at=now
+    )
     event = OutboxEvent(id=event_id, type=type_, payload=payload, occurred_at=now)
     session.add(event)
     return event

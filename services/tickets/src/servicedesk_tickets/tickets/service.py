@@ -108,7 +108,7 @@ async def create(
     body = as_dict(ticket)
     audit.record(session, actor=actor, action="ticket.created", object_type="ticket",
                  object_id=ticket.id, new=body)  # fmt: skip
-    outbox.record(session, type_="ticket.created", data=body)
+    outbox.record(session, type_="ticket.created", data={"ticket": body})
     if idempotency_key is not None:
         await idempotency.remember(session, user_id=actor.id, key=idempotency_key,
                                    ticket_id=ticket.id, response=body)  # fmt: skip
