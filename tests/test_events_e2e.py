@@ -12,6 +12,8 @@ import signal
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import aio_pika
 import httpx
@@ -31,13 +33,15 @@ def rabbitmqctl(*args: str) -> None:
     subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=120)
 
 
-async def admin_client(stack) -> tuple[httpx.AsyncClient, dict]:
-    client = httpx.AsyncClient(
+@asynccontextmanager
+async def admin_client(stack) -> AsyncIterator[httpx.AsyncClient]:
+    """The bootstrap superuser, signed in from an address of its own."""
+    async with httpx.AsyncClient(
         base_url=stack.gateway, timeout=30, headers={"X-Forwarded-For": next_ip()}
-    )
-    tokens = await login(client, ADMIN["username"], ADMIN["password"])
-    client.headers.update(bearer(tokens))
-    return client, tokens
+    ) as client:
+        tokens = await login(client, ADMIN["username"], ADMIN["password"])
+        client.headers.update(bearer(tokens))
+        yield client
 
 
 async def file_ticket(client, tokens, title: str = "Printer on fire again") -> dict:
@@ -83,16 +87,24 @@ async def subscriber(stack):
 
 
 async def received(queue, wanted: int, seen: list[Envelope]) -> bool:
-    while (message := await queue.get(fail=False)) is not None:
-        await message.ack()
-        seen.append(Envelope.model_validate(orjson.loads(message.body)))
+    """Drain what has arrived into `seen`. While the broker restarts the subscriber's robust
+    channel is closed for a moment: report "not yet" and let it reconnect."""
+    try:
+        while (message := await queue.get(fail=False)) is not None:
+            await message.ack()
+            seen.append(Envelope.model_validate(orjson.loads(message.body)))
+    except (
+        aio_pika.exceptions.AMQPError,
+        aio_pika.exceptions.ChannelInvalidStateError,
+        RuntimeError,
+    ):
+        return False
     return len(seen) >= wanted
 
 
 async def test_a_third_party_sees_every_event_in_the_envelope(client, stack, subscriber):
     _, _, tokens = await register_and_login(client)
-    admin, _ = await admin_client(stack)
-    async with admin:
+    async with admin_client(stack) as admin:
         resp = await client.post(
             "/api/tickets",
             headers={**bearer(tokens), "X-Request-ID": "req-third-party-1"},
@@ -125,15 +137,14 @@ async def test_with_the_broker_stopped_creates_succeed_and_every_event_arrives_o
     client, stack, subscriber
 ):
     _, _, tokens = await register_and_login(client)
-    admin, _ = await admin_client(stack)
-    rabbitmqctl("stop_app")
-    try:
-        async with admin:
+    async with admin_client(stack) as admin:
+        rabbitmqctl("stop_app")
+        try:
             tickets = [await file_ticket(client, tokens, f"Outage report {n}") for n in range(5)]
             for ticket in tickets:
                 await start_work(admin, ticket["id"])
-    finally:
-        rabbitmqctl("start_app")
+        finally:
+            rabbitmqctl("start_app")
     ids = {t["id"] for t in tickets}
     seen: list[Envelope] = []
 
@@ -171,8 +182,7 @@ async def test_a_consumer_killed_mid_batch_leaves_each_notification_once(client,
     deliveries go back to the queue and the inbox makes their redelivery harmless."""
     _, _, tokens = await register_and_login(client)
     extra = spawn_notifications(stack, "notifications-killed")
-    admin, _ = await admin_client(stack)
-    async with admin:
+    async with admin_client(stack) as admin:
         tickets = [
             await file_ticket(client, tokens, f"Laptop {n} will not boot") for n in range(12)
         ]
@@ -219,8 +229,7 @@ async def test_a_poison_message_is_dead_lettered_and_the_queue_keeps_flowing(cli
     finally:
         await connection.close()
     _, _, tokens = await register_and_login(client)
-    admin, _ = await admin_client(stack)
-    async with admin:
+    async with admin_client(stack) as admin:
         ticket = await file_ticket(client, tokens)
         await start_work(admin, ticket["id"])
 
@@ -236,8 +245,7 @@ async def test_ledger_under_faults_counts_nothing_lost_duplicated_or_unexpected(
     _, _, tokens = await register_and_login(client)
     _, _, other_tokens = await register_and_login(client)
     extra = spawn_notifications(stack, "notifications-ledger")
-    admin, _ = await admin_client(stack)
-    async with admin:
+    async with admin_client(stack) as admin:
         tickets = [await file_ticket(client, tokens, f"Ledger ticket {n}") for n in range(20)]
         try:
             for n, ticket in enumerate(tickets):
