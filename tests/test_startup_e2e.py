@@ -85,3 +85,14 @@ def test_production_refuses_a_missing_signing_key():
     assert result.returncode != 0
     assert "JWT_SECRET_KEYS" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_make_run_without_rabbitmq_says_so_in_one_line():
+    result = subprocess.run(
+        [sys.executable, "-m", "servicedesk_shared.devstack", "prepare"],
+        env={**os.environ, "AMQP_URL": f"amqp://guest:guest@127.0.0.1:{CLOSED}/"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert_one_line_naming(result, "RabbitMQ", "AMQP_URL")

@@ -12,10 +12,9 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
-from starlette.routing import Match
 
 Check = Callable[[], Awaitable[object]]
 
@@ -30,21 +29,19 @@ LATENCY = Histogram(
 )
 
 
-def route_template(app, scope) -> str:
-    for route in app.router.routes:
-        match, _ = route.matches(scope)
-        if match == Match.FULL:
-            return getattr(route, "path", "unmatched")
-    return "unmatched"
+def route_template(scope) -> str:
+    """The matched route's template, which the router leaves in the (shared) scope."""
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    return path if isinstance(path, str) else "unmatched"
 
 
 class MetricsMiddleware:
     """Pure ASGI: counts and times every HTTP request by method, route template, status."""
 
-    def __init__(self, app, *, service: str, fastapi_app: FastAPI) -> None:
+    def __init__(self, app, *, service: str) -> None:
         self.app = app
         self.service = service
-        self.fastapi_app = fastapi_app
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
@@ -62,7 +59,7 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, capture)
         finally:
-            route = route_template(self.fastapi_app, scope)
+            route = route_template(scope)
             method = scope["method"]
             REQUESTS.labels(self.service, method, route, str(status)).inc()
             LATENCY.labels(self.service, method, route).observe(time.perf_counter() - start)

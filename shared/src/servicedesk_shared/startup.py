@@ -55,8 +55,13 @@ def run_checks(service: str, checks: list[Callable[[], Awaitable[None]]]) -> Non
 
 
 async def check_rabbitmq(url: str, variable: str = "AMQP_URL") -> None:
+    import logging
+
     import aio_pika
 
+    # aiormq logs its own "connect failed" line: the one line below says it all.
+    quiet = logging.getLogger("aiormq")
+    level, quiet.level = quiet.level, logging.CRITICAL
     try:
         connection = await aio_pika.connect(url, timeout=5)
         await connection.close()
@@ -65,3 +70,5 @@ async def check_rabbitmq(url: str, variable: str = "AMQP_URL") -> None:
         raise DependencyMissing(
             f"RabbitMQ is not reachable at {where} ({type(exc).__name__}); set {variable}"
         ) from None
+    finally:
+        quiet.setLevel(level)

@@ -122,7 +122,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.include_router(router)
     app.include_router(health_router(lambda: readiness_checks(app)))
     install_error_handlers(app)
-    app.add_middleware(MetricsMiddleware, service=SERVICE, fastapi_app=app)
+    app.add_middleware(MetricsMiddleware, service=SERVICE)
     app.add_middleware(StripTrailingSlash)
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -3,8 +3,6 @@ dependencies, then serve."""
 
 from __future__ import annotations
 
-import logging
-
 import uvicorn
 
 from servicedesk_notifications.config import Settings
@@ -16,8 +14,6 @@ from servicedesk_shared.startup import check_postgres, check_rabbitmq, run_check
 def main() -> None:
     settings = Settings()
     configure_logging("notifications", settings.log_level)
-    # aiormq logs its own "connect failed" line; the check's one line is enough.
-    logging.getLogger("aiormq").setLevel(logging.CRITICAL)
     run_checks(
         "notifications",
         [
@@ -25,7 +21,6 @@ def main() -> None:
             lambda: check_rabbitmq(settings.amqp_url, "AMQP_URL"),
         ],
     )
-    logging.getLogger("aiormq").setLevel(logging.NOTSET)
     # forwarded_allow_ips stays uvicorn's default, 127.0.0.1: only the gateway on this host
     # may set the client address through X-Forwarded-For.
     uvicorn.run(

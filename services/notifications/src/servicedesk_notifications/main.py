@@ -102,8 +102,7 @@ def readiness_checks(app: FastAPI) -> dict:
             await conn.execute(text("SELECT 1"))
 
     async def consumer() -> None:
-        connection = getattr(runtime.consumer, "_connection", None)
-        if connection is None or not connection.connected.is_set():
+        if not runtime.consumer.connected:
             raise ConnectionError("the event consumer is not connected to RabbitMQ")
 
     return {"database": database, "rabbitmq": consumer}
@@ -124,7 +123,7 @@ def create_app(settings: Settings, *, resolver: Resolver | None = None) -> FastA
         app.include_router(router)
     app.include_router(health_router(lambda: readiness_checks(app)))
     install_error_handlers(app)
-    app.add_middleware(MetricsMiddleware, service=SERVICE, fastapi_app=app)
+    app.add_middleware(MetricsMiddleware, service=SERVICE)
     app.add_middleware(StripTrailingSlash)
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -61,6 +61,11 @@ class Consumer:
         self._task: asyncio.Task | None = None
         self.ready = asyncio.Event()
 
+    @property
+    def connected(self) -> bool:
+        """Consuming right now (False while the broker is away and being reconnected)."""
+        return self._connection is not None and self._connection.connected.is_set()
+
     def start(self) -> None:
         """Connect and consume in the background; retries until the broker answers."""
         self._task = asyncio.create_task(self._connect_forever(), name=f"consumer-{self.name}")
