@@ -35,8 +35,15 @@ def parse(output: str) -> Result:
     return Result(rps, p50, p99, int(bad.group(1)) if bad else 0)
 
 
-def run(url: str, *, connections: int, seconds: int = 10, threads: int | None = None,
-        headers: dict[str, str] | None = None, script: str | None = None) -> Result:
+def run(
+    url: str,
+    *,
+    connections: int,
+    seconds: int = 10,
+    threads: int | None = None,
+    headers: dict[str, str] | None = None,
+    script: str | None = None,
+) -> Result:
     threads = threads or min(connections, 2)
     cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
     for name, value in (headers or {}).items():

@@ -1,0 +1,187 @@
+"""Benchmark of the event backbone (issue 4) on its own stack.
+
+    .venv/bin/python bench/events.py [--rate 200] [--seconds 60] [--relay-events 20000]
+
+1. Relay throughput: `--relay-events` rows committed at once into the tickets outbox (a
+   type nobody subscribes to, so only the relay works); events/s from the commit until
+   the last row is marked published — i.e. confirmed by the broker.
+2. Commit → notification latency: at `--rate` per second for `--seconds`, one transaction
+   each commits a `ticket.status_changed` outbox row (what a transition writes); the
+   relay (woken by NOTIFY) publishes it, the notifications consumer writes the requester's
+   notification. Latency = notification `created_at` - event `occurred_at` (set just
+   before the commit, so slightly pessimistic). Both clocks are this machine's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+import orjson
+
+from servicedesk_shared import devstack
+from servicedesk_shared.messaging.envelope import new_event
+
+sys.path.insert(0, str(Path(__file__).parent))
+from backbone import _cleanup, bench_env
+
+HERE = Path(__file__).parent
+ROOT = HERE.parent
+INSERT = "INSERT INTO outbox (id, type, payload, occurred_at) VALUES ($1, $2, $3::jsonb, $4)"
+
+
+def dsn(env: dict, var: str) -> str:
+    return env[var].replace("postgresql+asyncpg://", "postgresql://")
+
+
+def status_changed(n: int, requester: str) -> dict:
+    now = datetime.now(UTC)
+    ticket = {
+        "id": n,
+        "title": f"Bench ticket {n}",
+        "status": "in_progress",
+        "priority": "medium",
+        "system": "TTS",
+        "requester_id": requester,
+        "created_at": now.isoformat(),
+        "updated_at": now.isoformat(),
+    }
+    data = {"ticket": ticket, "from": "open", "to": "in_progress", "changed_by": "bench-agent"}
+    return new_event(
+        "ticket.status_changed",
+        data,
+        producer="tickets",
+        correlation_id=f"bench-{n}",
+        occurred_at=now,
+    )
+
+
+async def relay_throughput(tickets: asyncpg.Connection, count: int) -> dict:
+    rows = []
+    for _ in range(count):
+        event = new_event("bench.relay", {"n": 1}, producer="tickets", correlation_id="b")
+        rows.append(
+            (
+                uuid.UUID(event["id"]),
+                event["type"],
+                orjson.dumps(event).decode(),
+                datetime.fromisoformat(event["occurred_at"]),
+            )
+        )
+    async with tickets.transaction():
+        await tickets.executemany(INSERT, rows)
+    start = time.perf_counter()
+    pending = "SELECT count(*) FROM outbox WHERE type = 'bench.relay' AND published_at IS NULL"
+    while await tickets.fetchval(pending):  # noqa: ASYNC110 - polling another process's work
+        await asyncio.sleep(0.05)
+    elapsed = time.perf_counter() - start
+    return {"events": count, "seconds": round(elapsed, 2), "events_per_s": round(count / elapsed)}
+
+
+async def paced_commits(tickets: asyncpg.Connection, rate: int, seconds: int) -> list[str]:
+    requester, ids = str(uuid.uuid4()), []
+    start, total = time.perf_counter(), rate * seconds
+    for n in range(total):
+        delay = start + n / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        event = status_changed(n + 1, requester)
+        await tickets.execute(
+            INSERT,
+            uuid.UUID(event["id"]),
+            event["type"],
+            orjson.dumps(event).decode(),
+            datetime.fromisoformat(event["occurred_at"]),
+        )
+        ids.append(event["id"])
+    return ids
+
+
+async def latencies(
+    notifications: asyncpg.Connection, tickets: asyncpg.Connection, ids: list[str]
+) -> list[float]:
+    wanted = [uuid.UUID(i) for i in ids]
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        done = await notifications.fetchval(
+            "SELECT count(*) FROM notifications WHERE event_id = ANY($1)", wanted
+        )
+        if done == len(wanted):
+            break
+        await asyncio.sleep(0.2)
+    made = dict(
+        await notifications.fetch(
+            "SELECT event_id, created_at FROM notifications WHERE event_id = ANY($1)", wanted
+        )
+    )
+    occurred = dict(
+        await tickets.fetch("SELECT id, occurred_at FROM outbox WHERE id = ANY($1)", wanted)
+    )
+    return [(made[i] - occurred[i]).total_seconds() * 1000 for i in wanted if i in made]
+
+
+def percentile(values: list[float], p: float) -> float:
+    return round(values[min(len(values) - 1, int(len(values) * p))], 2)
+
+
+async def measure(env: dict, args) -> dict:
+    tickets = await asyncpg.connect(dsn(env, "TICKETS_DATABASE_URL"))
+    notifications = await asyncpg.connect(dsn(env, "NOTIFICATIONS_DATABASE_URL"))
+    try:
+        relay = await relay_throughput(tickets, args.relay_events)
+        print(f"relay: {relay}", flush=True)
+        ids = await paced_commits(tickets, args.rate, args.seconds)
+        in_order = await latencies(notifications, tickets, ids)
+        per_second = [
+            round(max(in_order[k : k + args.rate]), 1) for k in range(0, len(in_order), args.rate)
+        ]
+        print(f"worst latency in each second (ms): {per_second}", flush=True)
+        lat = sorted(in_order)
+    finally:
+        await tickets.close()
+        await notifications.close()
+    return {
+        "relay": relay,
+        "latency": {
+            "rate_per_s": args.rate,
+            "seconds": args.seconds,
+            "events": len(ids),
+            "notified": len(lat),
+            "p50_ms": percentile(lat, 0.50),
+            "p99_ms": percentile(lat, 0.99),
+            "max_ms": round(lat[-1], 2),
+        },
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rate", type=int, default=200)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--relay-events", type=int, default=20000)
+    args = parser.parse_args()
+    env = bench_env()
+    env["LOG_LEVEL"] = "WARNING"
+    devstack.prepare(env)
+    stack = devstack.Stack(env, log_dir=ROOT / ".devstack" / "bench-logs")
+    try:
+        stack.start()
+        report = asyncio.run(measure(env, args))
+        print(json.dumps(report, indent=2))
+        out = HERE / "results" / f"events-{time.strftime('%Y%m%dT%H%M%S')}.json"
+        out.parent.mkdir(exist_ok=True)
+        out.write_text(json.dumps(report, indent=2))
+    finally:
+        stack.stop()
+        asyncio.run(_cleanup(env))
+
+
+if __name__ == "__main__":
+    main()
