@@ -29,22 +29,9 @@ from servicedesk_shared.messaging.relay import OutboxRelay
 from servicedesk_shared.observability import MetricsMiddleware, health_router
 from servicedesk_shared.redis import Keys, create_redis
 from servicedesk_shared.requestid import RequestIdMiddleware
+from servicedesk_shared.slashes import StripTrailingSlash
 
 SERVICE = "auth"
-
-
-class StripTrailingSlash:
-    """`/api/users/` is `/api/users`: the same route, no redirect (the contract, §2)."""
-
-    def __init__(self, app) -> None:
-        self.app = app
-
-    async def __call__(self, scope, receive, send) -> None:
-        path = scope.get("path", "")
-        if scope["type"] == "http" and len(path) > 1 and path.endswith("/"):
-            stripped = path.rstrip("/") or "/"
-            scope = {**scope, "path": stripped, "raw_path": stripped.encode()}
-        await self.app(scope, receive, send)
 
 
 def open_runtime(settings: Settings) -> Runtime:

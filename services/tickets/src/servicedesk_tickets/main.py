@@ -14,13 +14,13 @@ from servicedesk_shared.errors import install_error_handlers
 from servicedesk_shared.messaging.relay import OutboxRelay
 from servicedesk_shared.observability import MetricsMiddleware, health_router
 from servicedesk_shared.requestid import RequestIdMiddleware
+from servicedesk_shared.slashes import StripTrailingSlash
 from servicedesk_tickets.attachments.router import router as attachments_router
 from servicedesk_tickets.audit.router import router as audit_router
 from servicedesk_tickets.comments.router import router as comments_router
 from servicedesk_tickets.config import Settings
 from servicedesk_tickets.database import load_models
 from servicedesk_tickets.export.router import router as export_router
-from servicedesk_tickets.paths import SameWithOrWithoutSlash
 from servicedesk_tickets.runtime import Runtime
 from servicedesk_tickets.tickets.router import router as tickets_router
 from servicedesk_tickets.workflows.router import router as workflows_router
@@ -63,6 +63,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(health_router(lambda: readiness_checks(app)))
     install_error_handlers(app)
     app.add_middleware(MetricsMiddleware, service=SERVICE)
-    app.add_middleware(SameWithOrWithoutSlash)
+    app.add_middleware(StripTrailingSlash)
     app.add_middleware(RequestIdMiddleware)
     return app
