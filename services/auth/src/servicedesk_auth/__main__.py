@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import uvicorn
-
 from servicedesk_auth.config import Settings
 from servicedesk_auth.main import create_app
 from servicedesk_shared.logging import configure_logging
+from servicedesk_shared.serving import serve
 from servicedesk_shared.startup import check_postgres, check_redis, run_checks
 
 
@@ -20,18 +19,7 @@ def main() -> None:
             lambda: check_redis(settings.redis_url, "REDIS_URL"),
         ],
     )
-    # forwarded_allow_ips stays uvicorn's default, 127.0.0.1: only the gateway on this host
-    # may set the client address through X-Forwarded-For.
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        loop="uvloop",
-        http="httptools",
-        access_log=False,
-        proxy_headers=True,
-        log_config=None,  # keep the JSON logging configured above
-    )
+    serve(create_app(settings), host=settings.host, port=settings.port)
 
 
 if __name__ == "__main__":

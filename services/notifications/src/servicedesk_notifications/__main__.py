@@ -3,11 +3,10 @@ dependencies, then serve."""
 
 from __future__ import annotations
 
-import uvicorn
-
 from servicedesk_notifications.config import Settings
 from servicedesk_notifications.main import create_app
 from servicedesk_shared.logging import configure_logging
+from servicedesk_shared.serving import serve
 from servicedesk_shared.startup import check_postgres, check_rabbitmq, run_checks
 
 
@@ -21,18 +20,7 @@ def main() -> None:
             lambda: check_rabbitmq(settings.amqp_url, "AMQP_URL"),
         ],
     )
-    # forwarded_allow_ips stays uvicorn's default, 127.0.0.1: only the gateway on this host
-    # may set the client address through X-Forwarded-For.
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        loop="uvloop",
-        http="httptools",
-        access_log=False,
-        proxy_headers=True,
-        log_config=None,  # keep the JSON logging configured above
-    )
+    serve(create_app(settings), host=settings.host, port=settings.port)
 
 
 if __name__ == "__main__":
