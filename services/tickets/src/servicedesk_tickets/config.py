@@ -31,6 +31,13 @@ class Settings(BaseServiceSettings):
         100 * MiB, ge=1, validation_alias=env("ATTACHMENT_QUOTA_BYTES")
     )
     default_system: str = "TTS"
+    # The event consumer (ai.triage.suggested): queue `<consumer_name>`, dead letters in
+    # `<consumer_name>.dlq`.
+    consumer_name: str = "tickets"
+    consumer_delivery_limit: int = Field(5, ge=1)
+    # Possible duplicates stored with a triage: at most this many, at least this score.
+    duplicate_limit: int = Field(5, ge=0, le=20)
+    duplicate_min_score: float = Field(0.3, ge=0, le=1)
 
     @property
     def token_settings(self) -> TokenSettings:

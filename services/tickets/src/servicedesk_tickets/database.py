@@ -27,11 +27,13 @@ def utcnow() -> datetime:
 
 def load_models() -> MetaData:
     """Import every model module (relationships name each other by string)."""
+    from servicedesk_tickets.ai_settings import models as _ai_settings  # noqa: F401
     from servicedesk_tickets.attachments import models as _attachments  # noqa: F401
     from servicedesk_tickets.audit import models as _audit  # noqa: F401
     from servicedesk_tickets.comments import models as _comments  # noqa: F401
     from servicedesk_tickets.outbox import models as _outbox  # noqa: F401
     from servicedesk_tickets.tickets import models as _tickets  # noqa: F401
+    from servicedesk_tickets.triage import models as _triage  # noqa: F401
     from servicedesk_tickets.workflows import models as _workflows  # noqa: F401
 
     return Base.metadata

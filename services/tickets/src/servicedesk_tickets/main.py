@@ -1,50 +1,78 @@
 """`create_app(settings)`: routes, middleware, error handlers, and a lifespan that opens
-the database engine (nothing connects at import time)."""
+the database engine, the outbox relay and the event consumer (nothing connects at import
+time; the relay and the consumer reach RabbitMQ in the background, so the service starts
+and takes tickets while the broker is down)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
+from prometheus_client import Gauge
 from sqlalchemy import text
 
 from servicedesk_shared.db import create_engine, session_factory
 from servicedesk_shared.errors import install_error_handlers
+from servicedesk_shared.messaging.consumer import Consumer
 from servicedesk_shared.messaging.relay import OutboxRelay
 from servicedesk_shared.observability import MetricsMiddleware, health_router
 from servicedesk_shared.requestid import RequestIdMiddleware
 from servicedesk_shared.slashes import StripTrailingSlash
+from servicedesk_tickets.ai_settings.router import router as ai_settings_router
 from servicedesk_tickets.attachments.router import router as attachments_router
 from servicedesk_tickets.audit.router import router as audit_router
 from servicedesk_tickets.comments.router import router as comments_router
 from servicedesk_tickets.config import Settings
+from servicedesk_tickets.consumers import build_handlers
 from servicedesk_tickets.database import load_models
 from servicedesk_tickets.export.router import router as export_router
 from servicedesk_tickets.runtime import Runtime
+from servicedesk_tickets.similar.router import router as similar_router
 from servicedesk_tickets.tickets.router import router as tickets_router
 from servicedesk_tickets.workflows.router import router as workflows_router
 
 SERVICE = "tickets"
-ROUTERS = (tickets_router, comments_router, attachments_router, audit_router, workflows_router,
-           export_router)  # fmt: skip
+ROUTERS = (tickets_router, similar_router, comments_router, attachments_router, audit_router,
+           workflows_router, export_router, ai_settings_router)  # fmt: skip
+# Whether the event consumer is connected, for dashboards and alerts; not a readiness check
+# (see readiness_checks).
+CONSUMER_CONNECTED = Gauge(
+    "tickets_event_consumer_connected", "1 while the tickets event consumer is connected"
+)
+
+
+def open_runtime(settings: Settings) -> Runtime:
+    engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
+    sessions = session_factory(engine)
+    consumer = Consumer(
+        name=settings.consumer_name, amqp_url=settings.amqp_url, sessions=sessions,
+        handlers=build_handlers(settings), delivery_limit=settings.consumer_delivery_limit,
+    )  # fmt: skip
+    return Runtime(settings, engine, sessions, settings.token_settings, consumer)
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    settings: Settings = app.state.settings
-    engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
-    app.state.runtime = Runtime(settings, engine, session_factory(engine), settings.token_settings)
-    relay = OutboxRelay(engine=engine, amqp_url=settings.amqp_url, producer=SERVICE)
-    relay.start()
-    try:
+    runtime = open_runtime(app.state.settings)
+    app.state.runtime = runtime
+    relay = OutboxRelay(engine=runtime.engine, amqp_url=runtime.settings.amqp_url,
+                        producer=SERVICE)  # fmt: skip
+    async with AsyncExitStack() as stack:
+        stack.push_async_callback(runtime.engine.dispose)
+        relay.start()
+        stack.push_async_callback(relay.stop)
+        runtime.consumer.start()
+        stack.push_async_callback(runtime.consumer.stop)
+        CONSUMER_CONNECTED.set_function(lambda: float(runtime.consumer.connected))
         yield
-    finally:
-        await relay.stop()
-        await engine.dispose()
 
 
 def readiness_checks(app: FastAPI) -> dict:
+    """PostgreSQL only. RabbitMQ is left out on purpose: without it tickets still serves
+    every route (events wait in the outbox, triage suggestions in the broker's queue), so a
+    broker outage must not take tickets out of a load balancer."""
+
     async def database() -> None:
         async with app.state.runtime.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))

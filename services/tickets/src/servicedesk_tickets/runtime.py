@@ -1,4 +1,4 @@
-"""What the lifespan opens once and every request shares."""
+"""What the lifespan opens once and every request and the event consumer share."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from servicedesk_shared.messaging.consumer import Consumer
 from servicedesk_shared.tokens import TokenSettings
 from servicedesk_tickets.config import Settings
 
@@ -16,3 +17,4 @@ class Runtime:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     tokens: TokenSettings
+    consumer: Consumer

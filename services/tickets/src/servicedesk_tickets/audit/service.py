@@ -11,13 +11,13 @@ held as late and as briefly as possible.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicedesk_shared.logging import request_id_var
-from servicedesk_shared.principal import Principal
 from servicedesk_tickets.audit import chain
 from servicedesk_tickets.audit.models import AuditEntry
 from servicedesk_tickets.audit.schemas import AuditFilters, BrokenEntry, VerifyResult
@@ -30,10 +30,32 @@ PENDING = "audit_pending"
 LOCK_AND_READ_HEAD = text("SELECT head_seq, head_hash FROM audit_log_lock_head(:key)")
 
 
+class Actor(Protocol):
+    """Who made a change: a signed-in `Principal`, or a `ServiceActor`."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def username(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class ServiceActor:
+    """A change made by a service, not a person. Its id is not a UUID, so it can never be
+    mistaken for a user's (user ids are UUIDs)."""
+
+    id: str
+    username: str
+
+
+AI_ASSIST = ServiceActor(id="ai-assist", username="ai-assist")
+
+
 def record(
     session: AsyncSession,
     *,
-    actor: Principal | None,
+    actor: Actor | None,
     action: str,
     object_type: str,
     object_id: str | int | None,

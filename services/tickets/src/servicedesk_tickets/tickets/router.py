@@ -9,12 +9,11 @@ from fastapi import APIRouter, Header, Query, Response
 from servicedesk_shared.openapi import errors
 from servicedesk_tickets.deps import CurrentPrincipal, RuntimeDep, SessionDep, TicketDep
 from servicedesk_tickets.tickets import service
-from servicedesk_tickets.tickets.models import Ticket
 from servicedesk_tickets.tickets.schemas import (
     TicketCreate,
+    TicketDetail,
     TicketListParams,
     TicketPage,
-    TicketRead,
     TicketUpdate,
     TransitionRequest,
 )
@@ -27,7 +26,7 @@ IdempotencyKey = Annotated[
 ]  # fmt: skip
 
 
-@router.post("/api/tickets", status_code=201, response_model=TicketRead,
+@router.post("/api/tickets", status_code=201, response_model=TicketDetail,
              responses=errors(401, 422))  # fmt: skip
 async def create_ticket(
     data: TicketCreate, session: SessionDep, principal: CurrentPrincipal, runtime: RuntimeDep,
@@ -52,19 +51,23 @@ async def list_tickets(
     return {"items": items, "total": total}
 
 
-@router.get("/api/tickets/{ticket_id}", response_model=TicketRead, responses=errors(401, 404, 422))
-async def get_ticket(ticket: TicketDep) -> Ticket:
-    """One ticket (404 when it does not exist or the caller may not see it)."""
-    return ticket
+@router.get("/api/tickets/{ticket_id}", response_model=TicketDetail,
+            responses=errors(401, 404, 422))  # fmt: skip
+async def get_ticket(
+    ticket: TicketDep, session: SessionDep, principal: CurrentPrincipal
+) -> dict[str, Any]:
+    """One ticket with its AI triage (404 when missing or not visible to the caller)."""
+    return await service.detail(session, ticket=ticket, principal=principal)
 
 
-@router.patch("/api/tickets/{ticket_id}", response_model=TicketRead,
+@router.patch("/api/tickets/{ticket_id}", response_model=TicketDetail,
               responses=errors(401, 403, 404, 422))  # fmt: skip
 async def update_ticket(
     data: TicketUpdate, ticket: TicketDep, session: SessionDep, principal: CurrentPrincipal
-) -> Ticket:
+) -> dict[str, Any]:
     """Change content fields (requester while open, agents+) or the assignee (managers+)."""
-    return await service.update(session, ticket=ticket, data=data, actor=principal)
+    ticket = await service.update(session, ticket=ticket, data=data, actor=principal)
+    return await service.detail(session, ticket=ticket, principal=principal)
 
 
 @router.delete("/api/tickets/{ticket_id}", status_code=204, responses=errors(401, 403, 404, 422))
@@ -74,10 +77,11 @@ async def delete_ticket(ticket: TicketDep, session: SessionDep, principal: Curre
     return Response(status_code=204)
 
 
-@router.post("/api/tickets/{ticket_id}/transitions", response_model=TicketRead,
+@router.post("/api/tickets/{ticket_id}/transitions", response_model=TicketDetail,
              responses=errors(401, 403, 404, 409, 422))  # fmt: skip
 async def transition_ticket(
     data: TransitionRequest, ticket: TicketDep, session: SessionDep, principal: CurrentPrincipal
-) -> Ticket:
+) -> dict[str, Any]:
     """Move the ticket along its system's workflow."""
-    return await service.transition(session, ticket=ticket, to=data.to, actor=principal)
+    ticket = await service.transition(session, ticket=ticket, to=data.to, actor=principal)
+    return await service.detail(session, ticket=ticket, principal=principal)

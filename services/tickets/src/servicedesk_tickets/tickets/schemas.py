@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from servicedesk_tickets.text import Body, Name, Text, Title
+from servicedesk_tickets.triage.schemas import TriageRead
 
 Priority = Literal["low", "medium", "high", "urgent"]
 Category = Annotated[Text, StringConstraints(min_length=1, max_length=100)]
@@ -58,6 +59,13 @@ class TicketRead(BaseModel):
     assignee_id: str | None
     created_at: datetime
     updated_at: datetime
+
+
+class TicketDetail(TicketRead):
+    """One ticket as its own routes return it: with its AI triage (`null` for tickets
+    filed before triage existed). The list leaves it out."""
+
+    ai_triage: TriageRead | None
 
 
 class TicketPage(BaseModel):

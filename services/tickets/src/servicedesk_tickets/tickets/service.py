@@ -29,6 +29,7 @@ from servicedesk_tickets.tickets.schemas import (
     TicketRead,
     TicketUpdate,
 )
+from servicedesk_tickets.triage import service as triage
 from servicedesk_tickets.workflows import service as workflows
 from servicedesk_tickets.workflows.models import System
 
@@ -109,10 +110,18 @@ async def create(
     audit.record(session, actor=actor, action="ticket.created", object_type="ticket",
                  object_id=ticket.id, new=body)  # fmt: skip
     outbox.record(session, type_="ticket.created", data={"ticket": body})
+    pending = triage.record_pending(session, ticket_id=ticket.id)
+    response = {**body, "ai_triage": triage.as_dict(pending)}
     if idempotency_key is not None:
         await idempotency.remember(session, user_id=actor.id, key=idempotency_key,
-                                   ticket_id=ticket.id, response=body)  # fmt: skip
-    return body, False
+                                   ticket_id=ticket.id, response=response)  # fmt: skip
+    return response, False
+
+
+async def detail(session: AsyncSession, *, ticket: Ticket, principal: Principal) -> dict:
+    """The ticket with its AI triage, as `principal` may see it (`TicketDetail`)."""
+    shown = await triage.for_viewer(session, ticket_id=ticket.id, principal=principal)
+    return {**as_dict(ticket), "ai_triage": shown}
 
 
 def _check_fields(ticket: Ticket, changes: dict, actor: Principal, initial: str) -> None:
@@ -135,11 +144,12 @@ async def update(
     for name, value in changes.items():
         setattr(ticket, name, value)
     ticket.updated_at = utcnow()
-    _record_update(session, ticket=ticket, actor=actor, old=old, new=changes)
+    record_update(session, ticket=ticket, actor=actor, old=old, new=changes)
     return ticket
 
 
-def _record_update(session: AsyncSession, *, ticket: Ticket, actor: Principal, old, new) -> None:
+def record_update(session: AsyncSession, *, ticket: Ticket, actor: audit.Actor, old, new) -> None:
+    """Audit entry and `ticket.updated` (plus `ticket.assigned`) for fields just changed."""
     audit.record(session, actor=actor, action="ticket.updated", object_type="ticket",
                  object_id=ticket.id, old=old, new=new)  # fmt: skip
     data = {"ticket": as_dict(ticket), "changes": {k: {"old": old[k], "new": new[k]} for k in new}}

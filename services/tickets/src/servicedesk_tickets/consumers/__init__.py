@@ -1,0 +1,37 @@
+"""The events the tickets service consumes, one module each, run by the shared `Consumer`
+(queue `tickets`, inbox idempotency, bounded retries, dead letters in `tickets.dlq`):
+
+    ai.triage.suggested   store the triage on its ticket (with tickets' own duplicate
+                          candidates) and auto-apply it when the admin setting says so
+
+Each handler runs in the consumer's one transaction next to the inbox row; the audit
+entries it queued are chained and inserted just before that transaction commits, as a
+request's are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from functools import partial
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from servicedesk_shared.messaging.envelope import Envelope
+from servicedesk_tickets.audit.service import flush_pending
+from servicedesk_tickets.config import Settings
+from servicedesk_tickets.consumers import ai_triage_suggested
+
+Handler = Callable[[AsyncSession, Envelope], Awaitable[None]]
+Specific = Callable[[AsyncSession, Envelope, Settings], Awaitable[None]]
+SPECIFIC: dict[str, Specific] = {"ai.triage.suggested": ai_triage_suggested.handle}
+
+
+async def _handle(specific: Specific, settings: Settings, session: AsyncSession,
+                  event: Envelope) -> None:  # fmt: skip
+    await specific(session, event, settings)
+    await flush_pending(session)
+
+
+def build_handlers(settings: Settings) -> dict[str, Handler]:
+    """One handler per subscribed event type, for `Consumer(handlers=...)`."""
+    return {kind: partial(_handle, specific, settings) for kind, specific in SPECIFIC.items()}

@@ -1,0 +1,28 @@
+"""`/api/tickets/{id}/similar`: possible duplicates among the tickets the caller may see."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from servicedesk_shared.openapi import errors
+from servicedesk_tickets import access
+from servicedesk_tickets.deps import CurrentPrincipal, SessionDep, TicketDep
+from servicedesk_tickets.similar import service
+from servicedesk_tickets.similar.schemas import SimilarPage
+
+router = APIRouter(tags=["tickets"])
+Limit = Annotated[int, Query(ge=1, le=20, description="How many (1 to 20)")]
+
+
+@router.get("/api/tickets/{ticket_id}/similar", response_model=SimilarPage,
+            responses=errors(401, 404, 422))  # fmt: skip
+async def similar_tickets(
+    ticket: TicketDep, session: SessionDep, principal: CurrentPrincipal, limit: Limit = 5
+) -> dict[str, Any]:
+    """Tickets like this one (full-text, best first), among those the caller may see."""
+    rows = await service.get_all(
+        session, ticket_id=ticket.id, visible=access.visible_tickets(principal), limit=limit
+    )
+    return {"items": [{**row._mapping, "score": round(row.score, 4)} for row in rows]}

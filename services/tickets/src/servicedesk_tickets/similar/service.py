@@ -1,0 +1,75 @@
+"""Duplicate candidates by full-text similarity, on the tickets' stored `search` tsvector.
+
+For a ticket with lexemes S (its `search`: title and description, English stemming, stop
+words dropped), the candidates are the tickets matching `s1 | s2 | …` — found through the
+GIN index `ix_tickets_search` — and each is scored by the Jaccard index of the two lexeme
+sets, |S and T| / |S or T|, computed without unnesting: |S and T| = length(T) -
+length(ts_delete(T, S)). 1.0 means the same words; shared rare or common words count the
+same, so one shared word with a long ticket scores low.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import ColumnElement, Float, Row, Text, cast, func, select
+from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from servicedesk_tickets.tickets.models import Ticket
+
+
+def _quoted(lexeme: str) -> str:
+    """A lexeme as a tsquery operand, taken literally (no parsing, no stemming again)."""
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+async def lexemes(session: AsyncSession, *, ticket_id: int) -> list[str]:
+    query = select(func.tsvector_to_array(Ticket.search)).where(Ticket.id == ticket_id)
+    return list(await session.scalar(query) or [])
+
+
+async def get_all(
+    session: AsyncSession, *, ticket_id: int, visible: ColumnElement[bool], limit: int,
+    min_score: float = 0.0,
+) -> list[Row]:  # fmt: skip
+    """Rows `(id, title, status, score)` of the `visible` tickets most like `ticket_id`
+    (itself excluded), best first, ties newest first."""
+    words = await lexemes(session, ticket_id=ticket_id)
+    if not words or limit < 1:
+        return []
+    query_ts = cast(" | ".join(_quoted(w) for w in words), TSQUERY)
+    shared = func.length(Ticket.search) - func.length(
+        func.ts_delete(Ticket.search, cast(words, ARRAY(Text)))
+    )
+    score = cast(shared, Float) / (len(words) + func.length(Ticket.search) - shared)
+    scored = (
+        select(Ticket.id, Ticket.title, Ticket.status, score.label("score"))
+        .where(Ticket.search.op("@@")(query_ts), Ticket.id != ticket_id, visible)
+        .subquery()
+    )
+    query = (
+        select(scored)
+        .where(scored.c.score >= min_score)
+        .order_by(scored.c.score.desc(), scored.c.id.desc())
+        .limit(limit)
+    )
+    return list((await session.execute(query)).all())
+
+
+async def possible_duplicates(
+    session: AsyncSession, *, ticket_id: int, limit: int, min_score: float,
+    suggested: Sequence[int] = (),
+) -> list[int]:  # fmt: skip
+    """What a triage stores: the best matches among all live tickets at `min_score` or
+    above, then any ids the producer `suggested` that are live tickets, at most `limit`."""
+    live = Ticket.deleted_at.is_(None)
+    rows = await get_all(session, ticket_id=ticket_id, visible=live, limit=limit,
+                         min_score=min_score)  # fmt: skip
+    found = [row.id for row in rows]
+    extra = [i for i in dict.fromkeys(suggested) if i not in found and i != ticket_id]
+    if extra and len(found) < limit:
+        query = select(Ticket.id).where(Ticket.id.in_(extra), live)
+        existing = set((await session.scalars(query)).all())
+        found += [i for i in extra if i in existing]
+    return found[:limit]

@@ -1,0 +1,114 @@
+"""Store and show each ticket's AI triage. Nothing here commits.
+
+A ticket's row starts `pending` in the transaction that creates the ticket. Each
+`ai.triage.suggested` event then replaces it only if it ranks higher than what is stored,
+ranking by (a suggestion over a failure, `occurred_at`, event id) — so the outcome does
+not depend on the order events arrive in: an older event arriving late never overwrites a
+newer one, and a failed re-run never erases a suggestion already there. Storing touches
+only this table, never the ticket (its `updated_at` stays as it was).
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import and_, case, or_, select, tuple_
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from servicedesk_shared.events import AiTriageSuggested
+from servicedesk_shared.principal import Principal
+from servicedesk_tickets import access
+from servicedesk_tickets.database import utcnow
+from servicedesk_tickets.tickets.models import PRIORITIES, Ticket
+from servicedesk_tickets.triage.models import AiTriage
+from servicedesk_tickets.triage.schemas import TriageRead
+
+# Lengths kept from the producer's strings (the columns' sizes; summary and error capped).
+LIMITS = {"category": 100, "title": 200, "summary": 4000, "model": 200, "error": 2000}
+
+
+def record_pending(session: AsyncSession, *, ticket_id: int) -> AiTriage:
+    """The new ticket's triage, `pending` until ai-assist answers (same transaction)."""
+    row = AiTriage(ticket_id=ticket_id, status="pending", possible_duplicates=[], applied=[],
+                   updated_at=utcnow())  # fmt: skip
+    session.add(row)
+    return row
+
+
+def _clean(value: str | None, limit: int) -> str | None:
+    if value is None:
+        return None
+    value = value.replace("\x00", "").strip()[:limit]
+    return value or None
+
+
+def _confidence(value: float | None) -> float | None:
+    if value is None or math.isnan(value):
+        return None
+    return min(max(value, 0.0), 1.0)
+
+
+def values_from(payload: AiTriageSuggested) -> dict[str, Any]:
+    """The payload as columns: strings capped, NULs dropped, unknown priorities and
+    confidences outside 0..1 made safe (the consumer never fails on a sloppy producer)."""
+    values = {name: _clean(getattr(payload, name), limit) for name, limit in LIMITS.items()}
+    priority = payload.priority if payload.priority in PRIORITIES else None
+    return {**values, "status": payload.status, "priority": priority,
+            "confidence": _confidence(payload.confidence)}  # fmt: skip
+
+
+def _rank(status: Any) -> Any:
+    return case((status == "suggested", 1), else_=0)
+
+
+async def store(
+    session: AsyncSession, *, ticket_id: int, event_id: uuid.UUID, occurred_at: datetime,
+    payload: AiTriageSuggested, duplicates: list[int],
+) -> AiTriage | None:  # fmt: skip
+    """Upsert the event's triage if it outranks the stored one; the row, or None when the
+    stored triage stays (an older or lesser event)."""
+    if occurred_at.tzinfo is None:
+        occurred_at = occurred_at.replace(tzinfo=UTC)
+    values = {**values_from(payload), "ticket_id": ticket_id, "event_id": event_id,
+              "occurred_at": occurred_at, "possible_duplicates": duplicates, "applied": [],
+              "updated_at": utcnow()}  # fmt: skip
+    stmt = insert(AiTriage).values(values)
+    new, old = stmt.excluded, AiTriage
+    outranks = tuple_(_rank(old.status), old.occurred_at, old.event_id) < tuple_(
+        _rank(new.status), new.occurred_at, new.event_id
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[AiTriage.ticket_id],
+        set_={name: new[name] for name in values if name != "ticket_id"},
+        where=or_(old.status == "pending", and_(old.occurred_at.is_not(None), outranks)),
+    ).returning(AiTriage)
+    return await session.scalar(stmt, execution_options={"populate_existing": True})
+
+
+async def get(session: AsyncSession, *, ticket_id: int) -> AiTriage | None:
+    return await session.get(AiTriage, ticket_id)
+
+
+async def for_viewer(
+    session: AsyncSession, *, ticket_id: int, principal: Principal
+) -> dict[str, Any] | None:
+    """The triage as `principal` may see it: duplicates they may not see are left out."""
+    row = await get(session, ticket_id=ticket_id)
+    if row is None:
+        return None
+    shown = TriageRead.model_validate(row).model_dump(mode="json")
+    if row.possible_duplicates:
+        query = select(Ticket.id).where(
+            Ticket.id.in_(row.possible_duplicates), access.visible_tickets(principal)
+        )
+        visible = set((await session.scalars(query)).all())
+        shown["possible_duplicates"] = [i for i in row.possible_duplicates if i in visible]
+    return shown
+
+
+def as_dict(row: AiTriage) -> dict[str, Any]:
+    return TriageRead.model_validate(row).model_dump(mode="json")
