@@ -1,0 +1,119 @@
+/** Which page to show: signed-out pages, the signed-in layout, admin pages for admins. */
+import { useEffect, type ReactNode } from "react";
+import { useAuth } from "./auth/AuthContext";
+import { isGlobalAdmin } from "./auth/roles";
+import { Layout } from "./components/Layout";
+import { Loading } from "./components/ui";
+import { AccountPage } from "./pages/AccountPage";
+import { AuditPage } from "./pages/admin/AuditPage";
+import { OpsPage } from "./pages/admin/OpsPage";
+import { UsersPage } from "./pages/admin/UsersPage";
+import { WorkflowsPage } from "./pages/admin/WorkflowsPage";
+import { NewTicketPage } from "./pages/NewTicketPage";
+import { NotFoundPage } from "./pages/NotFoundPage";
+import { NotificationsPage } from "./pages/NotificationsPage";
+import { RegisterPage } from "./pages/RegisterPage";
+import { SignInPage } from "./pages/SignInPage";
+import { TicketListPage } from "./pages/TicketListPage";
+import { TicketPage } from "./pages/TicketPage";
+import { useRouter } from "./router";
+import { isAdminRoute, isPublic, type Route } from "./routes";
+
+const TITLES: Record<Route["name"], string> = {
+  home: "Tickets",
+  login: "Sign in",
+  register: "Create an account",
+  tickets: "Tickets",
+  "new-ticket": "New ticket",
+  ticket: "Ticket",
+  notifications: "Notifications",
+  account: "Your account",
+  "admin-users": "Users and roles",
+  "admin-workflows": "Workflows",
+  "admin-audit": "Audit log",
+  "admin-ops": "Operations",
+  "not-found": "Not found",
+};
+
+function Redirect({ to }: { to: string }) {
+  const { navigate } = useRouter();
+  useEffect(() => navigate(to, { replace: true }), [navigate, to]);
+  return null;
+}
+
+function signedInPage(route: Route): ReactNode {
+  switch (route.name) {
+    case "home":
+    case "login":
+    case "register":
+      return <Redirect to="/tickets" />;
+    case "tickets":
+      return <TicketListPage />;
+    case "new-ticket":
+      return <NewTicketPage />;
+    case "ticket":
+      return <TicketPage id={route.id} />;
+    case "notifications":
+      return <NotificationsPage />;
+    case "account":
+      return <AccountPage />;
+    case "admin-users":
+      return <UsersPage />;
+    case "admin-workflows":
+      return <WorkflowsPage />;
+    case "admin-audit":
+      return <AuditPage />;
+    case "admin-ops":
+      return <OpsPage />;
+    case "not-found":
+      return <NotFoundPage />;
+  }
+}
+
+export function App() {
+  const { user, loadError, reloadUser } = useAuth();
+  const { route, location } = useRouter();
+
+  useEffect(() => {
+    document.title = `${TITLES[route.name]} · Service Desk`;
+  }, [route.name]);
+
+  if (user === undefined) {
+    return (
+      <main className="centered">
+        {loadError ? (
+          <>
+            <div className="error" role="alert">
+              <p>Your account could not be loaded. {loadError}</p>
+            </div>
+            <button type="button" onClick={() => void reloadUser()}>
+              Try again
+            </button>
+          </>
+        ) : (
+          <Loading what="your account" />
+        )}
+      </main>
+    );
+  }
+  if (user === null) {
+    if (route.name === "register") return <RegisterPage />;
+    if (route.name === "login") return <SignInPage />;
+    if (isPublic(route)) return <NotFoundPage />;
+    const next = location.pathname === "/" ? "" : `?next=${encodeURIComponent(location.pathname)}`;
+    return <Redirect to={`/login${next}`} />;
+  }
+  const forbidden = isAdminRoute(route) && !isGlobalAdmin(user);
+  return (
+    <Layout>
+      {forbidden ? (
+        <section>
+          <h1>Administrators only</h1>
+          <p>This page is for administrators. Ask one if you need access.</p>
+        </section>
+      ) : (
+        signedInPage(route)
+      )}
+    </Layout>
+  );
+}

@@ -1,0 +1,120 @@
+/** The signed-in frame: navigation (with the unread count), sign out, the page. */
+import { useEffect, useState, type ReactNode } from "react";
+import { useAuth, useUser } from "../auth/AuthContext";
+import { isGlobalAdmin } from "../auth/roles";
+import { Link, useRouter } from "../router";
+import { unreadEvents, UNREAD_CHANGED } from "./unread";
+
+const POLL_MS = 15_000;
+
+function useUnreadCount(): number | null {
+  const { api } = useAuth();
+  const { location } = useRouter();
+  const [count, setCount] = useState<number | null>(null);
+  useEffect(() => {
+    let cancelled = false;
+    const load = async () => {
+      try {
+        const { unread } = await api.get("/api/notifications/unread-count");
+        if (!cancelled) setCount(unread);
+      } catch {
+        /* the badge is a hint; the inbox page shows errors */
+      }
+    };
+    void load();
+    const timer = window.setInterval(() => void load(), POLL_MS);
+    unreadEvents.addEventListener(UNREAD_CHANGED, load);
+    return () => {
+      cancelled = true;
+      window.clearInterval(timer);
+      unreadEvents.removeEventListener(UNREAD_CHANGED, load);
+    };
+  }, [api, location.pathname]);
+  return count;
+}
+
+function NavLink({ to, children }: { to: string; children: ReactNode }) {
+  const { location } = useRouter();
+  const current = location.pathname === to || location.pathname.startsWith(`${to}/`);
+  return (
+    <Link to={to} aria-current={current ? "page" : undefined}>
+      {children}
+    </Link>
+  );
+}
+
+export function Layout({ children }: { children: ReactNode }) {
+  const user = useUser();
+  const { signOut } = useAuth();
+  const { navigate } = useRouter();
+  const unread = useUnreadCount();
+  const [signingOut, setSigningOut] = useState(false);
+
+  const onSignOut = async () => {
+    setSigningOut(true);
+    try {
+      await signOut();
+    } finally {
+      setSigningOut(false);
+      navigate("/login", { replace: true });
+    }
+  };
+
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <Link to="/tickets" className="brand">
+          Service Desk
+        </Link>
+        <nav aria-label="Main">
+          <ul>
+            <li>
+              <NavLink to="/tickets">Tickets</NavLink>
+            </li>
+            <li>
+              <Link to="/tickets/new">New ticket</Link>
+            </li>
+            <li>
+              <NavLink to="/notifications">
+                Notifications
+                {unread ? (
+                  <span className="count" aria-label={`${unread} unread`}>
+                    {unread}
+                  </span>
+                ) : null}
+              </NavLink>
+            </li>
+            {isGlobalAdmin(user) ? (
+              <>
+                <li>
+                  <NavLink to="/admin/users">Users</NavLink>
+                </li>
+                <li>
+                  <NavLink to="/admin/workflows">Workflows</NavLink>
+                </li>
+                <li>
+                  <NavLink to="/admin/audit">Audit log</NavLink>
+                </li>
+                <li>
+                  <NavLink to="/admin/ops">Operations</NavLink>
+                </li>
+              </>
+            ) : null}
+          </ul>
+        </nav>
+        <div className="who">
+          <NavLink to="/account">{user.username}</NavLink>
+          <button type="button" onClick={() => void onSignOut()} disabled={signingOut}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {children}
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,154 @@
+/** Small building blocks: labelled fields, messages in words, a pager. Classes only (CSP). */
+import {
+  useId,
+  type InputHTMLAttributes,
+  type ReactNode,
+  type SelectHTMLAttributes,
+  type TextareaHTMLAttributes,
+} from "react";
+import { ApiError, messageOf } from "../api/errors";
+
+interface FieldShell {
+  label: string;
+  hint?: string;
+}
+
+function Shell({ id, label, hint, children }: FieldShell & { id: string; children: ReactNode }) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      {children}
+      {hint ? (
+        <p className="hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+export function TextField({ label, hint, ...input }: FieldShell & InputHTMLAttributes<HTMLInputElement>) {
+  const id = useId();
+  return (
+    <Shell id={id} label={label} hint={hint}>
+      <input id={id} aria-describedby={hint ? `${id}-hint` : undefined} {...input} />
+    </Shell>
+  );
+}
+
+export function TextArea({ label, hint, ...input }: FieldShell & TextareaHTMLAttributes<HTMLTextAreaElement>) {
+  const id = useId();
+  return (
+    <Shell id={id} label={label} hint={hint}>
+      <textarea id={id} aria-describedby={hint ? `${id}-hint` : undefined} {...input} />
+    </Shell>
+  );
+}
+
+interface SelectProps extends FieldShell, SelectHTMLAttributes<HTMLSelectElement> {
+  options: readonly (string | { value: string; label: string })[];
+}
+
+export function SelectField({ label, hint, options, ...select }: SelectProps) {
+  const id = useId();
+  return (
+    <Shell id={id} label={label} hint={hint}>
+      <select id={id} aria-describedby={hint ? `${id}-hint` : undefined} {...select}>
+        {options.map((o) => {
+          const { value, label: text } = typeof o === "string" ? { value: o, label: o || "Any" } : o;
+          return (
+            <option key={value} value={value}>
+              {text}
+            </option>
+          );
+        })}
+      </select>
+    </Shell>
+  );
+}
+
+export function Checkbox({ label, ...input }: { label: string } & InputHTMLAttributes<HTMLInputElement>) {
+  const id = useId();
+  return (
+    <div className="checkbox">
+      <input id={id} type="checkbox" {...input} />
+      <label htmlFor={id}>{label}</label>
+    </div>
+  );
+}
+
+/** An error in words, with each individual problem listed (e.g. every password rule). */
+export function ErrorMessage({ error }: { error: unknown }) {
+  if (!error) return null;
+  const problems = error instanceof ApiError ? error.problems : [];
+  return (
+    <div className="error" role="alert">
+      <p>{messageOf(error)}</p>
+      {problems.length ? (
+        <ul>
+          {problems.map((p) => (
+            <li key={p}>{p}</li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}
+
+export function Notice({ children }: { children: ReactNode }) {
+  return (
+    <p className="notice" role="status">
+      {children}
+    </p>
+  );
+}
+
+export function Loading({ what }: { what: string }) {
+  return (
+    <p className="loading" role="status">
+      Loading {what}…
+    </p>
+  );
+}
+
+interface PagerProps {
+  offset: number;
+  limit: number;
+  total: number;
+  onChange: (offset: number) => void;
+  label: string;
+}
+
+export function Pager({ offset, limit, total, onChange, label }: PagerProps) {
+  if (total === 0) return null;
+  const last = Math.min(offset + limit, total);
+  return (
+    <nav className="pager" aria-label={label}>
+      <button type="button" disabled={offset === 0} onClick={() => onChange(Math.max(0, offset - limit))}>
+        Previous page
+      </button>
+      <span>
+        {offset + 1}–{last} of {total}
+      </span>
+      <button type="button" disabled={last >= total} onClick={() => onChange(offset + limit)}>
+        Next page
+      </button>
+    </nav>
+  );
+}
+
+const DATE = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+
+export function When({ at }: { at: string }) {
+  const date = new Date(at);
+  return <time dateTime={at}>{Number.isNaN(date.getTime()) ? at : DATE.format(date)}</time>;
+}
+
+export function Badge({ kind, children }: { kind: string; children: ReactNode }) {
+  return <span className={`badge badge-${kind.replace(/[^a-z_]/g, "")}`}>{children}</span>;
+}
+
+export function humanise(value: string): string {
+  const text = value.replace(/_/g, " ");
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,211 @@
+/** The ticket list: filters, full-text search, pagination and CSV export, kept in the URL. */
+import { useState, type FormEvent } from "react";
+import { buildUrl } from "../api/client";
+import { useAuth, useUser } from "../auth/AuthContext";
+import { isStaffAnywhere } from "../auth/roles";
+import { useAsync } from "../components/useAsync";
+import {
+  Badge,
+  ErrorMessage,
+  humanise,
+  Loading,
+  Pager,
+  SelectField,
+  TextField,
+  When,
+} from "../components/ui";
+import { Link, useRouter } from "../router";
+
+export const STATUSES = ["", "open", "in_progress", "waiting", "resolved", "closed"] as const;
+export const PRIORITIES = ["low", "medium", "high", "urgent"] as const;
+const PAGE = 25;
+const FILTERS = ["status", "priority", "system", "q", "assignee_id"] as const;
+type Filter = (typeof FILTERS)[number];
+
+export function TicketListPage() {
+  const { api } = useAuth();
+  const user = useUser();
+  const { location, navigate } = useRouter();
+  const params = location.search;
+  const filters = Object.fromEntries(FILTERS.map((f) => [f, params.get(f) ?? ""])) as Record<
+    Filter,
+    string
+  >;
+  const offset = Math.max(0, Number(params.get("offset")) || 0);
+  const [draft, setDraft] = useState(filters);
+  const [exportError, setExportError] = useState<unknown>(null);
+  const [exporting, setExporting] = useState(false);
+  const systems = useAsync(() => api.get("/api/systems"), [api]);
+
+  const key = params.toString();
+  const tickets = useAsync(
+    () =>
+      api.get("/api/tickets", {
+        query: {
+          status: filters.status || undefined,
+          priority: (filters.priority || undefined) as (typeof PRIORITIES)[number] | undefined,
+          system: filters.system || undefined,
+          q: filters.q || undefined,
+          assignee_id: filters.assignee_id || undefined,
+          limit: PAGE,
+          offset,
+        },
+      }),
+    [api, key],
+  );
+
+  const go = (next: Record<string, string>, nextOffset = 0) => {
+    const search = new URLSearchParams();
+    for (const [k, v] of Object.entries(next)) if (v) search.set(k, v);
+    if (nextOffset) search.set("offset", String(nextOffset));
+    const query = search.toString();
+    navigate(query ? `/tickets?${query}` : "/tickets", { replace: true });
+  };
+
+  const apply = (event: FormEvent) => {
+    event.preventDefault();
+    go(draft);
+  };
+
+  const exportCsv = async () => {
+    setExporting(true);
+    setExportError(null);
+    try {
+      const query = { ...filters, columns: "description,comments" };
+      await api.download(buildUrl("/api/export/tickets", undefined, query), "tickets.csv");
+    } catch (err) {
+      setExportError(err);
+    } finally {
+      setExporting(false);
+    }
+  };
+
+  const page = tickets.data;
+  const systemNames = systems.data?.map((s) => s.name) ?? [];
+  return (
+    <section aria-labelledby="tickets-title">
+      <div className="page-head">
+        <h1 id="tickets-title">Tickets</h1>
+        <div className="actions">
+          <Link className="button primary" to="/tickets/new">
+            New ticket
+          </Link>
+          <button type="button" onClick={() => void exportCsv()} disabled={exporting}>
+            {exporting ? "Exporting…" : "Export CSV"}
+          </button>
+        </div>
+      </div>
+      <ErrorMessage error={exportError} />
+      <form className="filters" onSubmit={apply} role="search" aria-label="Filter tickets">
+        <TextField
+          label="Search"
+          type="search"
+          name="q"
+          placeholder="Words in title or description"
+          value={draft.q}
+          onChange={(e) => setDraft({ ...draft, q: e.target.value })}
+        />
+        <SelectField
+          label="Status"
+          name="status"
+          options={STATUSES.map((s) => ({ value: s, label: s ? humanise(s) : "Any" }))}
+          value={draft.status}
+          onChange={(e) => setDraft({ ...draft, status: e.target.value })}
+        />
+        <SelectField
+          label="Priority"
+          name="priority"
+          options={[{ value: "", label: "Any" }, ...PRIORITIES.map((p) => ({ value: p, label: humanise(p) }))]}
+          value={draft.priority}
+          onChange={(e) => setDraft({ ...draft, priority: e.target.value })}
+        />
+        <SelectField
+          label="System"
+          name="system"
+          options={[{ value: "", label: "Any" }, ...systemNames.map((s) => ({ value: s, label: s }))]}
+          value={draft.system}
+          onChange={(e) => setDraft({ ...draft, system: e.target.value })}
+        />
+        {isStaffAnywhere(user) ? (
+          <SelectField
+            label="Assignee"
+            name="assignee_id"
+            options={[
+              { value: "", label: "Anyone" },
+              { value: user.id, label: "Assigned to me" },
+            ]}
+            value={draft.assignee_id}
+            onChange={(e) => setDraft({ ...draft, assignee_id: e.target.value })}
+          />
+        ) : null}
+        <div className="filter-buttons">
+          <button type="submit" className="primary">
+            Apply filters
+          </button>
+          <button
+            type="button"
+            onClick={() => {
+              const empty = { status: "", priority: "", system: "", q: "", assignee_id: "" };
+              setDraft(empty);
+              go(empty);
+            }}
+          >
+            Clear
+          </button>
+        </div>
+      </form>
+      <ErrorMessage error={tickets.error} />
+      {tickets.loading && !page ? <Loading what="tickets" /> : null}
+      {page ? (
+        page.items.length === 0 ? (
+          <p className="empty">No tickets match. File one with “New ticket”.</p>
+        ) : (
+          <>
+            <table className="table">
+              <caption className="visually-hidden">
+                Tickets, newest first ({page.total} in all)
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">#</th>
+                  <th scope="col">Title</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Priority</th>
+                  <th scope="col">System</th>
+                  <th scope="col">Updated</th>
+                </tr>
+              </thead>
+              <tbody>
+                {page.items.map((t) => (
+                  <tr key={t.id}>
+                    <td>{t.id}</td>
+                    <td>
+                      <Link to={`/tickets/${t.id}`}>{t.title}</Link>
+                    </td>
+                    <td>
+                      <Badge kind={t.status}>{humanise(t.status)}</Badge>
+                    </td>
+                    <td>
+                      <Badge kind={t.priority}>{humanise(t.priority)}</Badge>
+                    </td>
+                    <td>{t.system}</td>
+                    <td>
+                      <When at={t.updated_at} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <Pager
+              label="Ticket pages"
+              offset={offset}
+              limit={PAGE}
+              total={page.total}
+              onChange={(next) => go(filters, next)}
+            />
+          </>
+        )
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,221 @@
+/** One ticket: details, transitions, assignment, comments, attachments, history, similar. */
+import { useState, type FormEvent } from "react";
+import type { Schemas } from "../api/client";
+import { similar, type TicketDetail } from "../api/extras";
+import { useAuth, useUser } from "../auth/AuthContext";
+import { allowedTransitions, atLeast } from "../auth/roles";
+import { useAsync } from "../components/useAsync";
+import { Badge, ErrorMessage, humanise, Loading, Notice, When } from "../components/ui";
+import { Link } from "../router";
+import { Attachments } from "./ticket/Attachments";
+import { Comments } from "./ticket/Comments";
+import { History } from "./ticket/History";
+import { Triage } from "./ticket/Triage";
+
+type Ticket = Schemas["TicketRead"];
+
+export function TicketPage({ id }: { id: number }) {
+  const { api } = useAuth();
+  const ticket = useAsync(
+    () => api.get("/api/tickets/{ticket_id}", { path: { ticket_id: id } }) as Promise<TicketDetail>,
+    [api, id],
+  );
+  const [version, setVersion] = useState(0);
+  const changed = (next?: Ticket) => {
+    if (next) ticket.setData(next);
+    else void ticket.reload();
+    setVersion((v) => v + 1);
+  };
+
+  if (ticket.error) {
+    return (
+      <section>
+        <h1>Ticket #{id}</h1>
+        <ErrorMessage error={ticket.error} />
+        <p>
+          <Link to="/tickets">Back to the tickets</Link>
+        </p>
+      </section>
+    );
+  }
+  const t = ticket.data;
+  if (!t) return <Loading what={`ticket #${id}`} />;
+  return (
+    <article aria-labelledby="ticket-title" className="ticket">
+      <p className="crumbs">
+        <Link to="/tickets">Tickets</Link> / #{t.id}
+      </p>
+      <h1 id="ticket-title">{t.title}</h1>
+      <Details ticket={t} />
+      <Actions ticket={t} onChange={changed} />
+      {t.ai_triage ? <Triage triage={t.ai_triage} /> : null}
+      <section aria-labelledby="description-title" className="card">
+        <h2 id="description-title">Description</h2>
+        <p className="prewrap">{t.description}</p>
+      </section>
+      <div className="columns">
+        <div>
+          <Comments ticket={t} version={version} onAdded={() => changed()} />
+        </div>
+        <div>
+          <Attachments ticketId={t.id} version={version} onAdded={() => changed()} />
+          <Similar ticketId={t.id} version={version} />
+          <History ticketId={t.id} version={version} />
+        </div>
+      </div>
+    </article>
+  );
+}
+
+function Details({ ticket: t }: { ticket: Ticket }) {
+  const user = useUser();
+  const who = (id: string | null) => (id === null ? "Nobody" : id === user.id ? "You" : id);
+  return (
+    <dl className="details">
+      <div>
+        <dt>Status</dt>
+        <dd>
+          <Badge kind={t.status}>{humanise(t.status)}</Badge>
+        </dd>
+      </div>
+      <div>
+        <dt>Priority</dt>
+        <dd>
+          <Badge kind={t.priority}>{humanise(t.priority)}</Badge>
+        </dd>
+      </div>
+      <div>
+        <dt>Category</dt>
+        <dd>{t.category ?? "None"}</dd>
+      </div>
+      <div>
+        <dt>System</dt>
+        <dd>{t.system}</dd>
+      </div>
+      <div>
+        <dt>Requester</dt>
+        <dd>{who(t.requester_id)}</dd>
+      </div>
+      <div>
+        <dt>Assignee</dt>
+        <dd>{who(t.assignee_id)}</dd>
+      </div>
+      <div>
+        <dt>Created</dt>
+        <dd>
+          <When at={t.created_at} />
+        </dd>
+      </div>
+      <div>
+        <dt>Updated</dt>
+        <dd>
+          <When at={t.updated_at} />
+        </dd>
+      </div>
+    </dl>
+  );
+}
+
+/** The moves the workflow offers this user, and assignment for managers and above. */
+function Actions({ ticket: t, onChange }: { ticket: Ticket; onChange: (t?: Ticket) => void }) {
+  const { api } = useAuth();
+  const user = useUser();
+  const workflow = useAsync(
+    () => api.get("/api/workflows/{system}", { path: { system: t.system } }),
+    [api, t.system],
+  );
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const [assignee, setAssignee] = useState("");
+  const [done, setDone] = useState<string | null>(null);
+  const moves = workflow.data ? allowedTransitions(user, t, workflow.data) : [];
+  const canAssign = atLeast(user, t.system, "manager");
+
+  const act = async (label: string, work: () => Promise<Ticket>) => {
+    setBusy(true);
+    setError(null);
+    setDone(null);
+    try {
+      onChange(await work());
+      setDone(label);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const move = (to: string) =>
+    act(`Moved to ${humanise(to)}.`, () =>
+      api.post("/api/tickets/{ticket_id}/transitions", { path: { ticket_id: t.id }, body: { to } }),
+    );
+  const assign = (id: string | null) =>
+    act(id ? "Assigned." : "Unassigned.", () =>
+      api.patch("/api/tickets/{ticket_id}", { path: { ticket_id: t.id }, body: { assignee_id: id } }),
+    );
+  const onAssign = (event: FormEvent) => {
+    event.preventDefault();
+    if (assignee.trim()) void assign(assignee.trim());
+  };
+
+  return (
+    <section aria-labelledby="actions-title" className="card actions-card">
+      <h2 id="actions-title">Actions</h2>
+      <ErrorMessage error={error ?? workflow.error} />
+      {done ? <Notice>{done}</Notice> : null}
+      {workflow.data && moves.length === 0 ? (
+        <p className="muted">No status change is open to you from “{humanise(t.status)}”.</p>
+      ) : null}
+      <div className="button-row" role="group" aria-label="Change status">
+        {moves.map((to) => (
+          <button key={to} type="button" disabled={busy} onClick={() => void move(to)}>
+            Move to {humanise(to)}
+          </button>
+        ))}
+      </div>
+      {canAssign ? (
+        <form className="assign" onSubmit={onAssign}>
+          <div className="field">
+            <label htmlFor="assignee-id">Assignee (user id)</label>
+            <input id="assignee-id" value={assignee} onChange={(e) => setAssignee(e.target.value)} />
+          </div>
+          <button type="submit" disabled={busy || !assignee.trim()}>
+            Assign
+          </button>
+          <button type="button" disabled={busy} onClick={() => void assign(user.id)}>
+            Assign to me
+          </button>
+          {t.assignee_id ? (
+            <button type="button" disabled={busy} onClick={() => void assign(null)}>
+              Unassign
+            </button>
+          ) : null}
+        </form>
+      ) : null}
+    </section>
+  );
+}
+
+function Similar({ ticketId, version }: { ticketId: number; version: number }) {
+  const { api } = useAuth();
+  const found = useAsync(() => similar(api, ticketId), [api, ticketId, version]);
+  if (found.data === null) return null; // this deployment has no similar-tickets route
+  return (
+    <section aria-labelledby="similar-title" className="card">
+      <h2 id="similar-title">Similar tickets</h2>
+      {found.loading && !found.data ? <Loading what="similar tickets" /> : null}
+      {found.data && found.data.length === 0 ? <p className="muted">None found.</p> : null}
+      {found.data && found.data.length ? (
+        <ul className="plain">
+          {found.data.map((s) => (
+            <li key={s.id}>
+              <Link to={`/tickets/${s.id}`}>
+                #{s.id} {s.title}
+              </Link>{" "}
+              <Badge kind={s.status}>{humanise(s.status)}</Badge>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,130 @@
+/** Operations at a glance: service health, queue depths, outbox lag, rate-limit rejections. */
+import { useEffect } from "react";
+import { useAuth } from "../../auth/AuthContext";
+import { useAsync } from "../../components/useAsync";
+import { Badge, ErrorMessage, Loading, When } from "../../components/ui";
+
+/** `GET /api/admin/ops` (the gateway's own route; see gateway/README.md). */
+export interface Ops {
+  generated_at: string;
+  services: { name: string; status: string; dependencies: Record<string, string> }[];
+  queues: { name: string; status: string; messages: number | null; consumers: number | null }[];
+  outbox: { service: string; pending: number | null; lag_seconds: number | null }[];
+  events: { service: string; published: number; consumed: number; dead_lettered: number }[];
+  rate_limited: Record<string, number>;
+  login_failures: number | null;
+}
+
+const REFRESH_MS = 10_000;
+
+export function OpsPage() {
+  const { api } = useAuth();
+  const ops = useAsync(() => api.json<Ops>("/api/admin/ops"), [api]);
+  useEffect(() => {
+    const timer = window.setInterval(() => void ops.reload(), REFRESH_MS);
+    return () => window.clearInterval(timer);
+  }, [ops.reload]);
+
+  const o = ops.data;
+  return (
+    <section aria-labelledby="ops-title">
+      <div className="page-head">
+        <h1 id="ops-title">Operations</h1>
+        <div className="actions">
+          <button type="button" onClick={() => void ops.reload()}>Refresh now</button>
+        </div>
+      </div>
+      <ErrorMessage error={ops.error} />
+      {ops.loading && !o ? <Loading what="the operations summary" /> : null}
+      {o ? (
+        <>
+          <p className="muted">
+            As of <When at={o.generated_at} />; refreshes every {REFRESH_MS / 1000} seconds.
+          </p>
+          <div className="grid">
+            <section className="card" aria-labelledby="ops-services">
+              <h2 id="ops-services">Service health</h2>
+              <table className="table">
+                <thead>
+                  <tr><th scope="col">Service</th><th scope="col">State</th><th scope="col">Dependencies</th></tr>
+                </thead>
+                <tbody>
+                  {o.services.map((s) => (
+                    <tr key={s.name}>
+                      <th scope="row">{s.name}</th>
+                      <td><Badge kind={s.status === "ok" ? "ok" : "down"}>{s.status}</Badge></td>
+                      <td>{Object.entries(s.dependencies).map(([d, st]) => `${d}: ${st}`).join(", ") || "—"}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </section>
+            <section className="card" aria-labelledby="ops-queues">
+              <h2 id="ops-queues">Queue depths</h2>
+              <table className="table">
+                <thead>
+                  <tr><th scope="col">Queue</th><th scope="col">Ready messages</th><th scope="col">Consumers</th></tr>
+                </thead>
+                <tbody>
+                  {o.queues.map((q) => (
+                    <tr key={q.name}>
+                      <th scope="row" className="mono">{q.name}</th>
+                      <td>{q.messages ?? q.status}</td>
+                      <td>{q.consumers ?? "—"}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </section>
+            <section className="card" aria-labelledby="ops-outbox">
+              <h2 id="ops-outbox">Outbox lag</h2>
+              <table className="table">
+                <thead>
+                  <tr><th scope="col">Producer</th><th scope="col">Unpublished</th><th scope="col">Oldest (seconds)</th></tr>
+                </thead>
+                <tbody>
+                  {o.outbox.map((x) => (
+                    <tr key={x.service}>
+                      <th scope="row">{x.service}</th>
+                      <td>{x.pending ?? "unknown"}</td>
+                      <td>{x.lag_seconds === null ? "unknown" : x.lag_seconds.toFixed(1)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </section>
+            <section className="card" aria-labelledby="ops-limits">
+              <h2 id="ops-limits">Rate-limit rejections</h2>
+              <table className="table">
+                <thead>
+                  <tr><th scope="col">Bucket</th><th scope="col">Requests refused (429)</th></tr>
+                </thead>
+                <tbody>
+                  {Object.entries(o.rate_limited).map(([bucket, n]) => (
+                    <tr key={bucket}><th scope="row">{bucket}</th><td>{n}</td></tr>
+                  ))}
+                </tbody>
+              </table>
+              <p className="muted">Failed sign-ins: {o.login_failures ?? "unknown"}. Counts since this gateway / auth process started.</p>
+            </section>
+            <section className="card" aria-labelledby="ops-events">
+              <h2 id="ops-events">Events</h2>
+              <table className="table">
+                <thead>
+                  <tr><th scope="col">Service</th><th scope="col">Published</th><th scope="col">Consumed</th><th scope="col">Dead-lettered</th></tr>
+                </thead>
+                <tbody>
+                  {o.events.map((e) => (
+                    <tr key={e.service}>
+                      <th scope="row">{e.service}</th><td>{e.published}</td><td>{e.consumed}</td><td>{e.dead_lettered}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </section>
+          </div>
+        </>
+      ) : null}
+    </section>
+  );
+}

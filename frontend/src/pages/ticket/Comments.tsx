@@ -1,0 +1,78 @@
+/** Comments; staff of the ticket's system may mark one as an internal note. */
+import { useState, type FormEvent } from "react";
+import type { Schemas } from "../../api/client";
+import { useAuth, useUser } from "../../auth/AuthContext";
+import { isStaff } from "../../auth/roles";
+import { useAsync } from "../../components/useAsync";
+import { Checkbox, ErrorMessage, Loading, TextArea, When } from "../../components/ui";
+
+interface Props {
+  ticket: Schemas["TicketRead"];
+  version: number;
+  onAdded: () => void;
+}
+
+export function Comments({ ticket, version, onAdded }: Props) {
+  const { api } = useAuth();
+  const user = useUser();
+  const comments = useAsync(
+    () => api.get("/api/tickets/{ticket_id}/comments", { path: { ticket_id: ticket.id } }),
+    [api, ticket.id, version],
+  );
+  const [body, setBody] = useState("");
+  const [internal, setInternal] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const staff = isStaff(user, ticket.system);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await api.post("/api/tickets/{ticket_id}/comments", {
+        path: { ticket_id: ticket.id },
+        body: { body, internal: staff && internal },
+      });
+      setBody("");
+      setInternal(false);
+      onAdded();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section aria-labelledby="comments-title" className="card">
+      <h2 id="comments-title">Comments</h2>
+      <ErrorMessage error={comments.error} />
+      {comments.loading && !comments.data ? <Loading what="comments" /> : null}
+      {comments.data && comments.data.length === 0 ? <p className="muted">No comments yet.</p> : null}
+      <ol className="comments">
+        {(comments.data ?? []).map((c) => (
+          <li key={c.id} className={c.internal ? "comment internal" : "comment"}>
+            <p className="meta">
+              <strong>{c.author_name}</strong> · <When at={c.created_at} />
+              {c.internal ? <span className="badge badge-internal">Internal note</span> : null}
+            </p>
+            <p className="prewrap">{c.body}</p>
+          </li>
+        ))}
+      </ol>
+      <form onSubmit={submit}>
+        <ErrorMessage error={error} />
+        <TextArea label="Add a comment" name="comment" required rows={3} maxLength={20000}
+          value={body} onChange={(e) => setBody(e.target.value)} />
+        {staff ? (
+          <Checkbox label="Internal note (only staff see it)" checked={internal}
+            onChange={(e) => setInternal(e.target.checked)} />
+        ) : null}
+        <button type="submit" disabled={busy || !body.trim()}>
+          {busy ? "Posting…" : internal ? "Add internal note" : "Add comment"}
+        </button>
+      </form>
+    </section>
+  );
+}
