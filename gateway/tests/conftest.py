@@ -78,6 +78,7 @@ def settings_for(upstream_url: str, **overrides: Any) -> Settings:
         "upstream_read_timeout": 0.5,
         **{f"{name}_url": upstream_url for name in ("auth", "tickets", "notifications")},
         "ai_assist_url": upstream_url,
+        "web_dir": "",  # no web UI unless a test builds one (test_webui.py)
     }
     values.update(overrides)
     return Settings(**values)

@@ -1,9 +1,10 @@
 """The gateway: a plain ASGI callable, no framework on the forwarding path.
 
-Per request: request id -> CORS preflight -> path normalisation -> /healthz, /readyz ->
-client IP and token -> rate limit and deny-list (one Redis round trip) -> the gateway's own
-pages or the route table -> forward. Every response, errors included, leaves with the
-security headers, the request id and (for allowed origins) the CORS headers in `req.out`.
+Per request: request id -> CORS preflight -> path normalisation -> /healthz, /readyz and
+the web UI's files (`webui`) -> client IP and token -> rate limit and deny-list (one Redis
+round trip) -> the gateway's own pages or the route table -> forward. Every response,
+errors included, leaves with the security headers, the request id and (for allowed
+origins) the CORS headers in `req.out`.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from pathlib import Path
 
 import aiohttp
 import orjson
 
-from servicedesk_gateway import docs, metrics, routes
+from servicedesk_gateway import docs, metrics, routes, webui
 from servicedesk_gateway.auth import TokenChecker
 from servicedesk_gateway.clientip import ClientIpResolver, bucket_key
 from servicedesk_gateway.config import UPSTREAM_NAMES, Settings
@@ -36,6 +38,7 @@ from servicedesk_shared.observability import run_checks
 
 log = logging.getLogger(__name__)
 _MULTIPART_SLACK = 64 * 1024  # multipart boundaries and part headers around the file
+_READS = frozenset({"GET", "HEAD"})
 
 
 class Gateway:
@@ -51,6 +54,7 @@ class Gateway:
         self.security = make_security_headers(tls=settings.behind_tls)
         self.security_tls = make_security_headers(tls=True)
         self.openapi = OpenApiCache(settings)
+        self.web = webui.WebUI.load(Path(settings.web_dir)) if settings.web_dir else None
         self.session: aiohttp.ClientSession | None = None
         self.redis: PipelinedRedis | None = None
         self.limiter: RateLimiter | None = None
@@ -100,6 +104,11 @@ class Gateway:
         if handler is not None:
             req.label = path.key
             return await handler(req, send)
+        if self.web is not None and req.method in _READS:
+            asset = self.web.find(path)
+            if asset is not None:
+                req.label = "webui"
+                return await webui.send_asset(send, req.method, req.headers, req.out, asset)
         ip = self.client_ip.resolve(_peer(scope), req.forwarded_for)
         await self._limit(req, ip, path.key)
         page = self.pages.get(path.key)

@@ -8,6 +8,7 @@ names the contract shares with other processes are read as written (`AUTH_PORT`,
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import NamedTuple
 
 from pydantic import Field, field_validator
@@ -37,6 +38,12 @@ def parse_rate(raw: str) -> Rate:
 
 def split_list(raw: str) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def _default_web_dir() -> str:
+    """`frontend/dist` of this checkout, when the gateway runs from one (`make run`)."""
+    root = Path(__file__).resolve().parents[3]
+    return str(root / "frontend" / "dist") if (root / "frontend").is_dir() else ""
 
 
 def _default_upstreams() -> str:
@@ -81,6 +88,8 @@ class Settings(BaseServiceSettings):
     upstream_pool_size: int = 512
     redis_timeout: float = 1.0  # a slower answer counts as Redis down (fail closed)
     openapi_ttl: float = 60.0
+    # The built web UI served at `/`; empty: no UI (the API only).
+    web_dir: str = Field(default_factory=_default_web_dir)
 
     @field_validator(
         "rate_limit_login",
