@@ -7,18 +7,23 @@ Personas are minted tokens (`make_access_token`), one per role and system of the
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 
+from servicedesk_shared.messaging.consumer import Consumer
+from servicedesk_shared.messaging.envelope import new_event
 from servicedesk_shared.testing import make_access_token, throwaway_database, throwaway_vhost
 from servicedesk_tickets.config import Settings
+from servicedesk_tickets.consumers import build_handlers
 from servicedesk_tickets.deps import get_session, get_stream_sessions
 from servicedesk_tickets.main import create_app
 from servicedesk_tickets.transaction import request_transaction
@@ -173,3 +178,57 @@ def api(client: httpx.AsyncClient, personas: Personas) -> Api:
 @pytest.fixture
 def committing_api(committing_client: httpx.AsyncClient, personas: Personas) -> Api:
     return Api(committing_client, personas)
+
+
+class FakeDelivery:
+    """An AMQP delivery as the consumer sees it; records how it was settled."""
+
+    def __init__(self, body: bytes, message_id: str | None = None) -> None:
+        self.body, self.message_id = body, message_id
+        self.headers: dict[str, Any] = {}
+        self.outcome: str | None = None
+
+    async def ack(self) -> None:
+        self.outcome = "ack"
+
+    async def nack(self, requeue: bool = True) -> None:
+        self.outcome = "nack"
+
+    async def reject(self, requeue: bool = False) -> None:
+        self.outcome = "reject"
+
+
+@pytest.fixture
+def deliver(conn: AsyncConnection, settings: Settings) -> Callable[..., Awaitable[str | None]]:
+    """`await deliver(event)`: the real consumer (inbox, handler, audit) handles the envelope
+    inside the test's transaction; returns "ack", "nack" or "reject"."""
+    factory = async_sessionmaker(
+        bind=conn, expire_on_commit=False, join_transaction_mode="create_savepoint"
+    )
+    consumer = Consumer(
+        name=settings.consumer_name, amqp_url="amqp://unused", sessions=factory,
+        handlers=build_handlers(settings), base_backoff=0,
+    )  # fmt: skip
+
+    async def send(event: dict[str, Any] | bytes) -> str | None:
+        body = event if isinstance(event, bytes) else orjson.dumps(event)
+        delivery = FakeDelivery(body)
+        await consumer.on_message(delivery)  # type: ignore[arg-type]
+        return delivery.outcome
+
+    return send
+
+
+def triage_event(
+    ticket_id: int, *, status: str = "suggested", occurred_at: datetime | None = None,
+    **fields: Any,
+) -> dict[str, Any]:  # fmt: skip
+    """An `ai.triage.suggested` envelope as ai-assist publishes it."""
+    data = {
+        "ticket_id": ticket_id, "status": status, "category": "network", "priority": "urgent",
+        "title": "VPN outage on the third floor", "summary": "The VPN drops hourly.",
+        "confidence": 0.9, "model": "llama3.2:1b", "possible_duplicates": [], "error": None,
+        **fields,
+    }  # fmt: skip
+    return new_event("ai.triage.suggested", data, producer="ai-assist",
+                     correlation_id="req-triage-test", occurred_at=occurred_at)  # fmt: skip
