@@ -31,6 +31,7 @@ from servicedesk_shared.testing import PG_BASE, delete_redis_prefix, unique
 ROOT = Path(__file__).resolve().parents[1]
 LOG_DIR = ROOT / ".devstack" / "e2e-logs"
 ADMIN = {"username": "root-admin", "email": "root@example.com", "password": "correct horse e2e"}
+AI_API_KEY = "e2e-refresh-key-" + "r" * 24
 _ips = itertools.count(1)
 
 
@@ -102,10 +103,43 @@ def amqp_vhost() -> Iterator[str]:
     rabbitmqctl("delete_vhost", vhost)
 
 
+@dataclass
+class Ollama:
+    """The stand-in Ollama (tests/ollama_standin.py) in a process of its own."""
+
+    url: str
+
+    def mode(self, **mode: object) -> None:
+        """Switch a fault on (`delay`, `status`, `reply`, `times`); `mode()` heals it."""
+        httpx.post(f"{self.url}/_standin/mode", json=mode, timeout=5).raise_for_status()
+
+    def calls(self) -> int:
+        return httpx.get(f"{self.url}/_standin/requests", timeout=5).json()["calls"]
+
+
 @pytest.fixture(scope="session")
-def stack(amqp_vhost: str) -> Iterator[RunningStack]:
+def ollama() -> Iterator[Ollama]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "tests" / "ollama_standin.py"), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        wait_http(f"http://127.0.0.1:{port}/api/version", timeout=20, proc=proc)
+        yield Ollama(f"http://127.0.0.1:{port}")
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@pytest.fixture(scope="session")
+def stack(amqp_vhost: str, ollama: Ollama) -> Iterator[RunningStack]:
     env = stack_env()
     env["AMQP_URL"] = f"amqp://guest:guest@127.0.0.1:5672/{amqp_vhost}"
+    env.update(
+        OLLAMA_URL=ollama.url, AI_ASSIST_API_KEYS=AI_API_KEY, AI_ASSIST_TIMEOUT="2",
+        AI_ASSIST_BREAKER_RESET="1",
+    )  # fmt: skip
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     log = open(LOG_DIR / "devstack.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from servicedesk_notifications.internal.keys import ApiKeys
+from servicedesk_shared.apikeys import ApiKeys
 
 from .conftest import API_KEYS, user
 

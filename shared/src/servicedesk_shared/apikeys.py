@@ -1,4 +1,5 @@
-"""`NOTIFICATION_API_KEYS`: only SHA-256 digests are kept, compared in constant time.
+"""Service-to-service API keys (`NOTIFICATION_API_KEYS`, `AI_ASSIST_API_KEYS`): only SHA-256
+digests are kept, compared in constant time.
 
 Every configured key is compared on every call (no early exit that would tell which one
 matched); several keys are valid at once so a new one can be rolled out before the old

@@ -70,7 +70,14 @@ SERVICES = [
         "NOTIFICATIONS_DATABASE_URL",
         "desk_notifications",
     ),
-    Service("ai-assist", "servicedesk_ai_assist", "AI_ASSIST_PORT", 8004),
+    Service(
+        "ai-assist",
+        "servicedesk_ai_assist",
+        "AI_ASSIST_PORT",
+        8004,
+        "AI_ASSIST_DATABASE_URL",
+        "desk_ai_assist",
+    ),
     Service("gateway", "servicedesk_gateway", "GATEWAY_PORT", 8000),
 ]
 

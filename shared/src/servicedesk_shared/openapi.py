@@ -16,6 +16,7 @@ DESCRIPTIONS = {
     415: "Unsupported media type",
     422: "Invalid input",
     429: "Rate limited (see Retry-After)",
+    502: "An upstream (e.g. the AI model) answered with something unusable",
     503: "A dependency is unavailable",
 }
 

@@ -17,7 +17,7 @@ from servicedesk_notifications.database import load_models
 from servicedesk_notifications.delivery import Channels
 from servicedesk_notifications.email.sender import EmailSender
 from servicedesk_notifications.inbox.router import router as inbox_router
-from servicedesk_notifications.internal.keys import ApiKeys
+from servicedesk_shared.apikeys import ApiKeys
 from servicedesk_notifications.internal.router import router as internal_router
 from servicedesk_notifications.runtime import Runtime
 from servicedesk_notifications.webhooks.dispatcher import Dispatcher

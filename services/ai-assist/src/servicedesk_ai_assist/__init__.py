@@ -1,0 +1,1 @@
+"""AI assist: suggestions while filing and background triage, through Ollama."""

@@ -1,0 +1,112 @@
+"""`create_app(settings)`: routes, middleware, error handlers, and a lifespan that opens
+the database engine, Redis, the Ollama client, the outbox relay and the `ticket.created`
+consumer, and closes them in reverse."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from servicedesk_ai_assist.config import Settings
+from servicedesk_ai_assist.database import load_models
+from servicedesk_ai_assist.ollama.breaker import CircuitBreaker
+from servicedesk_ai_assist.ollama.client import OllamaClient
+from servicedesk_ai_assist.ratelimit import UserRateLimit
+from servicedesk_ai_assist.runtime import Runtime
+from servicedesk_ai_assist.suggest.router import router as suggest_router
+from servicedesk_ai_assist.suggest.service import Assistant, SuggestionCache
+from servicedesk_ai_assist.triage.consumer import build_handlers
+from servicedesk_ai_assist.triage.router import router as triage_router
+from servicedesk_shared.apikeys import ApiKeys
+from servicedesk_shared.db import create_engine, session_factory
+from servicedesk_shared.errors import install_error_handlers
+from servicedesk_shared.messaging.consumer import Consumer
+from servicedesk_shared.messaging.relay import OutboxRelay
+from servicedesk_shared.observability import MetricsMiddleware, health_router
+from servicedesk_shared.redis import Keys, create_redis
+from servicedesk_shared.requestid import RequestIdMiddleware
+from servicedesk_shared.slashes import StripTrailingSlash
+
+SERVICE = "ai-assist"
+
+
+def open_runtime(settings: Settings, transport: httpx.AsyncBaseTransport | None) -> Runtime:
+    engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
+    redis = create_redis(settings.redis_url)
+    keys = Keys(settings.redis_key_prefix)
+    client = OllamaClient(
+        settings.ollama_url, settings.ollama_model, timeout=settings.timeout,
+        connect_timeout=settings.connect_timeout, transport=transport,
+    )  # fmt: skip
+    breaker = CircuitBreaker(failures=settings.breaker_failures, reset=settings.breaker_reset)
+    assistant = Assistant(
+        client, breaker, SuggestionCache(redis, keys, settings.cache_ttl),
+        categories=settings.category_list(), mask=settings.mask_pii,
+    )  # fmt: skip
+    return Runtime(
+        settings, engine, session_factory(engine), redis, settings.token_settings, assistant,
+        UserRateLimit(redis, keys, settings.rate_limit), ApiKeys(settings.api_key_list()),
+    )  # fmt: skip
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    runtime = open_runtime(settings, app.state.transport)
+    app.state.runtime = runtime
+    relay = OutboxRelay(engine=runtime.engine, amqp_url=settings.amqp_url, producer=SERVICE)
+    consumer = Consumer(
+        name=settings.consumer_name, amqp_url=settings.amqp_url, sessions=runtime.sessions,
+        handlers=build_handlers(runtime.assistant, attempts=settings.triage_attempts),
+        delivery_limit=settings.consumer_delivery_limit, prefetch=settings.consumer_prefetch,
+    )  # fmt: skip
+    app.state.consumer = consumer
+    async with AsyncExitStack() as stack:
+        stack.push_async_callback(runtime.engine.dispose)
+        stack.push_async_callback(runtime.redis.aclose)
+        stack.push_async_callback(runtime.assistant.client.aclose)
+        relay.start()
+        stack.push_async_callback(relay.stop)
+        consumer.start()
+        stack.push_async_callback(consumer.stop)
+        yield
+
+
+def readiness_checks(app: FastAPI) -> dict:
+    """Database and Redis. The model is not one: without it this service still answers
+    (503 on suggest, failed triage), which is its job; `/api/ai/status` tells about it."""
+    runtime: Runtime = app.state.runtime
+
+    async def database() -> None:
+        async with runtime.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def redis() -> None:
+        await runtime.redis.ping()
+
+    return {"database": database, "redis": redis}
+
+
+def create_app(
+    settings: Settings, *, ollama_transport: httpx.AsyncBaseTransport | None = None
+) -> FastAPI:
+    """The app; `ollama_transport` replaces the network under the Ollama client (tests)."""
+    load_models()
+    app = FastAPI(
+        title="Service Desk — AI assist", version="0.1.0", lifespan=lifespan,
+        redirect_slashes=False,
+    )  # fmt: skip
+    app.state.settings = settings
+    app.state.transport = ollama_transport
+    for router in (suggest_router, triage_router):
+        app.include_router(router)
+    app.include_router(health_router(lambda: readiness_checks(app)))
+    install_error_handlers(app)
+    app.add_middleware(MetricsMiddleware, service=SERVICE)
+    app.add_middleware(StripTrailingSlash)
+    app.add_middleware(RequestIdMiddleware)
+    return app

@@ -1,0 +1,1 @@
+"""`ai.triage.suggested` events, written in the same transaction as the inbox row."""

@@ -1,0 +1,1 @@
+"""Suggestions while filing: `POST /api/ai/suggest`."""

@@ -1,0 +1,79 @@
+"""Request/response bodies, and the validation of the model's answer (never trusted)."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+import orjson
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Priority = Literal["low", "medium", "high", "urgent"]
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+MAX_TITLE, MAX_SUMMARY = 200, 1000
+
+
+class SuggestRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    description: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)
+    ]
+    title: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+
+
+class Suggestion(BaseModel):
+    title: str
+    category: str
+    priority: Priority
+    summary: str
+    confidence: float | None = Field(None, ge=0, le=1)
+    model: str
+
+
+class InvalidAnswer(Exception):
+    """The model's text is not a suggestion we accept; the message says why."""
+
+
+def parse_answer(text: str, *, categories: list[str], model: str) -> Suggestion:
+    """Validate the model's answer: JSON object, enums enforced, text cleaned and capped."""
+    try:
+        data = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        raise InvalidAnswer("the answer is not JSON") from None
+    if not isinstance(data, dict):
+        raise InvalidAnswer("the answer is not a JSON object")
+    title = _clean(data.get("title"), MAX_TITLE)
+    if len(title) < 5:
+        raise InvalidAnswer("title missing or shorter than 5 characters")
+    category = _choice(data.get("category"), categories, "category")
+    priority = _choice(data.get("priority"), ["low", "medium", "high", "urgent"], "priority")
+    return Suggestion(
+        title=title,
+        category=category,
+        priority=priority,  # type: ignore[arg-type]
+        summary=_clean(data.get("summary"), MAX_SUMMARY),
+        confidence=_confidence(data.get("confidence")),
+        model=model,
+    )
+
+
+def _clean(value: object, limit: int) -> str:
+    if not isinstance(value, str):
+        return ""
+    text = " ".join(CONTROL.sub(" ", value).split())
+    return text[:limit].rstrip()
+
+
+def _choice(value: object, allowed: list[str], field: str) -> str:
+    if isinstance(value, str) and value.strip().lower() in allowed:
+        return value.strip().lower()
+    raise InvalidAnswer(f"{field} {str(value)[:40]!r} is not one of {', '.join(allowed)}")
+
+
+def _confidence(value: object) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise InvalidAnswer("confidence is not a number between 0 and 1")
+    return float(value)

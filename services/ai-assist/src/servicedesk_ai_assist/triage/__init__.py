@@ -1,0 +1,1 @@
+"""Background triage: `ticket.created` in, `ai.triage.suggested` out (suggested or failed)."""
