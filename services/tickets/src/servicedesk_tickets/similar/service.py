@@ -39,22 +39,21 @@ async def get_all(
     if not words or limit < 1:
         return []
     query_ts = cast(" | ".join(_quoted(w) for w in words), TSQUERY)
-    shared = func.length(Ticket.search) - func.length(
-        func.ts_delete(Ticket.search, cast(words, ARRAY(Text)))
-    )
-    score = cast(shared, Float) / (len(words) + func.length(Ticket.search) - shared)
-    scored = (
-        select(Ticket.id, Ticket.title, Ticket.status, score.label("score"))
+    # MATERIALIZED: ts_delete runs once per candidate (an inlined subquery would repeat it
+    # in the score's numerator, denominator, filter and sort).
+    candidates = (
+        select(Ticket.id, Ticket.title, Ticket.status,
+               func.length(Ticket.search).label("size"),
+               func.length(func.ts_delete(Ticket.search, cast(words, ARRAY(Text)))).label("rest"))
         .where(Ticket.search.op("@@")(query_ts), Ticket.id != ticket_id, visible)
-        .subquery()
-    )
-    query = (
-        select(scored)
-        .where(scored.c.score >= min_score)
-        .order_by(scored.c.score.desc(), scored.c.id.desc())
-        .limit(limit)
-    )
-    return list((await session.execute(query)).all())
+        .cte("candidates").prefix_with("MATERIALIZED")
+    )  # fmt: skip
+    c = candidates.c
+    score = (cast(c.size - c.rest, Float) / (len(words) + c.rest)).label("score")
+    query = select(c.id, c.title, c.status, score).order_by(score.desc(), c.id.desc())
+    if min_score > 0:
+        query = query.where(score >= min_score)
+    return list((await session.execute(query.limit(limit))).all())
 
 
 async def possible_duplicates(
