@@ -32,6 +32,8 @@ from servicedesk_shared.startup import (
 
 ROOT = Path(__file__).resolve().parents[3]
 DEV_KEY_FILE = ROOT / ".devstack" / "jwt-key"
+# The key `scripts/refresh.py` presents to ai-assist's POST /internal/triage on `make run`.
+DEV_AI_KEY_FILE = ROOT / ".devstack" / "ai-api-key"
 
 
 @dataclass(frozen=True)
@@ -122,13 +124,17 @@ def prepare(env: dict[str, str]) -> None:
         migrate(service.alembic_ini, url)
 
 
+def dev_secret(path: Path, prefix: str = "") -> str:
+    """A per-checkout development secret, generated once, so restarts keep it."""
+    if not path.exists():
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(f"{prefix}{secrets.token_urlsafe(48)}")
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 def dev_jwt_key() -> str:
-    """A per-checkout development key, generated once, so restarts keep sessions."""
-    if not DEV_KEY_FILE.exists():
-        DEV_KEY_FILE.parent.mkdir(exist_ok=True)
-        DEV_KEY_FILE.write_text(f"dev:{secrets.token_urlsafe(48)}")
-        DEV_KEY_FILE.chmod(0o600)
-    return DEV_KEY_FILE.read_text().strip()
+    return dev_secret(DEV_KEY_FILE, "dev:")
 
 
 class Stack:
@@ -139,7 +145,7 @@ class Stack:
         self.log_dir = log_dir
         self.procs: dict[str, subprocess.Popen] = {}
 
-    def start(self, timeout: float = 30) -> None:
+    def start(self, timeout: float = 90) -> None:
         for service in installed_services():
             self.procs[service.name] = self._spawn(service)
         for service in installed_services():
@@ -197,6 +203,8 @@ def run() -> int:
             f"{DEV_KEY_FILE.relative_to(ROOT)}. Never do this in production.",
             file=sys.stderr,
         )
+    if not env.get("AI_ASSIST_API_KEYS"):
+        env["AI_ASSIST_API_KEYS"] = dev_secret(DEV_AI_KEY_FILE)
     prepare(env)
     stack = Stack(env)
     stopping = False
