@@ -122,8 +122,12 @@ interface PagerProps {
 export function Pager({ offset, limit, total, onChange, label }: PagerProps) {
   if (total === 0) return null;
   const last = Math.min(offset + limit, total);
+  const lastPage = Math.floor((total - 1) / limit) * limit;
   return (
     <nav className="pager" aria-label={label}>
+      <button type="button" disabled={offset === 0} onClick={() => onChange(0)}>
+        First page
+      </button>
       <button type="button" disabled={offset === 0} onClick={() => onChange(Math.max(0, offset - limit))}>
         Previous page
       </button>
@@ -132,6 +136,9 @@ export function Pager({ offset, limit, total, onChange, label }: PagerProps) {
       </span>
       <button type="button" disabled={last >= total} onClick={() => onChange(offset + limit)}>
         Next page
+      </button>
+      <button type="button" disabled={last >= total} onClick={() => onChange(lastPage)}>
+        Last page
       </button>
     </nav>
   );

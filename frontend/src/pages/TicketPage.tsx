@@ -71,7 +71,7 @@ function Details({ ticket: t }: { ticket: Ticket }) {
   const user = useUser();
   const who = (id: string | null) => (id === null ? "Nobody" : id === user.id ? "You" : id);
   return (
-    <dl className="details">
+    <dl className="details ticket-facts" aria-label="Ticket details">
       <div>
         <dt>Status</dt>
         <dd>
