@@ -14,7 +14,16 @@ from typing import Any
 import httpx
 import pytest
 
-from .conftest import AI_API_KEY, ROOT, Ollama, RunningStack, bearer, register_and_login
+from .conftest import (
+    ADMIN,
+    AI_API_KEY,
+    ROOT,
+    Ollama,
+    RunningStack,
+    bearer,
+    login,
+    register_and_login,
+)
 
 REFRESH = ROOT / "scripts" / "refresh.py"
 
@@ -92,6 +101,18 @@ async def test_triage_arrives_on_a_new_ticket(client, user) -> None:
     triage = await triage_of(client, user, ticket["id"])
     assert triage["priority"] == "urgent" and triage["category"] == "outage"
     assert triage["model"] and 0 <= triage["confidence"] <= 1
+
+
+async def test_auto_apply_is_an_admin_setting_through_the_gateway(client, user) -> None:
+    admin = bearer(await login(client, ADMIN["username"], ADMIN["password"]))
+    resp = await client.get("/api/admin/ai-settings", headers=admin)
+    assert resp.status_code == 200
+    assert resp.json()["auto_apply"] is False  # nothing is applied unless an admin says so
+    assert (await client.get("/api/admin/ai-settings", headers=user)).status_code == 403
+    resp = await client.put(
+        "/api/admin/ai-settings", json={"auto_apply": False, "min_confidence": 2}, headers=admin
+    )
+    assert resp.status_code == 422
 
 
 def run_refresh(stack: RunningStack, *args: str) -> tuple[int, str]:

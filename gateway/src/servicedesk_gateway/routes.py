@@ -20,6 +20,7 @@ ROUTES: dict[str, str] = {
     "/api/workflows": "tickets",
     "/api/export": "tickets",
     "/api/admin/audit": "tickets",
+    "/api/admin/ai-settings": "tickets",
     "/api/notifications": "notifications",
     "/api/ai": "ai-assist",
 }
