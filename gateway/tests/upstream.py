@@ -41,6 +41,21 @@ OPENAPI = {
     },
     "components": {"schemas": {"HTTPValidationError": {"type": "object"}}},
 }
+# What a service's `/metrics` says, for `GET /api/admin/ops` (never reachable via the gateway).
+METRICS = b"""# TYPE outbox_pending gauge
+outbox_pending{producer="tickets"} 3.0
+# TYPE outbox_lag_seconds gauge
+outbox_lag_seconds{producer="tickets"} 1.5
+# TYPE events_published_total counter
+events_published_total{producer="tickets",type="ticket.created"} 5.0
+events_published_total{producer="tickets",type="ticket.updated"} 2.0
+# TYPE events_consumed_total counter
+events_consumed_total{consumer="notifications",type="ticket.created",outcome="ok"} 4.0
+# TYPE events_dead_lettered_total counter
+events_dead_lettered_total{consumer="notifications",reason="poison"} 1.0
+# TYPE auth_login_failures_total counter
+auth_login_failures_total{reason="bad_password"} 6.0
+"""
 MISBEHAVING_HEADERS = [
     (b"x-frame-options", b"SAMEORIGIN"),
     (b"content-security-policy", b"default-src *"),
@@ -88,7 +103,9 @@ async def echo(scope, receive, send) -> None:
     if path == "/openapi.json":
         return await _send(send, 200, orjson.dumps(OPENAPI))
     if path == "/readyz":
-        return await _send(send, 200, b'{"status":"ready"}')
+        return await _send(send, 200, b'{"status":"ready","dependencies":{"database":"ok"}}')
+    if path == "/metrics":
+        return await _send(send, 200, METRICS, [(b"content-type", b"text/plain")])
     if path == "/api/tickets/stream":
         return await _stream(send)
     if path == "/api/tickets/sleep":

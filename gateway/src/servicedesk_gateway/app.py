@@ -17,12 +17,12 @@ from pathlib import Path
 import aiohttp
 import orjson
 
-from servicedesk_gateway import docs, metrics, routes, webui
+from servicedesk_gateway import docs, metrics, ops, routes, webui
 from servicedesk_gateway.auth import TokenChecker
 from servicedesk_gateway.clientip import ClientIpResolver, bucket_key
-from servicedesk_gateway.config import UPSTREAM_NAMES, Settings
+from servicedesk_gateway.config import UPSTREAM_NAMES, Settings, split_list
 from servicedesk_gateway.cors import Cors
-from servicedesk_gateway.errors import send_error, send_json
+from servicedesk_gateway.errors import MethodNotAllowed, send_error, send_json
 from servicedesk_gateway.headers import API_CSP, DOCS_CSP, OWNED_REQUEST, forwardable
 from servicedesk_gateway.headers import security_headers as make_security_headers
 from servicedesk_gateway.openapi import OpenApiCache
@@ -32,7 +32,7 @@ from servicedesk_gateway.ratelimit import RateLimiter
 from servicedesk_gateway.redisclient import PipelinedRedis
 from servicedesk_gateway.request import Incoming, check_length
 from servicedesk_shared import tokens
-from servicedesk_shared.errors import Forbidden, NotFound, ServiceError
+from servicedesk_shared.errors import Forbidden, NotFound, ServiceError, Unauthorized
 from servicedesk_shared.logging import request_id_var, security_event
 from servicedesk_shared.observability import run_checks
 
@@ -62,6 +62,7 @@ class Gateway:
         self.unlimited = {"/healthz": self._healthz, "/readyz": self._readyz}
         self.pages = {"/openapi.json": self._openapi, "/docs": self._docs}
         self.pages["/docs/init.js"] = self._docs_js
+        self.pages["/api/admin/ops"] = self._ops
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "http":
@@ -128,6 +129,7 @@ class Gateway:
         extra = self.limiter.extra_bucket(req.method, key)
         verdict = await self.limiter.check(bucket_key(ip), identity, extra)
         req.out += verdict.headers
+        req.identity = identity if verdict.authenticated else None
         if verdict.error is not None:
             security_event(
                 "request_refused",
@@ -225,6 +227,25 @@ class Gateway:
 
     async def _docs_js(self, req: Incoming, send) -> int:
         return await _send_static(send, docs.INIT_JS, docs.JS_TYPE, req.out)
+
+    async def _ops(self, req: Incoming, send) -> int:
+        """`GET /api/admin/ops` for global admins (see `ops`)."""
+        if req.method != "GET":
+            raise MethodNotAllowed()
+        if req.identity is None:
+            raise Unauthorized()
+        if not req.identity.is_admin:
+            raise Forbidden("Administrators only", code="admin_required")
+        assert self.session is not None
+        _, redis = await run_checks({"redis": self._redis_ready})
+        body = await ops.collect(
+            self.session,
+            {name: self.bases[name] for name in self.settings.required_upstreams},
+            amqp_url=self.settings.amqp_url,
+            queues=split_list(self.settings.ops_queues),
+            redis_state=redis["redis"],
+        )
+        return await send_json(send, 200, orjson.dumps(body), req.out)
 
     # -- lifespan -----------------------------------------------------------------------
 

@@ -2,8 +2,11 @@
 
     ServiceError (servicedesk_shared.errors)
     ├── BadRequest        400  bad_path: traversal or encoded separators in the path
-    ├── Forbidden         403  cors_forbidden: a preflight from an origin not allowed
+    ├── Unauthorized      401  not_authenticated: /api/admin/ops without a valid token
+    ├── Forbidden         403  cors_forbidden: a preflight from an origin not allowed;
+    │                          admin_required: /api/admin/ops for a non-admin
     ├── NotFound          404  not_found: no public route (incl. /internal, /metrics)
+    ├── MethodNotAllowed  405  method_not_allowed: the gateway's own pages are GET only
     ├── PayloadTooLarge   413  payload_too_large
     ├── TooManyRequests   429  rate_limited (with Retry-After)
     ├── BadGateway        502  bad_gateway: the upstream broke the exchange
@@ -26,6 +29,13 @@ JSON = (b"content-type", b"application/json")
 
 class BadGateway(ServiceError):
     status_code, code, detail = 502, "bad_gateway", "The upstream service failed"
+
+
+class MethodNotAllowed(ServiceError):
+    status_code, code, detail = 405, "method_not_allowed", "Method not allowed"
+
+    def __init__(self, allow: str = "GET") -> None:
+        super().__init__(headers={"Allow": allow})
 
 
 class GatewayTimeout(ServiceError):

@@ -10,7 +10,8 @@ for `GATEWAY_OPENAPI_TTL` seconds, or 5 seconds while any upstream was down) and
   422 schema is replaced: our services answer `{"detail", "code", "errors"}`);
 - a schema name two services define differently is prefixed with the service's name;
 - the `HTTPBearer` security scheme is declared; operations that declare none of their own
-  accept it optionally (`security: [{}, {"HTTPBearer": []}]`).
+  accept it optionally (`security: [{}, {"HTTPBearer": []}]`);
+- the gateway's own `GET /api/admin/ops` is added (see `ops`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 import aiohttp
 import orjson
 
+from servicedesk_gateway import ops as gateway_ops
 from servicedesk_gateway import routes
 from servicedesk_gateway.config import Settings
 from servicedesk_shared.openapi import DESCRIPTIONS, ErrorBody
@@ -90,8 +92,10 @@ def _public_paths(name: str, paths: Doc) -> Doc:
     return kept
 
 
-def _operation(op: Doc) -> Doc:
+def _operation(op: Doc, own: tuple[int, ...] = ()) -> Doc:
     responses = dict(op.get("responses", {}))
+    for status in own:
+        responses[str(status)] = _error_response(status)
     for status, response in list(responses.items()):
         if status.startswith(("4", "5")):
             schema = "ValidationErrorBody" if status == "422" else "ErrorBody"
@@ -119,6 +123,8 @@ def merge(docs: dict[str, Doc]) -> Doc:
         schemas.update((k, v) for k, v in components.get("schemas", {}).items() if k not in schemas)
         schemes.update(components.get("securitySchemes", {}))
         paths.update(_public_paths(name, doc.get("paths", {})))
+    paths["/api/admin/ops"] = {"get": _operation(gateway_ops.PATH["get"], (401, 403))}
+    schemas["OpsReport"] = gateway_ops.SCHEMA
     return {
         "openapi": "3.1.0",
         "info": {"title": "Service Desk API", "version": "1.0.0"},

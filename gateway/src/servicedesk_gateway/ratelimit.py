@@ -97,6 +97,7 @@ class Count(NamedTuple):
 class Verdict(NamedTuple):
     headers: Headers
     error: ServiceError | None = None
+    authenticated: bool = False  # a valid token that is not revoked: the caller is known
 
 
 def _headers(count: Count) -> Headers:
@@ -180,7 +181,7 @@ class RateLimiter:
         counts = [Count(user if result[0] == 1 else self.anon, result[1], result[2])]
         if extra is not None:
             counts.append(Count(extra, result[3], result[4]))
-        return verdict(counts)
+        return verdict(counts)._replace(authenticated=result[0] == 1)
 
     async def _run_script(self, keys: list[str], args: list[str]) -> list[int]:
         try:

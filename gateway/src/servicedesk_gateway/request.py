@@ -17,6 +17,7 @@ class Incoming:
         "forwarded_for",
         "headers",
         "host",
+        "identity",
         "label",
         "method",
         "origin",
@@ -29,6 +30,7 @@ class Incoming:
         self.method: str = scope["method"]
         self.headers: Headers = scope["headers"]
         self.label = "unmatched"
+        self.identity = None  # the verified, unrevoked caller, once the rate limiter ran
         self.authorization = self.origin = self.host = None
         self.content_length: int | None = None
         self.chunked = self.preflight = False
