@@ -1,62 +1,35 @@
 /**
- * Routes newer than the committed OpenAPI snapshot may be absent on a given deployment:
- * AI suggest (ai-assist), similar tickets and `ai_triage` (tickets). Their shapes are written
- * here by hand from those services' schemas, and the UI treats a 404 or 503 from them as
- * "not available" rather than as an error.
+ * The AI-related parts of the API: suggest (ai-assist), similar tickets and `ai_triage`
+ * (tickets). Typed from the snapshot like the rest, but optional in practice: a deployment
+ * without ai-assist answers 404/503, the model may be down (503), so the UI treats their
+ * failures as "not available" instead of as errors to fix.
  */
 import type { Api, Schemas } from "./client";
+import { ApiError } from "./errors";
 
-export type Priority = "low" | "medium" | "high" | "urgent";
-
-/** `POST /api/ai/suggest` → 200. */
-export interface Suggestion {
-  title: string;
-  category: string;
-  priority: Priority;
-  summary: string;
-  confidence?: number | null;
-  model: string;
-}
-
-/** `ai_triage` on a ticket's detail response, when the tickets service has it. */
-export interface Triage {
-  status: "pending" | "suggested" | "failed";
-  category: string | null;
-  priority: string | null;
-  title: string | null;
-  summary: string | null;
-  confidence: number | null;
-  model: string | null;
-  possible_duplicates: number[];
-  error: string | null;
-  applied: string[];
-  updated_at: string;
-}
-
-export type TicketDetail = Schemas["TicketRead"] & { ai_triage?: Triage | null };
-
-export interface SimilarTicket {
-  id: number;
-  title: string;
-  status: string;
-  score: number;
-}
+export type Priority = Schemas["TicketCreate"]["priority"];
+export type Suggestion = Schemas["Suggestion"];
+export type Triage = Schemas["TriageRead"];
+export type TicketDetail = Schemas["TicketDetail"];
+export type SimilarTicket = Schemas["SimilarPage"]["items"][number];
 
 export function suggest(api: Api, description: string, title?: string): Promise<Suggestion> {
-  const body: Record<string, string> = { description };
-  if (title && title.trim()) body.title = title.trim();
-  return api.json<Suggestion>("/api/ai/suggest", {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(body),
+  const trimmed = title?.trim();
+  return api.post("/api/ai/suggest", {
+    body: trimmed ? { description, title: trimmed } : { description },
   });
 }
 
-/** Similar tickets, or null when this deployment has no such route (404 on the route). */
+/** Similar tickets, or null when this deployment cannot say (route or service missing). */
 export async function similar(api: Api, ticketId: number): Promise<SimilarTicket[] | null> {
-  const response = await api.send(`/api/tickets/${ticketId}/similar?limit=5`);
-  if (response.status === 404 || response.status === 405) return null;
-  if (!response.ok) return null;
-  const data = (await response.json()) as { items?: SimilarTicket[] } | SimilarTicket[];
-  return Array.isArray(data) ? data : (data.items ?? []);
+  try {
+    const page = await api.get("/api/tickets/{ticket_id}/similar", {
+      path: { ticket_id: ticketId },
+      query: { limit: 5 },
+    });
+    return page.items;
+  } catch (error) {
+    if (error instanceof ApiError && [404, 405, 501, 503].includes(error.status)) return null;
+    throw error;
+  }
 }

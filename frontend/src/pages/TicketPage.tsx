@@ -17,13 +17,13 @@ type Ticket = Schemas["TicketRead"];
 export function TicketPage({ id }: { id: number }) {
   const { api } = useAuth();
   const ticket = useAsync(
-    () => api.get("/api/tickets/{ticket_id}", { path: { ticket_id: id } }) as Promise<TicketDetail>,
+    (): Promise<TicketDetail> => api.get("/api/tickets/{ticket_id}", { path: { ticket_id: id } }),
     [api, id],
   );
   const [version, setVersion] = useState(0);
-  const changed = (next?: Ticket) => {
-    if (next) ticket.setData(next);
-    else void ticket.reload();
+  // After any change, reload the ticket (with its triage) and every section under it.
+  const changed = () => {
+    void ticket.reload();
     setVersion((v) => v + 1);
   };
 
@@ -117,7 +117,7 @@ function Details({ ticket: t }: { ticket: Ticket }) {
 }
 
 /** The moves the workflow offers this user, and assignment for managers and above. */
-function Actions({ ticket: t, onChange }: { ticket: Ticket; onChange: (t?: Ticket) => void }) {
+function Actions({ ticket: t, onChange }: { ticket: Ticket; onChange: () => void }) {
   const { api } = useAuth();
   const user = useUser();
   const workflow = useAsync(
@@ -131,12 +131,13 @@ function Actions({ ticket: t, onChange }: { ticket: Ticket; onChange: (t?: Ticke
   const moves = workflow.data ? allowedTransitions(user, t, workflow.data) : [];
   const canAssign = atLeast(user, t.system, "manager");
 
-  const act = async (label: string, work: () => Promise<Ticket>) => {
+  const act = async (label: string, work: () => Promise<unknown>) => {
     setBusy(true);
     setError(null);
     setDone(null);
     try {
-      onChange(await work());
+      await work();
+      onChange();
       setDone(label);
     } catch (err) {
       setError(err);

@@ -1,25 +1,18 @@
 /** Operations at a glance: service health, queue depths, outbox lag, rate-limit rejections. */
 import { useEffect } from "react";
+import type { Schemas } from "../../api/client";
 import { useAuth } from "../../auth/AuthContext";
 import { useAsync } from "../../components/useAsync";
 import { Badge, ErrorMessage, Loading, When } from "../../components/ui";
 
-/** `GET /api/admin/ops` (the gateway's own route; see gateway/README.md). */
-export interface Ops {
-  generated_at: string;
-  services: { name: string; status: string; dependencies: Record<string, string> }[];
-  queues: { name: string; status: string; messages: number | null; consumers: number | null }[];
-  outbox: { service: string; pending: number | null; lag_seconds: number | null }[];
-  events: { service: string; published: number; consumed: number; dead_lettered: number }[];
-  rate_limited: Record<string, number>;
-  login_failures: number | null;
-}
+/** `GET /api/admin/ops`: the gateway's own route (see gateway/README.md). */
+export type Ops = Schemas["OpsReport"];
 
 const REFRESH_MS = 10_000;
 
 export function OpsPage() {
   const { api } = useAuth();
-  const ops = useAsync(() => api.json<Ops>("/api/admin/ops"), [api]);
+  const ops = useAsync((): Promise<Ops> => api.get("/api/admin/ops"), [api]);
   useEffect(() => {
     const timer = window.setInterval(() => void ops.reload(), REFRESH_MS);
     return () => window.clearInterval(timer);
