@@ -70,6 +70,7 @@ class State:
     base_delay: float = 0.0
     mode: Mode = field(default_factory=Mode)
     requests: list[dict[str, Any]] = field(default_factory=list)
+    peers: list[Any] = field(default_factory=list)  # (host, port) per chat: connection reuse
     calls: int = 0
 
     def take_mode(self) -> Mode:
@@ -154,6 +155,7 @@ async def chat(request: web.Request) -> web.StreamResponse:
     except json.JSONDecodeError:
         return web.json_response({"error": "invalid JSON body"}, status=400)
     state.requests.append(body)
+    state.peers.append(request.transport.get_extra_info("peername") if request.transport else None)
     state.calls += 1
     mode = state.take_mode()
     await asyncio.sleep(state.base_delay + mode.delay)
@@ -217,7 +219,7 @@ async def set_mode(request: web.Request) -> web.Response:
 
 async def reset(request: web.Request) -> web.Response:
     state: State = request.app[STATE]
-    state.mode, state.requests, state.calls = Mode(), [], 0
+    state.mode, state.requests, state.peers, state.calls = Mode(), [], [], 0
     return web.json_response({"ok": True})
 
 

@@ -35,6 +35,18 @@ async def test_chat_returns_the_assistant_text_streamed_or_not(server: Any, stre
     assert sent["options"] == {"temperature": 0}
 
 
+async def test_a_streamed_reply_is_read_to_the_end_so_the_connection_is_reused(
+    server: Any,
+) -> None:
+    client = OllamaClient(server.url, standin.DEFAULT_MODEL, timeout=2)
+    try:
+        for _ in range(3):
+            await client.chat(MESSAGES, SCHEMA)
+    finally:
+        await client.aclose()
+    assert len(set(server.state.peers)) == 1
+
+
 @pytest.mark.parametrize(
     ("mode", "error"),
     [

@@ -96,15 +96,18 @@ class OllamaClient:
 
 
 async def _read_stream(resp: httpx.Response) -> str:
+    """Join the `message.content` chunks; read to the end so the connection is reused."""
     parts: list[str] = []
+    done = False
     async for line in resp.aiter_lines():
-        if not line.strip():
+        if not line.strip() or done:
             continue
         chunk = _json(line.encode())
         parts.append(_message_text(chunk, final=False))
-        if chunk.get("done"):
-            return "".join(parts)
-    raise ModelGarbled("the stream ended before `done: true`")
+        done = bool(chunk.get("done"))
+    if not done:
+        raise ModelGarbled("the stream ended before `done: true`")
+    return "".join(parts)
 
 
 def _json(raw: bytes) -> dict[str, Any]:
