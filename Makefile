@@ -7,11 +7,12 @@ UV := $(shell command -v uv 2>/dev/null || echo .devstack/uv/bin/uv)
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: help install run test test-unit test-e2e lint format bench clean
+.PHONY: help install frontend browser run test test-unit test-e2e lint format bench clean
 
 help:
 	@echo "make run    - install, create databases, migrate, run every service (gateway :8000)"
 	@echo "make test   - install, then the whole test suite against real PostgreSQL/Redis/RabbitMQ"
+	@echo "make frontend - build the web UI (frontend/dist, served by the gateway at /)"
 	@echo "make lint   - ruff check and format check"
 	@echo "make bench  - benchmarks (see docs/performance.md)"
 
@@ -26,10 +27,31 @@ $(VENV)/.installed: pyproject.toml uv.lock $(wildcard */pyproject.toml services/
 
 install: $(VENV)/.installed
 
-run: install
+# The web UI: npm ci from the committed lock, then tsc + Vite into frontend/dist, rebuilt
+# only when a source, the lock or the OpenAPI snapshot changed.
+WEB_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
+	frontend/index.html frontend/vite.config.ts frontend/tsconfig.json frontend/openapi.json
+
+frontend/node_modules/.package-lock.json: frontend/package.json frontend/package-lock.json
+	@command -v npm >/dev/null || { echo "npm not found: the web UI needs Node.js 20+ and npm"; exit 1; }
+	cd frontend && npm ci --no-audit --no-fund
+	@touch $@
+
+frontend/dist/index.html: frontend/node_modules/.package-lock.json $(WEB_SOURCES)
+	cd frontend && npm run build
+
+frontend: frontend/dist/index.html
+
+# Debian's chromium for the browser tests (as root, only when missing; never a download
+# of Playwright's own browser).
+browser:
+	bash tests/browser/install-chromium.sh
+
+run: install frontend
 	$(PY) -m servicedesk_shared.devstack run
 
-test: install
+test: install frontend browser
+	cd frontend && npm test
 	$(PY) -m pytest
 
 lint: install
@@ -44,4 +66,4 @@ bench: install
 	bash bench/run.sh
 
 clean:
-	rm -rf $(VENV) .devstack .pytest_cache .ruff_cache
+	rm -rf $(VENV) .devstack .pytest_cache .ruff_cache frontend/node_modules frontend/dist

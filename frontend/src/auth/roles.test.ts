@@ -10,7 +10,12 @@ const user = (over: Partial<Schemas["UserRead"]>) => ({ ...base, ...over });
 const workflow: Schemas["WorkflowRead"] = {
   system: "TTS",
   initial: "open",
-  states: [{ name: "open" }, { name: "in_progress" }, { name: "resolved" }, { name: "closed", terminal: true }],
+  states: [
+    { name: "open", terminal: false },
+    { name: "in_progress", terminal: false },
+    { name: "resolved", terminal: false },
+    { name: "closed", terminal: true },
+  ],
   transitions: [
     { from: "open", to: "in_progress", roles: ["agent"] },
     { from: "open", to: "closed", roles: ["requester", "agent"] },
