@@ -218,3 +218,21 @@ def test_app_containers_are_locked_down(compose):
         assert service["read_only"] is True
         assert service["cap_drop"] == ["ALL"]
         assert "no-new-privileges:true" in service["security_opt"]
+
+
+def test_make_runs_override_publishes_only_on_loopback_at_the_default_ports(compose):
+    """deploy/compose/dev-deps.yml, used by make run (servicedesk_shared.devdeps)."""
+    override = yaml.safe_load((ROOT / "deploy" / "compose" / "dev-deps.yml").read_text())
+    assert not list(compose_schema_validator().iter_errors(override))
+    services = override["services"]
+    assert set(services) == set(DATA) and set(services) <= set(compose["services"])
+    ports = {name: service["ports"] for name, service in services.items()}
+    assert ports == {
+        "postgres": ["127.0.0.1:5432:5432"],
+        "redis": ["127.0.0.1:6379:6379"],
+        "rabbitmq": ["127.0.0.1:5672:5672"],
+    }
+    for service in services.values():
+        for volume in service.get("volumes", []):
+            # Relative to the first compose file's folder, the repository root.
+            assert (ROOT / volume.split(":")[0]).exists(), volume

@@ -6,6 +6,8 @@
 The table below is the topology: each service, its import name, port variable and
 database. A service whose package is not installed is skipped (the table runs ahead of
 the code). Ctrl-C or SIGTERM stops every child cleanly; a child that dies stops the rest.
+PostgreSQL, Redis or RabbitMQ missing at its local default is started from
+docker-compose.yml when a Docker engine is there (`devdeps`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from servicedesk_shared import devdeps
 from servicedesk_shared.db import ensure_database, migrate
 from servicedesk_shared.startup import (
     DependencyMissing,
@@ -108,13 +111,32 @@ async def _check_dependencies(env: dict[str, str]) -> None:
     await check_rabbitmq(env.get("AMQP_URL") or "amqp://guest:guest@127.0.0.1:5672/")
 
 
-def prepare(env: dict[str, str]) -> None:
-    """Create missing databases and migrate every installed service that has one."""
+def _dependencies_ready(env: dict[str, str]) -> None:
+    """Check PostgreSQL, Redis and RabbitMQ; start the missing local ones from the compose
+    file when Docker can (devdeps), else one line naming what is missing, and exit 1."""
     try:
         asyncio.run(_check_dependencies(env))
+        return
     except DependencyMissing as exc:
-        print(f"make run: cannot start: {exc}", file=sys.stderr)
-        raise SystemExit(1) from None
+        admins = [
+            database_url(s, env).rsplit("/", 1)[0] + "/postgres"
+            for s in installed_services()
+            if s.db_var
+        ]
+        failure = exc
+        if devdeps.start_missing(devdeps.urls(env, admins)):
+            try:
+                asyncio.run(_check_dependencies(env))
+                return
+            except DependencyMissing as again:
+                failure = again
+    print(f"make run: cannot start: {failure}", file=sys.stderr)
+    raise SystemExit(1) from None
+
+
+def prepare(env: dict[str, str]) -> None:
+    """Create missing databases and migrate every installed service that has one."""
+    _dependencies_ready(env)
     for service in installed_services():
         if not service.db_var:
             continue
