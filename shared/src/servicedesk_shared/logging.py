@@ -1,4 +1,5 @@
-"""Structured JSON logs, one object per line, carrying the request id of the current request."""
+"""Structured JSON logs, one object per line, carrying the request id of the current request
+(and, in a consumer, the event being handled with its correlation id)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,11 @@ import orjson
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "request_id", default=None
+)
+# The event a consumer is handling: `event_id`, `event_type` and the `correlation_id` it
+# carries (the request id of the request that caused it, also set as the request id).
+event_var: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar(
+    "event", default=None
 )
 
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
@@ -32,6 +38,9 @@ class JsonFormatter(logging.Formatter):
         request_id = request_id_var.get()
         if request_id:
             entry["request_id"] = request_id
+        event = event_var.get()
+        if event:
+            entry.update(event)
         for key, value in record.__dict__.items():
             if key not in _STANDARD and not key.startswith("_"):
                 entry[key] = value

@@ -27,7 +27,7 @@ from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from servicedesk_shared.logging import request_id_var
+from servicedesk_shared.logging import event_var, request_id_var
 from servicedesk_shared.messaging import inbox, metrics
 from servicedesk_shared.messaging.envelope import Envelope
 from servicedesk_shared.messaging.topology import declare_consumer_queue
@@ -116,10 +116,16 @@ class Consumer:
             )
             await message.reject(requeue=False)
             return
+        # Every line logged while handling it names the event and the request behind it.
         token = request_id_var.set(event.correlation_id)
+        context = {"event_id": str(event.id), "event_type": event.type}
+        if event.correlation_id:
+            context["correlation_id"] = event.correlation_id
+        event_token = event_var.set(context)
         try:
             await self._handle(message, event)
         finally:
+            event_var.reset(event_token)
             request_id_var.reset(token)
 
     async def _handle(self, message: AbstractIncomingMessage, event: Envelope) -> None:
