@@ -22,3 +22,15 @@ async def test_metrics_are_served_on_the_metrics_port_only(upstream):
     assert "gateway_request_duration_seconds_bucket" in text
     assert 'gateway_requests_total{route="unmatched",status="404"}' in text
     assert 'gateway_rate_limited_total{bucket="register"}' in text
+
+
+async def test_the_metrics_address_is_loopback_unless_configured(upstream):
+    """Containers set GATEWAY_METRICS_HOST=0.0.0.0 so Prometheus, another host, can scrape."""
+    assert settings_for(upstream.url).metrics_host == "127.0.0.1"
+    port = free_port()
+    settings = settings_for(upstream.url, metrics_port=port, metrics_host="0.0.0.0")  # noqa: S104
+    async with running(settings) as gw, gw.client() as c:
+        await c.get("/api/tickets")
+        async with httpx.AsyncClient() as scraper:
+            resp = await scraper.get(f"http://127.0.0.1:{port}/metrics")
+    assert resp.status_code == 200 and "gateway_requests_total" in resp.text

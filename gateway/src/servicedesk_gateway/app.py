@@ -267,7 +267,9 @@ class Gateway:
         self.limiter = RateLimiter(self.redis, self.settings)
         if self.settings.metrics_port:
             try:
-                self._metrics_server = metrics.serve(self.settings.metrics_port)
+                self._metrics_server = metrics.serve(
+                    self.settings.metrics_port, self.settings.metrics_host
+                )
             except OSError as exc:
                 log.error("metrics endpoint not started", extra={"error": str(exc)})
 

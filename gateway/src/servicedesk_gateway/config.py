@@ -57,7 +57,10 @@ class Settings(BaseServiceSettings):
     )
 
     port: int = 8000
-    metrics_port: int = 9000  # 127.0.0.1 only; 0 disables
+    metrics_port: int = 9000  # 0 disables
+    # Loopback unless told otherwise: in a container Prometheus is another host, so the
+    # images set 0.0.0.0 (never published; NetworkPolicy lets only Prometheus in).
+    metrics_host: str = "127.0.0.1"
     behind_tls: bool = False
     upstreams: str = Field(default_factory=_default_upstreams)
 

@@ -1,4 +1,5 @@
-"""The gateway's Prometheus metrics, served on 127.0.0.1:GATEWAY_METRICS_PORT only.
+"""The gateway's Prometheus metrics, served on GATEWAY_METRICS_HOST:GATEWAY_METRICS_PORT
+(127.0.0.1 unless a container image says otherwise), never on the public port.
 
 The public port never answers `/metrics`: the numbers tell an attacker what hurts. Labels
 are the route *prefix* (from the route table) and the status, so cardinality is bounded
@@ -37,7 +38,7 @@ def observe(route: str, status: int, seconds: float) -> None:
     pair[1].observe(seconds)  # type: ignore[attr-defined]
 
 
-def serve(port: int):
-    """Start the metrics endpoint on loopback; returns the server (call `.shutdown()`)."""
-    server, _thread = start_http_server(port, addr="127.0.0.1")
+def serve(port: int, host: str = "127.0.0.1"):
+    """Start the metrics endpoint (loopback by default); returns the server (`.shutdown()`)."""
+    server, _thread = start_http_server(port, addr=host)
     return server
