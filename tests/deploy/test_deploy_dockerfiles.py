@@ -61,7 +61,7 @@ def test_every_service_has_a_multi_stage_dockerfile_on_uv(name):
         f"uv sync --frozen --no-dev --no-install-workspace --package {package}"
     )
     assert builder.all("RUN")[1].endswith(f"uv sync --frozen --no-dev --package {package}")
-    assert runtime.all("COPY") == ["--from=builder /app /app"]
+    assert runtime.all("COPY")[0] == "--from=builder /app /app"
 
 
 def test_the_image_runs_the_service_as_an_unprivileged_user(name):
@@ -128,3 +128,18 @@ def test_the_builder_stage_installs_the_member_and_nothing_else(name, tmp_path):
     assert done.returncode == 0, done.stderr
     copied = [p for p in tmp_path.rglob("tests") if ".venv" not in p.parts]
     assert not copied, "tests are kept out by .dockerignore"
+
+
+def test_the_gateway_image_builds_and_serves_the_web_ui():
+    """The node stage is not replayed (npm ci is slow); its inputs and output are checked."""
+    stages = parse(ROOT / "gateway" / "Dockerfile")
+    (web,) = [s for s in stages if s.name == "web"]
+    assert web.base.startswith("node:20")
+    package = json.loads((ROOT / "frontend" / "package.json").read_text())
+    assert "build" in package["scripts"] and (ROOT / "frontend" / "package-lock.json").exists()
+    assert web.all("COPY")[0] == "frontend/package.json frontend/package-lock.json ./"
+    assert web.all("RUN")[0].endswith("npm ci --no-audit --no-fund")
+    assert web.all("RUN")[-1] == "npm run build"
+    runtime = stages[-1]
+    assert "--from=web /web/dist /app/frontend/dist" in runtime.all("COPY")
+    assert runtime.env()["GATEWAY_WEB_DIR"] == "/app/frontend/dist"
