@@ -28,10 +28,11 @@ DESCRIPTION = (
 )
 
 
-async def visit(page: Page, path: str, heading: str, name: str) -> None:
-    """Open `path`, wait for its heading, check labels, take the screenshot."""
+async def visit(page: Page, path: str, heading: str, name: str, ready: str) -> None:
+    """Open `path`, wait for its heading and the `ready` text, check labels, screenshot."""
     await page.goto(path)
     await expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+    await expect(page.get_by_text(ready).first).to_be_visible()
     await assert_labelled(page)
     await shot(page, name)
 
@@ -212,19 +213,19 @@ async def requester_exports_csv(page: Page, ticket_id: int) -> None:
 
 
 async def admin_checks_the_books(page: Page) -> None:
-    await visit(page, "/admin/audit", "Audit log", "12-admin-audit")
+    await visit(page, "/admin/audit", "Audit log", "12-admin-audit", "ticket.status_changed")
     await page.get_by_role("button", name="Verify chain").click()
     intact = page.get_by_text(re.compile(r"The chain is intact: all \d+ entries"))
     await expect(intact).to_be_visible()
     await shot(page, "13-admin-audit-verified")
-    await visit(page, "/admin/workflows", "Workflows", "14-admin-workflows")
-    await expect(page.get_by_role("heading", name="TTS")).to_be_visible()
-    await visit(page, "/admin/ops", "Operations", "15-admin-ops")
+    await visit(page, "/admin/workflows", "Workflows", "14-admin-workflows", "Edit workflow of TTS")
+    await visit(page, "/admin/ops", "Operations", "15-admin-ops", "Queue depths")
     health = page.get_by_role("region", name="Service health")
     for service in ("auth", "tickets", "notifications", "ai-assist"):
         await expect(health.get_by_role("row", name=re.compile(f"^{service} ok"))).to_be_visible()
     await expect(page.get_by_role("region", name="Queue depths")).to_contain_text("notifications")
-    await visit(page, "/account", "Your account", "16-account")
+    await shot(page, "15-admin-ops")
+    await visit(page, "/account", "Your account", "16-account", "Two-step sign-in")
 
 
 async def sign_out(page: Page) -> None:
