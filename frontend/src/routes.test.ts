@@ -29,3 +29,14 @@ describe("safeNext", () => {
     expect(safeNext(null)).toBe("/tickets");
   });
 });
+
+describe("isCurrent", () => {
+  it("marks the tickets link on the list and a ticket, not on the new-ticket form", async () => {
+    const { isCurrent } = await import("./components/Layout");
+    expect(isCurrent("/tickets", "/tickets")).toBe(true);
+    expect(isCurrent("/tickets", "/tickets/12")).toBe(true);
+    expect(isCurrent("/tickets", "/tickets/new")).toBe(false);
+    expect(isCurrent("/tickets/new", "/tickets/new")).toBe(true);
+    expect(isCurrent("/admin/users", "/admin/users")).toBe(true);
+  });
+});

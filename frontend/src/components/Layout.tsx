@@ -33,9 +33,15 @@ function useUnreadCount(): number | null {
   return count;
 }
 
+/** `/tickets/new` is its own page, not one of the tickets. */
+export function isCurrent(to: string, pathname: string): boolean {
+  if (to === "/tickets") return pathname === to || /^\/tickets\/\d+$/.test(pathname);
+  return pathname === to || pathname.startsWith(`${to}/`);
+}
+
 function NavLink({ to, children }: { to: string; children: ReactNode }) {
   const { location } = useRouter();
-  const current = location.pathname === to || location.pathname.startsWith(`${to}/`);
+  const current = isCurrent(to, location.pathname);
   return (
     <Link to={to} aria-current={current ? "page" : undefined}>
       {children}
@@ -75,7 +81,7 @@ export function Layout({ children }: { children: ReactNode }) {
               <NavLink to="/tickets">Tickets</NavLink>
             </li>
             <li>
-              <Link to="/tickets/new">New ticket</Link>
+              <NavLink to="/tickets/new">New ticket</NavLink>
             </li>
             <li>
               <NavLink to="/notifications">
