@@ -141,17 +141,20 @@ def test_what_a_service_waits_for_as_healthy_has_a_healthcheck(compose):
 def test_only_the_gateway_is_published_and_the_backend_has_no_way_out(compose):
     services = compose["services"]
     published = {n for n, s in services.items() if s.get("ports")}
-    assert published == {"gateway", "prometheus", "grafana"}
+    assert published == {"gateway", "prometheus", "grafana", "web"}
     for name in ("prometheus", "grafana"):
         assert services[name]["profiles"] == ["observability"]
         assert all(p.startswith("127.0.0.1:") for p in services[name]["ports"])
+    # The separate web UI is opt-in: the gateway serves the same build at `/`.
+    assert services["web"]["profiles"] == ["web"]
+    assert (ROOT / services["web"]["build"]["context"] / "Dockerfile").exists()
     assert services["gateway"]["ports"] == ["${GATEWAY_PUBLISH:-8000}:8000"]
     assert compose["networks"]["backend"] == {"internal": True}
     for name in APPS:
         assert "backend" in services[name]["networks"]
     assert "edge" in services["gateway"]["networks"]
     outside = {n for n, s in services.items() if {"edge", "egress"} & set(s.get("networks", []))}
-    assert outside == {"gateway", "notifications", "ollama", "prometheus", "grafana"}
+    assert outside == {"gateway", "notifications", "ollama", "prometheus", "grafana", "web"}
 
 
 def test_the_gateway_reaches_every_service_by_name(compose):
