@@ -93,7 +93,8 @@ class Settings(BaseServiceSettings):
     openapi_ttl: float = 60.0
     # Queues whose depth `GET /api/admin/ops` reports (passive declares on AMQP_URL).
     ops_queues: str = (
-        "notifications,notifications.dlq,ai-assist,ai-assist.dlq,servicedesk.events.unrouted"
+        "notifications,notifications.dlq,ai-assist,ai-assist.dlq,tickets,tickets.dlq,"
+        "servicedesk.events.unrouted"
     )
     # The built web UI served at `/`; empty: no UI (the API only).
     web_dir: str = Field(default_factory=_default_web_dir)
