@@ -148,3 +148,4 @@ async def test_metrics_show_model_latency_and_breaker(client, auth) -> None:
     assert 'ai_model_request_duration_seconds_count{operation="suggest",outcome="ok"}' in text
     assert "ai_breaker_state 0.0" in text
     assert "ai_cache_requests_total" in text
+    assert 'events_consumer_connected{consumer="ai-assist"} 1.0' in text

@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
-from prometheus_client import Gauge
 from sqlalchemy import text
 
 from servicedesk_shared.db import create_engine, session_factory
@@ -35,11 +34,6 @@ from servicedesk_tickets.workflows.router import router as workflows_router
 SERVICE = "tickets"
 ROUTERS = (tickets_router, similar_router, comments_router, attachments_router, audit_router,
            workflows_router, export_router, ai_settings_router)  # fmt: skip
-# Whether the event consumer is connected, for dashboards and alerts; not a readiness check
-# (see readiness_checks).
-CONSUMER_CONNECTED = Gauge(
-    "tickets_event_consumer_connected", "1 while the tickets event consumer is connected"
-)
 
 
 def open_runtime(settings: Settings) -> Runtime:
@@ -64,7 +58,6 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         stack.push_async_callback(relay.stop)
         runtime.consumer.start()
         stack.push_async_callback(runtime.consumer.stop)
-        CONSUMER_CONNECTED.set_function(lambda: float(runtime.consumer.connected))
         yield
 
 

@@ -69,6 +69,7 @@ class Consumer:
     def start(self) -> None:
         """Connect and consume in the background; retries until the broker answers."""
         self._task = asyncio.create_task(self._connect_forever(), name=f"consumer-{self.name}")
+        metrics.CONSUMER_CONNECTED.labels(self.name).set_function(lambda: float(self.connected))
 
     async def stop(self) -> None:
         if self._task is not None:

@@ -14,5 +14,8 @@ CONSUMED = Counter(
 DEAD_LETTERED = Counter(
     "events_dead_lettered_total", "Deliveries sent to the dead-letter queue", ["consumer", "reason"]
 )
+CONSUMER_CONNECTED = Gauge(
+    "events_consumer_connected", "1 while the consumer is connected to RabbitMQ", ["consumer"]
+)
 OUTBOX_LAG = Gauge("outbox_lag_seconds", "Age of the oldest unpublished outbox row", ["producer"])
 OUTBOX_PENDING = Gauge("outbox_pending", "Unpublished outbox rows", ["producer"])
