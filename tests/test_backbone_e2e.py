@@ -130,6 +130,26 @@ async def test_after_logout_neither_token_works(client):
     assert me.status_code == 401
     refresh = await client.post("/api/token/refresh", json={"refresh": tokens["refresh"]})
     assert refresh.status_code == 401
+    # not only at auth: the other services trust the gateway to refuse a revoked token
+    for path in ("/api/tickets", "/api/notifications", "/api/workflows"):
+        resp = await client.get(path, headers=bearer(tokens))
+        assert resp.status_code == 401, path
+        assert resp.json()["code"] == "token_revoked"
+
+
+async def test_signing_out_everywhere_ends_every_session(client):
+    payload, _, laptop = await register_and_login(client)
+    phone = await login(client, payload["username"], payload["password"])
+    assert (await client.get("/api/tickets", headers=bearer(phone))).status_code == 200
+    out = await client.post("/api/auth/logout-all", headers=bearer(laptop))
+    assert out.status_code == 204
+    for tokens in (laptop, phone):
+        for path in ("/api/users/me", "/api/tickets", "/api/notifications"):
+            assert (await client.get(path, headers=bearer(tokens))).status_code == 401, path
+        refresh = await client.post("/api/token/refresh", json={"refresh": tokens["refresh"]})
+        assert refresh.status_code == 401
+    again = await login(client, payload["username"], payload["password"])
+    assert (await client.get("/api/tickets", headers=bearer(again))).status_code == 200
 
 
 async def test_changing_the_password_ends_older_tokens(client):

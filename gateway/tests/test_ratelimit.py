@@ -110,22 +110,34 @@ async def test_a_bad_token_counts_as_anonymous_and_is_forwarded_unchanged(gatewa
     assert await gateway.redis.exists(gateway.keys.rate("user", "victim")) == 0
 
 
-async def test_a_deny_listed_token_counts_as_anonymous(gateway, gw):
+async def test_a_deny_listed_token_is_refused_and_counted_as_anonymous(gateway, gw):
     raw = token("revoked-1", jti="logged-out")
     await gateway.redis.set(gateway.keys.deny_jti("logged-out"), "1", ex=60)
     response = await gw.get("/api/tickets", headers={"Authorization": f"Bearer {raw}"})
+    # The services verify signatures only: a logged-out token must stop here.
+    assert response.status_code == 401
+    assert response.json()["code"] == "token_revoked"
     assert response.headers["ratelimit-limit"] == "30"
     assert await gateway.redis.exists(gateway.keys.rate("user", "revoked-1")) == 0
 
 
-@pytest.mark.parametrize(("stored", "claim", "anonymous"), [(3, 2, True), (3, 3, False)])
-async def test_a_token_older_than_the_users_token_version_counts_as_anonymous(
-    gateway, gw, stored, claim, anonymous
+async def test_a_dead_token_does_not_stop_signing_in_again(gateway, gw):
+    raw = token("revoked-2", jti="logged-out-2")
+    await gateway.redis.set(gateway.keys.deny_jti("logged-out-2"), "1", ex=60)
+    for path in ("/api/token/refresh", "/api/auth/register"):
+        response = await gw.post(path, json={}, headers={"Authorization": f"Bearer {raw}"})
+        assert response.status_code == 200, path  # forwarded (the upstream echoes)
+
+
+@pytest.mark.parametrize(("stored", "claim", "revoked"), [(3, 2, True), (3, 3, False)])
+async def test_a_token_older_than_the_users_token_version_is_refused(
+    gateway, gw, stored, claim, revoked
 ):
     sub = f"tv-{next_ip()}"
     await gateway.redis.set(gateway.keys.token_version(sub), stored)
     response = await gw.get("/api/tickets", headers=bearer(sub, tv=claim))
-    assert response.headers["ratelimit-limit"] == ("30" if anonymous else "40")
+    assert response.status_code == (401 if revoked else 200)
+    assert response.headers["ratelimit-limit"] == ("30" if revoked else "40")
 
 
 async def test_a_token_without_tv_is_version_zero(gateway, gw):
@@ -135,6 +147,7 @@ async def test_a_token_without_tv_is_version_zero(gateway, gw):
     del claims["tv"]
     raw = tokens.issue(TOKEN_SETTINGS, claims=claims, token_type=tokens.ACCESS, ttl=60)
     response = await gw.get("/api/tickets", headers={"Authorization": f"Bearer {raw}"})
+    assert response.status_code == 401
     assert response.headers["ratelimit-limit"] == "30"
 
 

@@ -72,9 +72,24 @@ async def test_signing_out_in_one_tab_signs_out_the_others(people, stack):
     other = await carol.new_page()
     await other.goto("/notifications")
     await expect(other.get_by_role("heading", name="Notifications")).to_be_visible()
-    await carol.page.get_by_role("button", name="Sign out").click()
+    await carol.page.get_by_role("button", name="Sign out", exact=True).click()
     await expect(carol.page).to_have_url(re.compile(r"/login$"))
     await expect(other.get_by_role("heading", name="Sign in to the Service Desk")).to_be_visible()
+
+
+async def test_sign_out_everywhere_ends_the_sessions_on_other_devices(people, stack):
+    user = await registered(stack)
+    laptop, phone = await people("fay-laptop"), await people("fay-phone")
+    for device in (laptop, phone):
+        await sign_in(device.page, user["username"], user["password"])
+    await laptop.page.goto("/account")
+    await shot(laptop.page, "18-account-sessions")
+    await laptop.page.get_by_role("button", name="Sign out everywhere", exact=True).click()
+    await expect(laptop.page).to_have_url(re.compile(r"/login$"))
+    # The phone (another browser profile) learns on its next request to the service desk.
+    await phone.page.get_by_role("link", name="Notifications").click()
+    sign_in_page = phone.page.get_by_role("heading", name="Sign in to the Service Desk")
+    await expect(sign_in_page).to_be_visible()
 
 
 async def test_sign_in_asks_for_the_totp_code_when_enrolled(people, stack):

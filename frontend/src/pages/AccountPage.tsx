@@ -1,6 +1,6 @@
 /**
- * The caller's account: roles, password change (which signs out every session, on every
- * device: the way to "sign out everywhere"), and two-step sign-in with TOTP.
+ * The caller's account: roles, "sign out everywhere" (every session on every device),
+ * password change (which signs out everywhere too), and two-step sign-in with TOTP.
  */
 import { useState, type FormEvent } from "react";
 import type { Schemas } from "../api/client";
@@ -42,8 +42,45 @@ export function AccountPage() {
           </div>
         </dl>
       </div>
+      <SignOutEverywhere />
       <PasswordChange />
       <TwoStep />
+    </section>
+  );
+}
+
+function SignOutEverywhere() {
+  const { api, session } = useAuth();
+  const { navigate } = useRouter();
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  const signOutEverywhere = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await api.post("/api/auth/logout-all");
+      // The server ended every session of ours: forget this one too, in every tab.
+      session.forget();
+      navigate("/login", { replace: true });
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="card" aria-labelledby="everywhere-title">
+      <h2 id="everywhere-title">Sessions</h2>
+      <p className="muted">
+        Lost a device, or signed in somewhere you should not have? This ends every session of
+        yours, in every browser and on every device, this one included.
+      </p>
+      <ErrorMessage error={error} />
+      <button type="button" onClick={() => void signOutEverywhere()} disabled={busy}>
+        Sign out everywhere
+      </button>
     </section>
   );
 }

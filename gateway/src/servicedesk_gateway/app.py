@@ -130,6 +130,11 @@ class Gateway:
         verdict = await self.limiter.check(bucket_key(ip), identity, extra)
         req.out += verdict.headers
         req.identity = identity if verdict.authenticated else None
+        # Logged out, or older than the user's token version (password change, sign out
+        # everywhere): the services verify only signatures, so the gateway must refuse it.
+        revoked = identity is not None and not verdict.authenticated
+        if verdict.error is None and revoked and routes.refuses_revoked_tokens(key):
+            verdict = verdict._replace(error=Unauthorized("Token revoked", code="token_revoked"))
         if verdict.error is not None:
             security_event(
                 "request_refused",

@@ -25,6 +25,9 @@ ROUTES: dict[str, str] = {
     "/api/ai": "ai-assist",
 }
 _BLOCKED_SEGMENTS = frozenset({"internal", "metrics", "healthz", "readyz"})
+# Where a revoked bearer token is ignored rather than refused: signing in, refreshing and
+# registering take no bearer token, and a client holding a dead one must still get a new one.
+_SIGN_IN = ("/api/token", "/api/auth/register")
 
 
 class Route(NamedTuple):
@@ -53,3 +56,8 @@ def is_upload(key: str) -> bool:
     """`/api/tickets/{id}/attachments`: the one place bodies may exceed the JSON limit."""
     parts = key.split("/")
     return len(parts) == 5 and parts[2] == "tickets" and parts[4] == "attachments"
+
+
+def refuses_revoked_tokens(key: str) -> bool:
+    """A revoked or outdated bearer token is a 401 everywhere but the sign-in paths."""
+    return not any(key == p or key.startswith(p + "/") for p in _SIGN_IN)

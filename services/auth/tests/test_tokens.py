@@ -112,3 +112,20 @@ async def test_logout_refuses_someone_elses_refresh_token(client, api, bearer):
     )
     assert response.status_code == 401
     assert (await refresh(client, theirs["refresh"])).status_code == 200
+
+
+async def test_logout_everywhere_ends_every_session_of_the_caller_only(client, api, app, bearer):
+    user, laptop = await api.signed_in()
+    phone = await api.login(user["username"])
+    _, someone_else = await api.signed_in()
+    response = await client.post("/api/auth/logout-all", headers=bearer(phone))
+    assert response.status_code == 204
+    for pair in (laptop, phone):
+        assert (await me(client, pair["access"])).status_code == 401
+        assert (await refresh(client, pair["refresh"])).status_code == 401
+    keys = Keys(app.state.settings.redis_key_prefix)
+    assert await app.state.runtime.redis.get(keys.token_version(user["id"])) is not None
+    assert (await me(client, someone_else["access"])).status_code == 200
+    fresh = await api.login(user["username"])  # signing in again works
+    assert (await me(client, fresh["access"])).status_code == 200
+    assert (await client.post("/api/auth/logout-all")).status_code == 401

@@ -1,4 +1,4 @@
-"""`/api/token`, `/api/token/refresh`, `/api/auth/logout`."""
+"""`/api/token`, `/api/token/refresh`, `/api/auth/logout`, `/api/auth/logout-all`."""
 
 from __future__ import annotations
 
@@ -80,4 +80,12 @@ async def logout(
 ) -> Response:
     """Revoke this access token and the refresh token's family."""
     await service.logout(session, runtime=runtime, user=user, access=claims, token=body.refresh)
+    return Response(status_code=204)
+
+
+@router.post("/api/auth/logout-all", status_code=204, responses=errors(401, 429))
+async def logout_all(user: CurrentUser, session: SessionDep, runtime: RuntimeDep) -> Response:
+    """Sign out everywhere: every refresh token and every access token of the caller, on
+    every device, stops working (this request's token included)."""
+    await service.logout_everywhere(session, runtime=runtime, user=user)
     return Response(status_code=204)

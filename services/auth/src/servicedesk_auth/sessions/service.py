@@ -129,4 +129,12 @@ async def logout(
     security_event("logout", user_id=str(user.id))
 
 
-__all__ = ["login", "logout", "refresh"]
+async def logout_everywhere(session: AsyncSession, *, runtime: Runtime, user: User) -> None:
+    """Every session of the user ends: all refresh families revoked, and the token version
+    bumped so every access token already issued (other devices included) dies at once."""
+    await revocation.revoke_user_families(session, user_id=user.id)
+    users.bump_token_version(session, user=user, denylist=runtime.denylist)
+    security_event("logout_everywhere", user_id=str(user.id))
+
+
+__all__ = ["login", "logout", "logout_everywhere", "refresh"]
