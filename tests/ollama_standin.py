@@ -102,24 +102,33 @@ def triage(text: str, schema: dict[str, Any] | None) -> dict[str, Any]:
         priority = "low"
     else:
         priority = "medium"
-    body = _ticket_body(text)
-    first = re.split(r"(?<=[.!?])\s|\n", body.strip(), maxsplit=1)[0].strip()
-    title = (first or "Support request")[:80].strip()
+    given, body = _ticket_parts(text)
+    first = re.split(r"(?<=[.!?;])\s|\n", (given or body).strip(), maxsplit=1)[0].strip()
+    title = _shorten(first or "Support request", 80)
     if len(title) < 5:
         title = f"Support request: {title}".strip()
     return {
         "title": title,
         "category": category,
         "priority": priority,
-        "summary": f"The user reports: {body.strip()[:200]}",
+        "summary": f"The user reports: {_shorten(body.strip(), 200)}",
         "confidence": 0.9 if hits else 0.55,
     }
 
 
-def _ticket_body(text: str) -> str:
+def _ticket_parts(text: str) -> tuple[str | None, str]:
+    """(the title, if the text has one, and the description) from inside the data fence."""
     inner = re.search(r"<<<TICKET\n(.*)\nTICKET>>>", text, re.S)
-    body = inner.group(1) if inner else text
-    return re.sub(r"^Title:\s*", "", body).strip()
+    body = (inner.group(1) if inner else text).strip()
+    titled = re.match(r"Title:\s*(.*?)\n\n(.*)", body, re.S)
+    return (titled.group(1).strip(), titled.group(2).strip()) if titled else (None, body)
+
+
+def _shorten(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word boundary."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 def _now() -> str:
