@@ -104,7 +104,7 @@ def triage(text: str, schema: dict[str, Any] | None) -> dict[str, Any]:
         priority = "medium"
     given, body = _ticket_parts(text)
     first = re.split(r"(?<=[.!?;])\s|\n", (given or body).strip(), maxsplit=1)[0].strip()
-    title = _shorten(first or "Support request", 80)
+    title = _shorten(first or "Support request", 80).rstrip(".;:, ")
     if len(title) < 5:
         title = f"Support request: {title}".strip()
     return {
