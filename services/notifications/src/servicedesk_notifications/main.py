@@ -17,13 +17,13 @@ from servicedesk_notifications.database import load_models
 from servicedesk_notifications.delivery import Channels
 from servicedesk_notifications.email.sender import EmailSender
 from servicedesk_notifications.inbox.router import router as inbox_router
-from servicedesk_shared.apikeys import ApiKeys
 from servicedesk_notifications.internal.router import router as internal_router
 from servicedesk_notifications.runtime import Runtime
 from servicedesk_notifications.webhooks.dispatcher import Dispatcher
 from servicedesk_notifications.webhooks.router import router as webhooks_router
 from servicedesk_notifications.webhooks.ssrf import Allowlist, Resolver
 from servicedesk_notifications.worker import Worker
+from servicedesk_shared.apikeys import ApiKeys
 from servicedesk_shared.db import create_engine, session_factory
 from servicedesk_shared.errors import install_error_handlers
 from servicedesk_shared.messaging.consumer import Consumer

@@ -8,8 +8,8 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from servicedesk_notifications.config import Settings
-from servicedesk_shared.apikeys import ApiKeys
 from servicedesk_notifications.webhooks.ssrf import Allowlist, Resolver
+from servicedesk_shared.apikeys import ApiKeys
 from servicedesk_shared.messaging.consumer import Consumer
 from servicedesk_shared.tokens import TokenSettings
 
