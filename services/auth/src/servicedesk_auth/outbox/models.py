@@ -1,28 +1,11 @@
-"""Integration events waiting for the relay, written in the same transaction as the change."""
+"""Integration events waiting for the relay, written in the same transaction as the change
+(the columns are the shared outbox's: `servicedesk_shared.messaging.outbox`)."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime
-from typing import Any
-
-from sqlalchemy import DateTime, Index, text
-from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, mapped_column
-
-from servicedesk_auth.database import Base, utcnow
+from servicedesk_auth.database import Base
+from servicedesk_shared.messaging.outbox import OutboxColumns
 
 
-class OutboxEvent(Base):
-    __tablename__ = "outbox"
-    __table_args__ = (
-        Index(
-            "ix_outbox_unpublished", "occurred_at", postgresql_where=text("published_at IS NULL")
-        ),
-    )
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    type: Mapped[str]
-    payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
-    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+class OutboxEvent(OutboxColumns, Base):
+    pass

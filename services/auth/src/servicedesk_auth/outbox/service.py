@@ -1,28 +1,18 @@
-"""Write an integration event next to the change it describes (transactional outbox).
-
-The envelope is the contract's: `{id, type, version, occurred_at, producer,
-correlation_id, data}`; the correlation id is the request id. The relay
-(`servicedesk_shared.messaging.relay`, run in the lifespan) publishes them.
-"""
+"""Write an integration event next to the change it describes (transactional outbox; the
+relay, run in the lifespan, publishes it)."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from servicedesk_auth.database import utcnow
 from servicedesk_auth.outbox.models import OutboxEvent
-from servicedesk_shared.messaging.envelope import new_event
+from servicedesk_shared.messaging.outbox import add_event
 
 PRODUCER = "auth"
 
 
 def record(session: AsyncSession, *, type_: str, data: dict[str, Any]) -> OutboxEvent:
     """Add the event to the session; it commits (or not) with the caller's transaction."""
-    event_id, now = uuid.uuid4(), utcnow()
-    payload = new_event(type_, data, producer=PRODUCER, event_id=event_id, occurred_at=now)
-    event = OutboxEvent(id=event_id, type=type_, payload=payload, occurred_at=now)
-    session.add(event)
-    return event
+    return add_event(session, OutboxEvent, type_, data, producer=PRODUCER)

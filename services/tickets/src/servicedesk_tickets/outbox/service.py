@@ -7,23 +7,15 @@ correlation_id, data}`; the correlation id is the request id. The shared relay
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from servicedesk_shared.messaging.envelope import new_event
-from servicedesk_tickets.database import utcnow
+from servicedesk_shared.messaging.outbox import add_event
 from servicedesk_tickets.outbox.models import OutboxEvent
 from servicedesk_tickets.outbox.schemas import PRODUCER, VERSION, EventType
 
 
 def record(session: AsyncSession, *, type_: EventType, data: dict[str, Any]) -> OutboxEvent:
     """Add the event to the session; it commits (or not) with the caller's transaction."""
-    event_id, now = uuid.uuid4(), utcnow()
-    payload = new_event(
-        type_, data, producer=PRODUCER, version=VERSION, event_id=event_id, occurred_at=now
-    )
-    event = OutboxEvent(id=event_id, type=type_, payload=payload, occurred_at=now)
-    session.add(event)
-    return event
+    return add_event(session, OutboxEvent, type_, data, producer=PRODUCER, version=VERSION)

@@ -1,0 +1,77 @@
+"""The outbox table every producer has, and the one way to write a row into it.
+
+Each producing service declares its model on its own declarative base:
+
+    class OutboxEvent(OutboxColumns, Base):
+        pass
+
+and writes an event in the same transaction as the change it describes:
+
+    add_event(session, OutboxEvent, "ticket.created", data, producer="tickets")
+
+The envelope is the contract's (`{id, type, version, occurred_at, producer,
+correlation_id, data}`; the correlation id defaults to the request id). The relay
+(`servicedesk_shared.messaging.relay`, run in each producer's lifespan) publishes the rows.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import DateTime, Index, String, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from servicedesk_shared.messaging.envelope import new_event
+
+Row = TypeVar("Row", bound="OutboxColumns")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class OutboxColumns:
+    """Declarative mixin: the `outbox` table the shared relay reads."""
+
+    __tablename__ = "outbox"
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[Index, ...]:
+        return (
+            Index(
+                "ix_outbox_unpublished",
+                "occurred_at",
+                postgresql_where=text("published_at IS NULL"),
+            ),
+        )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    type: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+def add_event(
+    session: AsyncSession,
+    model: type[Row],
+    event_type: str,
+    data: dict[str, Any],
+    *,
+    producer: str,
+    version: int = 1,
+    correlation_id: str | None = None,
+) -> Row:
+    """Add the event to the session; it commits (or not) with the caller's transaction."""
+    event_id, now = uuid.uuid4(), _now()
+    payload = new_event(
+        event_type, data, producer=producer, version=version, event_id=event_id,
+        occurred_at=now, correlation_id=correlation_id,
+    )  # fmt: skip
+    row = model(id=event_id, type=event_type, payload=payload, occurred_at=now)
+    session.add(row)
+    return row
