@@ -14,7 +14,7 @@ REQUESTS = Counter("gateway_requests_total", "Requests answered", ["route", "sta
 LATENCY = Histogram(
     "gateway_request_duration_seconds",
     "Time from request to the end of the response",
-    ["route"],
+    ["route", "status"],
     buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 RATE_LIMITED = Counter("gateway_rate_limited_total", "Requests refused with 429", ["bucket"])
@@ -32,7 +32,7 @@ def observe(route: str, status: int, seconds: float) -> None:
     if pair is None:
         pair = _children[(route, status)] = (
             REQUESTS.labels(route, str(status)),
-            LATENCY.labels(route),
+            LATENCY.labels(route, str(status)),
         )
     pair[0].inc()  # type: ignore[attr-defined]
     pair[1].observe(seconds)  # type: ignore[attr-defined]

@@ -6,6 +6,8 @@ import asyncio
 import time
 import uuid
 
+from prometheus_client.parser import text_string_to_metric_families
+
 from .conftest import standin
 
 
@@ -146,6 +148,15 @@ async def test_metrics_show_model_latency_and_breaker(client, auth) -> None:
     await client.post("/api/ai/suggest", json={"description": unique_text("m")}, headers=auth())
     text = (await client.get("/metrics")).text
     assert 'ai_model_request_duration_seconds_count{operation="suggest",outcome="ok"}' in text
+    latency = {
+        (tuple(sorted(sample.labels.items())))
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == "http_request_duration_seconds_count"
+    }
+    wanted = {"method": "POST", "route": "/api/ai/suggest", "service": "ai-assist",
+              "status": "200"}  # fmt: skip
+    assert tuple(sorted(wanted.items())) in latency  # latency by route template and status
     assert "ai_breaker_state 0.0" in text
     assert "ai_cache_requests_total" in text
     assert 'events_consumer_connected{consumer="ai-assist"} 1.0' in text

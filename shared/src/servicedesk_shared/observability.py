@@ -24,7 +24,7 @@ REQUESTS = Counter(
 LATENCY = Histogram(
     "http_request_duration_seconds",
     "HTTP request latency",
-    ["service", "method", "route"],
+    ["service", "method", "route", "status"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 
@@ -61,8 +61,9 @@ class MetricsMiddleware:
         finally:
             route = route_template(scope)
             method = scope["method"]
-            REQUESTS.labels(self.service, method, route, str(status)).inc()
-            LATENCY.labels(self.service, method, route).observe(time.perf_counter() - start)
+            labels = (self.service, method, route, str(status))
+            REQUESTS.labels(*labels).inc()
+            LATENCY.labels(*labels).observe(time.perf_counter() - start)
 
 
 async def run_checks(checks: dict[str, Check], timeout: float = 2.0) -> tuple[bool, dict]:
