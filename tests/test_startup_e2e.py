@@ -96,3 +96,19 @@ def test_make_run_without_rabbitmq_says_so_in_one_line():
         timeout=60,
     )
     assert_one_line_naming(result, "RabbitMQ", "AMQP_URL")
+
+
+@pytest.mark.parametrize(
+    ("module", "variable", "value"),
+    [
+        ("servicedesk_auth", "AUTH_PORT", "eighty"),
+        ("servicedesk_tickets", "TICKETS_DB_POOL_SIZE", "many"),
+        ("servicedesk_notifications", "NOTIFICATIONS_SMTP_PORT", "abc"),
+        ("servicedesk_ai_assist", "AI_ASSIST_TIMEOUT", "soon"),
+        ("servicedesk_ai_assist", "RATE_LIMIT_AI", "lots"),
+        ("servicedesk_gateway", "RATE_LIMIT_LOGIN", "lots"),
+    ],
+)
+def test_a_bad_setting_is_one_line_naming_its_variable(module, variable, value):
+    result = start(module, **{variable: value})
+    assert_one_line_naming(result, "cannot start", variable)

@@ -9,25 +9,15 @@ from __future__ import annotations
 import gc
 
 import uvicorn
-from pydantic import ValidationError
 
 from servicedesk_gateway.app import create_app
 from servicedesk_gateway.config import Settings
 from servicedesk_shared.logging import configure_logging
-from servicedesk_shared.startup import check_redis, run_checks
-
-
-def _settings() -> Settings:
-    try:
-        return Settings()
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(map(str, first["loc"])) or "settings"
-        raise SystemExit(f"gateway: cannot start: {where}: {first['msg']}") from None
+from servicedesk_shared.startup import check_redis, load_settings, run_checks
 
 
 def main() -> None:
-    settings = _settings()
+    settings = load_settings(Settings, "gateway")
     configure_logging("gateway", settings.log_level)
     run_checks("gateway", [lambda: check_redis(settings.redis_url)])
     # Everything imported so far lives forever: keep the collector from rescanning it

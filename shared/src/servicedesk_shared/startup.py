@@ -5,10 +5,15 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import asyncpg
 import redis.asyncio as aioredis
+from pydantic import ValidationError
+from pydantic_settings import BaseSettings
 from sqlalchemy.engine import make_url
+
+T = TypeVar("T", bound=BaseSettings)
 
 
 class DependencyMissing(Exception):
@@ -72,3 +77,31 @@ async def check_rabbitmq(url: str, variable: str = "AMQP_URL") -> None:
         ) from None
     finally:
         quiet.setLevel(level)
+
+
+def load_settings(cls: type[T], service: str) -> T:
+    """`cls()` from the environment; a bad value is one line naming its variable, exit 1."""
+    try:
+        return cls()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        print(f"{service}: cannot start: {_variable(cls, first['loc'])}: {first['msg']}",
+              file=sys.stderr)  # fmt: skip
+        raise SystemExit(1) from None
+
+
+def _variable(cls: type[BaseSettings], loc: tuple) -> str:
+    """The environment variable behind a validation error's location."""
+    if not loc:
+        return "settings"
+    name = str(loc[0])
+    field = cls.model_fields.get(name)
+    if field is None:  # already an alias such as RATE_LIMIT_LOGIN
+        return name
+    alias = field.validation_alias
+    choices = getattr(alias, "choices", None)
+    if choices:
+        return str(choices[0])
+    if isinstance(alias, str):
+        return alias
+    return (str(cls.model_config.get("env_prefix", "")) + name).upper()

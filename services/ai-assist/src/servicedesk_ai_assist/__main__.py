@@ -8,11 +8,11 @@ from servicedesk_ai_assist.config import Settings
 from servicedesk_ai_assist.main import create_app
 from servicedesk_shared.logging import configure_logging
 from servicedesk_shared.serving import serve
-from servicedesk_shared.startup import check_postgres, check_redis, run_checks
+from servicedesk_shared.startup import check_postgres, check_redis, load_settings, run_checks
 
 
 def main() -> None:
-    settings = Settings()
+    settings = load_settings(Settings, "ai-assist")
     configure_logging("ai-assist", settings.log_level)
     run_checks(
         "ai-assist",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from servicedesk_ai_assist.ratelimit import parse_rate
 from servicedesk_shared.settings import BaseServiceSettings, env
 from servicedesk_shared.tokens import TokenSettings
 
@@ -48,6 +49,12 @@ class Settings(BaseServiceSettings):
     consumer_prefetch: int = Field(4, ge=1)
     # Service-to-service keys for POST /internal/triage (the refresh script); unset: refused.
     api_keys: SecretStr | None = Field(None, validation_alias=env("AI_ASSIST_API_KEYS"))
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _a_rate(cls, value: str) -> str:
+        parse_rate(value)  # ValueError names what is wrong
+        return value
 
     @property
     def token_settings(self) -> TokenSettings:

@@ -6,11 +6,11 @@ from servicedesk_auth.config import Settings
 from servicedesk_auth.main import create_app
 from servicedesk_shared.logging import configure_logging
 from servicedesk_shared.serving import serve
-from servicedesk_shared.startup import check_postgres, check_redis, run_checks
+from servicedesk_shared.startup import check_postgres, check_redis, load_settings, run_checks
 
 
 def main() -> None:
-    settings = Settings()
+    settings = load_settings(Settings, "auth")
     configure_logging("auth", settings.log_level)
     run_checks(
         "auth",

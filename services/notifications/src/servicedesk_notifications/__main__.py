@@ -7,11 +7,11 @@ from servicedesk_notifications.config import Settings
 from servicedesk_notifications.main import create_app
 from servicedesk_shared.logging import configure_logging
 from servicedesk_shared.serving import serve
-from servicedesk_shared.startup import check_postgres, check_rabbitmq, run_checks
+from servicedesk_shared.startup import check_postgres, check_rabbitmq, load_settings, run_checks
 
 
 def main() -> None:
-    settings = Settings()
+    settings = load_settings(Settings, "notifications")
     configure_logging("notifications", settings.log_level)
     run_checks(
         "notifications",
