@@ -14,12 +14,14 @@ import sys
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 import aio_pika
 import httpx
 import orjson
 import pytest
 
+from servicedesk_shared import testing
 from servicedesk_shared.messaging.envelope import Envelope
 from servicedesk_shared.messaging.topology import declare_events_exchange
 
@@ -65,12 +67,8 @@ async def inbox(client, tokens) -> list[dict]:
     return resp.json()["items"]
 
 
-async def eventually(check, timeout: float = 60, every: float = 0.25):
-    """Await `check()` until it returns a truthy value, or fail after `timeout` seconds."""
-    async with asyncio.timeout(timeout):
-        while not (result := await check()):
-            await asyncio.sleep(every)
-    return result
+# Awaits `check()` until truthy; fails (TimeoutError) after 60 s.
+eventually = partial(testing.eventually, timeout=60, every=0.25)
 
 
 @pytest.fixture

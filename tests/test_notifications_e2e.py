@@ -14,11 +14,13 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 import aio_pika
 import httpx
 import pytest
 
+from servicedesk_shared import testing
 from servicedesk_shared.messaging.topology import declare_events_exchange
 
 from .conftest import ADMIN, bearer, free_port, login, next_ip, register_and_login
@@ -34,11 +36,8 @@ async def signed_in_admin(stack) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-async def eventually(check, timeout: float = 30):
-    async with asyncio.timeout(timeout):
-        while not (result := await check()):
-            await asyncio.sleep(0.2)
-    return result
+# Awaits `check()` until truthy; fails (TimeoutError) after 30 s.
+eventually = partial(testing.eventually, timeout=30, every=0.2)
 
 
 async def test_a_new_user_has_an_empty_inbox_through_the_gateway(client):

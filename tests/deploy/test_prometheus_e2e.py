@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import uuid
+from functools import partial
 from pathlib import Path
 
 import aio_pika
@@ -20,7 +21,7 @@ import pytest
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
-from servicedesk_shared import devstack
+from servicedesk_shared import devstack, testing
 from servicedesk_shared.messaging.topology import declare_events_exchange
 
 from ..conftest import ADMIN, bearer, free_port, login, next_ip, register_and_login, wait_http
@@ -134,11 +135,8 @@ def prometheus(prometheus_binary, stack, tmp_path):
         log.close()
 
 
-async def eventually(check, timeout: float = 30, every: float = 0.25):
-    async with asyncio.timeout(timeout):
-        while not (result := await check()):
-            await asyncio.sleep(every)
-    return result
+# Awaits `check()` until truthy; fails (TimeoutError) after 30 s.
+eventually = partial(testing.eventually, timeout=30, every=0.25)
 
 
 async def traffic(stack) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
-import inspect
 import itertools
 import sys
 import uuid
@@ -163,17 +162,6 @@ async def publish_created(exchange: Any, ticket: dict[str, Any]) -> dict[str, An
         aio_pika.Message(orjson.dumps(event), delivery_mode=2), routing_key="ticket.created"
     )
     return event
-
-
-async def eventually(check: Callable[[], Any], timeout: float = 10) -> Any:
-    async with asyncio.timeout(timeout):
-        while True:
-            result = check()
-            if inspect.isawaitable(result):
-                result = await result
-            if result:
-                return result
-            await asyncio.sleep(0.05)
 
 
 async def scalar(app: Any, sql: str, **params: Any) -> Any:

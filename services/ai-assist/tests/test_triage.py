@@ -8,7 +8,9 @@ from typing import Any
 import aio_pika
 import orjson
 
-from .conftest import API_KEY, eventually, publish_created, scalar, standin, ticket_id
+from servicedesk_shared.testing import eventually
+
+from .conftest import API_KEY, publish_created, scalar, standin, ticket_id
 
 
 def ticket(**fields: Any) -> dict[str, Any]:

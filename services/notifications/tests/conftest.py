@@ -10,7 +10,6 @@ refused like any loopback address.
 from __future__ import annotations
 
 import asyncio
-import inspect
 import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -30,7 +29,11 @@ from servicedesk_notifications.main import create_app
 from servicedesk_notifications.webhooks.ssrf import Resolver
 from servicedesk_shared.messaging.envelope import new_event
 from servicedesk_shared.messaging.topology import declare_events_exchange
-from servicedesk_shared.testing import make_access_token, throwaway_database, throwaway_vhost
+from servicedesk_shared.testing import (
+    make_access_token,
+    throwaway_database,
+    throwaway_vhost,
+)
 
 from .receiver import Receiver
 from .smtpsink import SmtpSink
@@ -178,18 +181,6 @@ def ticket(requester: str, assignee: str | None = None, **fields: Any) -> dict[s
 
 def event(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
     return new_event(event_type, data, producer="tickets", correlation_id="req-notif-test-1")
-
-
-async def eventually(check: Callable[[], Any], timeout: float = 10) -> Any:
-    """Call (and await) `check()` until it returns something truthy; fail after `timeout`."""
-    async with asyncio.timeout(timeout):
-        while True:
-            result = check()
-            if inspect.isawaitable(result):
-                result = await result
-            if result:
-                return result
-            await asyncio.sleep(0.05)
 
 
 async def scalar(app: Any, sql: str, **params: Any) -> Any:

@@ -7,7 +7,9 @@ import uuid
 
 import aio_pika
 
-from .conftest import event, eventually, scalar, ticket, user
+from servicedesk_shared.testing import eventually
+
+from .conftest import event, scalar, ticket, user
 
 
 async def inbox(client, token, user_id: str) -> list[dict]:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import uuid
 
 from servicedesk_notifications.delivery import Channels, notify
+from servicedesk_shared.testing import eventually
 
-from .conftest import event, eventually, rows, scalar, ticket, user
+from .conftest import event, rows, scalar, ticket, user
 from .test_consumer import status_changed, wait_until_handled
 
 

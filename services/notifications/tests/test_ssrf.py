@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from servicedesk_notifications.webhooks.ssrf import Allowlist, Resolver, UnsafeUrl, check
+from servicedesk_shared.testing import eventually
 
-from .conftest import HOOKS_HOST, eventually, ticket, user
+from .conftest import HOOKS_HOST, ticket, user
 from .test_consumer import status_changed
 from .test_webhooks import BASE
 

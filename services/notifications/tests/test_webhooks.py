@@ -10,7 +10,9 @@ import uuid
 
 import pytest
 
-from .conftest import HOOKS_HOST, eventually, scalar, ticket, user
+from servicedesk_shared.testing import eventually
+
+from .conftest import HOOKS_HOST, scalar, ticket, user
 from .test_consumer import notified, status_changed, wait_until_handled
 from .test_email import address, register
 

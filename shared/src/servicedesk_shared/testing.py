@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -89,3 +91,16 @@ async def throwaway_vhost(name_prefix: str = "desk_test") -> AsyncIterator[str]:
         yield f"{AMQP_BASE}/{vhost}"
     finally:
         await anyio.to_thread.run_sync(_rabbitmqctl, "delete_vhost", vhost)
+
+
+async def eventually(check: Callable[[], Any], timeout: float = 10, every: float = 0.05) -> Any:
+    """Call (and await, if it is a coroutine) `check()` until it returns something truthy;
+    return that, or raise TimeoutError after `timeout` seconds."""
+    async with asyncio.timeout(timeout):
+        while True:
+            result = check()
+            if inspect.isawaitable(result):
+                result = await result
+            if result:
+                return result
+            await asyncio.sleep(every)
