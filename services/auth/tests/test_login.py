@@ -103,6 +103,24 @@ async def test_repeated_failures_slow_the_account_down_but_never_lock_it(client,
     assert time.perf_counter() - started < 0.45
 
 
+async def test_failures_by_username_and_by_email_slow_down_one_account(client, api):
+    user = await api.register()
+    for login in (user["username"], user["email"], user["username"].upper(), user["email"]):
+        assert (await attempt(client, login, "wrong-password-x")).status_code == 401
+    started = time.perf_counter()
+    assert (await attempt(client, user["email"].upper())).status_code == 200
+    assert time.perf_counter() - started >= 0.45
+
+
+async def test_an_unknown_name_slows_down_like_an_account(client):
+    name = unique("nobody")
+    for _ in range(4):
+        assert (await attempt(client, name, "wrong-password-x")).status_code == 401
+    started = time.perf_counter()
+    assert (await attempt(client, f"  {name.upper()} ", "wrong-password-x")).status_code == 401
+    assert time.perf_counter() - started >= 0.45
+
+
 def django_pbkdf2(password: str, salt: str = "seasalt", iterations: int = 1000) -> str:
     digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt.encode(), iterations)
     return f"pbkdf2_sha256${iterations}${salt}${base64.b64encode(digest).decode()}"

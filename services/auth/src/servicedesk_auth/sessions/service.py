@@ -31,18 +31,17 @@ from servicedesk_shared import tokens
 from servicedesk_shared.logging import security_event
 
 
-async def _fail(throttle: LoginThrottle, form: LoginRequest, ip: str, reason: str) -> None:
+async def _fail(
+    throttle: LoginThrottle, key: str, form: LoginRequest, ip: str, reason: str
+) -> None:
     LOGIN_FAILURES.labels(reason).inc()
     security_event("login_failed", username=form.username, ip=ip, reason=reason)
     if reason != "mfa_required":
-        await throttle.failed(form.username)
+        await throttle.failed(key)
 
 
-async def _password_user(
-    runtime: Runtime, session: AsyncSession, form: LoginRequest
-) -> User | None:
+async def _password_user(runtime: Runtime, user: User | None, form: LoginRequest) -> User | None:
     """The active user whose password this is, else None, at the same cost either way."""
-    user = await users.get_by_login(session, login=form.username)
     if user is None:
         await runtime.hasher.dummy_verify(form.password)
         return None
@@ -71,16 +70,18 @@ async def login(
     session: AsyncSession, *, runtime: Runtime, form: LoginRequest, ip: str
 ) -> TokenPair:
     throttle = LoginThrottle(runtime.redis, runtime.keys)
-    await throttle.wait(form.username)
-    user = await _password_user(runtime, session, form)
+    found = await users.get_by_login(session, login=form.username)
+    key = throttle.key(user_id=found.id if found else None, typed=form.username)
+    await throttle.wait(key)
+    user = await _password_user(runtime, found, form)
     if user is None:
-        await _fail(throttle, form, ip, "invalid_credentials")
+        await _fail(throttle, key, form, ip, "invalid_credentials")
         raise InvalidCredentials()
     reason = await _check_otp(session, user=user, otp=form.otp)
     if reason:
-        await _fail(throttle, form, ip, reason)
+        await _fail(throttle, key, form, ip, reason)
         raise MfaRequired() if reason == "mfa_required" else MfaInvalid()
-    await throttle.succeeded(form.username)
+    await throttle.succeeded(key)
     await _upgrade_hash(runtime, user, form.password)
     security_event("login_succeeded", user_id=str(user.id), ip=ip)
     return issue_pair(session, runtime=runtime, user=user)

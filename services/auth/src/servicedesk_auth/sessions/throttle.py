@@ -1,14 +1,20 @@
 """Progressive per-account slow-down of logins (never a lockout someone could abuse).
 
-Failures per account (the submitted username, lower-cased, known or not) are counted in
-Redis for 15 minutes. From the fourth failure on, every further attempt on that account
-first waits `min(0.5 * 2**(n-4), 8)` seconds (n = failures so far), without using CPU.
-The right password still signs in, and resets the count.
+Failures are counted per account in Redis for 15 minutes, after the user lookup: a known
+user's bucket is its id, so `frank`, `Frank` and `frank@example.com` share one count. A
+name no account answers to is counted under the typed string, trimmed and lower-cased,
+so an unknown name slows down exactly like a known one (its failures look the same from
+outside; the dummy verify keeps the timing alike too).
+
+From the fourth failure on, every further attempt on that account first waits
+`min(0.5 * 2**(n-4), 8)` seconds (n = failures so far), without using CPU. The right
+password still signs in, and resets the count.
 """
 
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import redis.asyncio as aioredis
 
@@ -30,19 +36,21 @@ class LoginThrottle:
         self.redis = redis
         self.keys = keys
 
-    def _key(self, username: str) -> str:
-        return self.keys.raw(f"login:failures:{username.strip().lower()}")
+    def key(self, *, user_id: uuid.UUID | None, typed: str) -> str:
+        """The account's bucket: its id when the lookup found one, else the typed name."""
+        if user_id is not None:
+            return self.keys.raw(f"login:failures:user:{user_id}")
+        return self.keys.raw(f"login:failures:name:{typed.strip().lower()}")
 
-    async def wait(self, username: str) -> None:
-        failures = int(await self.redis.get(self._key(username)) or 0)
+    async def wait(self, key: str) -> None:
+        failures = int(await self.redis.get(key) or 0)
         delay = delay_for(failures)
         if delay:
             await asyncio.sleep(delay)
 
-    async def failed(self, username: str) -> None:
-        key = self._key(username)
+    async def failed(self, key: str) -> None:
         async with self.redis.pipeline(transaction=True) as pipe:
             await pipe.incr(key).expire(key, WINDOW).execute()
 
-    async def succeeded(self, username: str) -> None:
-        await self.redis.delete(self._key(username))
+    async def succeeded(self, key: str) -> None:
+        await self.redis.delete(key)
