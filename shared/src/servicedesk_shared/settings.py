@@ -20,6 +20,32 @@ from servicedesk_shared.tokens import KeyRing
 log = logging.getLogger(__name__)
 
 PLACEHOLDER_SECRETS = {"changeme", "change-me", "secret", "dev", "test", "password", "jwt-secret"}
+# Fragments that mark a value copied from an example rather than generated.
+PLACEHOLDER_FRAGMENTS = ("changeme", "change-me", "change_me", "replace-me", "placeholder")
+MIN_SECRET_LENGTH = 32
+
+
+def is_placeholder(secret: str) -> bool:
+    """A well-known dummy value, an example's fill-in, or too short to be a real key."""
+    value = secret.strip().lower()
+    return (
+        value in PLACEHOLDER_SECRETS
+        or any(fragment in value for fragment in PLACEHOLDER_FRAGMENTS)
+        or len(secret) < MIN_SECRET_LENGTH
+    )
+
+
+def refuse_placeholder_keys(variable: str, keys: dict[str, str], environment: str) -> None:
+    """Outside `development` (so in `test` and `production`) every key must be real."""
+    if environment == "development":
+        return
+    for kid, secret in keys.items():
+        if is_placeholder(secret):
+            raise ValueError(
+                f"{variable} key {kid!r} is a placeholder or shorter than "
+                f"{MIN_SECRET_LENGTH} characters; refused outside development "
+                f"(DESK_ENV={environment})"
+            )
 
 
 def env(name: str) -> AliasChoices:
@@ -56,13 +82,8 @@ class BaseServiceSettings(BaseSettings):
                 "not survive a restart or verify in other processes. NEVER run like this in "
                 "production."
             )
-        if self.environment == "production":
-            for kid, secret in KeyRing.parse(self.jwt_secret_keys.get_secret_value()).items():
-                if secret.lower() in PLACEHOLDER_SECRETS or len(secret) < 32:
-                    raise ValueError(
-                        f"JWT_SECRET_KEYS key {kid!r} is a placeholder or shorter than 32 "
-                        "characters; refused outside development"
-                    )
+        keys = KeyRing.parse(self.jwt_secret_keys.get_secret_value())
+        refuse_placeholder_keys("JWT_SECRET_KEYS", keys, self.environment)
         return self
 
     @property
