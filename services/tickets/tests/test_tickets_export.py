@@ -91,3 +91,47 @@ async def test_the_export_is_audited(api, personas):
 async def test_an_empty_export_has_just_the_header(api):
     response = await api.call("user_b", "GET", "/api/export/tickets")
     assert response.text.count("\r\n") == 1
+
+
+# Cells a spreadsheet in a semicolon locale would split (or a reader would cut at a line
+# break inside an unquoted field) into pieces that start with a formula.
+HIDDEN_FORMULAS = ["x;=1+2", "x; @SUM(1)", "a,-2+3", "ok;\t=cmd", ' =1+2', "a;\"=1+2",
+                   "two\r\n=lines", "cr\r+1", "a;b", "plain"]  # fmt: skip
+STARTS = tuple("=+-@\t\r\n")
+
+
+def cells(text: str, delimiter: str) -> list[str]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    return [cell for row in reader for cell in row]
+
+
+def starts_a_formula(cell: str) -> bool:
+    return cell.startswith(STARTS) or cell.lstrip(' "').startswith(STARTS)
+
+
+@pytest.mark.parametrize("delimiter", [",", ";"])
+async def test_no_cell_starts_a_formula_whichever_separator_the_reader_uses(api, delimiter):
+    for payload in HIDDEN_FORMULAS:
+        await api.create("user_a", title=f"Ticket {payload}", category=payload,
+                         description=payload)  # fmt: skip
+    response = await api.call("user_a", "GET", "/api/export/tickets?columns=description")
+    parsed = cells(response.text, delimiter)
+    assert len(parsed) > len(HIDDEN_FORMULAS)
+    assert [cell for cell in parsed if starts_a_formula(cell)] == []
+
+
+async def test_cells_with_a_separator_quote_or_line_break_are_quoted_and_round_trip(api):
+    for payload in ["a;b", 'say "hi"', "a,b", "one\ntwo", "one\rtwo", "plain"]:
+        await api.create("user_a", title=f"Quoting {len(payload)}", category=payload)
+    response = await api.call("user_a", "GET", "/api/export/tickets")
+    for payload in ["a;b", 'say "hi"', "a,b", "one\ntwo", "one\rtwo"]:
+        assert '"' + payload.replace('"', '""') + '"' in response.text
+    assert ",plain," in response.text
+    categories = {row["category"] for row in rows(response)}
+    assert categories == {"a;b", 'say "hi"', "a,b", "one\ntwo", "one\rtwo", "plain"}
+
+
+def test_defuse_neutralises_formulas_after_whitespace_and_inside_cells():
+    assert defuse([" =1", "x;=1+2", "x; -1", "a,@b", "l1\n+1", 'a;"=1']) == [
+        "' =1", "x;'=1+2", "x;' -1", "a,'@b", "l1\n'+1", "a;'\"=1"
+    ]  # fmt: skip

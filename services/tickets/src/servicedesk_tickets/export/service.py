@@ -1,14 +1,17 @@
 """CSV export: one query with the list's visibility rule, streamed from a server-side
 cursor in chunks, every text cell defused against spreadsheet formula injection.
 
-OWASP's CSV-injection advice: a cell starting with `= + - @`, tab, CR or LF is prefixed
-with `'` so spreadsheets show it as text; quoting is RFC 4180 (the csv module, CRLF).
+OWASP's CSV-injection advice (https://owasp.org/www-community/attacks/CSV_Injection): a
+cell starting with `= + - @`, tab, CR or LF, after any spaces or quotes, is prefixed with
+`'` so spreadsheets show it as text. A spreadsheet that splits on `;` (semicolon locales)
+or cuts at a line break would start a new cell inside ours, so the same check runs after
+every `;`, `,`, CR and LF inside a cell, and the `'` goes right after that character.
+Quoting is RFC 4180 with CRLF, plus: a cell holding `;` is quoted as well as `,`, `"`, CR, LF.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -23,7 +26,10 @@ from servicedesk_tickets.tickets.models import Ticket
 from servicedesk_tickets.tickets.service import filter_conditions
 
 CHUNK_ROWS = 1000
-FORMULA_STARTS = frozenset("=+-@\t\r\n")
+# A formula start (`= + - @` or tab, after spaces/quotes) at the cell's start or after a
+# separator or line break, or a cell starting with a line break; `'` goes at the group's end.
+_FORMULA = re.compile(r'(^|[;,\r\n])(?=[ "]*[=+\-@\t])|^(?=[\r\n])')
+_NEEDS_QUOTES = re.compile(r'[,;"\r\n]')
 _ISO_UTC = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
 
 
@@ -56,25 +62,33 @@ def build_query(params: ExportParams, principal: Principal) -> tuple[list[str], 
 
 
 def defuse(row) -> list:
-    return [("'" + v) if v.__class__ is str and v[:1] in FORMULA_STARTS else v for v in row]
+    """Every text cell with a `'` before each formula start (see the module docstring)."""
+    return [_FORMULA.sub(r"\1'", v) if v.__class__ is str else v for v in row]
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    text = value if value.__class__ is str else str(value)
+    if _NEEDS_QUOTES.search(text):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def csv_line(row) -> str:
+    """One CSV record, CRLF-terminated, cells defused and quoted."""
+    return ",".join(map(_cell, defuse(row))) + "\r\n"
 
 
 async def csv_chunks(
     sessions: async_sessionmaker[AsyncSession], header: list[str], query: Select
 ) -> AsyncIterator[str]:
     """The CSV text, a chunk of rows at a time, read through a server-side cursor."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
+    yield csv_line(header)
     async with sessions() as session:
         result = await session.stream(query.execution_options(yield_per=CHUNK_ROWS))
         try:
             async for rows in result.partitions():
-                writer.writerows(map(defuse, rows))
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
+                yield "".join(map(csv_line, rows))
         finally:
             await result.close()
-    if buffer.tell():
-        yield buffer.getvalue()
