@@ -25,6 +25,9 @@ from servicedesk_shared.testing import (
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
 TEST_KEY = "test:" + "k" * 64
+# Two TOTP encryption keys, as after a rotation: the first encrypts, both decrypt.
+TOTP_OLD_KEY = ("totp-1", "o" * 64)
+TOTP_KEYS = "totp-2:" + "p" * 64 + "," + ":".join(TOTP_OLD_KEY)
 PASSWORD = "violet-harbour-lantern"
 ADMIN = {"username": "root", "email": "root@example.com", "password": "Quiet-Granite-Meadow-41"}
 
@@ -34,6 +37,7 @@ def make_settings(database_url: str, redis_prefix: str, **overrides: Any) -> Set
         "database_url": database_url,
         "redis_key_prefix": redis_prefix,
         "jwt_secret_keys": TEST_KEY,
+        "totp_encryption_keys": TOTP_KEYS,
         "environment": "test",
         # Cheap Argon2 for speed; test_passwords checks the real parameters once.
         "argon2_memory_cost": 256,

@@ -1,5 +1,6 @@
-"""Ensure the superuser named by DESK_ADMIN_* exists: idempotent, and safe when several
-replicas start at once (the insert is `ON CONFLICT DO NOTHING`)."""
+"""At start: ensure the superuser named by DESK_ADMIN_* exists (idempotent, and safe when
+several replicas start at once: the insert is `ON CONFLICT DO NOTHING`), and bring every
+TOTP secret under the current encryption key."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from servicedesk_auth.mfa.crypto import TotpCipher, TotpKeyError
+from servicedesk_auth.mfa.models import TotpDevice
 from servicedesk_auth.passwords import policy
 from servicedesk_auth.passwords.hashing import PasswordHasher
 from servicedesk_auth.users.models import PasswordHistory, User
@@ -50,3 +53,38 @@ async def ensure_admin(
         )
     if result.rowcount == 0:
         log.error("bootstrap superuser %r not created: its email belongs to another user", username)
+
+
+async def encrypt_totp_secrets(
+    factory: async_sessionmaker[AsyncSession], cipher: TotpCipher
+) -> int:
+    """Rewrite every TOTP secret not under the first key of AUTH_TOTP_ENCRYPTION_KEYS: clear
+    ones from before encryption, and ones under an older key after a rotation. Safe with
+    several replicas starting at once (each row is rewritten only if still as it was read).
+    Returns how many rows were rewritten."""
+    rewritten = stuck = 0
+    async with factory() as session, session.begin():
+        rows = (await session.execute(select(TotpDevice.user_id, TotpDevice.secret))).all()
+        for user_id, stored in rows:
+            if cipher.is_current(stored):
+                continue
+            try:
+                sealed = cipher.encrypt(cipher.decrypt(stored, user_id=user_id), user_id=user_id)
+            except TotpKeyError:
+                stuck += 1
+                continue
+            result = await session.execute(
+                update(TotpDevice)
+                .where(TotpDevice.user_id == user_id, TotpDevice.secret == stored)
+                .values(secret=sealed)
+            )
+            rewritten += result.rowcount
+    if rewritten:
+        log.warning("re-encrypted %d TOTP secrets under key %r", rewritten, cipher.current_kid)
+    if stuck:
+        log.error(
+            "%d TOTP secrets are under a key AUTH_TOTP_ENCRYPTION_KEYS no longer holds; "
+            "those users cannot sign in until the key is put back",
+            stuck,
+        )
+    return rewritten

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import secrets
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from servicedesk_shared.settings import BaseServiceSettings, env
+from servicedesk_auth.mfa.crypto import VARIABLE as TOTP_KEYS_VARIABLE
+from servicedesk_auth.mfa.crypto import TotpCipher, parse_keys
+from servicedesk_shared.settings import BaseServiceSettings, env, refuse_placeholder_keys
 from servicedesk_shared.tokens import TokenSettings
 
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/desk_auth"
+
+log = logging.getLogger(__name__)
 
 
 class Settings(BaseServiceSettings):
@@ -34,6 +40,31 @@ class Settings(BaseServiceSettings):
     admin_username: str | None = Field(None, validation_alias=env("DESK_ADMIN_USERNAME"))
     admin_email: str | None = Field(None, validation_alias=env("DESK_ADMIN_EMAIL"))
     admin_password: SecretStr | None = Field(None, validation_alias=env("DESK_ADMIN_PASSWORD"))
+    # `kid:secret[,kid:secret…]`: the first encrypts TOTP secrets at rest, all decrypt.
+    totp_encryption_keys: SecretStr | None = None
+
+    @model_validator(mode="after")
+    def _require_totp_keys(self) -> Settings:
+        if self.totp_encryption_keys is None:
+            if self.environment == "production":
+                raise ValueError(
+                    f"{TOTP_KEYS_VARIABLE} is not set (required when DESK_ENV=production)"
+                )
+            generated = f"dev-{secrets.token_hex(4)}:{secrets.token_urlsafe(48)}"
+            self.totp_encryption_keys = SecretStr(generated)
+            log.warning(
+                "%s is not set: using a generated development key. TOTP secrets enrolled now "
+                "will not decrypt after a restart. NEVER run like this in production.",
+                TOTP_KEYS_VARIABLE,
+            )
+        keys = parse_keys(self.totp_encryption_keys.get_secret_value())
+        refuse_placeholder_keys(TOTP_KEYS_VARIABLE, keys, self.environment)
+        return self
+
+    @property
+    def totp_cipher(self) -> TotpCipher:
+        assert self.totp_encryption_keys is not None
+        return TotpCipher.from_string(self.totp_encryption_keys.get_secret_value())
 
     @property
     def token_settings(self) -> TokenSettings:

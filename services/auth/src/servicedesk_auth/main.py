@@ -1,5 +1,6 @@
 """`create_app(settings)`: routes, middleware, error handlers, and a lifespan that opens
-the database engine, Redis and the hash pool, ensures the bootstrap superuser, restores
+the database engine, Redis and the hash pool, ensures the bootstrap superuser, encrypts
+TOTP secrets not yet under the current key (the upgrade and rotation path), restores
 the deny-list sentinel before serving and keeps it restored in the background, and runs
 the outbox relay that publishes `user.*` events (RabbitMQ may be down: events wait)."""
 
@@ -48,7 +49,7 @@ def open_runtime(settings: Settings) -> Runtime:
     denylist = DenyList(redis, keys, access_ttl=settings.access_token_ttl)
     return Runtime(
         settings, engine, session_factory(engine), redis, keys, hasher, denylist,
-        settings.token_settings,
+        settings.token_settings, settings.totp_cipher,
     )  # fmt: skip
 
 
@@ -66,6 +67,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         if settings.bootstrap_admin:
             await bootstrap.ensure_admin(runtime.sessions, runtime.hasher, settings.bootstrap_admin)
+        await bootstrap.encrypt_totp_secrets(runtime.sessions, runtime.totp)
         await runtime.denylist.restore_if_missing(runtime.sessions)
         upkeep = asyncio.create_task(
             keep_restored(runtime.denylist, runtime.sessions, settings.denylist_interval)

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from servicedesk_auth.config import Settings
 from servicedesk_auth.denylist import DenyList
+from servicedesk_auth.mfa.crypto import TotpCipher
 from servicedesk_auth.passwords.hashing import PasswordHasher
 from servicedesk_shared.redis import Keys
 from servicedesk_shared.tokens import TokenSettings
@@ -24,3 +25,4 @@ class Runtime:
     hasher: PasswordHasher
     denylist: DenyList
     tokens: TokenSettings
+    totp: TotpCipher

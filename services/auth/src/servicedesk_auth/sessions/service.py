@@ -50,14 +50,17 @@ async def _password_user(runtime: Runtime, user: User | None, form: LoginRequest
     return user if user.is_active else None
 
 
-async def _check_otp(session: AsyncSession, *, user: User, otp: str | None) -> str | None:
+async def _check_otp(
+    session: AsyncSession, *, runtime: Runtime, user: User, otp: str | None
+) -> str | None:
     """None when TOTP is off or the code is good; else the failure reason."""
     if not user.mfa_enabled:
         return None
     if not otp:
         return "mfa_required"
     assert user.totp is not None
-    return None if await mfa.consume(session, device=user.totp, otp=otp) else "mfa_invalid"
+    good = await mfa.consume(session, device=user.totp, otp=otp, cipher=runtime.totp)
+    return None if good else "mfa_invalid"
 
 
 async def _upgrade_hash(runtime: Runtime, user: User, password: str) -> None:
@@ -77,7 +80,7 @@ async def login(
     if user is None:
         await _fail(throttle, key, form, ip, "invalid_credentials")
         raise InvalidCredentials()
-    reason = await _check_otp(session, user=user, otp=form.otp)
+    reason = await _check_otp(session, runtime=runtime, user=user, otp=form.otp)
     if reason:
         await _fail(throttle, key, form, ip, reason)
         raise MfaRequired() if reason == "mfa_required" else MfaInvalid()
