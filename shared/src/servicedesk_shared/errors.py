@@ -26,6 +26,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +95,7 @@ class Unavailable(ServiceError):
     status_code, code, detail = 503, "unavailable", "Service unavailable"
 
 
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 STATUS_CODES = {
     400: "bad_request",
     401: "not_authenticated",
@@ -117,11 +119,34 @@ def error_body(detail: str, code: str, errors: list[Any] | None = None) -> dict[
 
 
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
-    """Pydantic's errors without the echoed input (it may hold a password)."""
+    """Pydantic's errors without the echoed input (it may hold a password); a key the client
+    sent may hold a lone surrogate, which UTF-8 cannot carry, so it is escaped."""
     return [
-        {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+        {
+            "loc": [_utf8(part) for part in e.get("loc", ())],
+            "msg": _utf8(e.get("msg", "")),
+            "type": e.get("type", ""),
+        }
         for e in exc.errors()
     ]
+
+
+def _utf8(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    return value
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route answers on this path. FastAPI has a route per method and
+    Starlette's 405 names only the first one's, so ask every route about every method."""
+    routes = request.app.router.routes
+    allowed = [
+        method
+        for method in _METHODS
+        if any(r.matches({**request.scope, "method": method})[0] == Match.FULL for r in routes)
+    ]
+    return ", ".join(allowed)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -138,13 +163,12 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(error_body(summary or "Invalid input", "validation_error", errors), 422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = STATUS_CODES.get(exc.status_code, "error")
-        return JSONResponse(
-            error_body(str(exc.detail), code),
-            exc.status_code,
-            headers=getattr(exc, "headers", None),
-        )
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:
+            headers["Allow"] = allowed_methods(request)
+        return JSONResponse(error_body(str(exc.detail), code), exc.status_code, headers=headers)
 
     @app.exception_handler(DBAPIError)
     async def _database(_: Request, exc: DBAPIError) -> JSONResponse:

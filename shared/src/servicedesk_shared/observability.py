@@ -84,11 +84,12 @@ def health_router(get_checks: Callable[[], dict[str, Check]]) -> APIRouter:
     """The three operational routes; `get_checks` is called per request (lifespan state)."""
     router = APIRouter(include_in_schema=False)
 
-    @router.get("/healthz")
+    # GET and HEAD only (contract §15); anything else is a 405 naming both.
+    @router.api_route("/healthz", methods=["GET", "HEAD"])
     async def healthz() -> JSONResponse:
         return JSONResponse({"status": "ok"})
 
-    @router.get("/readyz")
+    @router.api_route("/readyz", methods=["GET", "HEAD"])
     async def readyz() -> JSONResponse:
         ready, deps = await run_checks(get_checks())
         body = {"status": "ready" if ready else "not_ready", "dependencies": deps}

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
+
+from servicedesk_shared.types import OtpCode
 
 
 class OtpIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    otp: str = Field(min_length=1, max_length=16)
+    otp: OtpCode
 
 
 class TotpEnrolment(BaseModel):

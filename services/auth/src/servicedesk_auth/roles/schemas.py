@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
+from servicedesk_shared.types import text
+
+SystemName = text(1, 64)
 SystemRoleName = Literal["user", "agent", "manager", "admin"]
 
 
 class RoleAssignment(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    system: str = Field(min_length=1, max_length=64)
+    system: SystemName
     role: SystemRoleName
 
 

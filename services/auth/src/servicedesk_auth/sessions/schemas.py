@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
-Secret = Field(min_length=1, max_length=4096)
+from servicedesk_shared.types import OtpCode, text
+
+Secret = text(1, 4096)
+LoginName = text(1, 320)
 
 
 class LoginRequest(BaseModel):
@@ -14,15 +17,15 @@ class LoginRequest(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    username: str = Field(min_length=1, max_length=320)
-    password: str = Secret
-    otp: str | None = Field(None, max_length=16)
+    username: LoginName
+    password: Secret
+    otp: OtpCode | None = None
 
 
 class RefreshRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    refresh: str = Secret
+    refresh: Secret
 
 
 class LogoutRequest(RefreshRequest):

@@ -19,6 +19,7 @@ from servicedesk_auth.users.schemas import (
     UserUpdate,
 )
 from servicedesk_shared.openapi import errors
+from servicedesk_shared.types import Limit, Offset
 
 router = APIRouter(tags=["users"])
 
@@ -63,8 +64,8 @@ async def change_password(
 async def list_users(
     session: SessionDep,
     _admin: AdminUser,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[Limit, Query()] = 50,
+    offset: Annotated[Offset, Query()] = 0,
 ) -> UserPage:
     """Every user, oldest first (admins only)."""
     users, total = await service.get_all(session, limit=limit, offset=offset)

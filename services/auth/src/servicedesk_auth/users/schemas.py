@@ -7,11 +7,24 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
-Username = Annotated[
-    str, StringConstraints(min_length=3, max_length=150, pattern=r"^[A-Za-z0-9_.@+-]+$")
+from servicedesk_auth.passwords.policy import MAX_LENGTH, MIN_LENGTH
+from servicedesk_shared.types import Text, text
+
+Username = text(3, 150, pattern=r"^[A-Za-z0-9_.@+-]+$")
+# The policy enforces the lengths (a 422 listing every rule broken, not only the first);
+# the schema states them, and the rules no schema can (common, numeric, too similar).
+NewPassword = Annotated[
+    Text,
+    Field(
+        json_schema_extra={"minLength": MIN_LENGTH, "maxLength": MAX_LENGTH},
+        description=f"{MIN_LENGTH} to {MAX_LENGTH} characters; not a common password, "
+        "not entirely numeric, not too similar to the username or e-mail",
+    ),
 ]
+# Up to 65,536 characters, so a password set before a lower cap still signs in.
+Password = Annotated[Text, Field(max_length=65536)]
 
 
 class Strict(BaseModel):
@@ -21,7 +34,7 @@ class Strict(BaseModel):
 class UserCreate(Strict):
     username: Username
     email: EmailStr
-    password: str = Field(max_length=65536)
+    password: NewPassword
 
 
 class UserUpdate(Strict):
@@ -44,8 +57,8 @@ class UserUpdate(Strict):
 
 
 class PasswordChange(Strict):
-    current_password: str = Field(max_length=65536)
-    new_password: str = Field(max_length=65536)
+    current_password: Password
+    new_password: NewPassword
 
 
 class UserRead(BaseModel):
