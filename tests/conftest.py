@@ -79,6 +79,7 @@ def stack_env() -> dict[str, str]:
         DESK_ENV="test",
         REDIS_KEY_PREFIX=unique("e2e") + ":",
         JWT_SECRET_KEYS="e2e-2:" + "k" * 64 + ",e2e-1:" + "j" * 64,
+        AUTH_TOTP_ENCRYPTION_KEYS="e2e-totp:" + "t" * 64,
         DESK_ADMIN_USERNAME=ADMIN["username"],
         DESK_ADMIN_EMAIL=ADMIN["email"],
         DESK_ADMIN_PASSWORD=ADMIN["password"],

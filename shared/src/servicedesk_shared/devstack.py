@@ -35,6 +35,7 @@ from servicedesk_shared.startup import (
 
 ROOT = Path(__file__).resolve().parents[3]
 DEV_KEY_FILE = ROOT / ".devstack" / "jwt-key"
+DEV_TOTP_KEY_FILE = ROOT / ".devstack" / "totp-key"
 # The key `scripts/refresh.py` presents to ai-assist's POST /internal/triage on `make run`.
 DEV_AI_KEY_FILE = ROOT / ".devstack" / "ai-api-key"
 
@@ -155,8 +156,20 @@ def dev_secret(path: Path, prefix: str = "") -> str:
     return path.read_text().strip()
 
 
-def dev_jwt_key() -> str:
-    return dev_secret(DEV_KEY_FILE, "dev:")
+def dev_keys(env: dict[str, str]) -> None:
+    """Fill in the key rings left unset with this checkout's development keys, loudly."""
+    for variable, path in (
+        ("JWT_SECRET_KEYS", DEV_KEY_FILE),
+        ("AUTH_TOTP_ENCRYPTION_KEYS", DEV_TOTP_KEY_FILE),
+    ):
+        if env.get(variable):
+            continue
+        env[variable] = dev_secret(path, "dev:")
+        print(
+            f"devstack: WARNING: {variable} is not set; using the development key in "
+            f"{path.parent.name}/{path.name}. Never do this in production.",
+            file=sys.stderr,
+        )
 
 
 class Stack:
@@ -218,13 +231,7 @@ class Stack:
 
 def run() -> int:
     env = dict(os.environ)
-    if not env.get("JWT_SECRET_KEYS"):
-        env["JWT_SECRET_KEYS"] = dev_jwt_key()
-        print(
-            "devstack: WARNING: JWT_SECRET_KEYS is not set; using the development key in "
-            f"{DEV_KEY_FILE.relative_to(ROOT)}. Never do this in production.",
-            file=sys.stderr,
-        )
+    dev_keys(env)
     if not env.get("AI_ASSIST_API_KEYS"):
         env["AI_ASSIST_API_KEYS"] = dev_secret(DEV_AI_KEY_FILE)
     prepare(env)
