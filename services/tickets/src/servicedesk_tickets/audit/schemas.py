@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
+from servicedesk_shared.types import Limit, Offset, Timestamp
 from servicedesk_tickets.text import Name
 
 
@@ -45,10 +46,10 @@ class AuditFilters(BaseModel):
     object_type: Name | None = None
     object_id: Name | None = None
     actor_id: Name | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0, le=10_000_000)
+    since: Timestamp | None = None
+    until: Timestamp | None = None
+    limit: Limit = 50
+    offset: Offset = 0
 
 
 class BrokenEntry(BaseModel):

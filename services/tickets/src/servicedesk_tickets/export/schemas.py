@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
+from servicedesk_shared.types import text
 from servicedesk_tickets.tickets.schemas import TicketFilters
 
 BASE_COLUMNS = ("id", "title", "status", "priority", "category", "system", "requester_id",
                 "assignee_id", "created_at", "updated_at")  # fmt: skip
 OPTIONAL_COLUMNS = ("description", "comments")
+Columns = text(max_length=100)
 
 
 class ExportParams(TicketFilters):
-    columns: str | None = Field(
-        None, max_length=100, description="Extra columns, comma-separated: description, comments"
+    columns: Columns | None = Field(
+        None, description="Extra columns, comma-separated: description, comments"
     )
 
     @field_validator("columns")

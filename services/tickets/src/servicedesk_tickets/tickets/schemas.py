@@ -4,16 +4,18 @@ client can never set `id`, `status`, `requester_id` or timestamps by sending the
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from servicedesk_tickets.text import Body, Name, Text, Title
+from servicedesk_shared.types import Limit, Offset, text
+from servicedesk_tickets.text import Name, Title
 from servicedesk_tickets.triage.schemas import TriageRead
 
 Priority = Literal["low", "medium", "high", "urgent"]
-Category = Annotated[Text, StringConstraints(min_length=1, max_length=100)]
-Description = Annotated[Body, Field(max_length=20_000)]
+Category = text(1, 100)
+Description = text(1, 20_000)
+Query = text(1, 200)
 
 
 class TicketCreate(BaseModel):
@@ -80,14 +82,14 @@ class TicketFilters(BaseModel):
     priority: Priority | None = None
     assignee_id: Name | None = None
     system: Name | None = None
-    q: Annotated[Text, StringConstraints(min_length=1, max_length=200)] | None = Field(
+    q: Query | None = Field(
         None, description="Full-text search over title and description (web-search syntax)"
     )
 
 
 class TicketListParams(TicketFilters):
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0, le=10_000_000)
+    limit: Limit = 50
+    offset: Offset = 0
 
 
 class TransitionRequest(BaseModel):
