@@ -30,6 +30,8 @@ class Settings(BaseServiceSettings):
     attachment_quota_bytes: int = Field(
         100 * MiB, ge=1, validation_alias=env("ATTACHMENT_QUOTA_BYTES")
     )
+    # Images whose header declares more pixels (width x height) are refused (422).
+    attachment_max_pixels: int = Field(50_000_000, ge=1)
     default_system: str = "TTS"
     # The event consumer (ai.triage.suggested): queue `<consumer_name>`, dead letters in
     # `<consumer_name>.dlq`.

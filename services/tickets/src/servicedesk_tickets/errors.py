@@ -19,7 +19,8 @@ ServiceError (shared)
     ├── UnknownSystem            unknown_system
     ├── IdempotencyKeyReused     idempotency_key_reused  same key, another body
     ├── InvalidWorkflow          invalid_workflow     `errors`: every problem found
-    └── BadUpload                bad_upload           not multipart, or no `file` part
+    ├── BadUpload                bad_upload           not multipart, or no `file` part
+    └── ImageTooLarge            image_too_large      header declares > ATTACHMENT_MAX_PIXELS
 """
 
 from __future__ import annotations
@@ -87,3 +88,7 @@ class InvalidWorkflow(Unprocessable):
 
 class BadUpload(Unprocessable):
     code, detail = "bad_upload", "Send multipart/form-data with one part named `file`"
+
+
+class ImageTooLarge(Unprocessable):
+    code, detail = "image_too_large", "The image declares more pixels (width x height) than allowed"

@@ -7,7 +7,7 @@ import uuid
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
 
-from servicedesk_shared.openapi import errors
+from servicedesk_shared.openapi import ErrorBody, errors
 from servicedesk_tickets.attachments import service, upload
 from servicedesk_tickets.attachments.filenames import content_disposition
 from servicedesk_tickets.attachments.models import Attachment
@@ -34,8 +34,18 @@ DOWNLOAD_HEADERS = {
 }
 
 
+UPLOAD_ERRORS = {
+    **errors(401, 404, 413),
+    415: {"model": ErrorBody, "description": "The bytes match no allowed type "
+          "(`unsupported_media_type`)"},
+    422: {"model": ErrorBody, "description": "Not multipart or no `file` part (`bad_upload`), "
+          "or an image whose header declares more pixels (width x height) than "
+          "`TICKETS_ATTACHMENT_MAX_PIXELS` (`image_too_large`)"},
+}  # fmt: skip
+
+
 @router.post(PATH, status_code=201, response_model=AttachmentRead, openapi_extra=MULTIPART_BODY,
-             responses=errors(401, 404, 413, 415, 422))  # fmt: skip
+             responses=UPLOAD_ERRORS)  # fmt: skip
 async def upload_attachment(
     request: Request, ticket: TicketDep, session: SessionDep, principal: CurrentPrincipal,
     runtime: RuntimeDep,
@@ -51,7 +61,7 @@ async def upload_attachment(
     await session.close()
     stored = await upload.receive_file(
         request, directory=settings.attachments_dir, max_bytes=settings.attachment_max_bytes,
-        budget=budget,
+        budget=budget, max_pixels=settings.attachment_max_pixels,
     )  # fmt: skip
     on_rollback(session, stored.remove)
     return await service.create(session, ticket=ticket, stored=stored, actor=principal,

@@ -3,8 +3,9 @@
 The body is read with `request.stream()` and fed to python-multipart's push parser, so
 memory stays at one chunk whatever the file size. The `file` part is written to a new
 file with a random name (`O_EXCL`, mode 0600) while its size, SHA-256 and type are
-computed; past the limit, or once the bytes cannot be an allowed type, the upload stops
-and the partial file is removed.
+computed; past the limit, once the bytes cannot be an allowed type, or once an image's
+header declares more pixels than allowed (dimensions.py), the upload stops and the
+partial file is removed.
 """
 
 from __future__ import annotations
@@ -20,11 +21,13 @@ from fastapi import Request
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
+from servicedesk_tickets.attachments.dimensions import ImageSize
 from servicedesk_tickets.attachments.sniff import FileType, Sniffer
 from servicedesk_tickets.errors import (
     AttachmentTooLarge,
     BadUpload,
     FileTypeRefused,
+    ImageTooLarge,
     QuotaExceeded,
 )
 
@@ -107,23 +110,26 @@ def _check_size(size: int, *, max_bytes: int, budget: int) -> None:
 
 
 async def receive_file(
-    request: Request, *, directory: Path, max_bytes: int, budget: int
+    request: Request, *, directory: Path, max_bytes: int, budget: int, max_pixels: int
 ) -> StoredFile:
     """Stream the `file` part to `directory`; 413/415/422 leave no file behind."""
     declared = int(request.headers.get("content-length") or 0)
     if declared > max_bytes + MULTIPART_SLACK:
         raise AttachmentTooLarge()
     stored = StoredFile(directory / uuid.uuid4().hex)
+    boundary = _boundary(request)
     try:
-        await _stream_to(stored, request, _boundary(request), max_bytes=max_bytes, budget=budget)
+        await _stream_to(stored, request, boundary, max_pixels, max_bytes=max_bytes, budget=budget)
     except BaseException:
         stored.remove()
         raise
     return stored
 
 
-async def _stream_to(stored: StoredFile, request: Request, boundary: bytes, **limits) -> None:
-    part, sniffer, digest = _FilePart(), Sniffer(), hashlib.sha256()
+async def _stream_to(
+    stored: StoredFile, request: Request, boundary: bytes, max_pixels: int, **limits
+) -> None:
+    part, sniffer, digest, image = _FilePart(), Sniffer(), hashlib.sha256(), ImageSize()
     parser = MultipartParser(boundary, part.callbacks())
     async with await anyio.open_file(_create(stored.path), "wb", closefd=True) as out:
         async for chunk in request.stream():
@@ -132,11 +138,14 @@ async def _stream_to(stored: StoredFile, request: Request, boundary: bytes, **li
                 stored.size += len(data)
                 _check_size(stored.size, **limits)
                 sniffer.feed(data)
+                image.feed(data)
                 digest.update(data)
                 await out.write(data)
             part.pending.clear()
             if sniffer.hopeless:
                 raise FileTypeRefused()
+            if image.pixels > max_pixels:
+                raise ImageTooLarge()
     _finish(stored, part, sniffer, digest)
 
 
