@@ -7,13 +7,14 @@ UV := $(shell command -v uv 2>/dev/null || echo .devstack/uv/bin/uv)
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: help install frontend browser run test test-unit test-e2e lint format bench clean
+.PHONY: help install frontend browser run test test-unit test-e2e lint format audit bench clean
 
 help:
 	@echo "make run    - install, create databases, migrate, run every service (gateway :8000)"
 	@echo "make test   - install, then the whole test suite against real PostgreSQL/Redis/RabbitMQ"
 	@echo "make frontend - build the web UI (frontend/dist, served by the gateway at /)"
 	@echo "make lint   - ruff check and format check"
+	@echo "make audit  - known vulnerabilities in uv.lock (pip-audit) and the web UI's lock (npm audit)"
 	@echo "make bench  - benchmarks (see docs/performance.md)"
 
 # uv itself comes from PyPI when the machine does not have it.
@@ -61,6 +62,22 @@ lint: install
 format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# Known vulnerabilities in what the locks pin, not in whatever is installed: uv.lock's
+# hashed pins (workspace members left out; hashes let pip-audit skip pip's resolver,
+# --disable-pip) through pip-audit against PyPI's advisory service,
+# then frontend/package-lock.json through npm audit. Both run; either finding fails it.
+# Needs the network (pypi.org's JSON API, the npm registry); not part of `make test`.
+# --strict: a pin the service cannot look up fails the audit instead of being skipped.
+PIP_AUDIT := pip-audit@2.10.1
+
+audit: | $(UV)
+	@set -o pipefail; status=0; \
+	$(UV) export --frozen --all-packages --format requirements-txt --no-emit-workspace \
+		| $(UV) tool run $(PIP_AUDIT) --requirement /dev/stdin --disable-pip --strict \
+			--progress-spinner off || status=1; \
+	(cd frontend && npm audit --package-lock-only) || status=1; \
+	exit $$status
 
 bench: install
 	bash bench/run.sh
