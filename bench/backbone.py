@@ -64,6 +64,7 @@ def bench_env() -> dict[str, str]:
         LOG_LEVEL="WARNING",
         REDIS_KEY_PREFIX=unique("bench") + ":",
         JWT_SECRET_KEYS="bench:" + "s" * 64,
+        AUTH_TOTP_ENCRYPTION_KEYS="bench-totp:" + "t" * 64,
         GATEWAY_METRICS_PORT=str(free_port()),
         RATE_LIMIT_LOGIN=HIGH,
         RATE_LIMIT_REGISTER=HIGH,
