@@ -90,11 +90,13 @@ def text(
 
 def _stripped_pattern(min_length: int | None, max_length: int | None) -> str | None:
     """What `strip` + lengths accept: first to last non-space between the bounds."""
-    if not min_length or min_length < 2:
+    if not min_length:
         return None
-    inner = f"{{{min_length - 2},{'' if max_length is None else max_length - 2}}}"
-    edge = r"[^\s\u0000\ud800-\udfff]"
-    return rf"^\s*{edge}[^\u0000\ud800-\udfff]{inner}{edge}\s*$"
+    edge, body = r"[^\s\u0000\ud800-\udfff]", r"[^\u0000\ud800-\udfff]"
+    most = "" if max_length is None else max_length - 2
+    if min_length == 1:
+        return rf"^\s*{edge}(?:{body}{{0,{most}}}{edge})?\s*$"
+    return rf"^\s*{edge}{body}{{{min_length - 2},{most}}}{edge}\s*$"
 
 
 # pydantic checks `pattern` with Rust's regex, where `[0-9]` is ASCII only.

@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Literal
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
+
+from servicedesk_shared.types import text
 
 Priority = Literal["low", "medium", "high", "urgent"]
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 MAX_TITLE, MAX_SUMMARY = 200, 1000
 
 
+Description = text(1, 20_000, strip=True)
+Title = text(max_length=200, strip=True)
+
+
 class SuggestRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    description: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)
-    ]
-    title: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    description: Description
+    title: Title | None = None
 
 
 class Suggestion(BaseModel):

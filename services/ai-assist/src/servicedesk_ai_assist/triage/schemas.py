@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pydantic import BaseModel, ConfigDict
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from servicedesk_shared.types import BigId, text
+
+Title = text(max_length=200)
+Description = text(max_length=20_000)
 
 
 class TicketText(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    id: Annotated[int, Field(ge=1, le=2**63 - 1)]
-    title: Annotated[str, StringConstraints(max_length=200)] = ""
-    description: Annotated[str, StringConstraints(max_length=20_000)] = ""
+    id: BigId
+    title: Title = ""
+    description: Description = ""
 
     def prompt_text(self) -> str:
         return f"Title: {self.title}\n\n{self.description}"
@@ -23,9 +26,9 @@ class TriageRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    ticket_id: Annotated[int, Field(ge=1, le=2**63 - 1)]
-    title: Annotated[str, StringConstraints(max_length=200)]
-    description: Annotated[str, StringConstraints(max_length=20_000)]
+    ticket_id: BigId
+    title: Title
+    description: Description
 
     def ticket(self) -> TicketText:
         return TicketText(id=self.ticket_id, title=self.title, description=self.description)

@@ -16,6 +16,7 @@ from servicedesk_notifications.inbox.schemas import (
     UnreadCount,
 )
 from servicedesk_shared.openapi import errors
+from servicedesk_shared.types import Limit, Offset
 
 router = APIRouter(prefix="/api/notifications", tags=["notifications"])
 
@@ -25,8 +26,8 @@ async def list_notifications(
     session: SessionDep,
     principal: CurrentPrincipal,
     unread: Annotated[bool, Query(description="Only unread notifications")] = False,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    limit: Annotated[Limit, Query()] = 50,
+    offset: Annotated[Offset, Query()] = 0,
 ) -> NotificationPage:
     """The caller's notifications, newest first, with the total and unread counts."""
     items = await service.get_all(

@@ -5,7 +5,14 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
+
+from servicedesk_shared.types import BigId, text
+
+UserId = text(1, 64)
+Title = text(1, 200)
+Body = text(max_length=10_000)
+Kind = text(1, 64, pattern=r"^[a-z0-9_.\-]+$")
 
 
 class NotificationRead(BaseModel):
@@ -36,8 +43,8 @@ class NotificationCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    user_id: str = Field(min_length=1, max_length=64)
-    title: str = Field(min_length=1, max_length=200)
-    body: str = Field("", max_length=10_000)
-    ticket_id: int | None = Field(None, ge=1, le=2**63 - 1)
-    kind: str = Field("message", min_length=1, max_length=64, pattern=r"^[a-z0-9_.\-]+$")
+    user_id: UserId
+    title: Title
+    body: Body = ""
+    ticket_id: BigId | None = None
+    kind: Kind = "message"

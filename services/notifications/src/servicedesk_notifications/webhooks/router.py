@@ -19,6 +19,7 @@ from servicedesk_notifications.webhooks.schemas import (
     WebhookRead,
 )
 from servicedesk_shared.openapi import errors
+from servicedesk_shared.types import Limit, Offset
 
 router = APIRouter(prefix="/api/notifications/webhooks", tags=["webhooks"])
 
@@ -68,8 +69,8 @@ async def delete_webhook(webhook: WebhookDep, session: SessionDep) -> Response:
 async def delivery_log(
     webhook: WebhookDep,
     session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    limit: Annotated[Limit, Query()] = 50,
+    offset: Annotated[Offset, Query()] = 0,
 ) -> DeliveryPage:
     """The webhook's deliveries, newest first, each with every attempt (status, latency)."""
     items, total = await service.deliveries(

@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from servicedesk_shared.events import EVENTS
+from servicedesk_shared.types import Text, text
 
 
 def _known_types(types: list[str]) -> list[str]:
@@ -18,13 +19,19 @@ def _known_types(types: list[str]) -> list[str]:
     return list(dict.fromkeys(types))
 
 
-EventTypes = Annotated[list[str], Field(min_length=1, max_length=32), AfterValidator(_known_types)]
+EventType = Annotated[Text, Field(json_schema_extra={"enum": sorted(EVENTS)})]
+EventTypes = Annotated[
+    list[EventType], Field(min_length=1, max_length=32), AfterValidator(_known_types)
+]
+
+
+WebhookUrl = text(1, 2048)
 
 
 class WebhookCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: str = Field(min_length=1, max_length=2048, examples=["https://hooks.example.com/desk"])
+    url: WebhookUrl = Field(examples=["https://hooks.example.com/desk"])
     event_types: EventTypes
 
 
