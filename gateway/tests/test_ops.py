@@ -65,10 +65,10 @@ async def test_a_revoked_admin_token_is_anonymous(ops_gateway, og):
     assert (await og.get("/api/admin/ops", headers=auth(raw))).status_code == 401
 
 
-async def test_only_get(og):
+async def test_only_get_and_head(og):
     resp = await og.post("/api/admin/ops", headers=auth(token("ops-admin", is_admin=True)))
     assert resp.status_code == 405
-    assert resp.headers["allow"] == "GET"
+    assert resp.headers["allow"] == "GET, HEAD"
 
 
 async def test_an_admin_sees_health_queues_outbox_events_and_rejections(og, queue_name):

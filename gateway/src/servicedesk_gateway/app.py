@@ -22,7 +22,7 @@ from servicedesk_gateway.auth import TokenChecker
 from servicedesk_gateway.clientip import ClientIpResolver, bucket_key
 from servicedesk_gateway.config import UPSTREAM_NAMES, Settings, split_list
 from servicedesk_gateway.cors import Cors
-from servicedesk_gateway.errors import MethodNotAllowed, send_error, send_json
+from servicedesk_gateway.errors import reads_only, send_error, send_json
 from servicedesk_gateway.headers import API_CSP, DOCS_CSP, OWNED_REQUEST, forwardable
 from servicedesk_gateway.headers import security_headers as make_security_headers
 from servicedesk_gateway.openapi import OpenApiCache
@@ -104,6 +104,7 @@ class Gateway:
         handler = self.unlimited.get(path.key)
         if handler is not None:
             req.label = path.key
+            reads_only(req.method)
             return await handler(req, send)
         if self.web is not None and req.method in _READS:
             asset = self.web.find(path)
@@ -115,6 +116,7 @@ class Gateway:
         page = self.pages.get(path.key)
         if page is not None:
             req.label = path.key
+            reads_only(req.method)
             return await page(req, send)
         route = routes.match(path.key)
         if route is None:
@@ -235,8 +237,6 @@ class Gateway:
 
     async def _ops(self, req: Incoming, send) -> int:
         """`GET /api/admin/ops` for global admins (see `ops`)."""
-        if req.method != "GET":
-            raise MethodNotAllowed()
         if req.identity is None:
             raise Unauthorized()
         if not req.identity.is_admin:

@@ -6,7 +6,8 @@
     ├── Forbidden         403  cors_forbidden: a preflight from an origin not allowed;
     │                          admin_required: /api/admin/ops for a non-admin
     ├── NotFound          404  not_found: no public route (incl. /internal, /metrics)
-    ├── MethodNotAllowed  405  method_not_allowed: the gateway's own pages are GET only
+    ├── MethodNotAllowed  405  method_not_allowed: the gateway's own pages and probes
+    │                          answer GET and HEAD only (`reads_only`)
     ├── PayloadTooLarge   413  payload_too_large
     ├── TooManyRequests   429  rate_limited (with Retry-After)
     ├── BadGateway        502  bad_gateway: the upstream broke the exchange
@@ -36,6 +37,12 @@ class MethodNotAllowed(ServiceError):
 
     def __init__(self, allow: str = "GET") -> None:
         super().__init__(headers={"Allow": allow})
+
+
+def reads_only(method: str) -> None:
+    """405 unless GET or HEAD: the probes and the gateway's own pages (contract §15)."""
+    if method not in ("GET", "HEAD"):
+        raise MethodNotAllowed("GET, HEAD")
 
 
 class GatewayTimeout(ServiceError):

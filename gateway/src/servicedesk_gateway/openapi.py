@@ -5,8 +5,9 @@ for `GATEWAY_OPENAPI_TTL` seconds, or 5 seconds while any upstream was down) and
 
 - only paths the route table forwards to that upstream survive (no `/internal`, `/metrics`,
   `/healthz`, `/readyz`), written without a trailing slash, as the gateway serves them;
-- every operation documents what the gateway itself may answer — 429 and 503 always, 413
-  when it takes a body — and every error status is `{"detail", "code"}` (FastAPI's default
+- every operation documents what the gateway itself may answer — 400 (a malformed path,
+  two credentials, a body that is not JSON), 429 and 503 always, 413 when it takes a
+  body — and every error status is `{"detail", "code"}` (FastAPI's default
   422 schema is replaced: our services answer `{"detail", "code", "errors"}`);
 - a schema name two services define differently is prefixed with the service's name;
 - the `HTTPBearer` security scheme is declared; operations that declare none of their own
@@ -100,7 +101,7 @@ def _operation(op: Doc, own: tuple[int, ...] = ()) -> Doc:
         if status.startswith(("4", "5")):
             schema = "ValidationErrorBody" if status == "422" else "ErrorBody"
             responses[status] = {**_error_response(int(status), schema), **_described(response)}
-    extra = [429, 503] + ([413] if "requestBody" in op else [])
+    extra = [400, 429, 503] + ([413] if "requestBody" in op else [])
     for status in extra:
         responses.setdefault(str(status), _error_response(status))
     op = {**op, "responses": responses}

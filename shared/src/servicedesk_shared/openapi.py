@@ -7,7 +7,9 @@ from typing import Any
 from pydantic import BaseModel
 
 DESCRIPTIONS = {
-    400: "Bad request",
+    400: "Bad request: a body that is not JSON (e.g. not UTF-8), a malformed path, or "
+    "more than one credential",
+    405: "Method not allowed (see Allow)",
     401: "Missing, invalid, expired or revoked token",
     403: "Signed in, but not allowed",
     404: "Not found, or not visible to the caller",
