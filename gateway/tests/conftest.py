@@ -4,6 +4,7 @@ gateway driven in-process through `httpx.ASGITransport` (so each test picks its 
 from __future__ import annotations
 
 import itertools
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -39,12 +40,17 @@ def next_ip() -> str:
     return f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"
 
 
-def token(sub: str = "1", **claims: Any) -> str:
-    return make_access_token(TOKEN_SETTINGS, sub, **claims)
+def uid(name: str) -> str:
+    """The user id (a UUID, as auth issues) of the test user called `name`."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"gateway-test:{name}"))
 
 
-def bearer(sub: str = "1", **claims: Any) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token(sub, **claims)}"}
+def token(name: str = "1", **claims: Any) -> str:
+    return make_access_token(TOKEN_SETTINGS, uid(name), **claims)
+
+
+def bearer(name: str = "1", **claims: Any) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token(name, **claims)}"}
 
 
 class Harness:

@@ -7,7 +7,7 @@ import pytest
 from servicedesk_shared import tokens
 from servicedesk_shared.testing import access_claims
 
-from .conftest import TOKEN_SETTINGS, bearer, next_ip, running, settings_for, token
+from .conftest import TOKEN_SETTINGS, bearer, next_ip, running, settings_for, token, uid
 
 LOGIN = {"username": "u", "password": "p"}
 
@@ -107,7 +107,7 @@ async def test_a_bad_token_counts_as_anonymous_and_is_forwarded_unchanged(gatewa
     assert response.status_code == 200
     assert response.headers["ratelimit-limit"] == "30"
     assert ["authorization", f"Bearer {raw}"] in response.json()["headers"]
-    assert await gateway.redis.exists(gateway.keys.rate("user", "victim")) == 0
+    assert await gateway.redis.exists(gateway.keys.rate("user", uid("victim"))) == 0
 
 
 async def test_a_deny_listed_token_is_refused_and_counted_as_anonymous(gateway, gw):
@@ -118,7 +118,7 @@ async def test_a_deny_listed_token_is_refused_and_counted_as_anonymous(gateway, 
     assert response.status_code == 401
     assert response.json()["code"] == "token_revoked"
     assert response.headers["ratelimit-limit"] == "30"
-    assert await gateway.redis.exists(gateway.keys.rate("user", "revoked-1")) == 0
+    assert await gateway.redis.exists(gateway.keys.rate("user", uid("revoked-1"))) == 0
 
 
 async def test_a_dead_token_does_not_stop_signing_in_again(gateway, gw):
@@ -133,15 +133,15 @@ async def test_a_dead_token_does_not_stop_signing_in_again(gateway, gw):
 async def test_a_token_older_than_the_users_token_version_is_refused(
     gateway, gw, stored, claim, revoked
 ):
-    sub = f"tv-{next_ip()}"
-    await gateway.redis.set(gateway.keys.token_version(sub), stored)
-    response = await gw.get("/api/tickets", headers=bearer(sub, tv=claim))
+    name = f"tv-{next_ip()}"
+    await gateway.redis.set(gateway.keys.token_version(uid(name)), stored)
+    response = await gw.get("/api/tickets", headers=bearer(name, tv=claim))
     assert response.status_code == (401 if revoked else 200)
     assert response.headers["ratelimit-limit"] == ("30" if revoked else "40")
 
 
 async def test_a_token_without_tv_is_version_zero(gateway, gw):
-    sub = f"notv-{next_ip()}"
+    sub = uid(f"notv-{next_ip()}")
     await gateway.redis.set(gateway.keys.token_version(sub), 1)
     claims = access_claims(sub)
     del claims["tv"]

@@ -12,6 +12,7 @@ from servicedesk_shared.testing import access_claims, make_access_token
 
 RING = tokens.KeyRing.from_string("k2:" + "b" * 64 + ",k1:" + "a" * 64)
 SETTINGS = tokens.TokenSettings(RING, "servicedesk-auth", "servicedesk")
+ADA = "3f0c5a52-7d0e-4c61-9a57-0b1f5b1d2e9a"
 
 
 def b64(data: dict) -> str:
@@ -25,7 +26,7 @@ def forge(header: dict, payload: dict, signature: str = "") -> str:
 def full_claims(**overrides):
     now = int(time.time())
     claims = {
-        **access_claims("7"),
+        **access_claims(ADA),
         "type": "access",
         "jti": "j",
         "iat": now,
@@ -38,8 +39,8 @@ def full_claims(**overrides):
 
 
 def test_a_token_signed_by_the_first_key_verifies():
-    claims = tokens.verify(SETTINGS, make_access_token(SETTINGS, "7"))
-    assert claims["sub"] == "7"
+    claims = tokens.verify(SETTINGS, make_access_token(SETTINGS, ADA))
+    assert claims["sub"] == ADA
     assert jwt.get_unverified_header(make_access_token(SETTINGS))["kid"] == "k2"
 
 
@@ -47,7 +48,7 @@ def test_a_token_signed_by_an_older_key_still_verifies():
     old = tokens.TokenSettings(
         tokens.KeyRing.from_string("k1:" + "a" * 64), "servicedesk-auth", "servicedesk"
     )
-    assert tokens.verify(SETTINGS, make_access_token(old, "3"))["sub"] == "3"
+    assert tokens.verify(SETTINGS, make_access_token(old, ADA))["sub"] == ADA
 
 
 @pytest.mark.parametrize("alg", ["none", "None", "NONE", "nOnE"])
@@ -118,7 +119,7 @@ def test_a_missing_claim_is_refused(claim):
 
 def test_a_refresh_token_is_not_an_access_token_nor_the_reverse():
     refresh = tokens.issue(
-        SETTINGS, claims={"sub": "1", "fam": "f"}, token_type=tokens.REFRESH, ttl=60
+        SETTINGS, claims={"sub": ADA, "fam": "f"}, token_type=tokens.REFRESH, ttl=60
     )
     with pytest.raises(tokens.InvalidToken):
         tokens.verify(SETTINGS, refresh)
@@ -137,3 +138,54 @@ def test_garbage_is_refused(garbage):
 def test_a_malformed_key_ring_is_refused(raw):
     with pytest.raises(ValueError, match="JWT_SECRET_KEYS"):
         tokens.KeyRing.from_string(raw)
+
+
+# -- claim types (contract §15): a well-signed token with a claim of the wrong type is invalid
+
+
+@pytest.mark.parametrize(
+    ("claim", "value"),
+    [
+        ("roles", "superuser"),  # a string, once read by substring as a superuser
+        ("roles", ["user", "god"]),  # an unknown role name
+        ("roles", [1]),
+        ("is_admin", "true"),  # once truthy, so an admin on the services
+        ("is_admin", 1),
+        ("systems", ["TTS"]),  # once a 500 on every service
+        ("systems", "TTS"),
+        ("systems", {"TTS": "boss"}),
+        ("systems", {"TTS": 3}),
+        ("exp", str(int(time.time()) + 60)),  # a string exp, once accepted
+        ("iat", float(int(time.time()))),
+        ("sub", "1"),  # not a UUID
+        ("sub", ADA.upper()),  # not the canonical form auth issues
+        ("sub", 7),
+        ("username", None),
+        ("tv", "0"),
+        ("tv", True),
+        ("tv", -1),
+        ("jti", 5),
+    ],
+)
+def test_a_signed_token_with_a_claim_of_the_wrong_type_is_invalid(claim, value):
+    token = jwt.encode(full_claims(**{claim: value}), "b" * 64, "HS256", headers={"kid": "k2"})
+    with pytest.raises(tokens.InvalidToken):
+        tokens.verify(SETTINGS, token)
+    with pytest.raises(tokens.InvalidToken):
+        tokens.verify_access(SETTINGS, token)
+
+
+def test_typed_claims_give_roles_by_membership_not_by_substring():
+    token = make_access_token(SETTINGS, ADA, roles=["user", "superuser"], systems={"TTS": "agent"})
+    claims = tokens.verify_access(SETTINGS, token)
+    assert claims.is_superuser
+    assert claims.systems == {"TTS": "agent"}
+    assert not tokens.verify_access(SETTINGS, make_access_token(SETTINGS, ADA)).is_superuser
+
+
+def test_a_refresh_token_with_a_string_family_list_is_invalid():
+    refresh = tokens.issue(
+        SETTINGS, claims={"sub": ADA, "fam": ["f"]}, token_type=tokens.REFRESH, ttl=60
+    )
+    with pytest.raises(tokens.InvalidToken):
+        tokens.verify(SETTINGS, refresh, token_type=tokens.REFRESH)

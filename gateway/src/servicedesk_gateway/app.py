@@ -32,7 +32,9 @@ from servicedesk_gateway.ratelimit import RateLimiter
 from servicedesk_gateway.redisclient import PipelinedRedis
 from servicedesk_gateway.request import Incoming, check_length
 from servicedesk_shared import tokens
-from servicedesk_shared.errors import Forbidden, NotFound, ServiceError, Unauthorized
+from servicedesk_shared.errors import BadRequest, Forbidden, NotFound, ServiceError, Unauthorized
+from servicedesk_shared.headerguard import CODE as AMBIGUOUS
+from servicedesk_shared.headerguard import ambiguity
 from servicedesk_shared.logging import request_id_var, security_event
 from servicedesk_shared.observability import run_checks
 
@@ -97,6 +99,9 @@ class Gateway:
             metrics.observe(req.label, status, time.perf_counter() - started)
 
     async def _dispatch(self, req: Incoming, scope, receive, send) -> int:
+        ambiguous = ambiguity(req.headers)
+        if ambiguous is not None:  # one credential per request, decided before routing
+            raise BadRequest(ambiguous, code=AMBIGUOUS)
         if req.preflight and req.origin:
             return await self._preflight(req, send)
         req.out += self.cors.headers(req.origin)

@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from servicedesk_shared import tokens
 
 log = logging.getLogger(__name__)
-_ADMIN_ROLES = frozenset({"admin", "superuser"})
 _CACHE_MAX = 10_000
 
 
@@ -62,7 +61,7 @@ class TokenChecker:
 
     def _verify(self, token: str) -> Identity | None:
         try:
-            claims = tokens.verify(self.settings, token)
+            claims = tokens.verify_access(self.settings, token)
         except tokens.InvalidToken as exc:
             log.debug("token refused at the edge", extra={"reason": exc.reason})
             return None
@@ -73,17 +72,11 @@ class TokenChecker:
         return identity
 
 
-def _identity(claims: dict[str, Any]) -> Identity:
-    roles = claims.get("roles") or []
-    admin = claims.get("is_admin") is True or (
-        isinstance(roles, list)
-        and not _ADMIN_ROLES.isdisjoint(r for r in roles if isinstance(r, str))
-    )
-    tv = claims.get("tv", 0)
+def _identity(claims: tokens.AccessClaims) -> Identity:
     return Identity(
-        sub=claims["sub"],
-        jti=str(claims["jti"]),
-        tv=tv if isinstance(tv, int) and not isinstance(tv, bool) else 0,
-        is_admin=admin,
-        exp=float(claims["exp"]),
+        sub=claims.sub,
+        jti=claims.jti,
+        tv=claims.tv,
+        is_admin=claims.is_global_admin,
+        exp=float(claims.exp),
     )

@@ -1,9 +1,10 @@
 """Rate limits and the deny-list, in ONE Redis round trip per request.
 
 A Lua script (EVALSHA, falling back to EVAL — which also reloads it — on NOSCRIPT after a
-Redis restart or failover) does, atomically: for a request bearing a verified token, check
-that the deny-list is trustworthy (`denylist:ready` exists), that the `jti` is not
-deny-listed and that the user's token version is not above the token's `tv`; then INCR the
+Redis restart or failover) does, atomically: for a request bearing a verified token, the
+revocation check every service makes (`servicedesk_shared.revocation.STATE_LUA`: the
+deny-list is trustworthy, the `jti` is not deny-listed, the user's token version is not
+above the token's `tv`); then INCR the
 fixed-window counter of the identity bucket (the user's, or the client IP's when anonymous
 or revoked) and, for login and register, of the client IP's login/register bucket. Fixed
 windows: INCR, PEXPIRE on the first hit, PTTL for the reset
@@ -33,10 +34,13 @@ from servicedesk_gateway.redisclient import PipelinedRedis, RedisUnavailable, Re
 from servicedesk_shared.errors import ServiceError, TooManyRequests, Unavailable
 from servicedesk_shared.logging import security_event
 from servicedesk_shared.redis import Keys
+from servicedesk_shared.revocation import STATE_LUA, state_keys, unavailable
 
 log = logging.getLogger(__name__)
 
-LUA = """
+LUA = (
+    STATE_LUA
+    + """
 local function hit(key, window)
   window = tonumber(window)
   local n = redis.call('INCR', key)
@@ -55,11 +59,8 @@ end
 -- ARGV: has token, token tv, user window ms, ip window ms[, extra window ms]
 local authed = 0
 if ARGV[1] == '1' then
-  if redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end
-  local version = tonumber(redis.call('GET', KEYS[3]) or '0')
-  if redis.call('EXISTS', KEYS[2]) == 0 and version ~= nil and version <= tonumber(ARGV[2]) then
-    authed = 1
-  end
+  authed = token_state(KEYS[1], KEYS[2], KEYS[3], ARGV[2])
+  if authed == -1 then return {-1} end
 end
 local first = authed == 1 and hit(KEYS[4], ARGV[3]) or hit(KEYS[5], ARGV[4])
 local result = {authed, first[1], first[2]}
@@ -70,6 +71,7 @@ if #KEYS == 6 then
 end
 return result
 """
+)
 SHA = hashlib.sha1(LUA.encode(), usedforsecurity=False).hexdigest()  # Redis's script id
 REDIS_PAUSE_S = 1.0
 _BUCKET_HEADERS = (b"ratelimit-limit", b"ratelimit-remaining", b"ratelimit-reset")
@@ -175,7 +177,7 @@ class RateLimiter:
         result = await self._run_script(keys, args)
         if result[0] == -1:
             security_event("denylist_not_ready", ip=ip, sub=identity and identity.sub)
-            return Verdict([], _unavailable("auth_state_unavailable"))
+            return Verdict([], unavailable())
         if identity is not None and result[0] == 0:
             security_event("revoked_token", ip=ip, sub=identity.sub, jti=identity.jti)
         counts = [Count(user if result[0] == 1 else self.anon, result[1], result[2])]
@@ -198,7 +200,7 @@ class RateLimiter:
             keys = [sentinel, sentinel, sentinel, sentinel, k.rate("anon", ip)]
             args = ["0", "0", "0", _ms(self.anon)]
         else:
-            keys = [sentinel, k.deny_jti(identity.jti), k.token_version(identity.sub)]
+            keys = state_keys(k, sub=identity.sub, jti=identity.jti)
             keys += [k.rate(user.name, identity.sub), k.rate("anon", ip)]
             args = ["1", str(identity.tv), _ms(user), _ms(self.anon)]
         if extra is not None:
@@ -213,9 +215,9 @@ class RateLimiter:
 
     def _check_degraded(self, ip: str, identity: Identity | None, extra: Bucket | None):
         if extra is not None:
-            return Verdict([], _unavailable("rate_limit_unavailable"))
+            return Verdict([], _rate_limit_unavailable())
         if identity is not None:
-            return Verdict([], _unavailable("auth_state_unavailable"))
+            return Verdict([], unavailable())
         return verdict([self.fallback.hit(ip)])
 
 
@@ -223,9 +225,6 @@ def _ms(bucket: Bucket) -> str:
     return str(bucket.rate.window_s * 1000)
 
 
-def _unavailable(code: str) -> Unavailable:
-    detail = {
-        "auth_state_unavailable": "Token revocation state is unavailable; retry shortly",
-        "rate_limit_unavailable": "Rate limiting is unavailable; retry shortly",
-    }[code]
-    return Unavailable(detail, code=code, headers={"Retry-After": "5"})
+def _rate_limit_unavailable() -> Unavailable:
+    detail = "Rate limiting is unavailable; retry shortly"
+    return Unavailable(detail, code="rate_limit_unavailable", headers={"Retry-After": "5"})

@@ -29,11 +29,10 @@ from servicedesk_ai_assist.main import create_app
 from servicedesk_shared.messaging.envelope import new_event
 from servicedesk_shared.messaging.topology import declare_events_exchange
 from servicedesk_shared.testing import (
-    delete_redis_prefix,
     make_access_token,
+    revocation_prefix,
     throwaway_database,
     throwaway_vhost,
-    unique,
 )
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -75,9 +74,8 @@ async def amqp_url() -> AsyncIterator[str]:
 
 @pytest.fixture(scope="session")
 async def redis_prefix() -> AsyncIterator[str]:
-    prefix = unique("desk-ai-test") + ":"
-    yield prefix
-    await delete_redis_prefix(prefix)
+    async with revocation_prefix("desk-ai-test") as prefix:
+        yield prefix
 
 
 @pytest.fixture(scope="session")

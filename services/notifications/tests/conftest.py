@@ -31,6 +31,7 @@ from servicedesk_shared.messaging.envelope import new_event
 from servicedesk_shared.messaging.topology import declare_events_exchange
 from servicedesk_shared.testing import (
     make_access_token,
+    revocation_prefix,
     throwaway_database,
     throwaway_vhost,
 )
@@ -98,10 +99,16 @@ def resolver() -> TestResolver:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str, amqp_url: str, smtp: SmtpSink) -> Settings:
+async def redis_prefix() -> AsyncIterator[str]:
+    async with revocation_prefix("desk-notifications-test") as prefix:
+        yield prefix
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, amqp_url: str, smtp: SmtpSink, redis_prefix: str) -> Settings:
     return Settings(
         database_url=database_url, amqp_url=amqp_url, jwt_secret_keys=TEST_KEY,
-        environment="test", api_keys=",".join(API_KEYS),
+        environment="test", redis_key_prefix=redis_prefix, api_keys=",".join(API_KEYS),
         smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_from="Desk <desk@example.com>",
         webhook_allowlist=HOOKS_HOST, webhook_max_attempts=4, webhook_timeout=3,
         consumer_delivery_limit=3, dispatch_interval=0.05,

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
+
 
 async def test_health_and_readiness_name_each_dependency(client):
     assert (await client.get("/healthz")).json() == {"status": "ok"}
     ready = await client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json()["dependencies"] == {"database": "ok", "rabbitmq": "ok"}
+    assert ready.json()["dependencies"] == {"database": "ok", "rabbitmq": "ok", "redis": "ok"}
 
 
 async def test_metrics_include_channels_and_messaging(client, token):
-    await client.get("/api/notifications", headers=token("someone"))
+    await client.get("/api/notifications", headers=token(str(uuid.uuid4())))
     body = (await client.get("/metrics")).text
     assert "notifications_sent_total" in body
     assert "events_consumed_total" in body
@@ -44,7 +46,7 @@ async def test_openapi_documents_routes_errors_and_the_bearer_scheme(client):
 
 
 async def test_bad_input_is_a_json_4xx(client, token):
-    me = token("someone")
+    me = token(str(uuid.uuid4()))
     for path in ("/api/notifications?limit=0", "/api/notifications?offset=-1"):
         resp = await client.get(path, headers=me)
         assert resp.status_code == 422 and resp.json()["code"] == "validation_error"

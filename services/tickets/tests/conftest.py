@@ -21,7 +21,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 
 from servicedesk_shared.messaging.consumer import Consumer
 from servicedesk_shared.messaging.envelope import new_event
-from servicedesk_shared.testing import make_access_token, throwaway_database, throwaway_vhost
+from servicedesk_shared.testing import (
+    make_access_token,
+    revocation_prefix,
+    throwaway_database,
+    throwaway_vhost,
+)
 from servicedesk_tickets.config import Settings
 from servicedesk_tickets.consumers import build_handlers
 from servicedesk_tickets.deps import get_session, get_stream_sessions
@@ -60,10 +65,17 @@ async def amqp_url() -> AsyncIterator[str]:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str, amqp_url: str, tmp_path_factory: pytest.TempPathFactory
-             ) -> Settings:  # fmt: skip
+async def redis_prefix() -> AsyncIterator[str]:
+    async with revocation_prefix("desk-tickets-test") as prefix:
+        yield prefix
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, amqp_url: str, redis_prefix: str,
+             tmp_path_factory: pytest.TempPathFactory) -> Settings:  # fmt: skip
     return Settings(
         database_url=database_url, jwt_secret_keys=TEST_KEY, environment="test", amqp_url=amqp_url,
+        redis_key_prefix=redis_prefix,
         attachments_dir=tmp_path_factory.mktemp("attachments"),
         attachment_max_bytes=MAX_BYTES, attachment_quota_bytes=QUOTA_BYTES,
     )  # fmt: skip

@@ -1,22 +1,26 @@
-"""Who is calling: the verified claims of an access token as a small typed value.
+"""Who is calling: the verified, unrevoked claims of an access token as a small typed value.
 
-Services behind the gateway use `bearer_principal` as a FastAPI dependency: it verifies
-the Bearer token with the shared verifier (pinned HS256, kid, aud, iss, type) and refuses
-with 401 when it is missing or invalid. The gateway has already refused tokens that were
-revoked (deny-list, token version); auth checks its own routes against its database.
+Services behind the gateway use `bearer_principal` as a FastAPI dependency: it verifies the
+Bearer token with the shared verifier (pinned HS256, kid, aud, iss, type, claim types), then
+asks Redis whether it was revoked (`servicedesk_shared.revocation`, the same check the
+gateway makes), and refuses with 401 (or 503 while revocation state is unknown). A service
+never trusts that the gateway has checked: its own port is reachable inside a deployment.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
+import redis.asyncio as aioredis
 from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from servicedesk_shared import tokens
 from servicedesk_shared.errors import Unauthorized
+from servicedesk_shared.redis import Keys
+from servicedesk_shared.revocation import RevocationCheck
+from servicedesk_shared.settings import BaseServiceSettings
 
 ROLE_ORDER = ("user", "agent", "manager", "admin")
 
@@ -32,17 +36,15 @@ class Principal:
     jti: str = ""
 
     @classmethod
-    def from_claims(cls, claims: dict[str, Any]) -> Principal:
-        roles = claims.get("roles") or []
-        systems = claims.get("systems") or {}
+    def from_claims(cls, claims: tokens.AccessClaims) -> Principal:
         return cls(
-            id=str(claims["sub"]),
-            username=str(claims.get("username", "")),
-            email=str(claims.get("email", "")),
-            is_admin=bool(claims.get("is_admin")) or "superuser" in roles,
-            is_superuser="superuser" in roles,
-            systems={str(k): str(v) for k, v in systems.items()},
-            jti=str(claims.get("jti", "")),
+            id=claims.sub,
+            username=claims.username,
+            email=claims.email,
+            is_admin=claims.is_global_admin,
+            is_superuser=claims.is_superuser,
+            systems=dict(claims.systems),
+            jti=claims.jti,
         )
 
     def role_in(self, system: str) -> str:
@@ -62,22 +64,40 @@ class Principal:
         ]
 
 
+@dataclass(frozen=True, slots=True)
+class TokenGuard:
+    """What a service needs to accept a token: the key ring and the revocation check."""
+
+    settings: tokens.TokenSettings
+    revocation: RevocationCheck
+
+    async def principal(self, token: str) -> Principal:
+        try:
+            claims = tokens.verify_access(self.settings, token)
+        except tokens.InvalidToken:
+            raise Unauthorized("Invalid or expired token", code="invalid_token") from None
+        await self.revocation.ensure_good(claims)
+        return Principal.from_claims(claims)
+
+
 _bearer = HTTPBearer(auto_error=False, description="Access token from POST /api/token")
 
 
-def bearer_principal(get_settings: Callable[..., tokens.TokenSettings]):
-    """A dependency returning the caller's `Principal`, or raising 401."""
+def bearer_principal(get_guard: Callable[..., TokenGuard]):
+    """A dependency returning the caller's `Principal`, or raising 401 (503 if unknowable)."""
 
     async def dependency(
         credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),
-        token_settings: tokens.TokenSettings = Depends(get_settings),
+        guard: TokenGuard = Depends(get_guard),
     ) -> Principal:
         if credentials is None or credentials.scheme.lower() != "bearer":
             raise Unauthorized("Missing bearer token")
-        try:
-            claims = tokens.verify(token_settings, credentials.credentials)
-        except tokens.InvalidToken:
-            raise Unauthorized("Invalid or expired token", code="invalid_token") from None
-        return Principal.from_claims(claims)
+        return await guard.principal(credentials.credentials)
 
     return dependency
+
+
+def open_token_guard(settings: BaseServiceSettings, redis: aioredis.Redis) -> TokenGuard:
+    """The guard of a service whose lifespan opened `redis` (and will close it)."""
+    keys = Keys(settings.redis_key_prefix)
+    return TokenGuard(settings.token_settings, RevocationCheck(redis, keys))

@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from servicedesk_shared.tokens import KeyRing
+from servicedesk_shared.tokens import KeyRing, TokenSettings
 
 log = logging.getLogger(__name__)
 
@@ -90,3 +90,7 @@ class BaseServiceSettings(BaseSettings):
     def keyring(self) -> KeyRing:
         assert self.jwt_secret_keys is not None
         return KeyRing.from_string(self.jwt_secret_keys.get_secret_value())
+
+    @property
+    def token_settings(self) -> TokenSettings:
+        return TokenSettings(self.keyring, self.jwt_issuer, self.jwt_audience)

@@ -14,7 +14,7 @@ import anyio
 
 from servicedesk_shared import tokens
 from servicedesk_shared.db import drop_database, ensure_database, migrate
-from servicedesk_shared.redis import create_redis
+from servicedesk_shared.redis import Keys, create_redis
 
 PG_BASE = "postgresql+asyncpg://postgres@127.0.0.1:5432"
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -47,7 +47,24 @@ async def delete_redis_prefix(prefix: str, url: str = REDIS_URL) -> None:
         await client.aclose()
 
 
-def access_claims(sub: str = "1", **overrides: Any) -> dict[str, Any]:
+@asynccontextmanager
+async def revocation_prefix(name_prefix: str) -> AsyncIterator[str]:
+    """A Redis key prefix of its own whose deny-list is marked loaded (as auth marks it at
+    start), deleted afterwards: a service under test checks revocation as in production."""
+    prefix = unique(name_prefix) + ":"
+    client = create_redis(REDIS_URL)
+    try:
+        await client.set(Keys(prefix).denylist_ready, 1)
+        yield prefix
+    finally:
+        await client.aclose()
+        await delete_redis_prefix(prefix)
+
+
+USER_ID = "00000000-0000-4000-8000-000000000001"
+
+
+def access_claims(sub: str = USER_ID, **overrides: Any) -> dict[str, Any]:
     claims: dict[str, Any] = {
         "sub": sub,
         "username": f"user{sub}",
@@ -62,7 +79,7 @@ def access_claims(sub: str = "1", **overrides: Any) -> dict[str, Any]:
 
 
 def make_access_token(
-    settings: tokens.TokenSettings, sub: str = "1", ttl: int = 900, **overrides: Any
+    settings: tokens.TokenSettings, sub: str = USER_ID, ttl: int = 900, **overrides: Any
 ) -> str:
     return tokens.issue(
         settings, claims=access_claims(sub, **overrides), token_type=tokens.ACCESS, ttl=ttl

@@ -6,7 +6,12 @@ docs/runbooks/key-rotation.md).
 
 Verification pins the algorithm (the header must say exactly `HS256`: `none`, `None`,
 `RS256`, `HS512` are all refused before any key is touched), requires a known `kid`, checks
-`aud`, `iss`, `exp`, `iat`, the token `type`, and the presence of every required claim.
+`aud`, `iss`, `exp`, `iat`, the token `type`, and then the TYPE of every claim through a
+strict model (`AccessClaims`, `RefreshClaims`): `roles` a list of known role names,
+`systems` an object of system -> role, `is_admin` a boolean, `exp`/`iat`/`tv` integers,
+`sub` a UUID string. A well-signed token with `roles: "superuser"` or `is_admin: "true"` is
+an invalid token, never an admin: nothing downstream reads a claim by substring or
+truthiness, because nothing downstream sees an unchecked claim.
 """
 
 from __future__ import annotations
@@ -18,6 +23,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import jwt
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    field_validator,
+)
 
 ALGORITHM = "HS256"
 ACCESS = "access"
@@ -37,6 +52,9 @@ ACCESS_CLAIMS = (
     "aud",
 )
 REFRESH_CLAIMS = ("sub", "type", "jti", "fam", "iat", "exp", "iss", "aud")
+GLOBAL_ROLES = frozenset({"user", "admin", "superuser"})
+ADMIN_ROLES = frozenset({"admin", "superuser"})
+SYSTEM_ROLES = frozenset({"user", "agent", "manager", "admin"})
 
 
 class InvalidToken(Exception):
@@ -91,6 +109,69 @@ class TokenSettings:
     audience: str
 
 
+class _Claims(BaseModel):
+    """The claims both token types share, strictly typed (no coercion: "1" is not 1)."""
+
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+
+    sub: StrictStr
+    jti: StrictStr = Field(min_length=1, max_length=64)
+    iat: StrictInt
+    exp: StrictInt
+    iss: StrictStr
+    aud: StrictStr
+    tv: StrictInt = Field(0, ge=0)
+
+    @field_validator("sub")
+    @classmethod
+    def _uuid(cls, value: str) -> str:
+        """A user id: the canonical UUID string auth issues, nothing else."""
+        if str(uuid.UUID(value)) != value:
+            raise ValueError("sub is not a canonical UUID string")
+        return value
+
+
+class AccessClaims(_Claims):
+    type: StrictStr = ACCESS
+    username: StrictStr
+    email: StrictStr
+    is_admin: StrictBool
+    roles: list[StrictStr]
+    systems: dict[StrictStr, StrictStr]
+
+    @field_validator("roles")
+    @classmethod
+    def _known_roles(cls, value: list[str]) -> list[str]:
+        unknown = set(value) - GLOBAL_ROLES
+        if unknown:
+            raise ValueError(f"unknown role names {sorted(unknown)}")
+        return value
+
+    @field_validator("systems")
+    @classmethod
+    def _known_system_roles(cls, value: dict[str, str]) -> dict[str, str]:
+        if not set(value.values()) <= SYSTEM_ROLES:
+            raise ValueError("unknown system role")
+        return value
+
+    @property
+    def is_superuser(self) -> bool:
+        return "superuser" in self.roles  # an element of a checked list, not a substring
+
+    @property
+    def is_global_admin(self) -> bool:
+        """Admin everywhere: the `is_admin` flag, or the `admin`/`superuser` global role."""
+        return self.is_admin or not ADMIN_ROLES.isdisjoint(self.roles)
+
+
+class RefreshClaims(_Claims):
+    type: StrictStr = REFRESH
+    fam: StrictStr = Field(min_length=1, max_length=64)
+
+
+_MODELS: dict[str, type[_Claims]] = {ACCESS: AccessClaims, REFRESH: RefreshClaims}
+
+
 def issue(settings: TokenSettings, *, claims: dict[str, Any], token_type: str, ttl: int) -> str:
     """Sign a token of `token_type` carrying `claims`, valid for `ttl` seconds."""
     now = int(time.time())
@@ -109,6 +190,18 @@ def issue(settings: TokenSettings, *, claims: dict[str, Any], token_type: str, t
 
 def verify(settings: TokenSettings, token: str, *, token_type: str = ACCESS) -> dict[str, Any]:
     """Return the claims of a valid token of `token_type`, else raise `InvalidToken`."""
+    claims = _decode(settings, token, token_type)
+    _typed(claims, token_type)
+    return claims
+
+
+def verify_access(settings: TokenSettings, token: str) -> AccessClaims:
+    """The typed claims of a valid access token, else raise `InvalidToken`."""
+    return _typed(_decode(settings, token, ACCESS), ACCESS)  # type: ignore[return-value]
+
+
+def _decode(settings: TokenSettings, token: str, token_type: str) -> dict[str, Any]:
+    """Signature, algorithm, kid, aud, iss, exp and the required claims' presence."""
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError as exc:
@@ -135,6 +228,11 @@ def verify(settings: TokenSettings, token: str, *, token_type: str = ACCESS) -> 
         raise InvalidToken(type(exc).__name__) from exc
     if claims.get("type") != token_type:
         raise InvalidToken("wrong type")
-    if not isinstance(claims.get("sub"), str):
-        raise InvalidToken("sub")
     return claims
+
+
+def _typed(claims: dict[str, Any], token_type: str) -> _Claims:
+    try:
+        return _MODELS[token_type].model_validate(claims)
+    except ValidationError as exc:
+        raise InvalidToken(f"claim types: {exc.errors()[0]['loc']}") from None

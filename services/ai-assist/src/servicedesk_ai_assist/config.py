@@ -7,7 +7,6 @@ from pydantic_settings import SettingsConfigDict
 
 from servicedesk_ai_assist.ratelimit import parse_rate
 from servicedesk_shared.settings import BaseServiceSettings, env
-from servicedesk_shared.tokens import TokenSettings
 
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/desk_ai_assist"
 DEFAULT_CATEGORIES = "access,account,hardware,software,network,outage,security,billing,other"
@@ -56,9 +55,6 @@ class Settings(BaseServiceSettings):
         parse_rate(value)  # ValueError names what is wrong
         return value
 
-    @property
-    def token_settings(self) -> TokenSettings:
-        return TokenSettings(self.keyring, self.jwt_issuer, self.jwt_audience)
 
     def category_list(self) -> list[str]:
         return [c.strip().lower() for c in self.categories.split(",") if c.strip()]

@@ -13,8 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from servicedesk_ai_assist.errors import ApiKeyInvalid
 from servicedesk_ai_assist.runtime import Runtime
 from servicedesk_shared.logging import security_event
-from servicedesk_shared.principal import Principal, bearer_principal
-from servicedesk_shared.tokens import TokenSettings
+from servicedesk_shared.principal import Principal, TokenGuard, bearer_principal
 
 
 async def get_runtime(request: Request) -> Runtime:
@@ -24,11 +23,11 @@ async def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-async def get_token_settings(runtime: RuntimeDep) -> TokenSettings:
-    return runtime.tokens
+async def get_token_guard(runtime: RuntimeDep) -> TokenGuard:
+    return runtime.guard
 
 
-CurrentPrincipal = Annotated[Principal, Depends(bearer_principal(get_token_settings))]
+CurrentPrincipal = Annotated[Principal, Depends(bearer_principal(get_token_guard))]
 
 
 async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:

@@ -24,9 +24,11 @@ from servicedesk_ai_assist.triage.router import router as triage_router
 from servicedesk_shared.apikeys import ApiKeys
 from servicedesk_shared.db import create_engine, session_factory
 from servicedesk_shared.errors import install_error_handlers
+from servicedesk_shared.headerguard import SingleHeaders
 from servicedesk_shared.messaging.consumer import Consumer
 from servicedesk_shared.messaging.relay import OutboxRelay
 from servicedesk_shared.observability import MetricsMiddleware, health_router
+from servicedesk_shared.principal import open_token_guard
 from servicedesk_shared.redis import Keys, create_redis
 from servicedesk_shared.requestid import RequestIdMiddleware
 from servicedesk_shared.slashes import StripTrailingSlash
@@ -48,8 +50,9 @@ def open_runtime(settings: Settings, transport: httpx.AsyncBaseTransport | None)
         categories=settings.category_list(), mask=settings.mask_pii,
     )  # fmt: skip
     return Runtime(
-        settings, engine, session_factory(engine), redis, settings.token_settings, assistant,
-        UserRateLimit(redis, keys, settings.rate_limit), ApiKeys(settings.api_key_list()),
+        settings, engine, session_factory(engine), redis, open_token_guard(settings, redis),
+        assistant, UserRateLimit(redis, keys, settings.rate_limit),
+        ApiKeys(settings.api_key_list()),
     )  # fmt: skip
 
 
@@ -108,5 +111,6 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(MetricsMiddleware, service=SERVICE)
     app.add_middleware(StripTrailingSlash)
+    app.add_middleware(SingleHeaders)
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -11,7 +11,7 @@ from servicedesk_ai_assist.config import Settings
 from servicedesk_ai_assist.ratelimit import UserRateLimit
 from servicedesk_ai_assist.suggest.service import Assistant
 from servicedesk_shared.apikeys import ApiKeys
-from servicedesk_shared.tokens import TokenSettings
+from servicedesk_shared.principal import TokenGuard
 
 
 @dataclass
@@ -20,7 +20,7 @@ class Runtime:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     redis: aioredis.Redis
-    tokens: TokenSettings
+    guard: TokenGuard
     assistant: Assistant
     rate_limit: UserRateLimit
     api_keys: ApiKeys

@@ -12,7 +12,6 @@ from pydantic_settings import SettingsConfigDict
 from servicedesk_auth.mfa.crypto import VARIABLE as TOTP_KEYS_VARIABLE
 from servicedesk_auth.mfa.crypto import TotpCipher, parse_keys
 from servicedesk_shared.settings import BaseServiceSettings, env, refuse_placeholder_keys
-from servicedesk_shared.tokens import TokenSettings
 
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/desk_auth"
 
@@ -65,10 +64,6 @@ class Settings(BaseServiceSettings):
     def totp_cipher(self) -> TotpCipher:
         assert self.totp_encryption_keys is not None
         return TotpCipher.from_string(self.totp_encryption_keys.get_secret_value())
-
-    @property
-    def token_settings(self) -> TokenSettings:
-        return TokenSettings(self.keyring, self.jwt_issuer, self.jwt_audience)
 
     @property
     def bootstrap_admin(self) -> tuple[str, str, str] | None:

@@ -26,6 +26,7 @@ from servicedesk_auth.sessions.router import router as sessions_router
 from servicedesk_auth.users.router import router as users_router
 from servicedesk_shared.db import create_engine, session_factory
 from servicedesk_shared.errors import install_error_handlers
+from servicedesk_shared.headerguard import SingleHeaders
 from servicedesk_shared.messaging.relay import OutboxRelay
 from servicedesk_shared.observability import MetricsMiddleware, health_router
 from servicedesk_shared.redis import Keys, create_redis
@@ -113,5 +114,6 @@ def create_app(settings: Settings) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(MetricsMiddleware, service=SERVICE)
     app.add_middleware(StripTrailingSlash)
+    app.add_middleware(SingleHeaders)
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -6,7 +6,6 @@ from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from servicedesk_shared.settings import BaseServiceSettings, env
-from servicedesk_shared.tokens import TokenSettings
 
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/desk_notifications"
 
@@ -43,9 +42,6 @@ class Settings(BaseServiceSettings):
     retry_max_seconds: float = Field(600.0, gt=0)
     dispatch_batch: int = Field(20, ge=1)
 
-    @property
-    def token_settings(self) -> TokenSettings:
-        return TokenSettings(self.keyring, self.jwt_issuer, self.jwt_audience)
 
     @property
     def email_enabled(self) -> bool:

@@ -16,8 +16,7 @@ from servicedesk_notifications.errors import AdminsOnly
 from servicedesk_notifications.runtime import Runtime
 from servicedesk_notifications.transaction import request_transaction
 from servicedesk_shared.logging import security_event
-from servicedesk_shared.principal import Principal, bearer_principal
-from servicedesk_shared.tokens import TokenSettings
+from servicedesk_shared.principal import Principal, TokenGuard, bearer_principal
 
 MAX_BIGINT = 2**63 - 1
 
@@ -29,11 +28,11 @@ async def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-async def get_token_settings(runtime: RuntimeDep) -> TokenSettings:
-    return runtime.tokens
+async def get_token_guard(runtime: RuntimeDep) -> TokenGuard:
+    return runtime.guard
 
 
-CurrentPrincipal = Annotated[Principal, Depends(bearer_principal(get_token_settings))]
+CurrentPrincipal = Annotated[Principal, Depends(bearer_principal(get_token_guard))]
 
 
 async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:

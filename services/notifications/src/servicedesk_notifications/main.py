@@ -26,8 +26,11 @@ from servicedesk_notifications.worker import Worker
 from servicedesk_shared.apikeys import ApiKeys
 from servicedesk_shared.db import create_engine, session_factory
 from servicedesk_shared.errors import install_error_handlers
+from servicedesk_shared.headerguard import SingleHeaders
 from servicedesk_shared.messaging.consumer import Consumer
 from servicedesk_shared.observability import MetricsMiddleware, health_router
+from servicedesk_shared.principal import open_token_guard
+from servicedesk_shared.redis import create_redis
 from servicedesk_shared.requestid import RequestIdMiddleware
 from servicedesk_shared.slashes import StripTrailingSlash
 
@@ -46,9 +49,11 @@ def open_runtime(settings: Settings, resolver: Resolver) -> Runtime:
         handlers=build_handlers(Channels(email=settings.email_enabled)),
         delivery_limit=settings.consumer_delivery_limit,
     )  # fmt: skip
+    redis = create_redis(settings.redis_url)
     return Runtime(
-        settings, engine, sessions, settings.token_settings, ApiKeys(settings.api_key_list()),
-        Allowlist.parse(settings.allowlist_entries()), resolver, http, consumer,
+        settings, engine, sessions, redis, open_token_guard(settings, redis),
+        ApiKeys(settings.api_key_list()), Allowlist.parse(settings.allowlist_entries()),
+        resolver, http, consumer,
     )  # fmt: skip
 
 
@@ -73,6 +78,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     async with AsyncExitStack() as stack:
         stack.push_async_callback(runtime.engine.dispose)
         stack.push_async_callback(runtime.http.aclose)
+        stack.push_async_callback(runtime.redis.aclose)
         runtime.consumer.start()
         stack.push_async_callback(runtime.consumer.stop)
         for worker in workers(runtime):
@@ -92,7 +98,10 @@ def readiness_checks(app: FastAPI) -> dict:
         if not runtime.consumer.connected:
             raise ConnectionError("the event consumer is not connected to RabbitMQ")
 
-    return {"database": database, "rabbitmq": consumer}
+    async def redis() -> None:
+        await runtime.redis.ping()
+
+    return {"database": database, "rabbitmq": consumer, "redis": redis}
 
 
 def create_app(settings: Settings, *, resolver: Resolver | None = None) -> FastAPI:
@@ -112,5 +121,6 @@ def create_app(settings: Settings, *, resolver: Resolver | None = None) -> FastA
     install_error_handlers(app)
     app.add_middleware(MetricsMiddleware, service=SERVICE)
     app.add_middleware(StripTrailingSlash)
+    app.add_middleware(SingleHeaders)
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import httpx
+import redis.asyncio as aioredis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from servicedesk_notifications.config import Settings
 from servicedesk_notifications.webhooks.ssrf import Allowlist, Resolver
 from servicedesk_shared.apikeys import ApiKeys
 from servicedesk_shared.messaging.consumer import Consumer
-from servicedesk_shared.tokens import TokenSettings
+from servicedesk_shared.principal import TokenGuard
 
 
 @dataclass
@@ -19,7 +20,8 @@ class Runtime:
     settings: Settings
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
-    tokens: TokenSettings
+    redis: aioredis.Redis
+    guard: TokenGuard
     api_keys: ApiKeys
     allowlist: Allowlist
     resolver: Resolver

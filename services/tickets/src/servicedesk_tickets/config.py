@@ -8,7 +8,6 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from servicedesk_shared.settings import BaseServiceSettings, env
-from servicedesk_shared.tokens import TokenSettings
 
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/desk_tickets"
 # services/tickets/src/servicedesk_tickets/config.py -> the repository root.
@@ -40,7 +39,3 @@ class Settings(BaseServiceSettings):
     # Possible duplicates stored with a triage: at most this many, at least this score.
     duplicate_limit: int = Field(5, ge=0, le=20)
     duplicate_min_score: float = Field(0.3, ge=0, le=1)
-
-    @property
-    def token_settings(self) -> TokenSettings:
-        return TokenSettings(self.keyring, self.jwt_issuer, self.jwt_audience)

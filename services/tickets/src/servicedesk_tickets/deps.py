@@ -13,8 +13,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from servicedesk_shared.principal import Principal, bearer_principal
-from servicedesk_shared.tokens import TokenSettings
+from servicedesk_shared.principal import Principal, TokenGuard, bearer_principal
 from servicedesk_tickets.database import MAX_BIGINT
 from servicedesk_tickets.errors import NotAllowed
 from servicedesk_tickets.runtime import Runtime
@@ -34,11 +33,11 @@ async def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-async def get_token_settings(runtime: RuntimeDep) -> TokenSettings:
-    return runtime.tokens
+async def get_token_guard(runtime: RuntimeDep) -> TokenGuard:
+    return runtime.guard
 
 
-CurrentPrincipal = Annotated[Principal, Depends(bearer_principal(get_token_settings))]
+CurrentPrincipal = Annotated[Principal, Depends(bearer_principal(get_token_guard))]
 
 
 def client_ip(request: Request) -> str | None:

@@ -13,9 +13,12 @@ from sqlalchemy import text
 
 from servicedesk_shared.db import create_engine, session_factory
 from servicedesk_shared.errors import install_error_handlers
+from servicedesk_shared.headerguard import SingleHeaders
 from servicedesk_shared.messaging.consumer import Consumer
 from servicedesk_shared.messaging.relay import OutboxRelay
 from servicedesk_shared.observability import MetricsMiddleware, health_router
+from servicedesk_shared.principal import open_token_guard
+from servicedesk_shared.redis import create_redis
 from servicedesk_shared.requestid import RequestIdMiddleware
 from servicedesk_shared.slashes import StripTrailingSlash
 from servicedesk_tickets.ai_settings.router import router as ai_settings_router
@@ -43,7 +46,9 @@ def open_runtime(settings: Settings) -> Runtime:
         name=settings.consumer_name, amqp_url=settings.amqp_url, sessions=sessions,
         handlers=build_handlers(settings), delivery_limit=settings.consumer_delivery_limit,
     )  # fmt: skip
-    return Runtime(settings, engine, sessions, settings.token_settings, consumer)
+    redis = create_redis(settings.redis_url)
+    guard = open_token_guard(settings, redis)
+    return Runtime(settings, engine, sessions, redis, guard, consumer)
 
 
 @asynccontextmanager
@@ -54,6 +59,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                         producer=SERVICE)  # fmt: skip
     async with AsyncExitStack() as stack:
         stack.push_async_callback(runtime.engine.dispose)
+        stack.push_async_callback(runtime.redis.aclose)
         relay.start()
         stack.push_async_callback(relay.stop)
         runtime.consumer.start()
@@ -62,15 +68,19 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def readiness_checks(app: FastAPI) -> dict:
-    """PostgreSQL only. RabbitMQ is left out on purpose: without it tickets still serves
-    every route (events wait in the outbox, triage suggestions in the broker's queue), so a
-    broker outage must not take tickets out of a load balancer."""
+    """PostgreSQL, and Redis (without it no token can be checked for revocation, so every
+    signed-in request would answer 503). RabbitMQ is left out on purpose: without it
+    tickets still serves every route (events wait in the outbox, triage suggestions in the
+    broker's queue), so a broker outage must not take tickets out of a load balancer."""
 
     async def database() -> None:
         async with app.state.runtime.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
 
-    return {"database": database}
+    async def redis() -> None:
+        await app.state.runtime.redis.ping()
+
+    return {"database": database, "redis": redis}
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -85,5 +95,6 @@ def create_app(settings: Settings) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(MetricsMiddleware, service=SERVICE)
     app.add_middleware(StripTrailingSlash)
+    app.add_middleware(SingleHeaders)
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import redis.asyncio as aioredis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from servicedesk_shared.messaging.consumer import Consumer
-from servicedesk_shared.tokens import TokenSettings
+from servicedesk_shared.principal import TokenGuard
 from servicedesk_tickets.config import Settings
 
 
@@ -16,5 +17,6 @@ class Runtime:
     settings: Settings
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
-    tokens: TokenSettings
+    redis: aioredis.Redis
+    guard: TokenGuard
     consumer: Consumer
