@@ -119,6 +119,11 @@ async def test_attachments_through_the_gateway(stack):
         assert down.status_code == 200 and down.content == PNG
         assert down.headers["content-disposition"].startswith("attachment;")
         assert down.headers["x-content-type-options"] == "nosniff"
+        # The service's sandbox survives the gateway, which adds its frame-ancestors.
+        assert down.headers.get_list("content-security-policy") == [
+            "default-src 'none'; sandbox; frame-ancestors 'none'"
+        ]
+        assert down.headers["cache-control"] == "private, no-store"
         assert (await other.client.get(f"{url}/{up.json()['id']}",
                                        headers=other.headers)).status_code == 404  # fmt: skip
 

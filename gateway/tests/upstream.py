@@ -68,6 +68,18 @@ MISBEHAVING_HEADERS = [
     (b"x-upstream", b"echo"),
 ]
 
+# What the tickets service sends with an attachment download: stricter than the gateway's.
+STRICT_HEADERS = [
+    (b"content-security-policy", b"default-src 'none'; sandbox"),
+    (b"cache-control", b"private, no-store"),
+    (b"content-disposition", b'attachment; filename="x.png"'),
+    (b"x-frame-options", b"DENY"),
+    (b"permissions-policy", b"camera=(self), fullscreen=()"),
+    (b"vary", b"Accept-Encoding"),
+]
+# A CSP that lets itself be framed and loads from anywhere: the gateway's 'none's win.
+LAX_CSP = [(b"content-security-policy", b"sandbox; frame-ancestors *; img-src *")]
+
 
 async def _body_length(receive) -> int:
     total, more = 0, True
@@ -110,6 +122,10 @@ async def echo(scope, receive, send) -> None:
         return await _stream(send)
     if path == "/api/tickets/sleep":
         await asyncio.sleep(1.5)
+    if path == "/api/tickets/strict":
+        return await _send(send, 200, b"\x89PNG", STRICT_HEADERS)
+    if path == "/api/tickets/lax":
+        return await _send(send, 200, b"{}", LAX_CSP)
     if path == "/api/tickets/boom":
         return await _send(send, 500, b'{"detail":"boom","code":"internal_error"}')
     query = scope["query_string"].decode()

@@ -25,7 +25,8 @@ from yarl import URL
 
 from servicedesk_gateway.config import Settings
 from servicedesk_gateway.errors import BadGateway, GatewayTimeout
-from servicedesk_gateway.headers import OWNED_RESPONSE, Headers, forwardable
+from servicedesk_gateway.headers import Headers
+from servicedesk_gateway.merge import response_headers
 from servicedesk_gateway.metrics import UPSTREAM_ERRORS
 from servicedesk_shared.errors import PayloadTooLarge, ServiceError, Unavailable
 
@@ -152,8 +153,8 @@ def _classify(exc: BaseException, upstream: str) -> ServiceError:
 
 
 async def _relay(resp: aiohttp.ClientResponse, send, extra: Headers, upstream: str) -> int:
-    headers = forwardable(list(resp.raw_headers), OWNED_RESPONSE)
-    start = {"type": "http.response.start", "status": resp.status, "headers": headers + extra}
+    headers = response_headers(list(resp.raw_headers), extra)
+    start = {"type": "http.response.start", "status": resp.status, "headers": headers}
     length = resp.content_length
     if length is not None and length <= BUFFER_BELOW:
         body = await resp.read()
