@@ -14,7 +14,6 @@ The goal: the revocation check adds under 0.3 ms at p50.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import platform
 import statistics
