@@ -63,7 +63,8 @@ class Gateway:
         self._metrics_server = None
         self.unlimited = {"/healthz": self._healthz, "/readyz": self._readyz}
         self.pages = {"/openapi.json": self._openapi, "/docs": self._docs}
-        self.pages["/docs/init.js"] = self._docs_js
+        for path, (body, kind) in docs.assets().items():  # Swagger UI's files, init.js
+            self.pages[path] = _static_page(body, kind)
         self.pages["/api/admin/ops"] = self._ops
 
     async def __call__(self, scope, receive, send) -> None:
@@ -237,9 +238,6 @@ class Gateway:
         headers = [(k, DOCS_CSP if v == API_CSP else v) for k, v in req.out]
         return await _send_static(send, docs.HTML, docs.HTML_TYPE, headers)
 
-    async def _docs_js(self, req: Incoming, send) -> int:
-        return await _send_static(send, docs.INIT_JS, docs.JS_TYPE, req.out)
-
     async def _ops(self, req: Incoming, send) -> int:
         """`GET /api/admin/ops` for global admins (see `ops`)."""
         if req.identity is None:
@@ -299,6 +297,13 @@ async def _send_static(send, body: bytes, content_type, headers) -> int:
     await send({**start, "headers": [content_type, length, *headers]})
     await send({"type": "http.response.body", "body": body})
     return 200
+
+
+def _static_page(body: bytes, content_type):
+    async def page(req: Incoming, send) -> int:
+        return await _send_static(send, body, content_type, req.out)
+
+    return page
 
 
 def _peer(scope) -> str:
