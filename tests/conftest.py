@@ -19,6 +19,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,14 +95,22 @@ def rabbitmqctl(*args: str) -> None:
     subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
 
 
-@pytest.fixture(scope="session")
-def amqp_vhost() -> Iterator[str]:
-    """A RabbitMQ vhost of this run's own: its events reach no dev stack's queues."""
-    vhost = unique("desk_e2e")
+@contextmanager
+def own_vhost(prefix: str = "desk_e2e") -> Iterator[str]:
+    """A RabbitMQ vhost of its own: its events reach no other stack's queues."""
+    vhost = unique(prefix)
     rabbitmqctl("add_vhost", vhost)
     rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
-    yield vhost
-    rabbitmqctl("delete_vhost", vhost)
+    try:
+        yield vhost
+    finally:
+        rabbitmqctl("delete_vhost", vhost)
+
+
+@pytest.fixture(scope="session")
+def amqp_vhost() -> Iterator[str]:
+    with own_vhost() as vhost:
+        yield vhost
 
 
 @dataclass
@@ -135,14 +144,24 @@ def ollama() -> Iterator[Ollama]:
 
 @pytest.fixture(scope="session")
 def stack(amqp_vhost: str, ollama: Ollama) -> Iterator[RunningStack]:
+    with running_stack(amqp_vhost, ollama) as running:
+        yield running
+
+
+@contextmanager
+def running_stack(
+    vhost: str, ollama: Ollama, name: str = "devstack", **extra_env: str
+) -> Iterator[RunningStack]:
+    """Every real process (`devstack run`) on throw-away databases; stopped and dropped after."""
     env = stack_env()
-    env["AMQP_URL"] = f"amqp://guest:guest@127.0.0.1:5672/{amqp_vhost}"
+    env["AMQP_URL"] = f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
     env.update(
         OLLAMA_URL=ollama.url, AI_ASSIST_API_KEYS=AI_API_KEY, AI_ASSIST_TIMEOUT="2",
         AI_ASSIST_BREAKER_RESET="1",
     )  # fmt: skip
+    env.update(extra_env)
     LOG_DIR.mkdir(parents=True, exist_ok=True)
-    log = open(LOG_DIR / "devstack.log", "wb")  # noqa: SIM115
+    log = open(LOG_DIR / f"{name}.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "servicedesk_shared.devstack", "run"],
         env=env,
