@@ -218,9 +218,7 @@ BAD_CLAIMS = [
 ]
 
 
-async def test_a_well_signed_token_with_claims_of_the_wrong_type_is_401_everywhere(
-    stack, client
-):
+async def test_a_well_signed_token_with_claims_of_the_wrong_type_is_401_everywhere(stack, client):
     _, user, _ = await register_and_login(client, "claims")
     good = forge(stack, user["id"])
     assert set((await reads(stack, {"Authorization": f"Bearer {good}"})).values()) == {200}

@@ -55,7 +55,6 @@ class Settings(BaseServiceSettings):
         parse_rate(value)  # ValueError names what is wrong
         return value
 
-
     def category_list(self) -> list[str]:
         return [c.strip().lower() for c in self.categories.split(",") if c.strip()]
 

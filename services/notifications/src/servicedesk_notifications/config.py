@@ -42,7 +42,6 @@ class Settings(BaseServiceSettings):
     retry_max_seconds: float = Field(600.0, gt=0)
     dispatch_batch: int = Field(20, ge=1)
 
-
     @property
     def email_enabled(self) -> bool:
         return bool(self.smtp_host)
