@@ -16,7 +16,8 @@ CLOSED = free_port()  # nothing listens there
 
 
 def start(module: str, **env: str) -> subprocess.CompletedProcess:
-    full_env = {**os.environ, "DESK_ENV": "test", "JWT_SECRET_KEYS": "t:" + "x" * 64, **env}
+    keys = {"JWT_SECRET_KEYS": "t:" + "x" * 64, "AUTH_TOTP_ENCRYPTION_KEYS": "t:" + "y" * 64}
+    full_env = {**os.environ, "DESK_ENV": "test", **keys, **env}
     return subprocess.run(
         [sys.executable, "-m", module], env=full_env, capture_output=True, text=True, timeout=60
     )
@@ -45,6 +46,25 @@ def test_auth_without_redis_says_so_in_one_line():
         "servicedesk_auth",
         AUTH_PORT=str(free_port()),
         AUTH_DATABASE_URL="postgresql+asyncpg://postgres@127.0.0.1:5432/postgres",
+        REDIS_URL=f"redis://127.0.0.1:{CLOSED}/0",
+    )
+    assert_one_line_naming(result, "Redis", "REDIS_URL")
+
+
+@pytest.mark.parametrize(
+    ("module", "port", "database"),
+    [
+        ("servicedesk_tickets", "TICKETS_PORT", "TICKETS_DATABASE_URL"),
+        ("servicedesk_notifications", "NOTIFICATIONS_PORT", "NOTIFICATIONS_DATABASE_URL"),
+    ],
+)
+def test_a_service_checking_revocation_without_redis_says_so_in_one_line(module, port, database):
+    result = start(
+        module,
+        **{
+            port: str(free_port()),
+            database: "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres",
+        },
         REDIS_URL=f"redis://127.0.0.1:{CLOSED}/0",
     )
     assert_one_line_naming(result, "Redis", "REDIS_URL")
