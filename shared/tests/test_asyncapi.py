@@ -12,7 +12,7 @@ from servicedesk_shared.events.asyncapi import render
 DOC = Path(__file__).resolve().parents[2] / "docs" / "asyncapi.yaml"
 CONTRACT_TYPES = {
     "ticket.created", "ticket.updated", "ticket.status_changed", "ticket.assigned",
-    "ticket.deleted", "comment.added", "user.registered", "user.roles_changed",
+    "ticket.deleted", "comment.added", "user.registered", "user.updated", "user.roles_changed",
     "ai.triage.suggested",
 }  # fmt: skip
 

@@ -19,6 +19,7 @@ from servicedesk_shared.events.payloads import (
     TicketUpdated,
     UserRegistered,
     UserRolesChanged,
+    UserUpdated,
     parse,
 )
 
@@ -34,5 +35,6 @@ __all__ = [
     "TicketUpdated",
     "UserRegistered",
     "UserRolesChanged",
+    "UserUpdated",
     "parse",
 ]

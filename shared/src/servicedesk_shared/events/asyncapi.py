@@ -11,6 +11,7 @@ shared/tests keeps the committed file equal to this output.
 
 from __future__ import annotations
 
+import inspect
 import sys
 from typing import Any
 
@@ -69,7 +70,7 @@ def message(event_type: str, model: type[Payload]) -> dict[str, Any]:
     return {
         "name": event_type,
         "title": model.__name__,
-        "summary": (model.__doc__ or "").strip(),
+        "summary": inspect.cleandoc(model.__doc__ or ""),
         "description": f"Published by the {producer(event_type)} service.",
         "contentType": "application/json",
         "correlationId": {"$ref": "#/components/correlationIds/requestId"},

@@ -84,20 +84,43 @@ class CommentAdded(Payload):
 
 
 class UserRegistered(Payload):
-    """`user.registered`: someone signed up (or was created by an admin)."""
+    """`user.registered`: someone signed up (or was created by an admin). `version` is the
+    user's directory version (see `UserUpdated`); events from before it existed parse as
+    version 0 with no display name (show the username)."""
 
     user_id: str
     username: str
     email: str
+    display_name: str | None = None
+    is_active: bool = True
+    version: int = 0
+
+
+class UserUpdated(Payload):
+    """`user.updated`: the username, e-mail, display name, active flag or admin/superuser
+    flags changed; the user as they now are. `version` grows with every change published
+    as `user.updated` or `user.roles_changed`: an event whose version is not above the one
+    a consumer holds is older news and must not overwrite it."""
+
+    user_id: str
+    username: str
+    email: str
+    display_name: str
+    is_active: bool
+    is_admin: bool
+    is_superuser: bool
+    version: int
 
 
 class UserRolesChanged(Payload):
-    """`user.roles_changed`: a user's per-system roles were replaced."""
+    """`user.roles_changed`: a user's per-system roles were replaced (`systems`: all of them
+    now, `previous`: before). `version` as in `UserUpdated`; 0 in events from before it."""
 
     user_id: str
     actor_id: str
     systems: dict[str, str]
     previous: dict[str, str]
+    version: int = 0
 
 
 class AiTriageSuggested(Payload):
@@ -123,6 +146,7 @@ EVENTS: dict[str, type[Payload]] = {
     "ticket.deleted": TicketDeleted,
     "comment.added": CommentAdded,
     "user.registered": UserRegistered,
+    "user.updated": UserUpdated,
     "user.roles_changed": UserRolesChanged,
     "ai.triage.suggested": AiTriageSuggested,
 }
