@@ -17,6 +17,7 @@ import orjson
 import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import Request
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 
 from servicedesk_shared.messaging.consumer import Consumer
@@ -116,7 +117,10 @@ async def conn(app: Any) -> AsyncIterator[AsyncConnection]:
 
 
 @pytest.fixture
-async def client(app: Any, conn: AsyncConnection) -> AsyncIterator[httpx.AsyncClient]:
+async def client(
+    app: Any, conn: AsyncConnection, personas: Personas
+) -> AsyncIterator[httpx.AsyncClient]:
+    await add_to_directory(conn, personas)
     async with http_client(app) as c:
         yield c
 
@@ -148,6 +152,29 @@ class Personas:
 @pytest.fixture
 def personas(settings: Settings) -> Personas:
     return Personas(settings)
+
+
+def display_name(persona: str) -> str:
+    """The directory's display name of a persona: "agent_tts" -> "Agent Tts"."""
+    return persona.replace("_", " ").title()
+
+
+async def add_to_directory(conn: AsyncConnection, personas: Personas) -> None:
+    """Every persona in tickets' directory of people, as auth's events would put them,
+    so that assigning staff personas passes the directory's staff rule."""
+    rows = [
+        {"user_id": personas.ids[name], "username": name, "display_name": display_name(name),
+         "email": f"{name}@example.com", "is_admin": bool(claims.get("is_admin")),
+         "is_superuser": "superuser" in claims.get("roles", []),
+         "systems": orjson.dumps(claims.get("systems", {})).decode()}
+        for name, claims in PERSONAS.items()
+    ]  # fmt: skip
+    await conn.execute(
+        text("INSERT INTO people (user_id, username, display_name, email, is_admin, "
+             "is_superuser, systems, version, systems_version) VALUES (:user_id, :username, "
+             ":display_name, :email, :is_admin, :is_superuser, CAST(:systems AS jsonb), 1, 1)"),
+        rows,
+    )  # fmt: skip
 
 
 class Api:

@@ -29,7 +29,7 @@ async def test_the_export_is_a_timestamped_csv_download(api):
     assert re.fullmatch(r'attachment; filename="tickets-\d{8}T\d{6}Z\.csv"', disposition)
     assert response.text.startswith(
         "id,title,status,priority,category,system,requester_id,assignee_id,created_at,"
-        "updated_at\r\n"
+        "updated_at,requester_name,assignee_name\r\n"
     )
     (row,) = rows(response)
     assert row["title"] == "Export me, please" and row["category"] == 'a,b "quoted"'

@@ -9,7 +9,8 @@ ServiceError (shared)
 │   ├── AttachmentNotFound       not_found            (also: belongs to another ticket)
 │   └── SystemNotFound           not_found            no such system / workflow
 ├── Conflict 409
-│   └── TransitionNotAllowed     transition_not_allowed  the workflow has no such move
+│   ├── TransitionNotAllowed     transition_not_allowed  the workflow has no such move
+│   └── SystemExists             system_exists        POST /api/systems with a taken code
 ├── PayloadTooLarge 413
 │   ├── AttachmentTooLarge       payload_too_large    over ATTACHMENT_MAX_BYTES
 │   └── QuotaExceeded            quota_exceeded       over ATTACHMENT_QUOTA_BYTES
@@ -17,6 +18,7 @@ ServiceError (shared)
 │   └── FileTypeRefused          unsupported_media_type  bytes match no allowed type
 └── Unprocessable 422
     ├── UnknownSystem            unknown_system
+    ├── AssigneeNotStaff         assignee_not_staff   not agent or above in the ticket's system
     ├── IdempotencyKeyReused     idempotency_key_reused  same key, another body
     ├── InvalidWorkflow          invalid_workflow     `errors`: every problem found
     ├── BadUpload                bad_upload           not multipart, or no `file` part
@@ -62,6 +64,10 @@ class TransitionNotAllowed(Conflict):
     code, detail = "transition_not_allowed", "The workflow does not allow this move"
 
 
+class SystemExists(Conflict):
+    code, detail = "system_exists", "A system with this code exists"
+
+
 class AttachmentTooLarge(PayloadTooLarge):
     detail = "The file is larger than the attachment limit"
 
@@ -76,6 +82,10 @@ class FileTypeRefused(UnsupportedMedia):
 
 class UnknownSystem(Unprocessable):
     code, detail = "unknown_system", "Unknown system"
+
+
+class AssigneeNotStaff(Unprocessable):
+    code, detail = "assignee_not_staff", "The assignee is not an agent or above in this system"
 
 
 class IdempotencyKeyReused(Unprocessable):

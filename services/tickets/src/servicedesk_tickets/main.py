@@ -29,14 +29,17 @@ from servicedesk_tickets.config import Settings
 from servicedesk_tickets.consumers import build_handlers
 from servicedesk_tickets.database import load_models
 from servicedesk_tickets.export.router import router as export_router
+from servicedesk_tickets.people.router import router as people_router
 from servicedesk_tickets.runtime import Runtime
 from servicedesk_tickets.similar.router import router as similar_router
+from servicedesk_tickets.systems.router import router as systems_router
 from servicedesk_tickets.tickets.router import router as tickets_router
 from servicedesk_tickets.workflows.router import router as workflows_router
 
 SERVICE = "tickets"
 ROUTERS = (tickets_router, similar_router, comments_router, attachments_router, audit_router,
-           workflows_router, export_router, ai_settings_router)  # fmt: skip
+           workflows_router, export_router, ai_settings_router, people_router,
+           systems_router)  # fmt: skip
 
 
 def open_runtime(settings: Settings) -> Runtime:

@@ -10,14 +10,15 @@ from fastapi.responses import FileResponse
 from servicedesk_shared.openapi import ErrorBody, errors
 from servicedesk_tickets.attachments import service, upload
 from servicedesk_tickets.attachments.filenames import content_disposition
-from servicedesk_tickets.attachments.models import Attachment
 from servicedesk_tickets.attachments.schemas import AttachmentRead
 from servicedesk_tickets.deps import CurrentPrincipal, RuntimeDep, SessionDep, TicketDep
 from servicedesk_tickets.errors import AttachmentNotFound, QuotaExceeded
+from servicedesk_tickets.people import service as people
 from servicedesk_tickets.transaction import on_rollback
 
 router = APIRouter(tags=["attachments"])
 PATH = "/api/tickets/{ticket_id}/attachments"
+UPLOADED_BY = {"uploader_id": "uploaded_by"}
 MULTIPART_BODY = {
     "requestBody": {
         "required": True,
@@ -49,7 +50,7 @@ UPLOAD_ERRORS = {
 async def upload_attachment(
     request: Request, ticket: TicketDep, session: SessionDep, principal: CurrentPrincipal,
     runtime: RuntimeDep,
-) -> Attachment:  # fmt: skip
+) -> dict:  # fmt: skip
     """Attach a file (multipart `file`): PNG, JPEG, GIF, WebP, PDF or plain text."""
     settings = runtime.settings
     budget = settings.attachment_quota_bytes - await service.used_bytes(
@@ -64,14 +65,16 @@ async def upload_attachment(
         budget=budget, max_pixels=settings.attachment_max_pixels,
     )  # fmt: skip
     on_rollback(session, stored.remove)
-    return await service.create(session, ticket=ticket, stored=stored, actor=principal,
-                                quota=settings.attachment_quota_bytes)  # fmt: skip
+    attachment = await service.create(session, ticket=ticket, stored=stored, actor=principal,
+                                      quota=settings.attachment_quota_bytes)  # fmt: skip
+    return (await people.named(session, AttachmentRead, [attachment], UPLOADED_BY))[0]
 
 
 @router.get(PATH, response_model=list[AttachmentRead], responses=errors(401, 404, 422))
-async def list_attachments(ticket: TicketDep, session: SessionDep) -> list[Attachment]:
+async def list_attachments(ticket: TicketDep, session: SessionDep) -> list[dict]:
     """The ticket's attachments, oldest first."""
-    return await service.get_all(session, ticket=ticket)
+    attachments = await service.get_all(session, ticket=ticket)
+    return await people.named(session, AttachmentRead, attachments, UPLOADED_BY)
 
 
 DOWNLOAD_RESPONSES = {200: {"content": {"application/octet-stream": {}}}, **errors(401, 404, 422)}

@@ -7,6 +7,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
+from servicedesk_tickets.people.schemas import PersonRef
+
 
 class AttachmentRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -17,4 +19,5 @@ class AttachmentRead(BaseModel):
     size: int
     sha256: str
     uploader_id: str
+    uploaded_by: PersonRef | None = None
     created_at: datetime

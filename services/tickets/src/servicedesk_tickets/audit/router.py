@@ -9,9 +9,17 @@ from fastapi import APIRouter, Query
 from servicedesk_shared.openapi import errors
 from servicedesk_tickets import access
 from servicedesk_tickets.audit import service
-from servicedesk_tickets.audit.models import AuditEntry
-from servicedesk_tickets.audit.schemas import AuditFilters, AuditPage, HistoryEntry, VerifyResult
+from servicedesk_tickets.audit.schemas import (
+    AuditFilters,
+    AuditPage,
+    AuditRead,
+    HistoryEntry,
+    VerifyResult,
+)
 from servicedesk_tickets.deps import AdminPrincipal, CurrentPrincipal, SessionDep, TicketDep
+from servicedesk_tickets.people import service as people
+
+ACTOR = {"actor_id": "actor"}
 
 router = APIRouter(tags=["audit"])
 
@@ -20,10 +28,11 @@ router = APIRouter(tags=["audit"])
             responses=errors(401, 404, 422))  # fmt: skip
 async def ticket_history(
     ticket: TicketDep, session: SessionDep, principal: CurrentPrincipal
-) -> list[AuditEntry]:
+) -> list[dict]:
     """The ticket's audit entries, oldest first (internal notes only for staff)."""
     staff = access.is_staff(principal, ticket.system)
-    return await service.history(session, ticket_id=ticket.id, staff=staff)
+    entries = await service.history(session, ticket_id=ticket.id, staff=staff)
+    return await people.named(session, HistoryEntry, entries, ACTOR)
 
 
 @router.get("/api/admin/audit", response_model=AuditPage, responses=errors(401, 403, 422))
@@ -32,7 +41,7 @@ async def list_audit(
 ) -> dict[str, Any]:
     """Audit entries, newest first, filtered (global admins and superusers)."""
     items, total = await service.get_all(session, filters=filters)
-    return {"items": items, "total": total}
+    return {"items": await people.named(session, AuditRead, items, ACTOR), "total": total}
 
 
 @router.get("/api/admin/audit/verify", response_model=VerifyResult, responses=errors(401, 403))

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from servicedesk_shared.types import Limit, Offset, Timestamp
+from servicedesk_tickets.people.schemas import PersonRef
 from servicedesk_tickets.text import Name
 
 
@@ -20,6 +21,7 @@ class HistoryEntry(BaseModel):
     at: datetime
     actor_id: str | None
     actor_name: str | None
+    actor: PersonRef | None = None
     action: str
     old: dict[str, Any] | None
     new: dict[str, Any] | None

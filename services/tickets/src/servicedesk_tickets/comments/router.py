@@ -6,9 +6,11 @@ from fastapi import APIRouter
 
 from servicedesk_shared.openapi import errors
 from servicedesk_tickets.comments import service
-from servicedesk_tickets.comments.models import Comment
 from servicedesk_tickets.comments.schemas import CommentCreate, CommentRead
 from servicedesk_tickets.deps import CurrentPrincipal, SessionDep, TicketDep
+from servicedesk_tickets.people import service as people
+
+AUTHOR = {"author_id": "author"}
 
 router = APIRouter(tags=["comments"])
 
@@ -17,15 +19,17 @@ router = APIRouter(tags=["comments"])
              responses=errors(401, 403, 404, 422))  # fmt: skip
 async def add_comment(
     data: CommentCreate, ticket: TicketDep, session: SessionDep, principal: CurrentPrincipal
-) -> Comment:
+) -> dict:
     """Comment on a ticket; `internal: true` (agents and above) hides it from requesters."""
-    return await service.create(session, ticket=ticket, data=data, actor=principal)
+    comment = await service.create(session, ticket=ticket, data=data, actor=principal)
+    return (await people.named(session, CommentRead, [comment], AUTHOR))[0]
 
 
 @router.get("/api/tickets/{ticket_id}/comments", response_model=list[CommentRead],
             responses=errors(401, 404, 422))  # fmt: skip
 async def list_comments(
     ticket: TicketDep, session: SessionDep, principal: CurrentPrincipal
-) -> list[Comment]:
+) -> list[dict]:
     """The ticket's comments, oldest first (internal notes only for staff)."""
-    return await service.get_all(session, ticket=ticket, principal=principal)
+    comments = await service.get_all(session, ticket=ticket, principal=principal)
+    return await people.named(session, CommentRead, comments, AUTHOR)

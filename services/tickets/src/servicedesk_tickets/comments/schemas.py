@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
+from servicedesk_tickets.people.schemas import PersonRef
 from servicedesk_tickets.text import Body
 
 
@@ -23,6 +24,7 @@ class CommentRead(BaseModel):
     ticket_id: int
     author_id: str
     author_name: str
+    author: PersonRef | None = None
     body: str
     internal: bool
     created_at: datetime

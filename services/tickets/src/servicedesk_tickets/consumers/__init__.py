@@ -3,6 +3,9 @@
 
     ai.triage.suggested   store the triage on its ticket (with tickets' own duplicate
                           candidates) and auto-apply it when the admin setting says so
+    user.registered       add the person to the directory of people (`people/`)
+    user.updated          the person's newer profile (never over a newer one)
+    user.roles_changed    the person's newer roles per system (roles only)
 
 Each handler runs in the consumer's one transaction next to the inbox row; the audit
 entries it queued are chained and inserted just before that transaction commits, as a
@@ -19,11 +22,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from servicedesk_shared.messaging.envelope import Envelope
 from servicedesk_tickets.audit.service import flush_pending
 from servicedesk_tickets.config import Settings
-from servicedesk_tickets.consumers import ai_triage_suggested
+from servicedesk_tickets.consumers import (
+    ai_triage_suggested,
+    user_registered,
+    user_roles_changed,
+    user_updated,
+)
 
 Handler = Callable[[AsyncSession, Envelope], Awaitable[None]]
 Specific = Callable[[AsyncSession, Envelope, Settings], Awaitable[None]]
-SPECIFIC: dict[str, Specific] = {"ai.triage.suggested": ai_triage_suggested.handle}
+SPECIFIC: dict[str, Specific] = {
+    "ai.triage.suggested": ai_triage_suggested.handle,
+    "user.registered": user_registered.handle,
+    "user.updated": user_updated.handle,
+    "user.roles_changed": user_roles_changed.handle,
+}
 
 
 async def _handle(specific: Specific, settings: Settings, session: AsyncSession,

@@ -8,7 +8,8 @@ from servicedesk_shared.types import text
 from servicedesk_tickets.tickets.schemas import TicketFilters
 
 BASE_COLUMNS = ("id", "title", "status", "priority", "category", "system", "requester_id",
-                "assignee_id", "created_at", "updated_at")  # fmt: skip
+                "assignee_id", "created_at", "updated_at", "requester_name",
+                "assignee_name")  # fmt: skip
 OPTIONAL_COLUMNS = ("description", "comments")
 Columns = text(max_length=100)
 

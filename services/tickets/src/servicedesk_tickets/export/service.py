@@ -22,10 +22,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from servicedesk_shared.principal import Principal
 from servicedesk_tickets.comments.models import Comment
 from servicedesk_tickets.export.schemas import BASE_COLUMNS, ExportParams
+from servicedesk_tickets.people.models import Person
 from servicedesk_tickets.tickets.models import Ticket
 from servicedesk_tickets.tickets.service import filter_conditions
 
 CHUNK_ROWS = 1000
+NAME_COLUMNS = {"requester_name": "requester_id", "assignee_name": "assignee_id"}
 # A formula start (`= + - @` or tab, after spaces/quotes) at the cell's start or after a
 # separator or line break, or a cell starting with a line break; `'` goes at the group's end.
 _FORMULA = re.compile(r'(^|[;,\r\n])(?=[ "]*[=+\-@\t])|^(?=[\r\n])')
@@ -47,7 +49,16 @@ def _public_comments():
     return query.scalar_subquery()
 
 
+def _person_name(id_column):
+    """The display name (else username) of the person in `id_column`, from the directory;
+    empty for someone it does not know (the id column is beside it)."""
+    shown = func.coalesce(Person.display_name, Person.username)
+    return select(shown).where(Person.user_id == id_column).scalar_subquery()
+
+
 def _column(name: str):
+    if name in NAME_COLUMNS:
+        return _person_name(getattr(Ticket, NAME_COLUMNS[name])).label(name)
     if name in ("created_at", "updated_at"):
         return func.to_char(func.timezone("UTC", getattr(Ticket, name)), _ISO_UTC).label(name)
     if name == "comments":

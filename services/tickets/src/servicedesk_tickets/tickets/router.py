@@ -39,7 +39,7 @@ async def create_ticket(
     )  # fmt: skip
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"
-    return body
+    return await service.with_people(session, body)
 
 
 @router.get("/api/tickets", response_model=TicketPage, responses=errors(401, 422))
@@ -48,7 +48,7 @@ async def list_tickets(
 ) -> dict[str, Any]:
     """The tickets the caller may see, filtered, newest first."""
     items, total = await service.get_all(session, params=params, principal=principal)
-    return {"items": items, "total": total}
+    return {"items": await service.page_with_people(session, items), "total": total}
 
 
 @router.get("/api/tickets/{ticket_id}", response_model=TicketDetail,

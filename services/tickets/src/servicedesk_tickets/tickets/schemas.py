@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from servicedesk_shared.types import Limit, Offset, text
+from servicedesk_tickets.people.schemas import PersonRef
 from servicedesk_tickets.text import Name, Title
 from servicedesk_tickets.triage.schemas import TriageRead
 
@@ -63,7 +64,15 @@ class TicketRead(BaseModel):
     updated_at: datetime
 
 
-class TicketDetail(TicketRead):
+class TicketListItem(TicketRead):
+    """A ticket as the API shows it: its people beside their ids (contract §12; the events'
+    ticket snapshot, `TicketRead`, has the ids only)."""
+
+    requester: PersonRef | None = None
+    assignee: PersonRef | None = None
+
+
+class TicketDetail(TicketListItem):
     """One ticket as its own routes return it: with its AI triage (`null` for tickets
     filed before triage existed). The list leaves it out."""
 
@@ -71,7 +80,7 @@ class TicketDetail(TicketRead):
 
 
 class TicketPage(BaseModel):
-    items: list[TicketRead]
+    items: list[TicketListItem]
     total: int
 
 

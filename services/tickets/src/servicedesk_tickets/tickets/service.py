@@ -13,6 +13,7 @@ from servicedesk_tickets import access
 from servicedesk_tickets.audit import service as audit
 from servicedesk_tickets.database import utcnow
 from servicedesk_tickets.errors import (
+    AssigneeNotStaff,
     FieldForbidden,
     NotAllowed,
     TicketNotFound,
@@ -20,6 +21,7 @@ from servicedesk_tickets.errors import (
     UnknownSystem,
 )
 from servicedesk_tickets.outbox import service as outbox
+from servicedesk_tickets.people import service as people
 from servicedesk_tickets.tickets import idempotency
 from servicedesk_tickets.tickets.models import SEARCH_CONFIG, Ticket
 from servicedesk_tickets.tickets.schemas import (
@@ -121,13 +123,34 @@ async def create(
 async def detail(session: AsyncSession, *, ticket: Ticket, principal: Principal) -> dict:
     """The ticket with its AI triage, as `principal` may see it (`TicketDetail`)."""
     shown = await triage.for_viewer(session, ticket_id=ticket.id, principal=principal)
-    return {**as_dict(ticket), "ai_triage": shown}
+    return await with_people(session, {**as_dict(ticket), "ai_triage": shown})
+
+
+PEOPLE = {"requester_id": "requester", "assignee_id": "assignee"}
+
+
+async def with_people(session: AsyncSession, body: dict[str, Any]) -> dict[str, Any]:
+    """One ticket body with `requester` and `assignee` beside their ids."""
+    return (await people.name_rows(session, [body], PEOPLE))[0]
+
+
+async def page_with_people(session: AsyncSession, tickets: list[Ticket]) -> list[dict]:
+    """A page of tickets with their people, resolved by one query."""
+    return await people.name_rows(session, [as_dict(t) for t in tickets], PEOPLE)
 
 
 def _check_fields(ticket: Ticket, changes: dict, actor: Principal, initial: str) -> None:
     refused = set(changes) - access.editable_fields(actor, ticket, initial_state=initial)
     if refused:
         raise FieldForbidden(f"You may not change: {', '.join(sorted(refused))}")
+
+
+async def _check_assignee(session: AsyncSession, *, ticket: Ticket, assignee_id: str | None):
+    """Only agents and above of the ticket's system, per the directory, may be assigned."""
+    if assignee_id is None:
+        return
+    if not await people.is_staff(session, user_id=assignee_id, system=ticket.system):
+        raise AssigneeNotStaff(f"{assignee_id} is not an agent or above in {ticket.system}")
 
 
 async def update(
@@ -140,6 +163,7 @@ async def update(
     changes = {k: v for k, v in changes.items() if getattr(ticket, k) != v}
     if not changes:
         return ticket
+    await _check_assignee(session, ticket=ticket, assignee_id=changes.get("assignee_id"))
     old = {k: getattr(ticket, k) for k in changes}
     for name, value in changes.items():
         setattr(ticket, name, value)

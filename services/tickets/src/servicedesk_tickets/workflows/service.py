@@ -87,7 +87,7 @@ async def replace(
     found = validate.problems(data) + await _states_in_use(session, system=system, data=data)
     if found:
         raise InvalidWorkflow(errors=found)
-    await _write(session, system=system, data=data)
+    await write(session, system=system, data=data)
     new = await get(session, system=system)
     audit.record(session, actor=actor, action="workflow.replaced", object_type="workflow",
                  object_id=system, old=old.model_dump(by_alias=True),
@@ -95,7 +95,7 @@ async def replace(
     return new
 
 
-async def _write(session: AsyncSession, *, system: str, data: WorkflowWrite) -> None:
+async def write(session: AsyncSession, *, system: str, data: WorkflowWrite) -> None:
     """Swap the rows with Core statements, then expire what the session had loaded."""
     await session.execute(delete(WorkflowTransition).where(WorkflowTransition.system == system))
     await session.execute(delete(WorkflowState).where(WorkflowState.system == system))
