@@ -13,7 +13,7 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "asyncapi.yaml"
 CONTRACT_TYPES = {
     "ticket.created", "ticket.updated", "ticket.status_changed", "ticket.assigned",
     "ticket.deleted", "comment.added", "user.registered", "user.updated", "user.roles_changed",
-    "ai.triage.suggested",
+    "ai.triage.suggested", "ticket.sla.warning", "ticket.sla.breached",
 }  # fmt: skip
 
 

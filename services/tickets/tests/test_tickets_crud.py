@@ -13,7 +13,7 @@ TICKET_FIELDS = {
 async def test_a_new_ticket_is_open_and_belongs_to_the_caller(api, personas):
     ticket = await api.create("user_a", priority="high", category="hardware")
     # §5's fields, the triage, and §12's people beside their ids
-    assert set(ticket) == TICKET_FIELDS | {"ai_triage", "requester", "assignee"}
+    assert set(ticket) == TICKET_FIELDS | {"ai_triage", "requester", "assignee", "sla"}
     assert ticket["status"] == "open"
     assert ticket["system"] == "TTS"
     assert ticket["priority"] == "high"

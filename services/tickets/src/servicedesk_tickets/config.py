@@ -39,3 +39,5 @@ class Settings(BaseServiceSettings):
     # Possible duplicates stored with a triage: at most this many, at least this score.
     duplicate_limit: int = Field(5, ge=0, le=20)
     duplicate_min_score: float = Field(0.3, ge=0, le=1)
+    # The SLA scheduler's poll interval: events come at most this long after their moment.
+    sla_poll_seconds: float = Field(5.0, gt=0, le=30)

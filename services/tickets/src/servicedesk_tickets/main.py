@@ -32,6 +32,8 @@ from servicedesk_tickets.export.router import router as export_router
 from servicedesk_tickets.people.router import router as people_router
 from servicedesk_tickets.runtime import Runtime
 from servicedesk_tickets.similar.router import router as similar_router
+from servicedesk_tickets.sla.router import router as sla_router
+from servicedesk_tickets.sla.scheduler import SlaScheduler
 from servicedesk_tickets.systems.router import router as systems_router
 from servicedesk_tickets.tickets.router import router as tickets_router
 from servicedesk_tickets.workflows.router import router as workflows_router
@@ -39,7 +41,7 @@ from servicedesk_tickets.workflows.router import router as workflows_router
 SERVICE = "tickets"
 ROUTERS = (tickets_router, similar_router, comments_router, attachments_router, audit_router,
            workflows_router, export_router, ai_settings_router, people_router,
-           systems_router)  # fmt: skip
+           systems_router, sla_router)  # fmt: skip
 
 
 def open_runtime(settings: Settings) -> Runtime:
@@ -67,6 +69,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         stack.push_async_callback(relay.stop)
         runtime.consumer.start()
         stack.push_async_callback(runtime.consumer.stop)
+        scheduler = SlaScheduler(runtime.sessions, interval=runtime.settings.sla_poll_seconds)
+        scheduler.start()
+        stack.push_async_callback(scheduler.stop)
         yield
 
 

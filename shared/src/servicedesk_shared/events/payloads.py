@@ -138,6 +138,23 @@ class AiTriageSuggested(Payload):
     error: str | None = None
 
 
+
+class _SlaEvent(Payload):
+    ticket: TicketSnapshot
+    target: Literal["first_response", "resolution"]
+    due_at: datetime | None = None
+    elapsed_ratio: float | None = Field(None, description="Working time elapsed / target")
+
+
+class TicketSlaWarning(_SlaEvent):
+    """`ticket.sla.warning`: 80 % of an SLA target's working time has elapsed (once per
+    target and ticket)."""
+
+
+class TicketSlaBreached(_SlaEvent):
+    """`ticket.sla.breached`: an SLA target's working time has run out, unmet (once per
+    target and ticket)."""
+
 EVENTS: dict[str, type[Payload]] = {
     "ticket.created": TicketCreated,
     "ticket.updated": TicketUpdated,
@@ -149,6 +166,8 @@ EVENTS: dict[str, type[Payload]] = {
     "user.updated": UserUpdated,
     "user.roles_changed": UserRolesChanged,
     "ai.triage.suggested": AiTriageSuggested,
+    "ticket.sla.warning": TicketSlaWarning,
+    "ticket.sla.breached": TicketSlaBreached,
 }
 
 

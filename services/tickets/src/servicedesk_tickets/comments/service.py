@@ -16,6 +16,7 @@ from servicedesk_tickets.comments.models import Comment
 from servicedesk_tickets.comments.schemas import CommentCreate
 from servicedesk_tickets.errors import NotAllowed
 from servicedesk_tickets.outbox import service as outbox
+from servicedesk_tickets.sla import service as sla
 from servicedesk_tickets.tickets.models import Ticket
 from servicedesk_tickets.tickets.service import as_dict
 
@@ -34,6 +35,8 @@ async def create(
     audit.record(session, actor=actor, action="comment.added", object_type="ticket",
                  object_id=ticket.id, new=new)  # fmt: skip
     outbox.record(session, type_="comment.added", data=_event_data(ticket, comment))
+    if not comment.internal:
+        await sla.refresh(session, ticket=ticket)
     return comment
 
 

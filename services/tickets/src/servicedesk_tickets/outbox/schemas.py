@@ -14,4 +14,6 @@ EventType = Literal[
     "ticket.assigned",
     "ticket.deleted",
     "comment.added",
+    "ticket.sla.warning",
+    "ticket.sla.breached",
 ]

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from servicedesk_shared.types import Limit, Offset, text
 from servicedesk_tickets.people.schemas import PersonRef
+from servicedesk_tickets.sla.schemas import SlaRead
 from servicedesk_tickets.text import Name, Title
 from servicedesk_tickets.triage.schemas import TriageRead
 
@@ -70,6 +71,7 @@ class TicketListItem(TicketRead):
 
     requester: PersonRef | None = None
     assignee: PersonRef | None = None
+    sla: SlaRead | None = None
 
 
 class TicketDetail(TicketListItem):
@@ -94,11 +96,17 @@ class TicketFilters(BaseModel):
     q: Query | None = Field(
         None, description="Full-text search over title and description (web-search syntax)"
     )
+    sla: Literal["breached", "at_risk"] | None = Field(
+        None, description="A clock breached, or at risk (80 % of a target elapsed, not met)"
+    )
 
 
 class TicketListParams(TicketFilters):
     limit: Limit = 50
     offset: Offset = 0
+    sort: Literal["sla_due"] | None = Field(
+        None, description="`sla_due`: nearest unmet SLA due time first (default: newest first)"
+    )
 
 
 class TransitionRequest(BaseModel):

@@ -22,6 +22,8 @@ from servicedesk_tickets.errors import (
 )
 from servicedesk_tickets.outbox import service as outbox
 from servicedesk_tickets.people import service as people
+from servicedesk_tickets.sla import page as sla_page
+from servicedesk_tickets.sla import service as sla
 from servicedesk_tickets.tickets import idempotency
 from servicedesk_tickets.tickets.models import SEARCH_CONFIG, Ticket
 from servicedesk_tickets.tickets.schemas import (
@@ -60,6 +62,8 @@ def filter_conditions(filters: TicketFilters, principal: Principal) -> list[Colu
     if filters.q:
         query = func.websearch_to_tsquery(SEARCH_CONFIG, filters.q)
         conditions.append(Ticket.search.op("@@")(query))
+    if filters.sla is not None:
+        conditions.append(sla_page.condition(filters.sla))
     return conditions
 
 
@@ -69,7 +73,10 @@ async def get_all(
     """One page, newest first (ties by id), and the number of matching tickets."""
     conditions = filter_conditions(params, principal)
     total = await session.scalar(select(func.count()).select_from(Ticket).where(*conditions))
-    query = select(Ticket).where(*conditions).order_by(Ticket.created_at.desc(), Ticket.id.desc())
+    order = (Ticket.created_at.desc(), Ticket.id.desc())
+    if params.sort == "sla_due":
+        order = sla_page.due_order()
+    query = select(Ticket).where(*conditions).order_by(*order)
     page = await session.scalars(query.limit(params.limit).offset(params.offset))
     return list(page.all()), total or 0
 
@@ -113,7 +120,8 @@ async def create(
                  object_id=ticket.id, new=body)  # fmt: skip
     outbox.record(session, type_="ticket.created", data={"ticket": body})
     pending = triage.record_pending(session, ticket_id=ticket.id)
-    response = {**body, "ai_triage": triage.as_dict(pending)}
+    clocks = await sla.refresh(session, ticket=ticket)
+    response = {**body, "ai_triage": triage.as_dict(pending), "sla": sla.as_payload(clocks)}
     if idempotency_key is not None:
         await idempotency.remember(session, user_id=actor.id, key=idempotency_key,
                                    ticket_id=ticket.id, response=response)  # fmt: skip
@@ -123,7 +131,8 @@ async def create(
 async def detail(session: AsyncSession, *, ticket: Ticket, principal: Principal) -> dict:
     """The ticket with its AI triage, as `principal` may see it (`TicketDetail`)."""
     shown = await triage.for_viewer(session, ticket_id=ticket.id, principal=principal)
-    return await with_people(session, {**as_dict(ticket), "ai_triage": shown})
+    clocks = await sla.for_ticket(session, ticket=ticket)
+    return await with_people(session, {**as_dict(ticket), "ai_triage": shown, "sla": clocks})
 
 
 PEOPLE = {"requester_id": "requester", "assignee_id": "assignee"}
@@ -135,8 +144,10 @@ async def with_people(session: AsyncSession, body: dict[str, Any]) -> dict[str, 
 
 
 async def page_with_people(session: AsyncSession, tickets: list[Ticket]) -> list[dict]:
-    """A page of tickets with their people, resolved by one query."""
-    return await people.name_rows(session, [as_dict(t) for t in tickets], PEOPLE)
+    """A page of tickets with their people, resolved by one query, and their SLA clocks."""
+    clocks = await sla_page.for_page(session, tickets=tickets)
+    rows = [{**as_dict(t), "sla": clocks[t.id]} for t in tickets]
+    return await people.name_rows(session, rows, PEOPLE)
 
 
 def _check_fields(ticket: Ticket, changes: dict, actor: Principal, initial: str) -> None:
@@ -169,6 +180,8 @@ async def update(
         setattr(ticket, name, value)
     ticket.updated_at = utcnow()
     record_update(session, ticket=ticket, actor=actor, old=old, new=changes)
+    if "priority" in changes:
+        await sla.refresh(session, ticket=ticket)
     return ticket
 
 
@@ -209,4 +222,5 @@ async def transition(session: AsyncSession, *, ticket: Ticket, to: str, actor: P
                  object_id=ticket.id, old={"status": old}, new={"status": to})  # fmt: skip
     data = {"ticket": as_dict(ticket), "from": old, "to": to, "changed_by": actor.id}
     outbox.record(session, type_="ticket.status_changed", data=data)
+    await sla.refresh(session, ticket=ticket)
     return ticket

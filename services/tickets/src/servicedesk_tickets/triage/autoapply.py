@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from servicedesk_tickets.ai_settings import service as ai_settings
 from servicedesk_tickets.audit.service import AI_ASSIST
 from servicedesk_tickets.database import utcnow
+from servicedesk_tickets.sla import service as sla
 from servicedesk_tickets.tickets import service as tickets
 from servicedesk_tickets.tickets.models import PRIORITIES, Ticket
 from servicedesk_tickets.triage.models import AiTriage
@@ -52,5 +53,7 @@ async def apply(session: AsyncSession, *, ticket: Ticket, triage: AiTriage) -> l
         setattr(ticket, name, value)
     ticket.updated_at = utcnow()
     tickets.record_update(session, ticket=ticket, actor=AI_ASSIST, old=old, new=changes)
+    if "priority" in changes:
+        await sla.refresh(session, ticket=ticket)
     triage.applied = sorted(changes)
     return triage.applied

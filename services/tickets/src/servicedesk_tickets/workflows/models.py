@@ -27,6 +27,7 @@ class WorkflowState(Base):
     )
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     terminal: Mapped[bool] = mapped_column(Boolean, default=False)
+    pauses_sla: Mapped[bool] = mapped_column(Boolean, default=False)
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 

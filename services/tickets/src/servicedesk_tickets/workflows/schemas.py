@@ -14,6 +14,7 @@ class StateSpec(BaseModel):
 
     name: Name
     terminal: bool = False
+    pauses_sla: bool = Field(False, description="Time in this state does not count for SLAs")
 
 
 class TransitionSpec(BaseModel):

@@ -64,7 +64,11 @@ def _read(system: System, states, moves) -> WorkflowRead:
     return WorkflowRead(
         system=code,
         initial=system.initial_state,
-        states=[StateSpec(name=s.name, terminal=s.terminal) for s in states if s.system == code],
+        states=[
+            StateSpec(name=s.name, terminal=s.terminal, pauses_sla=s.pauses_sla)
+            for s in states
+            if s.system == code
+        ],
         transitions=[
             TransitionSpec(from_=m.from_state, to=m.to_state, roles=m.roles) for m in moves
         ],
@@ -99,7 +103,8 @@ async def write(session: AsyncSession, *, system: str, data: WorkflowWrite) -> N
     """Swap the rows with Core statements, then expire what the session had loaded."""
     await session.execute(delete(WorkflowTransition).where(WorkflowTransition.system == system))
     await session.execute(delete(WorkflowState).where(WorkflowState.system == system))
-    states = [{"system": system, "name": s.name, "terminal": s.terminal, "position": i}
+    states = [{"system": system, "name": s.name, "terminal": s.terminal,
+               "pauses_sla": s.pauses_sla, "position": i}
               for i, s in enumerate(data.states)]  # fmt: skip
     await session.execute(insert(WorkflowState), states)
     if data.transitions:

@@ -1,0 +1,55 @@
+"""A ticket's `clock.History` from its audit entries: those committed, then those queued
+in this transaction (they are inserted at commit, so they count as happening `now`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from servicedesk_tickets.audit.models import AuditEntry
+from servicedesk_tickets.audit.service import PENDING
+from servicedesk_tickets.sla.clock import Fact, History
+from servicedesk_tickets.tickets.models import Ticket
+
+ACTIONS = ("ticket.created", "ticket.updated", "ticket.status_changed", "comment.added")
+
+
+def fact(action: str, at: datetime, actor_id: str | None, new: dict[str, Any] | None):
+    """The fact an audit entry records, if the clocks care about it."""
+    new = new or {}
+    if action == "ticket.status_changed":
+        return Fact(at=at, kind="status", actor_id=actor_id, value=new.get("status"))
+    if action == "ticket.updated" and "priority" in new:
+        return Fact(at=at, kind="priority", actor_id=actor_id, value=new["priority"])
+    if action == "comment.added":
+        return Fact(at=at, kind="comment", actor_id=actor_id, public=not new.get("internal"))
+    return None
+
+
+def _created(entries: list[tuple[str, datetime, str | None, dict | None]], ticket: Ticket):
+    """The state and priority the ticket was filed with (its creation entry), else now's."""
+    for action, _at, _actor, new in entries:
+        if action == "ticket.created" and new:
+            return new.get("status", ticket.status), new.get("priority", ticket.priority)
+    return ticket.status, ticket.priority
+
+
+async def load(session: AsyncSession, *, ticket: Ticket, now: datetime) -> History:
+    query = select(AuditEntry.action, AuditEntry.at, AuditEntry.actor_id, AuditEntry.new).where(
+        AuditEntry.object_type == "ticket",
+        AuditEntry.object_id == str(ticket.id),
+        AuditEntry.action.in_(ACTIONS),
+    )
+    entries = [tuple(row) for row in await session.execute(query.order_by(AuditEntry.seq))]
+    entries += [
+        (e["action"], now, e["actor_id"], e["new"])
+        for e in session.info.get(PENDING, [])
+        if e["object_type"] == "ticket" and e["object_id"] == str(ticket.id)
+    ]
+    status, priority = _created(entries, ticket)
+    facts = [f for action, at, actor, new in entries if (f := fact(action, at, actor, new))]
+    return History(created_at=ticket.created_at, requester_id=ticket.requester_id,
+                   priority=priority, status=status, facts=facts)  # fmt: skip

@@ -1,0 +1,94 @@
+"""Clocks for a page of tickets from their stored rows (`ticket_sla`), one query for the
+rows and one for the rules, plus filters and the `sla_due` order for the list's query.
+
+A stored clock is the derivation's result at the ticket's last change; what moves with
+time alone (the remaining working time of a running clock, `breached`) is recomputed here
+for `now`. A ticket without a row (filed before the SLA existed) is derived from history.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from servicedesk_tickets.database import utcnow
+from servicedesk_tickets.sla import history, service
+from servicedesk_tickets.sla.calendar import Calendar, working_between
+from servicedesk_tickets.sla.clock import TARGETS, clocks
+from servicedesk_tickets.sla.models import TicketSla
+from servicedesk_tickets.tickets.models import Ticket
+
+SlaFilter = Literal["breached", "at_risk"]
+
+
+def _remaining(due: datetime, now: datetime, cal: Calendar) -> int:
+    if due > now:
+        return round(working_between(now, due, cal))
+    return -round(working_between(due, now, cal))
+
+
+def stored_clock(row: TicketSla, target: str, cal: Calendar, now: datetime) -> dict | None:
+    remaining = getattr(row, f"{target}_remaining")
+    if remaining is None:
+        return None
+    due, met = getattr(row, f"{target}_due_at"), getattr(row, f"{target}_met_at")
+    paused = row.paused and met is None
+    if met is None and not paused and due is not None:
+        remaining = _remaining(due, now, cal)
+    return {"due_at": due and due.isoformat(), "met_at": met and met.isoformat(),
+            "breached": remaining < 0 if met else remaining <= 0, "paused": paused,
+            "remaining_seconds": remaining}  # fmt: skip
+
+
+async def for_page(
+    session: AsyncSession, *, tickets: list[Ticket], now: datetime | None = None
+) -> dict[int, dict[str, Any]]:
+    """`{ticket id: {first_response, resolution}}` for the page."""
+    now = now or utcnow()
+    if not tickets:
+        return {}
+    ids = [t.id for t in tickets]
+    rows = {r.ticket_id: r for r in await session.scalars(
+        select(TicketSla).where(TicketSla.ticket_id.in_(ids)))}  # fmt: skip
+    rules = await service.rules_for(session, systems={t.system for t in tickets})
+    shown = {}
+    for ticket in tickets:
+        row, rule = rows.get(ticket.id), rules[ticket.system]
+        if row is None:
+            past = await history.load(session, ticket=ticket, now=now)
+            shown[ticket.id] = service.as_payload(clocks(past, rule, now))
+        else:
+            shown[ticket.id] = {t: stored_clock(row, t, rule.calendar, now) for t in TARGETS}
+    return shown
+
+
+def _breached(target: str, now: datetime) -> ColumnElement[bool]:
+    due, met = getattr(TicketSla, f"{target}_due_at"), getattr(TicketSla, f"{target}_met_at")
+    return due <= func.coalesce(met, now)
+
+
+def _at_risk(target: str, now: datetime) -> ColumnElement[bool]:
+    due, met = getattr(TicketSla, f"{target}_due_at"), getattr(TicketSla, f"{target}_met_at")
+    warn = getattr(TicketSla, f"{target}_warn_at")
+    return and_(met.is_(None), warn <= now, or_(due.is_(None), due > now))
+
+
+def condition(kind: SlaFilter, now: datetime | None = None) -> ColumnElement[bool]:
+    """Tickets with a clock breached (met late counts), or at risk (>= 80 % elapsed,
+    neither met nor breached)."""
+    now = now or utcnow()
+    if kind == "breached":
+        match = or_(*(_breached(t, now) for t in TARGETS))
+    else:
+        match = and_(or_(*(_at_risk(t, now) for t in TARGETS)),
+                     ~or_(*(_breached(t, now) for t in TARGETS)))  # fmt: skip
+    return exists().where(TicketSla.ticket_id == Ticket.id, match)
+
+
+def due_order() -> tuple[ColumnElement, ...]:
+    """Nearest unmet due time first; tickets without one last."""
+    next_due = select(TicketSla.next_due_at).where(TicketSla.ticket_id == Ticket.id)
+    return (next_due.scalar_subquery().asc().nulls_last(), Ticket.id.desc())
