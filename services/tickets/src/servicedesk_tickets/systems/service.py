@@ -11,6 +11,7 @@ from servicedesk_shared.principal import Principal
 from servicedesk_tickets.audit import service as audit
 from servicedesk_tickets.database import utcnow
 from servicedesk_tickets.errors import SystemExists
+from servicedesk_tickets.sla import policy as sla_policy
 from servicedesk_tickets.systems.schemas import SystemCreate, SystemRead
 from servicedesk_tickets.workflows import service as workflows
 from servicedesk_tickets.workflows.models import System
@@ -19,7 +20,7 @@ from servicedesk_tickets.workflows.schemas import WorkflowWrite
 _STAFF, _BOTH = ["agent"], ["requester", "agent"]
 DEFAULT_WORKFLOW = WorkflowWrite.model_validate({
     "initial": "open",
-    "states": [{"name": n, "terminal": n == "closed"}
+    "states": [{"name": n, "terminal": n == "closed", "pauses_sla": n == "waiting"}
                for n in ("open", "in_progress", "waiting", "resolved", "closed")],
     "transitions": [
         {"from": "open", "to": "in_progress", "roles": _STAFF},
@@ -34,8 +35,8 @@ DEFAULT_WORKFLOW = WorkflowWrite.model_validate({
 
 
 async def create_default_sla_policy(session: AsyncSession, *, system: str) -> None:
-    """Hook for the SLA clocks (contract §13): give a new system the default SLA policy.
-    A no-op until the SLA module fills it in."""
+    """Give a new system the default SLA policy (contract §13)."""
+    await sla_policy.create_default_policy(session, system=system)
 
 
 async def create(session: AsyncSession, *, data: SystemCreate, actor: Principal) -> SystemRead:
