@@ -15,7 +15,9 @@ ROUTES: dict[str, str] = {
     "/api/auth": "auth",
     "/api/users": "auth",
     "/api/admin/users": "auth",
-    "/api/systems": "auth",
+    "/api/systems": "tickets",  # systems are tickets' data (list in auth's shape, POST)
+    "/api/people": "tickets",
+    "/api/admin/orphaned-assignments": "tickets",
     "/api/tickets": "tickets",
     "/api/workflows": "tickets",
     "/api/export": "tickets",

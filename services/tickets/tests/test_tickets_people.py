@@ -265,3 +265,10 @@ async def test_only_superusers_add_systems(api, who):
 async def test_a_system_code_is_2_to_16_of_upper_digits_underscore(api, code):
     response = await api.call("superuser", "POST", "/api/systems", json={"code": code, "name": "x"})
     assert response.status_code == 422
+
+
+async def test_the_systems_list_keeps_auths_shape_and_shows_new_ones(api):
+    await api.call("superuser", "POST", "/api/systems", json={"code": "HR", "name": "People"})
+    listed = (await api.call("user_a", "GET", "/api/systems")).json()
+    assert {"name": "HR", "description": "People"} in listed
+    assert {s["name"] for s in listed} >= {"TTS", "HDTS", "HR"}

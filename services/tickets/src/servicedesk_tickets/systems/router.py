@@ -1,4 +1,5 @@
-"""`POST /api/systems`: superusers add a system (with the default workflow)."""
+"""`/api/systems`: every system (signed in), and superusers add one with the default
+workflow. The gateway routes `/api/systems` here (it was auth's list; the shape is kept)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,15 @@ from servicedesk_shared.openapi import errors
 from servicedesk_tickets.deps import CurrentPrincipal, SessionDep
 from servicedesk_tickets.errors import NotAllowed
 from servicedesk_tickets.systems import service
-from servicedesk_tickets.systems.schemas import SystemCreate, SystemRead
+from servicedesk_tickets.systems.schemas import SystemCreate, SystemListed, SystemRead
 
 router = APIRouter(tags=["systems"])
+
+
+@router.get("/api/systems", response_model=list[SystemListed], responses=errors(401))
+async def list_systems(session: SessionDep, _principal: CurrentPrincipal) -> list[SystemListed]:
+    """Every system, by code."""
+    return await service.get_all(session)
 
 
 @router.post("/api/systems", status_code=201, response_model=SystemRead,

@@ -15,6 +15,14 @@ class SystemCreate(BaseModel):
     name: text(1, 200, strip=True)  # type: ignore[valid-type]
 
 
+class SystemListed(BaseModel):
+    """A system as `GET /api/systems` lists it, in the shape auth's list had: `name` is
+    the code (`TTS`), `description` the human name."""
+
+    name: str
+    description: str
+
+
 class SystemRead(BaseModel):
     code: str
     name: str

@@ -4,6 +4,7 @@ commits. The `System` model lives with the workflows (`workflows/models.py`)."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,7 +13,7 @@ from servicedesk_tickets.audit import service as audit
 from servicedesk_tickets.database import utcnow
 from servicedesk_tickets.errors import SystemExists
 from servicedesk_tickets.sla import policy as sla_policy
-from servicedesk_tickets.systems.schemas import SystemCreate, SystemRead
+from servicedesk_tickets.systems.schemas import SystemCreate, SystemListed, SystemRead
 from servicedesk_tickets.workflows import service as workflows
 from servicedesk_tickets.workflows.models import System
 from servicedesk_tickets.workflows.schemas import WorkflowWrite
@@ -37,6 +38,11 @@ DEFAULT_WORKFLOW = WorkflowWrite.model_validate({
 async def create_default_sla_policy(session: AsyncSession, *, system: str) -> None:
     """Give a new system the default SLA policy (contract §13)."""
     await sla_policy.create_default_policy(session, system=system)
+
+
+async def get_all(session: AsyncSession) -> list[SystemListed]:
+    rows = await session.execute(select(System.code, System.name).order_by(System.code))
+    return [SystemListed(name=code, description=name) for code, name in rows]
 
 
 async def create(session: AsyncSession, *, data: SystemCreate, actor: Principal) -> SystemRead:
