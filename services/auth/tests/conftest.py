@@ -29,6 +29,7 @@ TEST_KEY = "test:" + "k" * 64
 TOTP_OLD_KEY = ("totp-1", "o" * 64)
 TOTP_KEYS = "totp-2:" + "p" * 64 + "," + ":".join(TOTP_OLD_KEY)
 PASSWORD = "violet-harbour-lantern"
+API_KEY = "auth-test-api-key-" + "a" * 32  # AUTH_API_KEYS, for GET /internal/users
 ADMIN = {"username": "root", "email": "root@example.com", "password": "Quiet-Granite-Meadow-41"}
 
 
@@ -47,6 +48,7 @@ def make_settings(database_url: str, redis_prefix: str, **overrides: Any) -> Set
         "admin_username": ADMIN["username"],
         "admin_email": ADMIN["email"],
         "admin_password": ADMIN["password"],
+        "api_keys": API_KEY,
     }
     return Settings(**{**values, **overrides})
 

@@ -18,10 +18,10 @@ async def test_registering_returns_the_user_without_the_hash(client):
     assert response.status_code == 201, response.text
     user = response.json()
     assert set(user) == {
-        "id", "username", "email", "is_active", "is_admin", "is_superuser",
+        "id", "username", "email", "display_name", "is_active", "is_admin", "is_superuser",
         "roles", "systems", "mfa_enabled", "created_at",
     }  # fmt: skip
-    assert user["username"] == data["username"]
+    assert user["username"] == data["username"] == user["display_name"]
     assert (user["is_admin"], user["is_superuser"], user["is_active"]) == (False, False, True)
     assert user["roles"] == ["user"]
     assert user["systems"] == {}

@@ -41,6 +41,8 @@ class Settings(BaseServiceSettings):
     admin_password: SecretStr | None = Field(None, validation_alias=env("DESK_ADMIN_PASSWORD"))
     # `kid:secret[,kid:secret…]`: the first encrypts TOTP secrets at rest, all decrypt.
     totp_encryption_keys: SecretStr | None = None
+    # Service-to-service keys (GET /internal/users, the people backfill); unset: refused.
+    api_keys: SecretStr | None = Field(None, validation_alias=env("AUTH_API_KEYS"))
 
     @model_validator(mode="after")
     def _require_totp_keys(self) -> Settings:
@@ -64,6 +66,10 @@ class Settings(BaseServiceSettings):
     def totp_cipher(self) -> TotpCipher:
         assert self.totp_encryption_keys is not None
         return TotpCipher.from_string(self.totp_encryption_keys.get_secret_value())
+
+    def api_key_list(self) -> list[str]:
+        raw = self.api_keys.get_secret_value() if self.api_keys else ""
+        return [key.strip() for key in raw.split(",") if key.strip()]
 
     @property
     def bootstrap_admin(self) -> tuple[str, str, str] | None:

@@ -5,9 +5,10 @@
     │   ├── InvalidCredentials      invalid_credentials  wrong user, password, or inactive
     │   ├── MfaRequired             mfa_required         TOTP on and no `otp` sent
     │   ├── MfaInvalid              mfa_invalid          wrong or replayed `otp`
-    │   └── TokenInvalid            token_invalid        bad, expired or revoked token
-    │       └── RefreshReused       token_invalid        a used refresh token came back;
-    │                                                    its family is revoked (kept)
+    │   ├── TokenInvalid            token_invalid        bad, expired or revoked token
+    │   │   └── RefreshReused       token_invalid        a used refresh token came back;
+    │   │                                                its family is revoked (kept)
+    │   └── ApiKeyInvalid           invalid_api_key      X-API-Key missing, wrong, or none set
     ├── Forbidden 403               forbidden
     ├── NotFound 404
     │   └── UserNotFound            not_found
@@ -59,6 +60,10 @@ class TokenInvalid(Unauthorized):
 
 class RefreshReused(TokenInvalid):
     keep_changes = True
+
+
+class ApiKeyInvalid(Unauthorized):
+    code, detail = "invalid_api_key", "A valid X-API-Key header is required"
 
 
 class UserNotFound(NotFound):

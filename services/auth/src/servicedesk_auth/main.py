@@ -18,12 +18,14 @@ from servicedesk_auth import bootstrap
 from servicedesk_auth.config import Settings
 from servicedesk_auth.database import load_models
 from servicedesk_auth.denylist import DenyList, keep_restored
+from servicedesk_auth.directory.router import router as directory_router
 from servicedesk_auth.mfa.router import router as mfa_router
 from servicedesk_auth.passwords.hashing import PasswordHasher
 from servicedesk_auth.roles.router import router as roles_router
 from servicedesk_auth.runtime import Runtime
 from servicedesk_auth.sessions.router import router as sessions_router
 from servicedesk_auth.users.router import router as users_router
+from servicedesk_shared.apikeys import ApiKeys
 from servicedesk_shared.db import create_engine, session_factory
 from servicedesk_shared.errors import install_error_handlers
 from servicedesk_shared.headerguard import SingleHeaders
@@ -50,7 +52,7 @@ def open_runtime(settings: Settings) -> Runtime:
     denylist = DenyList(redis, keys, access_ttl=settings.access_token_ttl)
     return Runtime(
         settings, engine, session_factory(engine), redis, keys, hasher, denylist,
-        settings.token_settings, settings.totp_cipher,
+        settings.token_settings, settings.totp_cipher, ApiKeys(settings.api_key_list()),
     )  # fmt: skip
 
 
@@ -108,7 +110,7 @@ def create_app(settings: Settings) -> FastAPI:
         redirect_slashes=False,
     )
     app.state.settings = settings
-    for router in (sessions_router, users_router, roles_router, mfa_router):
+    for router in (sessions_router, users_router, roles_router, mfa_router, directory_router):
         app.include_router(router)
     app.include_router(health_router(lambda: readiness_checks(app)))
     install_error_handlers(app)

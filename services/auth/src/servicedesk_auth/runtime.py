@@ -11,6 +11,7 @@ from servicedesk_auth.config import Settings
 from servicedesk_auth.denylist import DenyList
 from servicedesk_auth.mfa.crypto import TotpCipher
 from servicedesk_auth.passwords.hashing import PasswordHasher
+from servicedesk_shared.apikeys import ApiKeys
 from servicedesk_shared.redis import Keys
 from servicedesk_shared.tokens import TokenSettings
 
@@ -26,3 +27,4 @@ class Runtime:
     denylist: DenyList
     tokens: TokenSettings
     totp: TotpCipher
+    api_keys: ApiKeys

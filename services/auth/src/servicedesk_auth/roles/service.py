@@ -12,7 +12,7 @@ from servicedesk_auth.outbox import service as outbox
 from servicedesk_auth.roles.models import SYSTEM_ROLES, RoleChange, System, SystemRole
 from servicedesk_auth.roles.schemas import RoleAssignment
 from servicedesk_auth.users.models import User
-from servicedesk_auth.users.service import bump_token_version
+from servicedesk_auth.users.service import bump_directory_version, bump_token_version
 from servicedesk_shared.errors import Unprocessable
 from servicedesk_shared.logging import request_id_var, security_event
 
@@ -87,6 +87,7 @@ async def set_roles(
     apply(target, new)
     if is_demotion(old, new):
         bump_token_version(session, user=target, denylist=denylist)
+    await bump_directory_version(session, user=target)
     record(session, actor=actor, target=target, old=old, new=new)
     await session.flush()
     return target
@@ -95,11 +96,18 @@ async def set_roles(
 def record(
     session: AsyncSession, *, actor: User, target: User, old: dict[str, str], new: dict[str, str]
 ) -> None:
-    """The audit row, the security event and `user.roles_changed`, all in this transaction."""
+    """The audit row, the security event and `user.roles_changed` (with the target's new
+    directory version), all in this transaction."""
     request_id = request_id_var.get()
     session.add(
         RoleChange(actor_id=actor.id, target_id=target.id, old=old, new=new, request_id=request_id)
     )
     security_event("roles_changed", actor=str(actor.id), target=str(target.id), old=old, new=new)
-    data = {"user_id": str(target.id), "actor_id": str(actor.id), "systems": new, "previous": old}
+    data = {
+        "user_id": str(target.id),
+        "actor_id": str(actor.id),
+        "systems": new,
+        "previous": old,
+        "version": target.directory_version,
+    }
     outbox.record(session, type_="user.roles_changed", data=data)

@@ -28,6 +28,10 @@ class User(Base):
     is_superuser: Mapped[bool] = mapped_column(default=False)
     token_version: Mapped[int] = mapped_column(Integer, default=0)
     token_version_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # None: the username stands in (see `display_name`).
+    chosen_display_name: Mapped[str | None] = mapped_column("display_name", String(100))
+    # Bumped with every change published as `user.updated` or `user.roles_changed`.
+    directory_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
@@ -42,6 +46,15 @@ class User(Base):
     def roles(self) -> list[str]:
         """Global role names: `user` always, then `admin` and `superuser` when held."""
         return ["user"] + ["admin"] * self.is_admin + ["superuser"] * self.is_superuser
+
+    @property
+    def display_name(self) -> str:
+        """The name people see: the one chosen, else the username."""
+        return self.chosen_display_name or self.username
+
+    @display_name.setter
+    def display_name(self, value: str | None) -> None:
+        self.chosen_display_name = value
 
     @property
     def systems(self) -> dict[str, str]:

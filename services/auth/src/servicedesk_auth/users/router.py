@@ -13,13 +13,16 @@ from servicedesk_auth.users import service
 from servicedesk_auth.users.models import User
 from servicedesk_auth.users.schemas import (
     PasswordChange,
+    ProfileUpdate,
     UserCreate,
     UserPage,
     UserRead,
     UserUpdate,
 )
 from servicedesk_shared.openapi import errors
-from servicedesk_shared.types import Limit, Offset
+from servicedesk_shared.types import Limit, Offset, text
+
+Search = text(1, 100)
 
 router = APIRouter(tags=["users"])
 
@@ -49,6 +52,12 @@ async def me(user: CurrentUser) -> User:
     return user
 
 
+@router.patch("/api/users/me", response_model=UserRead, responses=errors(401, 422))
+async def update_me(data: ProfileUpdate, user: CurrentUser, session: SessionDep) -> User:
+    """Change the caller's display name (1 to 100 characters, no control characters)."""
+    return await service.update_profile(session, user=user, changes=data.changes())
+
+
 @router.post("/api/users/me/password", status_code=204, responses=errors(401, 422))
 async def change_password(
     data: PasswordChange, user: CurrentUser, session: SessionDep, runtime: RuntimeDep
@@ -66,9 +75,10 @@ async def list_users(
     _admin: AdminUser,
     limit: Annotated[Limit, Query()] = 50,
     offset: Annotated[Offset, Query()] = 0,
+    q: Annotated[Search | None, Query(description="Part of a username, e-mail or name")] = None,
 ) -> UserPage:
-    """Every user, oldest first (admins only)."""
-    users, total = await service.get_all(session, limit=limit, offset=offset)
+    """Every user, oldest first, or those matching `q` (admins only)."""
+    users, total = await service.get_all(session, limit=limit, offset=offset, q=q)
     return UserPage(items=[UserRead.model_validate(u) for u in users], total=total)
 
 
@@ -84,7 +94,7 @@ async def get_user(user: TargetUser) -> User:
 async def update_user(
     data: UserUpdate, target: TargetUser, admin: AdminUser, session: SessionDep, runtime: RuntimeDep
 ) -> User:
-    """Change email or flags; only a superuser may change `is_admin`/`is_superuser`."""
+    """Change email, display name or flags; only a superuser may grant admin or superuser."""
     return await service.update(
         session, target=target, changes=data.changes(), actor=admin, denylist=runtime.denylist
     )

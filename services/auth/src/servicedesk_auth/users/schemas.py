@@ -3,11 +3,13 @@ slip `is_admin`, `roles` or `id` into a registration or an update."""
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from servicedesk_auth.passwords.policy import MAX_LENGTH, MIN_LENGTH
 from servicedesk_shared.types import Text, text
@@ -22,6 +24,22 @@ NewPassword = Annotated[
         description=f"{MIN_LENGTH} to {MAX_LENGTH} characters; not a common password, "
         "not entirely numeric, not too similar to the username or e-mail",
     ),
+]
+
+
+def _no_control_characters(value: Any) -> Any:
+    """Refuse Unicode control characters (category Cc: tabs, newlines, DEL, C1 codes), also
+    at the edges, before spaces are trimmed."""
+    if isinstance(value, str) and any(unicodedata.category(char) == "Cc" for char in value):
+        raise PydanticCustomError("string_control_character", "must not contain control characters")
+    return value
+
+
+# 1 to 100 characters after trimming spaces; no control characters.
+DisplayName = Annotated[
+    text(1, 100, strip=True),
+    BeforeValidator(_no_control_characters),
+    Field(description="1 to 100 characters, no control characters; unset: the username"),
 ]
 # Up to 65,536 characters, so a password set before a lower cap still signs in.
 Password = Annotated[Text, Field(max_length=65536)]
@@ -41,6 +59,7 @@ class UserUpdate(Strict):
     """Only the fields sent change; `null` is not a value any of them may take."""
 
     email: EmailStr | None = None
+    display_name: DisplayName | None = None
     is_active: bool | None = None
     is_admin: bool | None = None
     is_superuser: bool | None = None
@@ -51,6 +70,15 @@ class UserUpdate(Strict):
         if nulls:
             raise ValueError(f"may not be null: {', '.join(sorted(nulls))}")
         return self
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(exclude_unset=True)
+
+
+class ProfileUpdate(Strict):
+    """What a user may change about themselves here: the name people see."""
+
+    display_name: DisplayName
 
     def changes(self) -> dict[str, Any]:
         return self.model_dump(exclude_unset=True)
@@ -67,6 +95,7 @@ class UserRead(BaseModel):
     id: uuid.UUID
     username: str
     email: str
+    display_name: str
     is_active: bool
     is_admin: bool
     is_superuser: bool

@@ -1,13 +1,16 @@
-"""Users: look-ups, registration, admin updates, password changes and token versions."""
+"""Users: look-ups, registration, admin and own-profile updates, password changes, token
+versions, and the directory version with its events (`user.registered`, `user.updated`)."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, true
+from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from servicedesk_auth.database import utcnow
 from servicedesk_auth.denylist import DenyList
@@ -29,6 +32,8 @@ from servicedesk_auth.users.schemas import PasswordChange, UserCreate
 from servicedesk_shared.logging import security_event
 
 HISTORY = 5
+# What `user.updated` publishes; a change to any of them bumps `directory_version`.
+PUBLISHED = ("username", "email", "display_name", "is_active", "is_admin", "is_superuser")
 
 
 async def get(session: AsyncSession, *, user_id: uuid.UUID) -> User | None:
@@ -48,12 +53,24 @@ async def get_by_login(session: AsyncSession, *, login: str) -> User | None:
     return await session.scalar(stmt)
 
 
-async def get_all(session: AsyncSession, *, limit: int, offset: int) -> tuple[list[User], int]:
-    total = await session.scalar(select(func.count()).select_from(User))
+async def get_all(
+    session: AsyncSession, *, limit: int, offset: int, q: str | None = None
+) -> tuple[list[User], int]:
+    """A page of users, oldest first; `q`: a substring of username, e-mail or display name."""
+    where = matching(q) if q else true()
+    total = await session.scalar(select(func.count()).select_from(User).where(where))
     users = await session.scalars(
-        select(User).order_by(User.created_at, User.id).limit(limit).offset(offset)
+        select(User).where(where).order_by(User.created_at, User.id).limit(limit).offset(offset)
     )
     return list(users), total or 0
+
+
+def matching(q: str) -> Any:
+    """Case-insensitive substring match (`%`, `_` and `\\` in `q` are literal)."""
+    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    columns = (User.username, User.email, User.chosen_display_name)
+    return or_(*(column.ilike(pattern, escape="\\") for column in columns))
 
 
 async def _taken(session: AsyncSession, *, username: str, email: str) -> bool:
@@ -95,7 +112,46 @@ async def create(session: AsyncSession, *, data: UserCreate, hasher: PasswordHas
 
 
 def registered_data(user: User) -> dict[str, Any]:
-    return {"user_id": str(user.id), "username": user.username, "email": user.email}
+    return {
+        "user_id": str(user.id),
+        "username": user.username,
+        "email": user.email,
+        "display_name": user.display_name,
+        "is_active": user.is_active,
+        "version": user.directory_version,
+    }
+
+
+def published(user: User) -> dict[str, Any]:
+    return {name: getattr(user, name) for name in PUBLISHED}
+
+
+async def bump_directory_version(session: AsyncSession, *, user: User) -> dict[str, Any]:
+    """Add one to the user's version in PostgreSQL and return `user.updated`'s data as the
+    row now is: the row stays locked until commit, so concurrent changes get distinct,
+    increasing versions, each with the data it describes."""
+    await session.flush()
+    table = User.__table__
+    returned = (
+        table.c.username, table.c.email, table.c.display_name, table.c.is_active,
+        table.c.is_admin, table.c.is_superuser, table.c.directory_version,
+    )  # fmt: skip
+    bump = table.c.directory_version + 1
+    stmt = sql_update(table).where(table.c.id == user.id).values(directory_version=bump)
+    row = (await session.execute(stmt.returning(*returned))).one()
+    set_committed_value(user, "directory_version", row.directory_version)
+    data = {"user_id": str(user.id), **row._asdict()}
+    data["display_name"] = row.display_name or row.username
+    data["version"] = data.pop("directory_version")
+    return data
+
+
+async def publish_if_changed(session: AsyncSession, *, user: User, before: dict[str, Any]) -> None:
+    """When a published field changed: a new version and `user.updated`, in this transaction."""
+    if published(user) == before:
+        return
+    data = await bump_directory_version(session, user=user)
+    outbox.record(session, type_="user.updated", data=data)
 
 
 async def set_password(session: AsyncSession, *, user: User, password_hash: str) -> None:
@@ -169,14 +225,27 @@ async def update(
     await ensure_a_superuser_remains(session, target=target, changes=changes)
     if is_demotion(target, changes):
         bump_token_version(session, user=target, denylist=denylist)
+    await apply_changes(session, user=target, changes=changes)
+    security_event("user_updated", actor=str(actor.id), target=str(target.id), changes=changes)
+    return target
+
+
+async def apply_changes(session: AsyncSession, *, user: User, changes: dict[str, Any]) -> None:
+    """Set the fields, flush (a unique clash is 409) and publish what changed."""
+    before = published(user)
     for field, value in changes.items():
-        setattr(target, field, value)
+        setattr(user, field, value)
     try:
         await session.flush()
     except IntegrityError as exc:
         raise UserExists() from exc
-    security_event("user_updated", actor=str(actor.id), target=str(target.id), changes=changes)
-    return target
+    await publish_if_changed(session, user=user, before=before)
+
+
+async def update_profile(session: AsyncSession, *, user: User, changes: dict[str, Any]) -> User:
+    """The caller's own profile (the display name)."""
+    await apply_changes(session, user=user, changes=changes)
+    return user
 
 
 async def change_password(
