@@ -33,6 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 LOG_DIR = ROOT / ".devstack" / "e2e-logs"
 ADMIN = {"username": "root-admin", "email": "root@example.com", "password": "correct horse e2e"}
 AI_API_KEY = "e2e-refresh-key-" + "r" * 24
+# AUTH_API_KEYS: what the people backfill presents to auth's GET /internal/users.
+AUTH_API_KEY = "e2e-auth-directory-key-" + "d" * 24
 _ips = itertools.count(1)
 
 
@@ -81,6 +83,7 @@ def stack_env() -> dict[str, str]:
         REDIS_KEY_PREFIX=unique("e2e") + ":",
         JWT_SECRET_KEYS="e2e-2:" + "k" * 64 + ",e2e-1:" + "j" * 64,
         AUTH_TOTP_ENCRYPTION_KEYS="e2e-totp:" + "t" * 64,
+        AUTH_API_KEYS=AUTH_API_KEY,
         DESK_ADMIN_USERNAME=ADMIN["username"],
         DESK_ADMIN_EMAIL=ADMIN["email"],
         DESK_ADMIN_PASSWORD=ADMIN["password"],

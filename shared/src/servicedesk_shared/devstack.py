@@ -38,6 +38,8 @@ DEV_KEY_FILE = ROOT / ".devstack" / "jwt-key"
 DEV_TOTP_KEY_FILE = ROOT / ".devstack" / "totp-key"
 # The key `scripts/refresh.py` presents to ai-assist's POST /internal/triage on `make run`.
 DEV_AI_KEY_FILE = ROOT / ".devstack" / "ai-api-key"
+# The key the people backfill presents to auth's GET /internal/users on `make run`.
+DEV_AUTH_KEY_FILE = ROOT / ".devstack" / "auth-api-key"
 
 
 @dataclass(frozen=True)
@@ -234,6 +236,8 @@ def run() -> int:
     dev_keys(env)
     if not env.get("AI_ASSIST_API_KEYS"):
         env["AI_ASSIST_API_KEYS"] = dev_secret(DEV_AI_KEY_FILE)
+    if not env.get("AUTH_API_KEYS"):
+        env["AUTH_API_KEYS"] = dev_secret(DEV_AUTH_KEY_FILE)
     prepare(env)
     stack = Stack(env)
     stopping = False
