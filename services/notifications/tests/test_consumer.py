@@ -9,7 +9,7 @@ import aio_pika
 
 from servicedesk_shared.testing import eventually
 
-from .conftest import event, scalar, ticket, user
+from .conftest import event, rows, scalar, ticket, user
 
 
 async def inbox(client, token, user_id: str) -> list[dict]:
@@ -47,14 +47,26 @@ def assigned(t: dict, *, to: str | None, by: str) -> dict:
     return event("ticket.assigned", data)
 
 
+async def known(app, publish, user_id: str, display_name: str, **extra) -> None:
+    """The directory has heard of this person (their registration was consumed)."""
+    data = {"user_id": user_id, "username": display_name.split()[0].lower(),
+            "email": f"{user_id}@example.com", "display_name": display_name, "version": 1,
+            **extra}  # fmt: skip
+    ev = event("user.registered", data)
+    await publish(ev)
+    await wait_until_handled(app, ev)
+
+
 async def test_a_status_change_notifies_the_requester(app, client, token, publish):
     requester, agent = user(), user()
+    await known(app, publish, agent, "Ada Lovelace")
     t = ticket(requester)
     ev = status_changed(t, by=agent)
     await publish(ev)
     [note] = await notified(client, token, app, ev, requester)
     assert note["kind"] == "ticket.status_changed" and note["ticket_id"] == t["id"]
-    assert note["title"] == f"Ticket #{t['id']} is now in_progress"
+    assert note["title"] == f"Ada Lovelace moved #{t['id']} to In progress"
+    assert note["body"] == "“Printer on fire” moved from Open to In progress."
     assert await inbox(client, token, agent) == []
 
 
@@ -103,7 +115,7 @@ async def test_an_assignment_notifies_the_new_assignee(app, client, token, publi
     ev = assigned(t, to=agent, by=manager)
     await publish(ev)
     [note] = await notified(client, token, app, ev, agent)
-    assert note["title"] == f"Ticket #{t['id']} was assigned to you"
+    assert note["title"] == f"Someone assigned #{t['id']} to you"  # not in the directory yet
     assert await notified(client, token, app, ev, requester) == []
     unassigned = assigned(ticket(requester), to=None, by=manager)
     await publish(unassigned)
@@ -169,3 +181,91 @@ async def test_redelivered_events_notify_once(app, client, token, publish):
     await wait_until_handled(app, ev)
     await asyncio.sleep(0.3)
     assert len(await notified(client, token, app, ev, requester)) == 1
+
+
+# -- the directory: names and roles, never overwritten by older news -----------------------
+
+
+def profile(user_id: str, version: int, display_name: str, **extra) -> dict:
+    data = {"user_id": user_id, "username": "grace", "email": "grace@example.com",
+            "display_name": display_name, "is_active": True, "is_admin": False,
+            "is_superuser": False, "version": version, **extra}  # fmt: skip
+    return event("user.updated", data)
+
+
+def roles(user_id: str, version: int, systems: dict) -> dict:
+    data = {"user_id": user_id, "actor_id": user(), "systems": systems, "previous": {},
+            "version": version}  # fmt: skip
+    return event("user.roles_changed", data)
+
+
+async def test_an_older_profile_or_roles_event_never_overwrites_a_newer_one(app, publish):
+    person = user()
+    events = [
+        profile(person, 5, "Grace Hopper"), roles(person, 6, {"TTS": "manager"}),
+        profile(person, 3, "G. Hopper (old)"), roles(person, 4, {"TTS": "agent"}),
+        profile(person, 2, "Ancient"), profile(person, 7, "Rear Admiral Hopper"),
+    ]  # fmt: skip
+    for ev in events:
+        await publish(ev)
+        await wait_until_handled(app, ev)
+    [(display, systems, active)] = await rows(
+        app,
+        "SELECT display_name, systems, is_active FROM user_directory WHERE user_id = :u",
+        u=person,
+    )
+    assert (display, systems, active) == ("Rear Admiral Hopper", {"TTS": "manager"}, True)
+
+
+async def test_roles_before_the_registration_keep_the_roles_and_learn_the_name(app, publish):
+    person = user()
+    for ev in (roles(person, 2, {"HDTS": "admin"}),):
+        await publish(ev)
+        await wait_until_handled(app, ev)
+    await known(app, publish, person, "Katherine Johnson")
+    [(display, systems)] = await rows(
+        app, "SELECT display_name, systems FROM user_directory WHERE user_id = :u", u=person
+    )
+    assert (display, systems) == ("Katherine Johnson", {"HDTS": "admin"})
+
+
+# -- SLA notices ----------------------------------------------------------------------------
+
+
+def sla(kind: str, t: dict, target: str = "resolution") -> dict:
+    data = {"ticket": t, "target": target, "due_at": t["created_at"], "elapsed_ratio": 1.0}
+    return event(f"ticket.sla.{kind}", data)
+
+
+async def test_an_sla_breach_tells_the_assignee(app, client, token, publish):
+    requester, agent = user(), user()
+    t = ticket(requester, agent, system="TTS")
+    ev = sla("breached", t)
+    await publish(ev)
+    [note] = await notified(client, token, app, ev, agent)
+    assert note["kind"] == "ticket.sla.breached"
+    assert note["title"] == f"SLA breached: #{t['id']} missed its resolution target"
+    assert await notified(client, token, app, ev, requester) == []
+
+
+async def test_an_sla_warning_on_an_unassigned_ticket_tells_the_systems_managers(
+    app, client, token, publish
+):
+    system = f"S{uuid.uuid4().hex[:6].upper()}"
+    manager, admin, agent, departed = user(), user(), user(), user()
+    for person, role in ((manager, "manager"), (admin, "admin"), (agent, "agent"),
+                         (departed, "manager")):  # fmt: skip
+        ev = roles(person, 1, {system: role, "TTS": "agent"})
+        await publish(ev)
+        await wait_until_handled(app, ev)
+    gone = profile(departed, 2, "Gone", is_active=False)
+    await publish(gone)
+    await wait_until_handled(app, gone)
+    t = ticket(user(), None, system=system)
+    ev = sla("warning", t, target="first_response")
+    await publish(ev)
+    [note] = await notified(client, token, app, ev, manager)
+    assert note["title"] == f"SLA at risk: #{t['id']} first response due soon"
+    assert len(await notified(client, token, app, ev, admin)) == 1
+    assert await notified(client, token, app, ev, agent) == []
+    assert await notified(client, token, app, ev, departed) == []

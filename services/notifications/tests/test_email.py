@@ -41,8 +41,8 @@ async def test_a_status_change_is_mailed_to_the_requester(app, publish, smtp):
     [received] = await eventually(lambda: smtp.to(mail))
     message = received.message
     assert message["To"] == mail and message["From"] == "Desk <desk@example.com>"
-    assert message["Subject"] == f"[Service Desk] Ticket #{t['id']} is now in_progress"
-    assert "moved from open to in_progress" in message.get_content()
+    assert message["Subject"] == f"[Service Desk] Someone moved #{t['id']} to In progress"
+    assert "moved from Open to In progress" in message.get_content()
     assert message["Auto-Submitted"] == "auto-generated"
     [(recipient, status, attempts, sent_at, error, _)] = await eventually(
         lambda: _sent(app, requester)

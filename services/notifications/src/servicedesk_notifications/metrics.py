@@ -3,6 +3,8 @@
 `notifications_sent_total{channel, outcome}`:
     channel  inbox | email | webhook
     outcome  created | sent | retry | failed | skipped | refused
+`notifications_sla_events_total{kind, target}`: SLA warnings and breaches handled
+    kind     warning | breached;  target  first_response | resolution
 """
 
 from prometheus_client import Counter
@@ -11,4 +13,10 @@ SENT = Counter(
     "notifications_sent_total",
     "Notifications by channel and outcome",
     ["channel", "outcome"],
+)
+
+SLA_NOTICES = Counter(
+    "notifications_sla_events_total",
+    "SLA warnings and breaches notified, by kind and target",
+    ["kind", "target"],
 )

@@ -11,7 +11,13 @@ no second effect. Who is notified of what:
     comment.added           public: the requester and the assignee, never the author;
                             internal note: the assignee only (never the requester), not
                             the author
-    user.registered         nobody: the user directory learns the address
+    ticket.sla.warning      the assignee; when unassigned, the system's managers and admins
+    ticket.sla.breached     the same
+    user.registered         nobody: the directory learns the name and address
+    user.updated            nobody: the directory learns the new name, address, active flag
+    user.roles_changed      nobody: the directory learns the roles per system
+
+Texts name people (from the directory) and states as people say them (`texts`).
 """
 
 from __future__ import annotations
@@ -25,8 +31,11 @@ from servicedesk_notifications.consumers import (
     comment_added,
     ticket_assigned,
     ticket_created,
+    ticket_sla,
     ticket_status_changed,
     user_registered,
+    user_roles_changed,
+    user_updated,
 )
 from servicedesk_notifications.delivery import Channels
 from servicedesk_notifications.webhooks import service as webhooks
@@ -39,7 +48,11 @@ SPECIFIC: dict[str, Specific] = {
     "ticket.status_changed": ticket_status_changed.handle,
     "ticket.assigned": ticket_assigned.handle,
     "comment.added": comment_added.handle,
+    "ticket.sla.warning": ticket_sla.handle,
+    "ticket.sla.breached": ticket_sla.handle,
     "user.registered": user_registered.handle,
+    "user.updated": user_updated.handle,
+    "user.roles_changed": user_roles_changed.handle,
 }
 
 

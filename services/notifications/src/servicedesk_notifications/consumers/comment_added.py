@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicedesk_notifications.delivery import Channels, notify
+from servicedesk_notifications.texts import name_of
 from servicedesk_shared.events import CommentAdded, parse
 from servicedesk_shared.messaging.envelope import Envelope
 
@@ -20,20 +21,20 @@ def recipients(payload: CommentAdded) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def content(payload: CommentAdded) -> tuple[str, str]:
+def content(payload: CommentAdded, author: str) -> tuple[str, str]:
     ticket = payload.ticket
     if payload.internal:
         return (
-            f"Internal note on ticket #{ticket.id}",
+            f"{author} added an internal note to #{ticket.id}",
             f"An internal note was added to “{ticket.title}”.",
         )
-    return f"New comment on ticket #{ticket.id}", payload.body or ""
+    return f"{author} commented on #{ticket.id}", payload.body or ""
 
 
 async def handle(session: AsyncSession, event: Envelope, channels: Channels) -> None:
     payload = parse(event)
     assert isinstance(payload, CommentAdded)
-    title, body = content(payload)
+    title, body = content(payload, await name_of(session, payload.author_id))
     for user_id in recipients(payload):
         await notify(
             session, channels, user_id=user_id, kind=event.type,

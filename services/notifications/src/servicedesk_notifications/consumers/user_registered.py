@@ -1,4 +1,4 @@
-"""`user.registered`: remember the user's name and address (upsert) for e-mails."""
+"""`user.registered`: remember the user's name, address and active flag."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from servicedesk_shared.messaging.envelope import Envelope
 async def handle(session: AsyncSession, event: Envelope, channels: Channels) -> None:
     payload = parse(event)
     assert isinstance(payload, UserRegistered)
-    await directory.upsert(
-        session, user_id=payload.user_id, username=payload.username, email=payload.email
-    )
+    await directory.upsert_profile(
+        session, user_id=payload.user_id, username=payload.username, email=payload.email,
+        display_name=payload.display_name, is_active=payload.is_active,
+        version=payload.version,
+    )  # fmt: skip

@@ -1,0 +1,43 @@
+"""`ticket.sla.warning` and `ticket.sla.breached`: tell the assignee, or, when nobody is
+assigned, the system's managers and admins (those who can assign it)."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from servicedesk_notifications.delivery import Channels, notify
+from servicedesk_notifications.directory import service as directory
+from servicedesk_notifications.metrics import SLA_NOTICES
+from servicedesk_shared.events import TicketSlaBreached, TicketSlaWarning, parse
+from servicedesk_shared.messaging.envelope import Envelope
+
+TARGETS = {"first_response": "first response", "resolution": "resolution"}
+
+
+def content(payload: TicketSlaWarning | TicketSlaBreached) -> tuple[str, str]:
+    ticket, target = payload.ticket, TARGETS[payload.target]
+    due = f" (due {payload.due_at:%Y-%m-%d %H:%M} UTC)" if payload.due_at else ""
+    about = f"“{ticket.title}” ({ticket.priority})"
+    if isinstance(payload, TicketSlaBreached):
+        title = f"SLA breached: #{ticket.id} missed its {target} target"
+        return title, f"{about} is past its {target} target{due}."
+    title = f"SLA at risk: #{ticket.id} {target} due soon"
+    return title, f"{about} has used 80 % of its {target} time{due}."
+
+
+async def recipients(session: AsyncSession, payload: TicketSlaWarning | TicketSlaBreached):
+    if payload.ticket.assignee_id:
+        return [payload.ticket.assignee_id]
+    return await directory.assigners_of(session, system=payload.ticket.system)
+
+
+async def handle(session: AsyncSession, event: Envelope, channels: Channels) -> None:
+    payload = parse(event)
+    assert isinstance(payload, TicketSlaWarning | TicketSlaBreached)
+    title, body = content(payload)
+    for user_id in await recipients(session, payload):
+        await notify(
+            session, channels, user_id=user_id, kind=event.type,
+            ticket_id=payload.ticket.id, event_id=event.id, title=title, body=body,
+        )  # fmt: skip
+    SLA_NOTICES.labels(event.type.rsplit(".", 1)[1], payload.target).inc()

@@ -1,0 +1,20 @@
+"""`user.updated`: a new name, address or active flag (never over a newer version)."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from servicedesk_notifications.delivery import Channels
+from servicedesk_notifications.directory import service as directory
+from servicedesk_shared.events import UserUpdated, parse
+from servicedesk_shared.messaging.envelope import Envelope
+
+
+async def handle(session: AsyncSession, event: Envelope, channels: Channels) -> None:
+    payload = parse(event)
+    assert isinstance(payload, UserUpdated)
+    await directory.upsert_profile(
+        session, user_id=payload.user_id, username=payload.username, email=payload.email,
+        display_name=payload.display_name, is_active=payload.is_active,
+        version=payload.version,
+    )  # fmt: skip

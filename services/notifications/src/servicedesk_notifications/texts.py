@@ -1,0 +1,27 @@
+"""Words for notifications: people by name, workflow states as people say them.
+
+"Ada Lovelace moved #42 to In progress", not a user id and `in_progress`. A person the
+directory has not heard of yet (their registration event is still on its way) is
+"Someone"; a state is its name with `_` as spaces and a capital first letter (workflows
+are data: a custom state `on_hold_vendor` reads "On hold vendor").
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from servicedesk_notifications.directory import service as directory
+
+SOMEONE = "Someone"
+
+
+def state_label(state: str) -> str:
+    words = state.replace("_", " ").strip()
+    return words[:1].upper() + words[1:] if words else state
+
+
+async def name_of(session: AsyncSession, user_id: str | None) -> str:
+    if not user_id:
+        return SOMEONE
+    known = await directory.names(session, user_ids=[user_id])
+    return known.get(user_id, SOMEONE)
