@@ -272,3 +272,8 @@ async def test_the_systems_list_keeps_auths_shape_and_shows_new_ones(api):
     listed = (await api.call("user_a", "GET", "/api/systems")).json()
     assert {"name": "HR", "description": "People"} in listed
     assert {s["name"] for s in listed} >= {"TTS", "HDTS", "HR"}
+
+
+async def test_a_new_system_gets_the_default_sla_policy(api):
+    await api.call("superuser", "POST", "/api/systems", json={"code": "OPS", "name": "Ops"})
+    assert (await api.call("user_a", "GET", "/api/sla/OPS")).status_code == 200

@@ -1,6 +1,6 @@
-"""Systems as data: create one with the default workflow of contract §5 (and, once the SLA
-clocks exist, the default SLA policy through `create_default_sla_policy`). Nothing here
-commits. The `System` model lives with the workflows (`workflows/models.py`)."""
+"""Systems as data: create one with the default workflow of contract §5 and the default
+SLA policy of §13 (`create_default_sla_policy`). Nothing here commits. The `System`
+model lives with the workflows (`workflows/models.py`)."""
 
 from __future__ import annotations
 

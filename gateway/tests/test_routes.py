@@ -1,0 +1,25 @@
+"""The route table: the people directory, systems and orphaned assignments go to tickets."""
+
+from __future__ import annotations
+
+import pytest
+
+from servicedesk_gateway.routes import match
+
+
+@pytest.mark.parametrize(
+    ("path", "upstream"),
+    [
+        ("/api/people", "tickets"),
+        ("/api/systems", "tickets"),
+        ("/api/admin/orphaned-assignments", "tickets"),
+        ("/api/admin/users", "auth"),
+    ],
+)
+def test_people_and_systems_are_routed_to_tickets(path, upstream):
+    route = match(path)
+    assert route is not None and route.upstream == upstream
+
+
+def test_internal_paths_stay_unreachable_under_people():
+    assert match("/api/people/internal/users") is None
