@@ -1,9 +1,13 @@
 """Every change to who a person is records exactly one event in the outbox, in the same
 transaction, with the user as they now are and a directory version that only grows."""
 
+import asyncio
+
 from sqlalchemy import text
 
+from servicedesk_auth import bootstrap
 from servicedesk_shared.events import EVENTS
+from servicedesk_shared.testing import unique
 
 
 async def events_of(conn, user_id):
@@ -168,3 +172,34 @@ async def test_old_user_events_still_parse_with_defaults():
         {"user_id": "u", "actor_id": "a", "systems": {}, "previous": {}}
     )
     assert roles.version == 0
+
+
+async def test_the_bootstrap_superuser_is_published_once_and_a_repromotion_as_an_update(app):
+    runtime, name = app.state.runtime, unique("boss")
+    admin = (name, f"{name}@example.com", "Tidal-Copper-Orchard-88")
+    try:
+        ensure = [bootstrap.ensure_admin(runtime.sessions, runtime.hasher, admin) for _ in range(3)]
+        await asyncio.gather(*ensure)
+        await execute(
+            runtime.engine, "UPDATE users SET is_admin = false WHERE username = :u", u=name
+        )
+        await bootstrap.ensure_admin(runtime.sessions, runtime.hasher, admin)
+        await bootstrap.ensure_admin(runtime.sessions, runtime.hasher, admin)
+        async with runtime.engine.connect() as connection:
+            user_id = await connection.scalar(
+                text("SELECT id::text FROM users WHERE username = :u"), {"u": name}
+            )
+            events = await events_of(connection, user_id)
+    finally:  # no other active superuser may outlive the test
+        await execute(
+            runtime.engine,
+            "UPDATE users SET is_superuser = false, is_active = false WHERE username = :u",
+            u=name,
+        )
+    assert [(t, d["version"]) for t, d in events] == [("user.registered", 1), ("user.updated", 2)]
+    assert events[1][1]["is_admin"] is True and events[1][1]["is_superuser"] is True
+
+
+async def execute(engine, sql, **params):
+    async with engine.begin() as connection:
+        await connection.execute(text(sql), params)

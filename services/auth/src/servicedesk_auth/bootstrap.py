@@ -1,6 +1,7 @@
 """At start: ensure the superuser named by DESK_ADMIN_* exists (idempotent, and safe when
-several replicas start at once: the insert is `ON CONFLICT DO NOTHING`), and bring every
-TOTP secret under the current encryption key."""
+several replicas start at once: the insert is `ON CONFLICT DO NOTHING`, the promotion takes
+the row lock), publishing `user.registered` or `user.updated` like any other change, and
+bring every TOTP secret under the current encryption key."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from servicedesk_auth.mfa.crypto import TotpCipher, TotpKeyError
 from servicedesk_auth.mfa.models import TotpDevice
+from servicedesk_auth.outbox import service as outbox
 from servicedesk_auth.passwords import policy
 from servicedesk_auth.passwords.hashing import PasswordHasher
 from servicedesk_auth.users.models import PasswordHistory, User
+from servicedesk_auth.users.service import publish_if_changed, published, registered_data
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +34,16 @@ async def _insert(session: AsyncSession, username: str, email: str, password_has
     )
     if created:
         session.add(PasswordHistory(user_id=user_id, password_hash=password_hash))
+        user = await session.get_one(User, user_id)
+        outbox.record(session, type_="user.registered", data=registered_data(user))
         log.warning("created the bootstrap superuser %r", username)
+
+
+async def _promote(session: AsyncSession, user: User) -> None:
+    """Make `user` an active superuser; a change is published as `user.updated`."""
+    before = published(user)
+    user.is_superuser = user.is_admin = user.is_active = True
+    await publish_if_changed(session, user=user, before=before)
 
 
 async def ensure_admin(
@@ -48,10 +60,10 @@ async def ensure_admin(
     async with factory() as session, session.begin():
         if await session.scalar(select(User.id).where(by_name)) is None:
             await _insert(session, username, email, await hasher.hash(password))
-        result = await session.execute(
-            update(User).where(by_name).values(is_superuser=True, is_admin=True, is_active=True)
-        )
-    if result.rowcount == 0:
+        user = await session.scalar(select(User).where(by_name).with_for_update(of=User))
+        if user is not None:
+            await _promote(session, user)
+    if user is None:
         log.error("bootstrap superuser %r not created: its email belongs to another user", username)
 
 
