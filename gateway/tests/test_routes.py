@@ -14,6 +14,7 @@ from servicedesk_gateway.routes import match
         ("/api/systems", "tickets"),
         ("/api/admin/orphaned-assignments", "tickets"),
         ("/api/admin/users", "auth"),
+        ("/api/sla/TTS", "tickets"),
     ],
 )
 def test_people_and_systems_are_routed_to_tickets(path, upstream):

@@ -20,6 +20,7 @@ ROUTES: dict[str, str] = {
     "/api/admin/orphaned-assignments": "tickets",
     "/api/tickets": "tickets",
     "/api/workflows": "tickets",
+    "/api/sla": "tickets",
     "/api/export": "tickets",
     "/api/admin/audit": "tickets",
     "/api/admin/ai-settings": "tickets",
