@@ -93,3 +93,35 @@ def test_business_hours_count_only_working_time():
     assert c.due_at == datetime(2026, 12, 7, 9, 30, tzinfo=UTC)  # Monday 09:30
     assert c.warn_at == datetime(2026, 12, 7, 9, 18, tzinfo=UTC)
     assert c.remaining_seconds == 30 * 60 and not c.breached
+
+
+def test_the_worked_example_of_docs_sla():
+    """docs/sla.md: high priority filed Friday 15:00 UTC, Monday a holiday, 09:00-17:00."""
+    cal = Calendar("UTC", frozenset({1, 2, 3, 4, 5}), 9 * 60, 17 * 60,
+                   frozenset({datetime(2026, 12, 7).date()}))  # fmt: skip
+    high = Rules(cal, {"high": {"first_response_minutes": 120, "resolution_minutes": 480}},
+                 frozenset({"waiting"}), frozenset({"resolved", "closed"}))  # fmt: skip
+
+    def d(text: str) -> datetime:
+        return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+    moves = [Fact(d("2026-12-04T16:00"), "status", AGENT, "in_progress"),
+             Fact(d("2026-12-08T10:00"), "status", AGENT, "waiting"),
+             Fact(d("2026-12-09T09:30"), "status", AGENT, "in_progress")]  # fmt: skip
+
+    def at_time(now: str, n: int) -> dict:
+        return clocks(History(d("2026-12-04T15:00"), REQUESTER, "high", "open", moves[:n]),
+                      high, d(now))  # fmt: skip
+
+    fresh = at_time("2026-12-04T15:00", 0)
+    assert fresh["first_response"].due_at == d("2026-12-04T17:00")
+    assert fresh["resolution"].due_at == d("2026-12-08T15:00")
+    assert fresh["resolution"].warn_at == d("2026-12-08T13:24")
+    waiting = at_time("2026-12-08T12:00", 2)
+    assert waiting["first_response"].met_at == d("2026-12-04T16:00")
+    assert not waiting["first_response"].breached
+    assert waiting["first_response"].remaining_seconds == 60 * 60
+    assert waiting["resolution"].paused and waiting["resolution"].remaining_seconds == 300 * 60
+    resumed = at_time("2026-12-09T15:00", 3)["resolution"]
+    assert resumed.due_at == d("2026-12-09T14:30") and resumed.warn_at == d("2026-12-09T12:54")
+    assert resumed.breached and resumed.remaining_seconds == -30 * 60

@@ -72,14 +72,16 @@ class Clock:
         return round((self.target_seconds - self.remaining_seconds) / self.target_seconds, 4)
 
 
-def _segments(history: History, now: datetime) -> Iterator[tuple[datetime, datetime, str]]:
-    """(from, to, state) from creation to `now`."""
+def _segments(history: History, until: datetime) -> Iterator[tuple[datetime, datetime, str]]:
+    """(from, to, state) from creation to `until` (what happened later is left out)."""
     since, state = history.created_at, history.status
     for fact in history.facts:
         if fact.kind == "status" and fact.value is not None:
+            if fact.at > until:
+                break
             yield since, max(fact.at, since), state
             since, state = max(fact.at, since), fact.value
-    yield since, max(now, since), state
+    yield since, max(until, since), state
 
 
 def _final(history: History, kind: str, initial: str) -> str:
