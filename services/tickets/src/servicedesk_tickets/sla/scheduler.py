@@ -62,12 +62,14 @@ def _event_data(ticket: Ticket, row: SlaDeadline, clock: Clock) -> dict:
             "elapsed_ratio": clock.elapsed_ratio}  # fmt: skip
 
 
-async def _handle(session: AsyncSession, row: SlaDeadline, now: datetime) -> Emitted | None:
-    ticket = await session.get(Ticket, row.ticket_id)
+async def _handle(session: AsyncSession, row: SlaDeadline, now: datetime, batch) -> Emitted | None:
+    tickets, rules = batch
+    ticket = tickets.get(row.ticket_id)
     if ticket is None or ticket.deleted_at is not None:
         await session.delete(row)
         return None
-    clock = (await service.derive(session, ticket=ticket, now=now))[row.target]
+    derived = await service.derive(session, ticket=ticket, now=now, rule=rules[ticket.system])
+    clock = derived[row.target]
     moment = None if clock is None or clock.met_at else getattr(
         clock, "warn_at" if row.kind == "warning" else "due_at")  # fmt: skip
     if moment is None:
@@ -79,6 +81,16 @@ async def _handle(session: AsyncSession, row: SlaDeadline, now: datetime) -> Emi
     row.emitted_at = now
     outbox.record(session, type_=EVENT[row.kind], data=_event_data(ticket, row, clock))
     return Emitted(ticket.id, row.target, row.kind, ticket.system, ticket.priority)
+
+
+async def _load(session: AsyncSession, rows: list[SlaDeadline]):
+    """The batch's tickets and their systems' rules, in two queries for the whole batch."""
+    if not rows:
+        return {}, {}
+    ids = {row.ticket_id for row in rows}
+    tickets = {t.id: t for t in await session.scalars(select(Ticket).where(Ticket.id.in_(ids)))}
+    rules = await service.rules_for(session, systems={t.system for t in tickets.values()})
+    return tickets, rules
 
 
 def _count(emitted: list[Emitted]) -> None:
@@ -95,7 +107,8 @@ async def poll(
     now = now or utcnow()
     async with sessions() as session:
         rows = list(await session.scalars(due_query(now, batch)))
-        emitted = [e for row in rows if (e := await _handle(session, row, now))]
+        loaded = await _load(session, rows)
+        emitted = [e for row in rows if (e := await _handle(session, row, now, loaded))]
         await commit(session)
     _count(emitted)
     return emitted

@@ -46,11 +46,15 @@ async def rules_for(session: AsyncSession, *, systems: set[str]) -> dict[str, Ru
     return {s: rules(specs[s], states[s]) for s in systems}
 
 
-async def derive(session: AsyncSession, *, ticket: Ticket, now: datetime) -> Clocks:
-    """The clocks from the ticket's history (committed entries and this transaction's)."""
-    found = await rules_for(session, systems={ticket.system})
+async def derive(
+    session: AsyncSession, *, ticket: Ticket, now: datetime, rule: Rules | None = None
+) -> Clocks:
+    """The clocks from the ticket's history (committed entries and this transaction's);
+    `rule`: the system's rules when the caller has them already."""
+    if rule is None:
+        rule = (await rules_for(session, systems={ticket.system}))[ticket.system]
     past = await history.load(session, ticket=ticket, now=now)
-    return clocks(past, found[ticket.system], now)
+    return clocks(past, rule, now)
 
 
 def _row(ticket_id: int, derived: Clocks) -> dict[str, Any]:
