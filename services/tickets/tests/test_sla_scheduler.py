@@ -95,3 +95,21 @@ async def test_a_row_due_too_early_moves_to_the_clocks_moment(committing_api, ap
 def test_the_due_query_takes_rows_with_skip_locked():
     sql = str(due_query(datetime(2026, 1, 1)).compile(dialect=postgresql.dialect()))
     assert "FOR UPDATE SKIP LOCKED" in sql and "emitted_at IS NULL" in sql
+
+
+async def test_a_policy_change_moves_the_pending_moments_at_the_next_poll(committing_api, app):
+    ticket = await a_ticket_on_a_one_minute_system(committing_api)
+    created = datetime.fromisoformat(ticket["created_at"])
+    hour = {p: {"first_response_minutes": 60, "resolution_minutes": 600} for p in ONE_MINUTE}
+    changed = await committing_api.call("superuser", "PUT", f"/api/sla/{ticket['system']}",
+                                        json={"calendar": ALWAYS, "targets": hour})  # fmt: skip
+    assert changed.status_code == 200, changed.text
+    polled = await poll(app.state.runtime.sessions, now=created + timedelta(seconds=61))
+    assert [e for e in polled if e.ticket_id == ticket["id"]] == []
+    async with app.state.runtime.engine.connect() as conn:
+        due = await conn.scalar(text("SELECT due_at FROM sla_deadlines WHERE ticket_id = :id "
+                                     "AND kind = 'breach' AND target = 'first_response'"),
+                                {"id": ticket["id"]})  # fmt: skip
+        stored = await conn.scalar(text("SELECT first_response_due_at FROM ticket_sla "
+                                        "WHERE ticket_id = :id"), {"id": ticket["id"]})  # fmt: skip
+    assert due == stored == created + timedelta(minutes=60)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,8 +15,9 @@ from servicedesk_tickets.audit.service import Actor
 from servicedesk_tickets.database import utcnow
 from servicedesk_tickets.errors import SystemNotFound
 from servicedesk_tickets.sla import validate
-from servicedesk_tickets.sla.models import SlaPolicy
+from servicedesk_tickets.sla.models import SlaDeadline, SlaPolicy
 from servicedesk_tickets.sla.schemas import PolicyRead, PolicyWrite
+from servicedesk_tickets.tickets.models import Ticket
 from servicedesk_tickets.workflows.models import System
 
 DEFAULT = PolicyWrite.model_validate({
@@ -59,6 +60,18 @@ async def _upsert(session: AsyncSession, *, system: str, data: PolicyWrite, by: 
     session.expire_all()
 
 
+async def _reschedule(session: AsyncSession, *, system: str) -> None:
+    """Make the system's pending deadlines due now: the scheduler re-derives each ticket
+    under the new policy and moves the row to its real moment (or emits it)."""
+    tickets = select(Ticket.id).where(Ticket.system == system, Ticket.deleted_at.is_(None))
+    await session.execute(
+        update(SlaDeadline)
+        .where(SlaDeadline.emitted_at.is_(None), SlaDeadline.ticket_id.in_(tickets))
+        .values(due_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )  # fmt: skip
+
+
 async def replace(
     session: AsyncSession, *, system: str, data: PolicyWrite, actor: Actor
 ) -> PolicyRead:
@@ -68,6 +81,7 @@ async def replace(
     if found:
         raise validate.InvalidSlaPolicy(errors=found)
     await _upsert(session, system=system, data=data, by=actor.id)
+    await _reschedule(session, system=system)
     new = await get(session, system=system)
     audit.record(session, actor=actor, action="sla_policy.replaced", object_type="sla_policy",
                  object_id=system, old=old.model_dump(mode="json"),

@@ -85,17 +85,25 @@ def _deadlines(ticket_id: int, derived: Clocks) -> list[dict[str, Any]]:
     return rows
 
 
-async def store(session: AsyncSession, *, ticket_id: int, derived: Clocks) -> None:
-    """Rewrite the ticket's stored clocks and its pending deadlines (emitted ones stay)."""
+async def store_clocks(session: AsyncSession, *, ticket_id: int, derived: Clocks) -> None:
+    """Rewrite the ticket's stored clocks (`ticket_sla`)."""
     row = _row(ticket_id, derived)
     upsert = pg_insert(TicketSla).values(**row)
     await session.execute(upsert.on_conflict_do_update(index_elements=["ticket_id"], set_=row))
+
+
+async def store(session: AsyncSession, *, ticket_id: int, derived: Clocks) -> None:
+    """Rewrite the ticket's pending deadlines (emitted ones stay), then its stored clocks.
+
+    In that order, as the scheduler takes them (deadline rows, then `ticket_sla`): a change
+    racing a poll waits for it instead of deadlocking with it."""
     await session.execute(delete(SlaDeadline).where(
         SlaDeadline.ticket_id == ticket_id, SlaDeadline.emitted_at.is_(None)
     ))  # fmt: skip
     deadlines = _deadlines(ticket_id, derived)
     if deadlines:
         await session.execute(pg_insert(SlaDeadline).values(deadlines).on_conflict_do_nothing())
+    await store_clocks(session, ticket_id=ticket_id, derived=derived)
 
 
 async def refresh(session: AsyncSession, *, ticket: Ticket, now: datetime | None = None) -> Clocks:
