@@ -1,12 +1,13 @@
 /** Which page to show: signed-out pages, the signed-in layout, admin pages for admins. */
 import { useEffect, type ReactNode } from "react";
 import { useAuth } from "./auth/AuthContext";
-import { isGlobalAdmin } from "./auth/roles";
+import { isGlobalAdmin, isSystemAdminAnywhere } from "./auth/roles";
 import { Layout } from "./components/Layout";
 import { Loading } from "./components/ui";
 import { AccountPage } from "./pages/AccountPage";
 import { AuditPage } from "./pages/admin/AuditPage";
 import { OpsPage } from "./pages/admin/OpsPage";
+import { SlaPage } from "./pages/admin/SlaPage";
 import { UsersPage } from "./pages/admin/UsersPage";
 import { WorkflowsPage } from "./pages/admin/WorkflowsPage";
 import { NewTicketPage } from "./pages/NewTicketPage";
@@ -32,6 +33,7 @@ const TITLES: Record<Route["name"], string> = {
   "admin-workflows": "Workflows",
   "admin-audit": "Audit log",
   "admin-ops": "Operations",
+  "admin-sla": "SLA policies",
   "not-found": "Not found",
 };
 
@@ -65,6 +67,8 @@ function signedInPage(route: Route): ReactNode {
       return <AuditPage />;
     case "admin-ops":
       return <OpsPage />;
+    case "admin-sla":
+      return <SlaPage />;
     case "not-found":
       return <NotFoundPage />;
   }
@@ -103,7 +107,11 @@ export function App() {
     const next = location.pathname === "/" ? "" : `?next=${encodeURIComponent(location.pathname)}`;
     return <Redirect to={`/login${next}`} />;
   }
-  const forbidden = isAdminRoute(route) && !isGlobalAdmin(user);
+  // A system's own admins may edit its SLA policy; the other admin pages are global admins'.
+  const forbidden =
+    isAdminRoute(route) &&
+    !isGlobalAdmin(user) &&
+    !(route.name === "admin-sla" && isSystemAdminAnywhere(user));
   return (
     <Layout>
       {forbidden ? (

@@ -25,6 +25,7 @@ export type Route =
   | { name: "admin-workflows" }
   | { name: "admin-audit" }
   | { name: "admin-ops" }
+  | { name: "admin-sla" }
   | { name: "not-found" };
 
 const STATIC: Record<string, Route> = {
@@ -39,6 +40,7 @@ const STATIC: Record<string, Route> = {
   "/admin/workflows": { name: "admin-workflows" },
   "/admin/audit": { name: "admin-audit" },
   "/admin/ops": { name: "admin-ops" },
+  "/admin/sla": { name: "admin-sla" },
 };
 
 /** The route for a location pathname (trailing slashes ignored). */

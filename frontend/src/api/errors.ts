@@ -10,10 +10,18 @@ export class ApiError extends Error {
     message: string,
     /** Every individual problem, e.g. each password rule broken. */
     readonly problems: string[] = [],
+    /** The same problems with the field each one names (`calendar.start`), where known. */
+    readonly fields: FieldProblem[] = [],
   ) {
     super(message);
     this.name = "ApiError";
   }
+}
+
+/** One problem tied to a field: `path` is dotted (`targets.high.resolution_minutes`). */
+export interface FieldProblem {
+  path: string;
+  message: string;
 }
 
 interface ErrorBody {
@@ -52,8 +60,9 @@ const FIELD_NAMES: Record<string, string> = {
   otp: "Code",
 };
 
-/** A sentence for one validation error item (`{loc, msg}` or `{rule, message}`). */
+/** A sentence for one validation error item (`{loc, msg}`, `{rule, message}` or a string). */
 function problem(item: unknown): string | null {
+  if (typeof item === "string") return item;
   if (!item || typeof item !== "object") return null;
   const entry = item as Record<string, unknown>;
   if (typeof entry.message === "string") return entry.message;
@@ -63,6 +72,27 @@ function problem(item: unknown): string | null {
   const name = typeof field === "string" ? (FIELD_NAMES[field] ?? field.replace(/_/g, " ")) : "";
   const msg = entry.msg.replace(/^Value error, /, "");
   return name ? `${name}: ${msg}` : msg;
+}
+
+const LEADING_PATH = /^([a-z_]+(?:\.[a-z_]+|\[\d+\])*)/;
+
+/**
+ * The field one error item names: pydantic's `loc` (without `body`, list indexes as
+ * `[i]`), or the dotted path a string problem starts with (`calendar.start: …`).
+ */
+export function fieldOf(item: unknown): FieldProblem | null {
+  if (typeof item === "string") {
+    const path = LEADING_PATH.exec(item)?.[1];
+    return path && path.includes(".") ? { path, message: item } : null;
+  }
+  if (!item || typeof item !== "object") return null;
+  const entry = item as Record<string, unknown>;
+  if (typeof entry.msg !== "string" || !Array.isArray(entry.loc)) return null;
+  const parts = entry.loc.filter((part) => part !== "body");
+  const path = parts
+    .map((part, i) => (typeof part === "number" ? `[${part}]` : `${i ? "." : ""}${String(part)}`))
+    .join("");
+  return path ? { path, message: entry.msg.replace(/^Value error, /, "") } : null;
 }
 
 function retryAfter(headers: Headers | undefined): string {
@@ -79,12 +109,15 @@ export function describe(status: number, body: unknown, headers?: Headers): ApiE
   const problems = Array.isArray(data.errors)
     ? data.errors.map(problem).filter((p): p is string => p !== null)
     : [];
+  const fields = Array.isArray(data.errors)
+    ? data.errors.map(fieldOf).filter((f): f is FieldProblem => f !== null)
+    : [];
   let message = typeof data.detail === "string" && data.detail ? data.detail : BY_STATUS[status];
   if (!message) message = `The request failed (status ${status}).`;
   if (code === "validation_error" && problems.length) message = "Some of the values are not valid.";
   if (status === 429) message = "Too many requests." + retryAfter(headers);
   if (!/[.!?]$/.test(message)) message += ".";
-  return new ApiError(status, code, message, problems);
+  return new ApiError(status, code, message, problems, fields);
 }
 
 /** What to show for anything thrown: an ApiError's words, or a network failure's. */

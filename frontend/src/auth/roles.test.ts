@@ -3,7 +3,7 @@ import type { Schemas } from "../api/client";
 import { allowedTransitions, isStaff, roleIn } from "./roles";
 
 const base: Schemas["UserRead"] = {
-  id: "u1", username: "ada", email: "ada@example.com", is_active: true, is_admin: false,
+  id: "u1", username: "ada", display_name: "Ada", email: "ada@example.com", is_active: true, is_admin: false,
   is_superuser: false, roles: ["user"], systems: {}, mfa_enabled: false, created_at: "2026-01-01T00:00:00Z",
 };
 const user = (over: Partial<Schemas["UserRead"]>) => ({ ...base, ...over });
@@ -11,10 +11,10 @@ const workflow: Schemas["WorkflowRead"] = {
   system: "TTS",
   initial: "open",
   states: [
-    { name: "open", terminal: false },
-    { name: "in_progress", terminal: false },
-    { name: "resolved", terminal: false },
-    { name: "closed", terminal: true },
+    { name: "open", terminal: false, pauses_sla: false },
+    { name: "in_progress", terminal: false, pauses_sla: false },
+    { name: "resolved", terminal: false, pauses_sla: false },
+    { name: "closed", terminal: true, pauses_sla: false },
   ],
   transitions: [
     { from: "open", to: "in_progress", roles: ["agent"] },
@@ -22,9 +22,9 @@ const workflow: Schemas["WorkflowRead"] = {
     { from: "resolved", to: "open", roles: ["requester"] },
   ],
 };
-const ticket = (over: Partial<Schemas["TicketRead"]> = {}): Schemas["TicketRead"] => ({
+const ticket = (over: Partial<Schemas["TicketDetail"]> = {}): Schemas["TicketDetail"] => ({
   id: 1, title: "VPN down", description: "d", status: "open", priority: "high", category: null,
-  system: "TTS", requester_id: "u1", assignee_id: null, created_at: "", updated_at: "", ...over,
+  system: "TTS", requester_id: "u1", assignee_id: null, created_at: "", updated_at: "", ai_triage: null, ...over,
 });
 
 describe("allowedTransitions", () => {

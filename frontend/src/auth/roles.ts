@@ -8,7 +8,7 @@ import type { components } from "../api/schema";
 
 type User = components["schemas"]["UserRead"];
 type Workflow = components["schemas"]["WorkflowRead"];
-type Ticket = components["schemas"]["TicketRead"];
+type Ticket = Pick<components["schemas"]["TicketDetail"], "requester_id" | "status" | "system">;
 
 export const SYSTEM_ROLES = ["user", "agent", "manager", "admin"] as const;
 export type SystemRole = (typeof SYSTEM_ROLES)[number];
@@ -38,6 +38,11 @@ export function isStaff(user: User, system: string): boolean {
 /** Whether the user holds any staff role anywhere (shows staff-only filters). */
 export function isStaffAnywhere(user: User): boolean {
   return isGlobalAdmin(user) || Object.values(user.systems).some((r) => (RANK[String(r)] ?? 0) > 0);
+}
+
+/** Whether the user administers any system (may edit its SLA policy). */
+export function isSystemAdminAnywhere(user: User): boolean {
+  return isGlobalAdmin(user) || Object.values(user.systems).some((r) => r === "admin");
 }
 
 /** The workflow moves out of the ticket's status that this user may make. */

@@ -1,7 +1,7 @@
 /** The signed-in frame: navigation (with the unread count), sign out, the page. */
 import { useEffect, useState, type ReactNode } from "react";
 import { useAuth, useUser } from "../auth/AuthContext";
-import { isGlobalAdmin } from "../auth/roles";
+import { isGlobalAdmin, isSystemAdminAnywhere } from "../auth/roles";
 import { Link, useRouter } from "../router";
 import { unreadEvents, UNREAD_CHANGED } from "./unread";
 
@@ -109,10 +109,17 @@ export function Layout({ children }: { children: ReactNode }) {
                 </li>
               </>
             ) : null}
+            {isSystemAdminAnywhere(user) ? (
+              <li>
+                <NavLink to="/admin/sla">SLA</NavLink>
+              </li>
+            ) : null}
           </ul>
         </nav>
         <div className="who">
-          <NavLink to="/account">{user.username}</NavLink>
+          <NavLink to="/account">
+            <span title={`@${user.username}`}>{user.display_name || user.username}</span>
+          </NavLink>
           <button type="button" onClick={() => void onSignOut()} disabled={signingOut}>
             Sign out
           </button>

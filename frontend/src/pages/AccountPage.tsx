@@ -1,5 +1,5 @@
 /**
- * The caller's account: roles, "sign out everywhere" (every session on every device),
+ * The caller's account: the display name others see, roles, "sign out everywhere" (every session on every device),
  * password change (which signs out everywhere too), and two-step sign-in with TOTP.
  */
 import { useState, type FormEvent } from "react";
@@ -19,6 +19,10 @@ export function AccountPage() {
           <div>
             <dt>Username</dt>
             <dd>{user.username}</dd>
+          </div>
+          <div>
+            <dt>Display name</dt>
+            <dd>{user.display_name || user.username}</dd>
           </div>
           <div>
             <dt>Email</dt>
@@ -42,10 +46,51 @@ export function AccountPage() {
           </div>
         </dl>
       </div>
+      <DisplayName />
       <SignOutEverywhere />
       <PasswordChange />
       <TwoStep />
     </section>
+  );
+}
+
+/** `PATCH /api/users/me {display_name}`: the name shown on tickets, comments and history. */
+function DisplayName() {
+  const { api, reloadUser } = useAuth();
+  const user = useUser();
+  const [name, setName] = useState(user.display_name || user.username);
+  const [error, setError] = useState<unknown>(null);
+  const [done, setDone] = useState(false);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    setDone(false);
+    try {
+      await api.patch("/api/users/me", { body: { display_name: name.trim() } });
+      await reloadUser();
+      setDone(true);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="card" onSubmit={submit} aria-labelledby="name-title">
+      <h2 id="name-title">Your name</h2>
+      <ErrorMessage error={error} />
+      {done ? <Notice>Saved. Tickets show your new name within seconds.</Notice> : null}
+      <TextField label="Display name" hint="What others see on tickets and comments; 1 to 100 characters."
+        required maxLength={100} autoComplete="name" value={name}
+        onChange={(e) => { setName(e.target.value); setDone(false); }} />
+      <button type="submit" disabled={busy || !name.trim()}>
+        {busy ? "Saving…" : "Save name"}
+      </button>
+    </form>
   );
 }
 

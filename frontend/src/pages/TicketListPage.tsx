@@ -1,4 +1,4 @@
-/** The ticket list: filters, full-text search, pagination and CSV export, kept in the URL. */
+/** The ticket list: filters (SLA "Breaching soon" too), full-text search, names, SLA badges, pagination and CSV export, kept in the URL. */
 import { useState, type FormEvent } from "react";
 import { buildUrl } from "../api/client";
 import { useAuth, useUser } from "../auth/AuthContext";
@@ -15,11 +15,19 @@ import {
   When,
 } from "../components/ui";
 import { Link, useRouter } from "../router";
+import { PersonName } from "../components/people";
+import { SlaCell } from "../components/sla";
 
 export const STATUSES = ["", "open", "in_progress", "waiting", "resolved", "closed"] as const;
 export const PRIORITIES = ["low", "medium", "high", "urgent"] as const;
 const PAGE = 25;
-const FILTERS = ["status", "priority", "system", "q", "assignee_id"] as const;
+const FILTERS = ["status", "priority", "system", "q", "assignee_id", "sla", "sort"] as const;
+const EMPTY = { status: "", priority: "", system: "", q: "", assignee_id: "", sla: "", sort: "" };
+export const SLA_FILTERS = [
+  { value: "", label: "Any" },
+  { value: "at_risk", label: "Breaching soon" },
+  { value: "breached", label: "Breached" },
+] as const;
 type Filter = (typeof FILTERS)[number];
 
 export function TicketListPage() {
@@ -47,6 +55,8 @@ export function TicketListPage() {
           system: filters.system || undefined,
           q: filters.q || undefined,
           assignee_id: filters.assignee_id || undefined,
+          sla: (filters.sla || undefined) as "breached" | "at_risk" | undefined,
+          sort: filters.sort === "sla_due" ? "sla_due" : undefined,
           limit: PAGE,
           offset,
         },
@@ -138,6 +148,23 @@ export function TicketListPage() {
             onChange={(e) => setDraft({ ...draft, assignee_id: e.target.value })}
           />
         ) : null}
+        <SelectField
+          label="SLA"
+          name="sla"
+          options={SLA_FILTERS}
+          value={draft.sla}
+          onChange={(e) => setDraft({ ...draft, sla: e.target.value })}
+        />
+        <SelectField
+          label="Order"
+          name="sort"
+          options={[
+            { value: "", label: "Newest first" },
+            { value: "sla_due", label: "SLA due soonest" },
+          ]}
+          value={draft.sort}
+          onChange={(e) => setDraft({ ...draft, sort: e.target.value })}
+        />
         <div className="filter-buttons">
           <button type="submit" className="primary">
             Apply filters
@@ -145,9 +172,8 @@ export function TicketListPage() {
           <button
             type="button"
             onClick={() => {
-              const empty = { status: "", priority: "", system: "", q: "", assignee_id: "" };
-              setDraft(empty);
-              go(empty);
+              setDraft(EMPTY);
+              go(EMPTY);
             }}
           >
             Clear
@@ -161,9 +187,11 @@ export function TicketListPage() {
           <p className="empty">No tickets match. File one with “New ticket”.</p>
         ) : (
           <>
-            <table className="table">
+            <div className="table-scroll">
+            <table className="table ticket-table">
               <caption className="visually-hidden">
-                Tickets, newest first ({page.total} in all)
+                Tickets, {filters.sort === "sla_due" ? "SLA due soonest" : "newest first"} ({page.total}{" "}
+                in all)
               </caption>
               <thead>
                 <tr>
@@ -171,6 +199,8 @@ export function TicketListPage() {
                   <th scope="col">Title</th>
                   <th scope="col">Status</th>
                   <th scope="col">Priority</th>
+                  <th scope="col">SLA</th>
+                  <th scope="col">Assignee</th>
                   <th scope="col">System</th>
                   <th scope="col">Updated</th>
                 </tr>
@@ -178,24 +208,31 @@ export function TicketListPage() {
               <tbody>
                 {page.items.map((t) => (
                   <tr key={t.id}>
-                    <td>{t.id}</td>
-                    <td>
+                    <td data-label="#">{t.id}</td>
+                    <td data-label="Title">
                       <Link to={`/tickets/${t.id}`}>{t.title}</Link>
                     </td>
-                    <td>
+                    <td data-label="Status">
                       <Badge kind={t.status}>{humanise(t.status)}</Badge>
                     </td>
-                    <td>
+                    <td data-label="Priority">
                       <Badge kind={t.priority}>{humanise(t.priority)}</Badge>
                     </td>
-                    <td>{t.system}</td>
-                    <td>
+                    <td data-label="SLA">
+                      <SlaCell sla={t.sla} />
+                    </td>
+                    <td data-label="Assignee">
+                      <PersonName person={t.assignee} none={t.assignee_id ? undefined : "Nobody"} />
+                    </td>
+                    <td data-label="System">{t.system}</td>
+                    <td data-label="Updated">
                       <When at={t.updated_at} />
                     </td>
                   </tr>
                 ))}
               </tbody>
             </table>
+            </div>
             <Pager
               label="Ticket pages"
               offset={offset}

@@ -1,6 +1,9 @@
-/** One ticket: details, transitions, assignment, comments, attachments, history, similar. */
+/** One ticket: details, SLA clocks, transitions, assignment (by name), comments, attachments, history, similar. */
 import { useState, type FormEvent } from "react";
 import type { Schemas } from "../api/client";
+import { PersonPicker, staffName, type StaffMember } from "../components/PersonPicker";
+import { PersonName } from "../components/people";
+import { SlaPanel } from "../components/sla";
 import { similar, type TicketDetail } from "../api/extras";
 import { useAuth, useUser } from "../auth/AuthContext";
 import { allowedTransitions, atLeast } from "../auth/roles";
@@ -12,7 +15,7 @@ import { Comments } from "./ticket/Comments";
 import { History } from "./ticket/History";
 import { Triage } from "./ticket/Triage";
 
-type Ticket = Schemas["TicketRead"];
+type Ticket = Schemas["TicketDetail"];
 
 export function TicketPage({ id }: { id: number }) {
   const { api } = useAuth();
@@ -47,6 +50,7 @@ export function TicketPage({ id }: { id: number }) {
       </p>
       <h1 id="ticket-title">{t.title}</h1>
       <Details ticket={t} />
+      <SlaPanel sla={t.sla} />
       <Actions ticket={t} onChange={changed} />
       {t.ai_triage ? <Triage triage={t.ai_triage} /> : null}
       <section aria-labelledby="description-title" className="card">
@@ -68,8 +72,6 @@ export function TicketPage({ id }: { id: number }) {
 }
 
 function Details({ ticket: t }: { ticket: Ticket }) {
-  const user = useUser();
-  const who = (id: string | null) => (id === null ? "Nobody" : id === user.id ? "You" : id);
   return (
     <dl className="details ticket-facts" aria-label="Ticket details">
       <div>
@@ -94,11 +96,15 @@ function Details({ ticket: t }: { ticket: Ticket }) {
       </div>
       <div>
         <dt>Requester</dt>
-        <dd>{who(t.requester_id)}</dd>
+        <dd>
+          <PersonName person={t.requester} />
+        </dd>
       </div>
       <div>
         <dt>Assignee</dt>
-        <dd>{who(t.assignee_id)}</dd>
+        <dd>
+          <PersonName person={t.assignee} none={t.assignee_id ? undefined : "Nobody"} />
+        </dd>
       </div>
       <div>
         <dt>Created</dt>
@@ -116,7 +122,10 @@ function Details({ ticket: t }: { ticket: Ticket }) {
   );
 }
 
-/** The moves the workflow offers this user, and assignment for managers and above. */
+/**
+ * The moves the workflow offers this user; assignment by name for managers and above (the
+ * API lets only them change the assignee); "Assign to me" for agents and above.
+ */
 function Actions({ ticket: t, onChange }: { ticket: Ticket; onChange: () => void }) {
   const { api } = useAuth();
   const user = useUser();
@@ -126,10 +135,11 @@ function Actions({ ticket: t, onChange }: { ticket: Ticket; onChange: () => void
   );
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const [assignee, setAssignee] = useState("");
+  const [assignee, setAssignee] = useState<StaffMember | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const moves = workflow.data ? allowedTransitions(user, t, workflow.data) : [];
   const canAssign = atLeast(user, t.system, "manager");
+  const canTake = atLeast(user, t.system, "agent") && t.assignee_id !== user.id;
 
   const act = async (label: string, work: () => Promise<unknown>) => {
     setBusy(true);
@@ -150,12 +160,12 @@ function Actions({ ticket: t, onChange }: { ticket: Ticket; onChange: () => void
       api.post("/api/tickets/{ticket_id}/transitions", { path: { ticket_id: t.id }, body: { to } }),
     );
   const assign = (id: string | null) =>
-    act(id ? "Assigned." : "Unassigned.", () =>
+    act(id ? `Assigned to ${id === user.id ? "you" : (assignee ? staffName(assignee) : "them")}.` : "Unassigned.", () =>
       api.patch("/api/tickets/{ticket_id}", { path: { ticket_id: t.id }, body: { assignee_id: id } }),
     );
   const onAssign = (event: FormEvent) => {
     event.preventDefault();
-    if (assignee.trim()) void assign(assignee.trim());
+    if (assignee) void assign(assignee.id);
   };
 
   return (
@@ -173,19 +183,22 @@ function Actions({ ticket: t, onChange }: { ticket: Ticket; onChange: () => void
           </button>
         ))}
       </div>
-      {canAssign ? (
-        <form className="assign" onSubmit={onAssign}>
-          <div className="field">
-            <label htmlFor="assignee-id">Assignee (user id)</label>
-            <input id="assignee-id" value={assignee} onChange={(e) => setAssignee(e.target.value)} />
-          </div>
-          <button type="submit" disabled={busy || !assignee.trim()}>
-            Assign
-          </button>
-          <button type="button" disabled={busy} onClick={() => void assign(user.id)}>
-            Assign to me
-          </button>
-          {t.assignee_id ? (
+      {canAssign || canTake ? (
+        <form className="assign" onSubmit={onAssign} aria-label="Assignment">
+          {canAssign ? (
+            <>
+              <PersonPicker system={t.system} label="Assignee" value={assignee} onChange={setAssignee} />
+              <button type="submit" disabled={busy || !assignee}>
+                Assign
+              </button>
+            </>
+          ) : null}
+          {canTake ? (
+            <button type="button" disabled={busy} onClick={() => void assign(user.id)}>
+              Assign to me
+            </button>
+          ) : null}
+          {canAssign && t.assignee_id ? (
             <button type="button" disabled={busy} onClick={() => void assign(null)}>
               Unassign
             </button>

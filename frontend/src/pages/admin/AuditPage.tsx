@@ -3,6 +3,7 @@ import { useState, type FormEvent } from "react";
 import type { Schemas } from "../../api/client";
 import { useAuth } from "../../auth/AuthContext";
 import { useAsync } from "../../components/useAsync";
+import { PersonName } from "../../components/people";
 import { ErrorMessage, Loading, Pager, TextField, When } from "../../components/ui";
 
 const PAGE = 50;
@@ -109,7 +110,7 @@ export function AuditPage() {
                 <tr key={e.seq}>
                   <td>{e.seq}</td>
                   <td><When at={e.at} /></td>
-                  <td>{e.actor_name ?? e.actor_id ?? "system"}</td>
+                  <td>{e.actor || e.actor_id ? <PersonName person={e.actor} /> : "System"}</td>
                   <td className="mono">{e.action}</td>
                   <td>{e.object_type}{e.object_id ? ` ${e.object_id}` : ""}</td>
                   <td className="mono">{e.ip ?? ""}</td>

@@ -3,7 +3,8 @@ import { useRef, useState, type FormEvent } from "react";
 import type { Schemas } from "../../api/client";
 import { useAuth } from "../../auth/AuthContext";
 import { useAsync } from "../../components/useAsync";
-import { ErrorMessage, Loading, Notice } from "../../components/ui";
+import { PersonName } from "../../components/people";
+import { ErrorMessage, Loading, Notice, When } from "../../components/ui";
 
 interface Props {
   ticketId: number;
@@ -74,7 +75,8 @@ export function Attachments({ ticketId, version, onAdded }: Props) {
               Download {a.filename}
             </button>{" "}
             <span className="muted">
-              {a.content_type}, {formatSize(a.size)}
+              {a.content_type}, {formatSize(a.size)}, by <PersonName person={a.uploaded_by} />,{" "}
+              <When at={a.created_at} />
             </span>
           </li>
         ))}

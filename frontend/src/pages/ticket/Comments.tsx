@@ -4,10 +4,11 @@ import type { Schemas } from "../../api/client";
 import { useAuth, useUser } from "../../auth/AuthContext";
 import { isStaff } from "../../auth/roles";
 import { useAsync } from "../../components/useAsync";
+import { PersonName } from "../../components/people";
 import { Checkbox, ErrorMessage, Loading, TextArea, When } from "../../components/ui";
 
 interface Props {
-  ticket: Schemas["TicketRead"];
+  ticket: Schemas["TicketDetail"];
   version: number;
   onAdded: () => void;
 }
@@ -54,7 +55,9 @@ export function Comments({ ticket, version, onAdded }: Props) {
         {(comments.data ?? []).map((c) => (
           <li key={c.id} className={c.internal ? "comment internal" : "comment"}>
             <p className="meta">
-              <strong>{c.author_name}</strong> · <When at={c.created_at} />
+              <strong>
+                <PersonName person={c.author} />
+              </strong> · <When at={c.created_at} />
               {c.internal ? <span className="badge badge-internal">Internal note</span> : null}
             </p>
             <p className="prewrap">{c.body}</p>

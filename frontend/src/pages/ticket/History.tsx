@@ -1,6 +1,7 @@
 /** The ticket's audit entries, oldest first, in words. */
 import { useAuth } from "../../auth/AuthContext";
 import { useAsync } from "../../components/useAsync";
+import { PersonName } from "../../components/people";
 import { ErrorMessage, humanise, Loading, When } from "../../components/ui";
 
 type Change = Record<string, unknown> | null;
@@ -38,7 +39,16 @@ export function History({ ticketId, version }: { ticketId: number; version: numb
         {(history.data ?? []).map((h) => (
           <li key={h.seq}>
             <When at={h.at} /> — {describeEntry(h.action, h.old ?? null, h.new ?? null)}
-            {h.actor_name ? ` by ${h.actor_name}` : ""}
+            {h.actor ? (
+              <>
+                {" by "}
+                <PersonName person={h.actor} />
+              </>
+            ) : h.actor_id ? (
+              " by Unknown user"
+            ) : (
+              " by the system"
+            )}
           </li>
         ))}
       </ol>

@@ -1,0 +1,267 @@
+/**
+ * A system's SLA policy (contract §13): business calendar and per-priority targets, with
+ * every problem of a refused save (422) shown beside its field; superusers add systems.
+ */
+import { useEffect, useId, useState, type FormEvent, type ReactNode } from "react";
+import { ApiError } from "../../api/errors";
+import { useAuth, useUser } from "../../auth/AuthContext";
+import { roleIn } from "../../auth/roles";
+import { useAsync } from "../../components/useAsync";
+import { ErrorMessage, humanise, Loading, Notice, SelectField, TextField, When } from "../../components/ui";
+import {
+  PRIORITIES,
+  problemsByField,
+  toBody,
+  toDraft,
+  WEEKDAYS,
+  type Priority,
+  type SlaDraft,
+} from "./slaForm";
+
+const TIMEZONES: string[] =
+  typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : ["UTC"];
+
+export function SlaPage() {
+  const { api } = useAuth();
+  const user = useUser();
+  const systems = useAsync(() => api.get("/api/systems"), [api]);
+  const mine = (systems.data ?? []).filter((s) => roleIn(user, s.name) === "admin");
+  const [system, setSystem] = useState("");
+  const chosen = system || mine[0]?.name || "";
+
+  return (
+    <section aria-labelledby="sla-admin-title">
+      <h1 id="sla-admin-title">SLA policies</h1>
+      <p className="muted">
+        Targets count working minutes only: the time between the calendar's start and end on its
+        working days, in its timezone, skipping holidays. Empty means no target.
+      </p>
+      <ErrorMessage error={systems.error} />
+      {systems.loading && !systems.data ? <Loading what="systems" /> : null}
+      {systems.data && mine.length === 0 ? <p className="empty">There are no systems you administer.</p> : null}
+      {mine.length ? (
+        <div className="card">
+          <SelectField
+            label="System"
+            options={mine.map((s) => ({ value: s.name, label: s.description && s.description !== s.name ? `${s.name} — ${s.description}` : s.name }))}
+            value={chosen}
+            onChange={(e) => setSystem(e.target.value)}
+          />
+        </div>
+      ) : null}
+      {chosen ? <PolicyEditor key={chosen} system={chosen} /> : null}
+      {user.is_superuser ? (
+        <AddSystem
+          onAdded={(code) => {
+            void systems.reload();
+            setSystem(code);
+          }}
+        />
+      ) : null}
+    </section>
+  );
+}
+
+/** A labelled control with its hint and the server's problems for it. */
+function Field({ label, hint, problems, children }: {
+  label: string;
+  hint?: string;
+  problems?: string[];
+  children: (props: { id: string; "aria-describedby"?: string; "aria-invalid"?: boolean }) => ReactNode;
+}) {
+  const id = useId();
+  const described = [hint ? `${id}-hint` : "", problems?.length ? `${id}-error` : ""].filter(Boolean).join(" ");
+  return (
+    <div className={problems?.length ? "field invalid" : "field"}>
+      <label htmlFor={id}>{label}</label>
+      {children({ id, "aria-describedby": described || undefined, "aria-invalid": problems?.length ? true : undefined })}
+      {hint ? <p className="hint" id={`${id}-hint`}>{hint}</p> : null}
+      <FieldProblems id={`${id}-error`} problems={problems} />
+    </div>
+  );
+}
+
+function FieldProblems({ id, problems }: { id?: string; problems?: string[] }) {
+  if (!problems?.length) return null;
+  return (
+    <div className="field-error" id={id}>
+      {problems.map((p) => (
+        <p key={p}>
+          <span aria-hidden="true">✕ </span>
+          {p}
+        </p>
+      ))}
+    </div>
+  );
+}
+
+function PolicyEditor({ system }: { system: string }) {
+  const { api } = useAuth();
+  const policy = useAsync(() => api.get("/api/sla/{system}", { path: { system } }), [api, system]);
+  const [draft, setDraft] = useState<SlaDraft | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [saved, setSaved] = useState(false);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    if (policy.data) setDraft(toDraft(policy.data));
+  }, [policy.data]);
+
+  if (policy.error) return <ErrorMessage error={policy.error} />;
+  if (!draft || !policy.data) return <Loading what={`the SLA policy of ${system}`} />;
+
+  const byField = error instanceof ApiError ? problemsByField(error.fields) : {};
+  const set = (change: Partial<SlaDraft>) => {
+    setSaved(false);
+    setDraft({ ...draft, ...change });
+  };
+  const setTarget = (p: Priority, name: "first_response_minutes" | "resolution_minutes", value: string) =>
+    set({ targets: { ...draft.targets, [p]: { ...draft.targets[p], [name]: value } } });
+  const toggleDay = (day: number, on: boolean) =>
+    set({ working_days: on ? [...draft.working_days, day] : draft.working_days.filter((d) => d !== day) });
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    setSaved(false);
+    try {
+      const stored = await api.put("/api/sla/{system}", { path: { system }, body: toBody(draft) });
+      policy.setData(stored);
+      setSaved(true);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const daysProblems = byField["calendar.working_days"];
+  return (
+    <form className="card sla-form" onSubmit={submit} aria-labelledby="policy-title" noValidate>
+      <h2 id="policy-title">Policy of {system}</h2>
+      {policy.data.updated_at ? (
+        <p className="muted">
+          Last changed <When at={policy.data.updated_at} />.
+        </p>
+      ) : null}
+      <ErrorMessage error={error} />
+      {saved ? <Notice>Saved. Clocks of open tickets follow the new policy.</Notice> : null}
+      <fieldset>
+        <legend>Business calendar</legend>
+        <Field label="Timezone" hint="An IANA name such as Europe/Berlin or UTC; daylight saving is followed." problems={byField["calendar.timezone"]}>
+          {(props) => (
+            <>
+              <input {...props} list="sla-timezones" value={draft.timezone} autoComplete="off"
+                onChange={(e) => set({ timezone: e.target.value })} />
+              <datalist id="sla-timezones">
+                {TIMEZONES.map((z) => <option key={z} value={z} />)}
+              </datalist>
+            </>
+          )}
+        </Field>
+        <fieldset className={daysProblems?.length ? "invalid" : undefined} aria-describedby={daysProblems?.length ? "days-error" : undefined}>
+          <legend>Working days</legend>
+          <div className="days">
+            {WEEKDAYS.map((name, i) => (
+              <DayBox key={name} name={name} checked={draft.working_days.includes(i + 1)}
+                onChange={(on) => toggleDay(i + 1, on)} />
+            ))}
+          </div>
+          <FieldProblems id="days-error" problems={daysProblems} />
+        </fieldset>
+        <div className="row">
+          <Field label="Start of the working day" hint="HH:MM, e.g. 09:00" problems={byField["calendar.start"]}>
+            {(props) => <input {...props} inputMode="numeric" value={draft.start} onChange={(e) => set({ start: e.target.value })} />}
+          </Field>
+          <Field label="End of the working day" hint="HH:MM; 24:00 for midnight" problems={byField["calendar.end"]}>
+            {(props) => <input {...props} inputMode="numeric" value={draft.end} onChange={(e) => set({ end: e.target.value })} />}
+          </Field>
+        </div>
+        <Field label="Holidays" hint="One date per line, YYYY-MM-DD (days off in the calendar's timezone)." problems={byField["calendar.holidays"]}>
+          {(props) => <textarea {...props} rows={4} value={draft.holidays} onChange={(e) => set({ holidays: e.target.value })} />}
+        </Field>
+      </fieldset>
+      <div className="targets-grid">
+        {PRIORITIES.map((p) => (
+          <fieldset key={p}>
+            <legend>{humanise(p)} priority</legend>
+            <Field label="First response (minutes)" problems={byField[`targets.${p}.first_response_minutes`]}>
+              {(props) => <input {...props} type="number" min={1} step={1} inputMode="numeric"
+                value={draft.targets[p].first_response_minutes}
+                onChange={(e) => setTarget(p, "first_response_minutes", e.target.value)} />}
+            </Field>
+            <Field label="Resolution (minutes)" problems={byField[`targets.${p}.resolution_minutes`]}>
+              {(props) => <input {...props} type="number" min={1} step={1} inputMode="numeric"
+                value={draft.targets[p].resolution_minutes}
+                onChange={(e) => setTarget(p, "resolution_minutes", e.target.value)} />}
+            </Field>
+          </fieldset>
+        ))}
+      </div>
+      <div className="button-row">
+        <button type="submit" className="primary" disabled={busy}>
+          {busy ? "Saving…" : "Save policy"}
+        </button>
+        <button type="button" disabled={busy} onClick={() => { setError(null); setSaved(false); setDraft(toDraft(policy.data!)); }}>
+          Undo changes
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function DayBox({ name, checked, onChange }: { name: string; checked: boolean; onChange: (on: boolean) => void }) {
+  const id = useId();
+  return (
+    <div className="checkbox">
+      <input id={id} type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} />
+      <label htmlFor={id}>{name}</label>
+    </div>
+  );
+}
+
+/** Superusers: a new system, with the default workflow and SLA policy. */
+function AddSystem({ onAdded }: { onAdded: (code: string) => void }) {
+  const { api } = useAuth();
+  const [code, setCode] = useState("");
+  const [name, setName] = useState("");
+  const [error, setError] = useState<unknown>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    setDone(null);
+    try {
+      const made = await api.post("/api/systems", { body: { code: code.trim(), name: name.trim() } });
+      setDone(`Added ${made.code} with the default workflow and SLA policy.`);
+      setCode("");
+      setName("");
+      onAdded(made.code);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="card" onSubmit={submit} aria-labelledby="add-system-title">
+      <h2 id="add-system-title">Add a system</h2>
+      <ErrorMessage error={error} />
+      {done ? <Notice>{done}</Notice> : null}
+      <div className="row">
+        <TextField label="Code" hint="2 to 16 of A–Z, 0–9 and _, e.g. HR" required value={code}
+          onChange={(e) => setCode(e.target.value.toUpperCase())} />
+        <TextField label="Name" hint="What people call it, e.g. Human resources" required value={name}
+          onChange={(e) => setName(e.target.value)} />
+      </div>
+      <button type="submit" disabled={busy || !code.trim() || !name.trim()}>
+        Add system
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,87 @@
+/** The SLA policy form's state (strings, as typed) and its body for `PUT /api/sla/{system}`. */
+import type { Schemas } from "../../api/client";
+import type { FieldProblem } from "../../api/errors";
+
+export type Policy = Schemas["PolicyWrite"];
+export const PRIORITIES = ["urgent", "high", "medium", "low"] as const;
+export type Priority = (typeof PRIORITIES)[number];
+export const TARGETS = ["first_response_minutes", "resolution_minutes"] as const;
+export const WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+
+export interface SlaDraft {
+  timezone: string;
+  working_days: number[];
+  start: string;
+  end: string;
+  holidays: string;
+  targets: Record<Priority, Record<(typeof TARGETS)[number], string>>;
+}
+
+export function toDraft(policy: Policy): SlaDraft {
+  const targets = {} as SlaDraft["targets"];
+  for (const p of PRIORITIES) {
+    const spec = policy.targets[p];
+    targets[p] = {
+      first_response_minutes: spec.first_response_minutes?.toString() ?? "",
+      resolution_minutes: spec.resolution_minutes?.toString() ?? "",
+    };
+  }
+  const cal = policy.calendar;
+  return {
+    timezone: cal.timezone,
+    working_days: [...cal.working_days].sort(),
+    start: cal.start,
+    end: cal.end,
+    holidays: (cal.holidays ?? []).join("\n"),
+    targets,
+  };
+}
+
+/** Minutes as typed: empty is "no target"; anything else goes to the server to judge. */
+function minutes(text: string): number | null {
+  const value = text.trim();
+  return value === "" ? null : Number(value);
+}
+
+export function toBody(draft: SlaDraft): Policy {
+  const targets = {} as Policy["targets"];
+  for (const p of PRIORITIES) {
+    targets[p] = {
+      first_response_minutes: minutes(draft.targets[p].first_response_minutes),
+      resolution_minutes: minutes(draft.targets[p].resolution_minutes),
+    };
+  }
+  return {
+    calendar: {
+      timezone: draft.timezone.trim(),
+      working_days: [...draft.working_days].sort(),
+      start: draft.start.trim(),
+      end: draft.end.trim(),
+      holidays: draft.holidays.split(/[\s,]+/).filter(Boolean),
+    },
+    targets,
+  };
+}
+
+/**
+ * The form field each problem belongs to: `calendar.holidays[2]` -> `calendar.holidays`,
+ * `calendar.working_days[0]` -> `calendar.working_days`; a path no field has is left out
+ * (it still shows in the summary at the top).
+ */
+export function problemsByField(fields: FieldProblem[]): Record<string, string[]> {
+  const known = new Set([
+    "calendar.timezone",
+    "calendar.working_days",
+    "calendar.start",
+    "calendar.end",
+    "calendar.holidays",
+    ...PRIORITIES.flatMap((p) => TARGETS.map((t) => `targets.${p}.${t}`)),
+  ]);
+  const out: Record<string, string[]> = {};
+  for (const { path, message } of fields) {
+    const key = path.replace(/\[\d+\]$/, "");
+    if (!known.has(key)) continue;
+    (out[key] ??= []).push(message.replace(/^[a-z_.[\]0-9]+: /, ""));
+  }
+  return out;
+}
