@@ -7,10 +7,11 @@ from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from servicedesk_tickets.database import utcnow
 from servicedesk_tickets.sla import page, service
+from servicedesk_tickets.sla.backfill import backfill
 from servicedesk_tickets.tickets.models import Ticket
 
 TARGETS = {p: {"first_response_minutes": 60, "resolution_minutes": 600}
@@ -187,3 +188,26 @@ async def test_sort_by_sla_due_puts_the_nearest_first(api, always):
     assert order[0] == urgent
     response = await api.call("agent_tts", "GET", "/api/tickets", params={"sort": "title"})
     assert response.status_code == 422
+
+
+async def test_the_backfill_stores_clocks_without_announcing_past_moments(api, always, conn):
+    ticket = await api.create("user_a")
+    await conn.execute(
+        text("DELETE FROM sla_deadlines WHERE ticket_id = :id"), {"id": ticket["id"]}
+    )
+    await conn.execute(text("DELETE FROM ticket_sla WHERE ticket_id = :id"), {"id": ticket["id"]})
+    factory = async_sessionmaker(bind=conn, expire_on_commit=False,
+                                 join_transaction_mode="create_savepoint")  # fmt: skip
+    later = ts(ticket["created_at"]) + timedelta(minutes=90)  # first response breached
+    assert await backfill(factory, now=later) >= 1
+    row = await stored(conn, ticket["id"])
+    assert row.first_response_due_at == ts(ticket["created_at"]) + timedelta(minutes=60)
+    kinds = dict((await conn.execute(text(
+        "SELECT kind || ' ' || target, emitted_at IS NOT NULL FROM sla_deadlines "
+        "WHERE ticket_id = :id"), {"id": ticket["id"]})).all())  # fmt: skip
+    assert kinds == {"warning first_response": True, "breach first_response": True,
+                     "warning resolution": False, "breach resolution": False}  # fmt: skip
+    events = await conn.scalar(text(
+        "SELECT count(*) FROM outbox WHERE type LIKE 'ticket.sla.%' "
+        "AND payload->'data'->'ticket'->>'id' = :id"), {"id": str(ticket["id"])})  # fmt: skip
+    assert events == 0

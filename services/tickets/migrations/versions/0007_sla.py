@@ -5,8 +5,9 @@ Revises: 0006
 
 Every existing system gets the default policy (contract §13: Monday-Friday 09:00-17:00
 UTC). A state named `waiting` pauses the clocks, as in the default workflow. Tickets filed
-before this revision get their clocks on their next change (`ticket_sla` and
-`sla_deadlines` start empty); their payloads derive the clocks from history meanwhile.
+before this revision get their clocks on their next change, or from the one-off
+`python -m servicedesk_tickets.sla.backfill` (`ticket_sla` and `sla_deadlines` start
+empty); their payloads derive the clocks from history meanwhile.
 """
 
 import json
