@@ -14,6 +14,7 @@ CONTRACT_TYPES = {
     "ticket.created", "ticket.updated", "ticket.status_changed", "ticket.assigned",
     "ticket.deleted", "comment.added", "user.registered", "user.updated", "user.roles_changed",
     "ai.triage.suggested", "ticket.sla.warning", "ticket.sla.breached",
+    "system.created",  # an addition to §6's list: auth owns systems, tickets follows
 }  # fmt: skip
 
 

@@ -123,6 +123,16 @@ class UserRolesChanged(Payload):
     version: int = 0
 
 
+class SystemCreated(Payload):
+    """`system.created`: a superuser added a system (auth owns systems; an addition to
+    §6's list). `code` is what roles and tickets name it by; tickets gives it the default
+    workflow and SLA policy."""
+
+    code: str
+    name: str
+    actor_id: str
+
+
 class AiTriageSuggested(Payload):
     """`ai.triage.suggested`: the model's triage of a new ticket, or why there is none."""
 
@@ -165,6 +175,7 @@ EVENTS: dict[str, type[Payload]] = {
     "user.registered": UserRegistered,
     "user.updated": UserUpdated,
     "user.roles_changed": UserRolesChanged,
+    "system.created": SystemCreated,
     "ai.triage.suggested": AiTriageSuggested,
     "ticket.sla.warning": TicketSlaWarning,
     "ticket.sla.breached": TicketSlaBreached,
