@@ -23,8 +23,13 @@ from servicedesk_shared.messaging.topology import EVENTS_EXCHANGE
 
 REF = "#/components/schemas/{model}"
 BINDING_VERSION = "0.3.0"
-PRODUCERS = {"ticket": "tickets", "comment": "tickets", "user": "auth", "system": "auth",
-             "ai": "ai-assist"}
+PRODUCERS = {
+    "ticket": "tickets",
+    "comment": "tickets",
+    "user": "auth",
+    "system": "auth",
+    "ai": "ai-assist",
+}
 DESCRIPTION = """\
 Integration events of the service desk (contract §6). Every event is published, at least
 once, as a persistent JSON message on the durable topic exchange `servicedesk.events`

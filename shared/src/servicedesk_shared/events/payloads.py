@@ -148,7 +148,6 @@ class AiTriageSuggested(Payload):
     error: str | None = None
 
 
-
 class _SlaEvent(Payload):
     ticket: TicketSnapshot
     target: Literal["first_response", "resolution"]
@@ -164,6 +163,7 @@ class TicketSlaWarning(_SlaEvent):
 class TicketSlaBreached(_SlaEvent):
     """`ticket.sla.breached`: an SLA target's working time has run out, unmet (once per
     target and ticket)."""
+
 
 EVENTS: dict[str, type[Payload]] = {
     "ticket.created": TicketCreated,
