@@ -1,5 +1,7 @@
 """Per-system roles: who may set them, where, and the audit trail they leave."""
 
+import uuid
+
 from sqlalchemy import text
 
 
@@ -105,3 +107,91 @@ async def test_a_role_demotion_kills_the_users_tokens(client, api, bearer):
     pair = await api.login(target["username"])
     await put_roles(client, root, target["id"], [{"system": "TTS", "role": "agent"}])
     assert (await client.get("/api/users/me", headers=bearer(pair))).status_code == 401
+
+
+async def create_system(client, pair, **body):
+    return await client.post(
+        "/api/systems", json=body, headers={"Authorization": f"Bearer {pair['access']}"}
+    )
+
+
+def new_code() -> str:
+    return "S" + uuid.uuid4().hex[:10].upper()
+
+
+async def test_a_superuser_creates_a_system_and_it_is_listed(client, api, bearer):
+    root = await api.admin()
+    code = new_code()
+    response = await create_system(client, root, code=code, name="  Human resources ")
+    assert response.status_code == 201, response.text
+    assert response.json() == {"code": code, "name": "Human resources"}
+    listed = (await client.get("/api/systems", headers=bearer(root))).json()
+    assert {"name": code, "description": "Human resources"} in listed
+
+
+async def test_a_taken_system_code_is_409(client, api):
+    root = await api.admin()
+    for code in ("TTS", "HDTS"):
+        response = await create_system(client, root, code=code, name="Again")
+        assert response.status_code == 409
+        assert response.json()["code"] == "system_exists"
+
+
+async def test_only_superusers_create_systems(client, api):
+    _, pair = await api.signed_in()
+    assert (await create_system(client, pair, code=new_code(), name="X")).status_code == 403
+    _, admin = await system_admin(client, api, "TTS")
+    assert (await create_system(client, admin, code=new_code(), name="X")).status_code == 403
+    assert (await client.post("/api/systems", json={"code": "AB", "name": "X"})).status_code == 401
+
+
+async def test_bad_system_codes_and_names_are_422(client, api):
+    root = await api.admin()
+    for body in (
+        {"code": "A", "name": "Too short"},
+        {"code": "A" * 17, "name": "Too long"},
+        {"code": "hr", "name": "Lower case"},
+        {"code": "H-R", "name": "A dash"},
+        {"code": "HR ", "name": "A space"},
+        {"code": "HR", "name": ""},
+        {"code": "HR", "name": "   "},
+        {"code": "HR", "name": "x" * 101},
+        {"code": "HR"},
+        {"code": "HR", "name": "HR", "workflow": {}},
+    ):
+        assert (await create_system(client, root, **body)).status_code == 422, body
+
+
+async def test_a_new_system_records_one_system_created_event(client, api, conn):
+    root = await api.admin()
+    me = await client.get("/api/users/me", headers={"Authorization": f"Bearer {root['access']}"})
+    code = new_code()
+    await create_system(client, root, code=code, name="Facilities")
+    events = await conn.execute(
+        text("SELECT payload FROM outbox WHERE type = 'system.created' "
+             "AND payload->'data'->>'code' = :code"),
+        {"code": code},
+    )  # fmt: skip
+    [payload] = events.scalars().all()
+    assert payload["data"] == {"code": code, "name": "Facilities", "actor_id": me.json()["id"]}
+    assert payload["producer"] == "auth"
+
+
+async def test_a_taken_code_records_no_event(client, api, conn):
+    root = await api.admin()
+    await create_system(client, root, code="TTS", name="Again")
+    count = await conn.scalar(
+        text("SELECT count(*) FROM outbox WHERE type = 'system.created' "
+             "AND payload->'data'->>'code' = 'TTS'")
+    )  # fmt: skip
+    assert count == 0
+
+
+async def test_roles_may_be_given_in_a_new_system(client, api):
+    root = await api.admin()
+    code = new_code()
+    assert (await create_system(client, root, code=code, name="Legal")).status_code == 201
+    target = await api.register()
+    response = await put_roles(client, root, target["id"], [{"system": code, "role": "agent"}])
+    assert response.status_code == 200, response.text
+    assert response.json()["systems"] == {code: "agent"}

@@ -75,6 +75,17 @@ async def admin_user(request: Request, user: CurrentUser) -> User:
 AdminUser = Annotated[User, Depends(admin_user)]
 
 
+async def superuser(request: Request, user: CurrentUser) -> User:
+    """A superuser; anyone else gets 403 and a security event."""
+    if not user.is_superuser:
+        security_event("access_denied", user_id=str(user.id), path=request.url.path)
+        raise Forbidden("Superusers only")
+    return user
+
+
+SuperUser = Annotated[User, Depends(superuser)]
+
+
 def client_ip(request: Request) -> str:
     """The TCP peer, or the gateway's X-Forwarded-For when uvicorn trusts the gateway."""
     return request.client.host if request.client else "unknown"

@@ -14,6 +14,7 @@
     │   └── UserNotFound            not_found
     ├── Conflict 409
     │   ├── UserExists              user_exists          username or email taken
+    │   ├── SystemExists            system_exists        POST /api/systems, a taken code
     │   ├── LastSuperuser           last_superuser
     │   └── MfaAlreadyEnabled       mfa_already_enabled
     └── Unprocessable 422
@@ -72,6 +73,10 @@ class UserNotFound(NotFound):
 
 class UserExists(Conflict):
     code, detail = "user_exists", "Username or email is already taken"
+
+
+class SystemExists(Conflict):
+    code, detail = "system_exists", "A system with this code exists"
 
 
 class LastSuperuser(Conflict):

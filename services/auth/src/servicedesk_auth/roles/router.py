@@ -1,4 +1,4 @@
-"""`/api/systems` and `/api/admin/users/{id}/roles`."""
+"""`/api/systems` (list; superusers add one) and `/api/admin/users/{id}/roles`."""
 
 from __future__ import annotations
 
@@ -6,11 +6,16 @@ import uuid
 
 from fastapi import APIRouter
 
-from servicedesk_auth.deps import CurrentUser, RuntimeDep, SessionDep
+from servicedesk_auth.deps import CurrentUser, RuntimeDep, SessionDep, SuperUser
 from servicedesk_auth.errors import UserNotFound
 from servicedesk_auth.roles import service
 from servicedesk_auth.roles.models import System
-from servicedesk_auth.roles.schemas import RoleAssignment, SystemRead
+from servicedesk_auth.roles.schemas import (
+    RoleAssignment,
+    SystemCreate,
+    SystemCreated,
+    SystemRead,
+)
 from servicedesk_auth.users import service as users
 from servicedesk_auth.users.models import User
 from servicedesk_auth.users.schemas import UserRead
@@ -23,6 +28,17 @@ router = APIRouter(tags=["roles"])
 async def list_systems(session: SessionDep, _user: CurrentUser) -> list[System]:
     """Every system a role can be held in."""
     return await service.get_all(session)
+
+
+@router.post(
+    "/api/systems",
+    status_code=201,
+    response_model=SystemCreated,
+    responses=errors(401, 403, 409, 422),
+)
+async def create_system(data: SystemCreate, actor: SuperUser, session: SessionDep) -> SystemCreated:
+    """Add a system (superusers; a taken code → 409); tickets gives it the defaults."""
+    return await service.create_system(session, data=data, actor=actor)
 
 
 @router.put(

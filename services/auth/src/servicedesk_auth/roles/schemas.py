@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict
 from servicedesk_shared.types import text
 
 SystemName = text(1, 64)
+SystemCode = text(2, 16, pattern=r"^[A-Z0-9_]{2,16}$")
 SystemRoleName = Literal["user", "agent", "manager", "admin"]
 
 
@@ -24,3 +25,17 @@ class SystemRead(BaseModel):
 
     name: str
     description: str
+
+
+class SystemCreate(BaseModel):
+    """`POST /api/systems`: `code` is what roles and tickets name the system by."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: SystemCode
+    name: text(1, 100, strip=True)  # type: ignore[valid-type]
+
+
+class SystemCreated(BaseModel):
+    code: str
+    name: str

@@ -4,13 +4,15 @@ admin only roles in the systems where they are admin."""
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from servicedesk_auth.database import utcnow
 from servicedesk_auth.denylist import DenyList
-from servicedesk_auth.errors import Forbidden, UnknownSystem
+from servicedesk_auth.errors import Forbidden, SystemExists, UnknownSystem
 from servicedesk_auth.outbox import service as outbox
 from servicedesk_auth.roles.models import SYSTEM_ROLES, RoleChange, System, SystemRole
-from servicedesk_auth.roles.schemas import RoleAssignment
+from servicedesk_auth.roles.schemas import RoleAssignment, SystemCreate, SystemCreated
 from servicedesk_auth.users.models import User
 from servicedesk_auth.users.service import bump_directory_version, bump_token_version
 from servicedesk_shared.errors import Unprocessable
@@ -21,6 +23,23 @@ RANK = {role: rank for rank, role in enumerate(SYSTEM_ROLES)}
 
 async def get_all(session: AsyncSession) -> list[System]:
     return list(await session.scalars(select(System).order_by(System.name)))
+
+
+async def create_system(session: AsyncSession, *, data: SystemCreate, actor: User) -> SystemCreated:
+    """The new system (a taken code → 409), its security event and `system.created`, in
+    this transaction; tickets gives it the default workflow and SLA policy on the event."""
+    inserted = await session.scalar(
+        pg_insert(System)
+        .values(name=data.code, description=data.name, created_at=utcnow())
+        .on_conflict_do_nothing()
+        .returning(System.name)
+    )
+    if inserted is None:
+        raise SystemExists(f"System {data.code!r} exists")
+    security_event("system_created", actor=str(actor.id), system=data.code, title=data.name)
+    event = {"code": data.code, "name": data.name, "actor_id": str(actor.id)}
+    outbox.record(session, type_="system.created", data=event)
+    return SystemCreated(code=data.code, name=data.name)
 
 
 def managed_systems(actor: User) -> set[str] | None:
