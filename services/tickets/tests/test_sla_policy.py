@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from servicedesk_tickets.sla.policy import create_default_policy
+from servicedesk_tickets.systems.service import DEFAULT_WORKFLOW
 
 DEFAULT_TARGETS = {
     "urgent": {"first_response_minutes": 30, "resolution_minutes": 240},
@@ -110,11 +114,19 @@ async def test_a_missing_priority_or_unknown_field_is_a_plain_422(api):
     assert response.status_code == 422
 
 
-async def test_a_new_system_gets_the_default_policy(api):
-    created = await api.call("superuser", "POST", "/api/systems",
-                             json={"code": "SLA_NEW", "name": "New"})  # fmt: skip
-    assert created.status_code == 201, created.text
+async def test_a_new_system_gets_the_default_policy(api, conn):
+    await conn.execute(text("INSERT INTO systems (code, name, initial_state, updated_at) "
+                            "VALUES ('SLA_NEW', 'New', 'open', now())"))  # fmt: skip
+    async with AsyncSession(bind=conn, join_transaction_mode="create_savepoint") as session:
+        await create_default_policy(session, system="SLA_NEW")
+        await create_default_policy(session, system="SLA_NEW")  # idempotent
+        await session.commit()
     body = (await api.call("user_a", "GET", "/api/sla/SLA_NEW")).json()
     assert body["targets"] == DEFAULT_TARGETS and body["updated_at"] is not None
-    workflow = (await api.call("user_a", "GET", "/api/workflows/SLA_NEW")).json()
-    assert [s["name"] for s in workflow["states"] if s["pauses_sla"]] == ["waiting"]
+
+
+async def test_the_default_workflows_waiting_pauses_the_sla(api):
+    for system in ("TTS", "HDTS"):
+        workflow = (await api.call("user_a", "GET", f"/api/workflows/{system}")).json()
+        assert [s["name"] for s in workflow["states"] if s["pauses_sla"]] == ["waiting"]
+    assert [s.name for s in DEFAULT_WORKFLOW.states if s.pauses_sla] == ["waiting"]

@@ -23,10 +23,34 @@ EVENTS = text(
 )
 
 
-async def a_ticket_on_a_one_minute_system(api) -> dict:
+async def a_system(app) -> str:
+    """A committed system of its own with TTS's workflow (the tests share the database)."""
     code = "SLA_" + uuid.uuid4().hex[:8].upper()
-    created = await api.call("superuser", "POST", "/api/systems", json={"code": code, "name": "x"})
-    assert created.status_code == 201, created.text
+    async with app.state.runtime.engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO systems (code, name, initial_state, updated_at) "
+                "VALUES (:c, 'SLA test', 'open', now())"
+            ),
+            {"c": code},
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO workflow_states (system, name, terminal, pauses_sla, position) "
+                "SELECT :c, name, terminal, pauses_sla, position FROM workflow_states "
+                "WHERE system = 'TTS'"
+            ),
+            {"c": code},
+        )
+        await conn.execute(text(
+            "INSERT INTO workflow_transitions (system, from_state, to_state, roles) "
+            "SELECT :c, from_state, to_state, roles FROM workflow_transitions "
+            "WHERE system = 'TTS'"), {"c": code})  # fmt: skip
+    return code
+
+
+async def a_ticket_on_a_one_minute_system(api, app) -> dict:
+    code = await a_system(app)
     policy = await api.call("superuser", "PUT", f"/api/sla/{code}",
                             json={"calendar": ALWAYS, "targets": ONE_MINUTE})  # fmt: skip
     assert policy.status_code == 200, policy.text
@@ -45,7 +69,7 @@ async def two_polls(app, now: datetime) -> list:
 
 
 async def test_warning_then_breach_exactly_once_with_two_schedulers(committing_api, app):
-    ticket = await a_ticket_on_a_one_minute_system(committing_api)
+    ticket = await a_ticket_on_a_one_minute_system(committing_api, app)
     created = datetime.fromisoformat(ticket["created_at"])
     mine = lambda emitted: [(e.target, e.kind) for e in emitted if e.ticket_id == ticket["id"]]  # noqa: E731
 
@@ -68,7 +92,7 @@ async def test_warning_then_breach_exactly_once_with_two_schedulers(committing_a
 
 
 async def test_a_reply_before_the_moment_cancels_the_events(committing_api, app):
-    ticket = await a_ticket_on_a_one_minute_system(committing_api)
+    ticket = await a_ticket_on_a_one_minute_system(committing_api, app)
     created = datetime.fromisoformat(ticket["created_at"])
     reply = await committing_api.call("superuser", "POST", f"/api/tickets/{ticket['id']}/comments",
                                       json={"body": "On it"})  # fmt: skip
@@ -78,7 +102,7 @@ async def test_a_reply_before_the_moment_cancels_the_events(committing_api, app)
 
 
 async def test_a_row_due_too_early_moves_to_the_clocks_moment(committing_api, app):
-    ticket = await a_ticket_on_a_one_minute_system(committing_api)
+    ticket = await a_ticket_on_a_one_minute_system(committing_api, app)
     created = datetime.fromisoformat(ticket["created_at"])
     async with app.state.runtime.engine.begin() as conn:  # a row that says "due" too early
         await conn.execute(text("UPDATE sla_deadlines SET due_at = due_at - interval '1 hour' "
@@ -98,7 +122,7 @@ def test_the_due_query_takes_rows_with_skip_locked():
 
 
 async def test_a_policy_change_moves_the_pending_moments_at_the_next_poll(committing_api, app):
-    ticket = await a_ticket_on_a_one_minute_system(committing_api)
+    ticket = await a_ticket_on_a_one_minute_system(committing_api, app)
     created = datetime.fromisoformat(ticket["created_at"])
     hour = {p: {"first_response_minutes": 60, "resolution_minutes": 600} for p in ONE_MINUTE}
     changed = await committing_api.call("superuser", "PUT", f"/api/sla/{ticket['system']}",
