@@ -211,3 +211,11 @@ async def test_the_backfill_stores_clocks_without_announcing_past_moments(api, a
         "SELECT count(*) FROM outbox WHERE type LIKE 'ticket.sla.%' "
         "AND payload->'data'->'ticket'->>'id' = :id"), {"id": str(ticket["id"])})  # fmt: skip
     assert events == 0
+
+
+async def test_a_ticket_without_stored_clocks_is_listed_with_derived_ones(api, always, conn):
+    ticket = await api.create("user_a")
+    await conn.execute(text("DELETE FROM ticket_sla WHERE ticket_id = :id"), {"id": ticket["id"]})
+    items = (await api.call("agent_tts", "GET", "/api/tickets", params={"limit": 200})).json()
+    item = next(i for i in items["items"] if i["id"] == ticket["id"])
+    assert close(item["sla"]["first_response"], ticket["sla"]["first_response"])
