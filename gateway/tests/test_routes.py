@@ -1,4 +1,5 @@
-"""The route table: the people directory, systems and orphaned assignments go to tickets."""
+"""The route table: the people directory and orphaned assignments go to tickets, systems to
+auth (which owns them)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,13 @@ from servicedesk_gateway.routes import match
     ("path", "upstream"),
     [
         ("/api/people", "tickets"),
-        ("/api/systems", "tickets"),
+        ("/api/systems", "auth"),
         ("/api/admin/orphaned-assignments", "tickets"),
         ("/api/admin/users", "auth"),
         ("/api/sla/TTS", "tickets"),
     ],
 )
-def test_people_and_systems_are_routed_to_tickets(path, upstream):
+def test_people_go_to_tickets_and_systems_to_auth(path, upstream):
     route = match(path)
     assert route is not None and route.upstream == upstream
 

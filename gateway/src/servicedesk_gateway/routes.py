@@ -15,7 +15,7 @@ ROUTES: dict[str, str] = {
     "/api/auth": "auth",
     "/api/users": "auth",
     "/api/admin/users": "auth",
-    "/api/systems": "tickets",  # systems are tickets' data (list in auth's shape, POST)
+    "/api/systems": "auth",  # auth owns systems (roles refer to them); tickets follows on events
     "/api/people": "tickets",
     "/api/admin/orphaned-assignments": "tickets",
     "/api/tickets": "tickets",
