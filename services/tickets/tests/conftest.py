@@ -244,6 +244,16 @@ def deliver(conn: AsyncConnection, settings: Settings) -> Callable[..., Awaitabl
     factory = async_sessionmaker(
         bind=conn, expire_on_commit=False, join_transaction_mode="create_savepoint"
     )
+    return delivering(factory, settings)
+
+
+def system_created(code: str, name: str = "x") -> dict[str, Any]:
+    """A `system.created` envelope as auth publishes it for a system a superuser added."""
+    data = {"code": code, "name": name, "actor_id": str(uuid.uuid4())}
+    return new_event("system.created", data, producer="auth")
+
+
+def delivering(factory: Any, settings: Settings) -> Callable[..., Awaitable[str | None]]:
     consumer = Consumer(
         name=settings.consumer_name, amqp_url="amqp://unused", sessions=factory,
         handlers=build_handlers(settings), base_backoff=0,

@@ -9,8 +9,7 @@ ServiceError (shared)
 │   ├── AttachmentNotFound       not_found            (also: belongs to another ticket)
 │   └── SystemNotFound           not_found            no such system / workflow
 ├── Conflict 409
-│   ├── TransitionNotAllowed     transition_not_allowed  the workflow has no such move
-│   └── SystemExists             system_exists        POST /api/systems with a taken code
+│   └── TransitionNotAllowed     transition_not_allowed  the workflow has no such move
 ├── PayloadTooLarge 413
 │   ├── AttachmentTooLarge       payload_too_large    over ATTACHMENT_MAX_BYTES
 │   └── QuotaExceeded            quota_exceeded       over ATTACHMENT_QUOTA_BYTES
@@ -62,10 +61,6 @@ class SystemNotFound(NotFound):
 
 class TransitionNotAllowed(Conflict):
     code, detail = "transition_not_allowed", "The workflow does not allow this move"
-
-
-class SystemExists(Conflict):
-    code, detail = "system_exists", "A system with this code exists"
 
 
 class AttachmentTooLarge(PayloadTooLarge):

@@ -6,6 +6,7 @@
     user.registered       add the person to the directory of people (`people/`)
     user.updated          the person's newer profile (never over a newer one)
     user.roles_changed    the person's newer roles per system (roles only)
+    system.created        a system auth added: its default workflow and SLA policy
 
 Each handler runs in the consumer's one transaction next to the inbox row; the audit
 entries it queued are chained and inserted just before that transaction commits, as a
@@ -24,6 +25,7 @@ from servicedesk_tickets.audit.service import flush_pending
 from servicedesk_tickets.config import Settings
 from servicedesk_tickets.consumers import (
     ai_triage_suggested,
+    system_created,
     user_registered,
     user_roles_changed,
     user_updated,
@@ -36,6 +38,7 @@ SPECIFIC: dict[str, Specific] = {
     "user.registered": user_registered.handle,
     "user.updated": user_updated.handle,
     "user.roles_changed": user_roles_changed.handle,
+    "system.created": system_created.handle,
 }
 
 

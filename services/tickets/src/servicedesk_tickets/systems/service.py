@@ -1,21 +1,19 @@
-"""Systems as data: create one with the default workflow of contract §5 and the default
-SLA policy of §13 (`create_default_sla_policy`). Nothing here commits. The `System`
-model lives with the workflows (`workflows/models.py`)."""
+"""Systems as data. Auth owns them (`POST /api/systems` there); on its `system.created`
+tickets gives the new system a row, the default workflow of contract §5 and the default
+SLA policy of §13 (`add_defaults`), keeping whatever the system already has. Nothing here
+commits. The `System` model lives with the workflows (`workflows/models.py`)."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from servicedesk_shared.principal import Principal
 from servicedesk_tickets.audit import service as audit
 from servicedesk_tickets.database import utcnow
-from servicedesk_tickets.errors import SystemExists
 from servicedesk_tickets.sla import policy as sla_policy
-from servicedesk_tickets.systems.schemas import SystemCreate, SystemListed, SystemRead
 from servicedesk_tickets.workflows import service as workflows
-from servicedesk_tickets.workflows.models import System
+from servicedesk_tickets.workflows.models import System, WorkflowState
 from servicedesk_tickets.workflows.schemas import WorkflowWrite
 
 _STAFF, _BOTH = ["agent"], ["requester", "agent"]
@@ -35,29 +33,19 @@ DEFAULT_WORKFLOW = WorkflowWrite.model_validate({
 })  # fmt: skip
 
 
-async def create_default_sla_policy(session: AsyncSession, *, system: str) -> None:
-    """Give a new system the default SLA policy (contract §13)."""
-    await sla_policy.create_default_policy(session, system=system)
-
-
-async def get_all(session: AsyncSession) -> list[SystemListed]:
-    rows = await session.execute(select(System.code, System.name).order_by(System.code))
-    return [SystemListed(name=code, description=name) for code, name in rows]
-
-
-async def create(session: AsyncSession, *, data: SystemCreate, actor: Principal) -> SystemRead:
-    """The system with the default workflow (and SLA policy); a taken code → 409."""
-    row = {"code": data.code, "name": data.name, "initial_state": DEFAULT_WORKFLOW.initial,
+async def add_defaults(session: AsyncSession, *, code: str, name: str, actor_id: str) -> bool:
+    """The system's row, the default workflow (unless it has states) and the default SLA
+    policy (unless it has one); True when the row was new. The row's insert waits on a
+    concurrent one for the same code, so two deliveries never both write a workflow."""
+    row = {"code": code, "name": name, "initial_state": DEFAULT_WORKFLOW.initial,
            "updated_at": utcnow()}  # fmt: skip
-    inserted = await session.scalar(
+    added = await session.scalar(
         pg_insert(System).values(**row).on_conflict_do_nothing().returning(System.code)
     )
-    if inserted is None:
-        raise SystemExists(f"System {data.code!r} exists")
-    await workflows.write(session, system=data.code, data=DEFAULT_WORKFLOW)
-    await create_default_sla_policy(session, system=data.code)
-    created = await workflows.get(session, system=data.code)
-    new = {"name": data.name, **created.model_dump(by_alias=True)}
-    audit.record(session, actor=actor, action="system.created", object_type="system",
-                 object_id=data.code, new=new)  # fmt: skip
-    return SystemRead(code=data.code, name=data.name, workflow=created)
+    if not await session.scalar(select(exists().where(WorkflowState.system == code))):
+        await workflows.write(session, system=code, data=DEFAULT_WORKFLOW)
+    await sla_policy.create_default_policy(session, system=code)
+    if added:
+        audit.record(session, actor=None, action="system.created", object_type="system",
+                     object_id=code, new={"name": name, "created_by": actor_id})  # fmt: skip
+    return added is not None
