@@ -120,7 +120,7 @@ async def make_agent(page: Page, username: str) -> None:
 
 async def test_a_ticket_from_ai_suggest_to_the_requesters_notification(people, stack):
     alice = await people("requester")
-    await register_requester(alice.page)
+    alice_name, _ = await register_requester(alice.page)
     ticket_id = await file_ticket_with_ai(alice.page)
     await shot(alice.page, "05-ticket-page-requester")
     # The requester may close an open ticket but not start work on it.
@@ -140,6 +140,12 @@ async def test_a_ticket_from_ai_suggest_to_the_requesters_notification(people, s
     moved = bob.page.get_by_role("status").filter(has_text="Moved to In progress")
     await expect(moved).to_be_visible()
     await expect(bob.page.locator(".ticket-facts")).to_contain_text("In progress")
+    # People by name: the requester's display name (the username until set), never an id.
+    await expect(bob.page.locator(".ticket-facts")).to_contain_text(alice_name)
+    await expect(bob.page.locator(".ticket-facts")).not_to_contain_text(
+        re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-")
+    )
+    await expect(bob.page.get_by_role("region", name="Service level")).to_be_visible()
     note = "Checked the VPN concentrator: its licence ran out."
     await bob.page.get_by_label("Add a comment").fill(note)
     await bob.page.get_by_label("Internal note (only staff see it)").check()
@@ -157,7 +163,8 @@ async def test_a_ticket_from_ai_suggest_to_the_requesters_notification(people, s
 
 async def requester_sees_the_change(page: Page, ticket_id: int) -> None:
     await page.goto("/notifications")
-    title = page.get_by_text(f"Ticket #{ticket_id} is now in_progress")
+    # Notifications name the person and the state in words (issue 12).
+    title = page.get_by_text(re.compile(rf"\S+ moved #{ticket_id} to In progress"))
     for _ in range(40):  # the event crosses the outbox, RabbitMQ and the notifier
         if await title.count():
             break

@@ -9,6 +9,7 @@ import { roleIn } from "../../auth/roles";
 import { useAsync } from "../../components/useAsync";
 import { ErrorMessage, humanise, Loading, Notice, SelectField, TextField, When } from "../../components/ui";
 import {
+  inWords,
   PRIORITIES,
   problemsByField,
   toBody,
@@ -145,7 +146,7 @@ function PolicyEditor({ system }: { system: string }) {
           Last changed <When at={policy.data.updated_at} />.
         </p>
       ) : null}
-      <ErrorMessage error={error} />
+      <SaveError error={error} />
       {saved ? <Notice>Saved. Clocks of open tickets follow the new policy.</Notice> : null}
       <fieldset>
         <legend>Business calendar</legend>
@@ -208,6 +209,21 @@ function PolicyEditor({ system }: { system: string }) {
         </button>
       </div>
     </form>
+  );
+}
+
+/** The refused save: every problem in words (each is beside its field too). */
+function SaveError({ error }: { error: unknown }) {
+  if (!(error instanceof ApiError) || !error.problems.length) return <ErrorMessage error={error} />;
+  return (
+    <div className="error" role="alert">
+      <p>{error.message} Every problem is also shown beside its field:</p>
+      <ul>
+        {error.problems.map((p) => (
+          <li key={p}>{inWords(p)}</li>
+        ))}
+      </ul>
+    </div>
   );
 }
 

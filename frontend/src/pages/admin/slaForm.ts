@@ -81,7 +81,28 @@ export function problemsByField(fields: FieldProblem[]): Record<string, string[]
   for (const { path, message } of fields) {
     const key = path.replace(/\[\d+\]$/, "");
     if (!known.has(key)) continue;
-    (out[key] ??= []).push(message.replace(/^[a-z_.[\]0-9]+: /, ""));
+    (out[key] ??= []).push(inWords(message.replace(/^[a-z_.[\]0-9]+: /, "")));
   }
   return out;
+}
+
+const NAMES: Record<string, string> = {
+  "calendar.timezone": "Timezone",
+  "calendar.working_days": "Working days",
+  "calendar.start": "Start of the working day",
+  "calendar.end": "End of the working day",
+  "calendar.holidays": "Holidays",
+  first_response_minutes: "first response",
+  resolution_minutes: "resolution",
+};
+
+/** A problem as people read it: "High priority, first response: -5 is not …". */
+export function inWords(problem: string): string {
+  return problem
+    .replace(/^targets\.(\w+)\.(\w+)/, (_, p: string, t: string) =>
+      `${p.charAt(0).toUpperCase()}${p.slice(1)} priority, ${NAMES[t] ?? t.replace(/_/g, " ")}`)
+    .replace(/^(calendar\.\w+)\[(\d+)\]/, (_, path: string, i: string) =>
+      `${NAMES[path] ?? path}, line ${Number(i) + 1}`)
+    .replace(/^calendar\.\w+/, (path) => NAMES[path] ?? path)
+    .replace(/calendar\.(start|end)/g, (_, w: string) => (w === "start" ? "the start" : "the end"));
 }
