@@ -17,7 +17,10 @@ export function describeEntry(action: string, old: Change, next: Change): string
     return next?.filename ? `Attachment ${String(next.filename)} added` : "Attachment added";
   }
   if (action === "ticket.updated" && next) {
-    const fields = Object.keys(next).map((f) => humanise(f).toLowerCase());
+    if (Object.keys(next).length === 1 && "assignee_id" in next) {
+      return next.assignee_id ? "Assignee changed" : "Unassigned";
+    }
+    const fields = Object.keys(next).map((f) => humanise(f.replace(/_id$/, "")).toLowerCase());
     return fields.length ? `Changed ${fields.join(", ")}` : "Ticket updated";
   }
   if (action === "ticket.deleted") return "Ticket deleted";
