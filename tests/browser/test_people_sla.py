@@ -121,6 +121,11 @@ async def test_names_and_sla_badges_in_the_browser(people, stack):
         await admin_edits_the_sla_policy(admin.page)
         await admin_assigns_with_the_picker(admin.page, ticket_id, grace, suffix)
         await the_list_shows_names_and_sla(admin.page, ticket_id, ada, grace)
+        await admin.page.goto("/admin/audit")
+        log = admin.page.get_by_role("table")
+        await expect(log).to_contain_text(ada["display_name"])
+        who = await log.locator("tbody tr td:nth-child(3)").all_inner_texts()
+        assert who and not any(UUID.search(w) for w in who), who
 
         requester = await people("requester")
         await sign_in(requester.page, ada["username"], ada_password)
@@ -221,7 +226,7 @@ async def the_list_shows_names_and_sla(page: Page, ticket_id: int, ada: dict, gr
     await page.get_by_label("SLA").select_option(label="Breached")
     await page.get_by_label("Search").fill("zzzz-no-such-words")
     await page.get_by_role("button", name="Apply filters").click()
-    await expect(page.get_by_text("No tickets match")).to_be_visible()
+    await expect(page.get_by_text("No tickets match these filters")).to_be_visible()
     await shots(page, "list-empty")
 
 

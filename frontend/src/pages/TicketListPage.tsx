@@ -184,7 +184,11 @@ export function TicketListPage() {
       {tickets.loading && !page ? <Loading what="tickets" /> : null}
       {page ? (
         page.items.length === 0 ? (
-          <p className="empty">No tickets match. File one with “New ticket”.</p>
+          <p className="empty">
+            {FILTERS.some((f) => f !== "sort" && filters[f])
+              ? "No tickets match these filters. “Clear” shows them all."
+              : "No tickets yet. File one with “New ticket”."}
+          </p>
         ) : (
           <>
             <div className="table-scroll">
