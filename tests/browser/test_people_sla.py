@@ -179,6 +179,16 @@ async def admin_edits_the_sla_policy(page: Page) -> None:
         await page.get_by_label(day).check()
     await page.get_by_role("button", name="Save policy").click()
     await expect(page.get_by_role("status").filter(has_text="Saved.")).to_be_visible()
+    # A superuser adds a system (auth); tickets gives it the default policy (system.created).
+    code = f"Q{secrets.token_hex(3).upper()}"
+    await page.get_by_label("Code").fill(code)
+    await page.get_by_label("Name", exact=True).fill("Quality lab")
+    await page.get_by_role("button", name="Add system").click()
+    await expect(page.get_by_role("status").filter(has_text=f"Added {code}")).to_be_visible()
+    await expect(page.get_by_role("heading", name=f"Policy of {code}")).to_be_visible(timeout=20_000)
+    await expect(page.get_by_label("Start of the working day")).to_have_value("09:00")
+    await page.get_by_label("System", exact=True).select_option("TTS")
+    await expect(page.get_by_label("Start of the working day")).to_have_value("00:00")
 
 
 async def admin_assigns_with_the_picker(page: Page, ticket_id: int, grace: dict, suffix: str):

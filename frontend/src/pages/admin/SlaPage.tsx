@@ -99,6 +99,7 @@ function FieldProblems({ id, problems }: { id?: string; problems?: string[] }) {
 function PolicyEditor({ system }: { system: string }) {
   const { api } = useAuth();
   const policy = useAsync(() => api.get("/api/sla/{system}", { path: { system } }), [api, system]);
+  const waiting = useWaitForNewSystem(policy.error, policy.reload);
   const [draft, setDraft] = useState<SlaDraft | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
@@ -108,6 +109,7 @@ function PolicyEditor({ system }: { system: string }) {
     if (policy.data) setDraft(toDraft(policy.data));
   }, [policy.data]);
 
+  if (waiting) return <Loading what={`the SLA policy of ${system} (a new system gets the default within seconds)`} />;
   if (policy.error) return <ErrorMessage error={policy.error} />;
   if (!draft || !policy.data) return <Loading what={`the SLA policy of ${system}`} />;
 
@@ -227,6 +229,27 @@ function SaveError({ error }: { error: unknown }) {
   );
 }
 
+/**
+ * Auth owns systems; tickets gives a new one its default policy when `system.created`
+ * reaches it, so right after "Add a system" the policy may 404 for a moment: retry a few
+ * times before calling it an error.
+ */
+function useWaitForNewSystem(error: unknown, reload: () => Promise<void>): boolean {
+  const [tries, setTries] = useState(0);
+  const missing = error instanceof ApiError && error.status === 404 && tries < RETRIES;
+  useEffect(() => {
+    if (!missing) return;
+    const timer = window.setTimeout(() => {
+      setTries((n) => n + 1);
+      void reload();
+    }, 1000);
+    return () => window.clearTimeout(timer);
+  }, [missing, reload, tries]);
+  return missing;
+}
+
+const RETRIES = 15;
+
 function DayBox({ name, checked, onChange }: { name: string; checked: boolean; onChange: (on: boolean) => void }) {
   const id = useId();
   return (
@@ -270,9 +293,9 @@ function AddSystem({ onAdded }: { onAdded: (code: string) => void }) {
       <ErrorMessage error={error} />
       {done ? <Notice>{done}</Notice> : null}
       <div className="row">
-        <TextField label="Code" hint="2 to 16 of A–Z, 0–9 and _, e.g. HR" required value={code}
+        <TextField label="Code" hint="2 to 16 of A–Z, 0–9 and _, e.g. HR" required maxLength={16} value={code}
           onChange={(e) => setCode(e.target.value.toUpperCase())} />
-        <TextField label="Name" hint="What people call it, e.g. Human resources" required value={name}
+        <TextField label="Name" hint="What people call it, e.g. Human resources" required maxLength={100} value={name}
           onChange={(e) => setName(e.target.value)} />
       </div>
       <button type="submit" disabled={busy || !code.trim() || !name.trim()}>
