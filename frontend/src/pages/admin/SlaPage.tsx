@@ -6,6 +6,7 @@ import { useEffect, useId, useState, type FormEvent, type ReactNode } from "reac
 import { ApiError } from "../../api/errors";
 import { useAuth, useUser } from "../../auth/AuthContext";
 import { roleIn } from "../../auth/roles";
+import { duration } from "../../components/sla";
 import { useAsync } from "../../components/useAsync";
 import { ErrorMessage, humanise, Loading, Notice, SelectField, TextField, When } from "../../components/ui";
 import {
@@ -189,12 +190,14 @@ function PolicyEditor({ system }: { system: string }) {
         {PRIORITIES.map((p) => (
           <fieldset key={p}>
             <legend>{humanise(p)} priority</legend>
-            <Field label="First response (minutes)" problems={byField[`targets.${p}.first_response_minutes`]}>
+            <Field label="First response (minutes)" hint={minutesHint(draft.targets[p].first_response_minutes)}
+              problems={byField[`targets.${p}.first_response_minutes`]}>
               {(props) => <input {...props} type="number" min={1} step={1} inputMode="numeric"
                 value={draft.targets[p].first_response_minutes}
                 onChange={(e) => setTarget(p, "first_response_minutes", e.target.value)} />}
             </Field>
-            <Field label="Resolution (minutes)" problems={byField[`targets.${p}.resolution_minutes`]}>
+            <Field label="Resolution (minutes)" hint={minutesHint(draft.targets[p].resolution_minutes)}
+              problems={byField[`targets.${p}.resolution_minutes`]}>
               {(props) => <input {...props} type="number" min={1} step={1} inputMode="numeric"
                 value={draft.targets[p].resolution_minutes}
                 onChange={(e) => setTarget(p, "resolution_minutes", e.target.value)} />}
@@ -249,6 +252,13 @@ function useWaitForNewSystem(error: unknown, reload: () => Promise<void>): boole
 }
 
 const RETRIES = 15;
+
+/** "480" -> "8 h of working time"; empty -> "No target". */
+function minutesHint(text: string): string | undefined {
+  if (!text.trim()) return "No target";
+  const minutes = Number(text);
+  return Number.isInteger(minutes) && minutes > 0 ? `${duration(minutes * 60)} of working time` : undefined;
+}
 
 function DayBox({ name, checked, onChange }: { name: string; checked: boolean; onChange: (on: boolean) => void }) {
   const id = useId();
