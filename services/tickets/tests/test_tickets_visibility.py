@@ -65,8 +65,25 @@ async def test_assigning(api, personas, system, who):
     body = {"assignee_id": personas.ids[staff]}
     response = await api.call(who, "PATCH", f"/api/tickets/{ticket['id']}", json=body)
     allowed = MAY["assign"] if system == "TTS" else {"global_admin", "superuser"}
+    allowed = allowed | {staff}  # an agent taking an unassigned ticket for themselves
     status = 200 if who in allowed else 403
     assert response.status_code == (404 if who not in SEES[system] else status)
+
+
+async def test_an_agent_takes_and_gives_back_but_assigns_nobody_else(api, personas):
+    me, other = personas.ids["agent_tts"], personas.ids["manager_tts"]
+    ticket = await api.create("user_a", system="TTS")
+    path = f"/api/tickets/{ticket['id']}"
+    assert (
+        await api.call("agent_tts", "PATCH", path, json={"assignee_id": other})
+    ).status_code == 403
+    taken = await api.call("agent_tts", "PATCH", path, json={"assignee_id": me})
+    assert (taken.status_code, taken.json()["assignee_id"]) == (200, me)
+    released = await api.call("agent_tts", "PATCH", path, json={"assignee_id": None})
+    assert (released.status_code, released.json()["assignee_id"]) == (200, None)
+    await api.call("manager_tts", "PATCH", path, json={"assignee_id": other})
+    for body in ({"assignee_id": me}, {"assignee_id": None}):  # someone else's ticket
+        assert (await api.call("agent_tts", "PATCH", path, json=body)).status_code == 403
 
 
 @pytest.mark.parametrize(("system", "who"), MATRIX)

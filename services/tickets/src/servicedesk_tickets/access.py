@@ -35,9 +35,21 @@ def is_staff(principal: Principal, system: str) -> bool:
     return principal.at_least(system, "agent")
 
 
+def takes_or_releases(principal: Principal, ticket: Ticket, changes: dict) -> bool:
+    """An agent taking an unassigned ticket ("Assign to me"), or giving back their own:
+    the one assignment an agent makes. Assigning others stays a manager's (§4)."""
+    if "assignee_id" not in changes or not is_staff(principal, ticket.system):
+        return False
+    wanted = changes["assignee_id"]
+    taking = wanted == principal.id and ticket.assignee_id is None
+    releasing = wanted is None and ticket.assignee_id == principal.id
+    return taking or releasing
+
+
 def editable_fields(principal: Principal, ticket: Ticket, *, initial_state: str) -> frozenset:
     """Fields of `ticket` the caller may PATCH: content for staff and for the requester
-    while the ticket is still in its initial state; `assignee_id` for managers and above."""
+    while the ticket is still in its initial state; `assignee_id` for managers and above
+    (an agent's own take or release is `takes_or_releases`)."""
     if principal.at_least(ticket.system, "manager"):
         return CONTENT_FIELDS | {"assignee_id"}
     if is_staff(principal, ticket.system):

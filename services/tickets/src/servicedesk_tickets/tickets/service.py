@@ -152,6 +152,8 @@ async def page_with_people(session: AsyncSession, tickets: list[Ticket]) -> list
 
 def _check_fields(ticket: Ticket, changes: dict, actor: Principal, initial: str) -> None:
     refused = set(changes) - access.editable_fields(actor, ticket, initial_state=initial)
+    if access.takes_or_releases(actor, ticket, changes):
+        refused.discard("assignee_id")
     if refused:
         raise FieldForbidden(f"You may not change: {', '.join(sorted(refused))}")
 
