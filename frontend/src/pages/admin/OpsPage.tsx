@@ -1,22 +1,34 @@
-/** Operations at a glance: service health, queue depths, outbox lag, rate-limit rejections. */
+/** Operations at a glance: service health, queue depths, outbox lag, rate-limit rejections,
+ * and open tickets whose assignee lost the role (to be assigned again). */
 import { useEffect } from "react";
 import type { Schemas } from "../../api/client";
 import { useAuth } from "../../auth/AuthContext";
 import { useAsync } from "../../components/useAsync";
+import { PersonName } from "../../components/people";
 import { Badge, ErrorMessage, Loading, When } from "../../components/ui";
+import { Link } from "../../router";
 
 /** `GET /api/admin/ops`: the gateway's own route (see gateway/README.md). */
 export type Ops = Schemas["OpsReport"];
+/** `GET /api/admin/orphaned-assignments` (tickets): assignees no longer agent+ there. */
+type Orphaned = Schemas["OrphanedPage"];
 
 const REFRESH_MS = 10_000;
 
 export function OpsPage() {
   const { api } = useAuth();
   const ops = useAsync((): Promise<Ops> => api.get("/api/admin/ops"), [api]);
+  const orphaned = useAsync(
+    (): Promise<Orphaned> => api.get("/api/admin/orphaned-assignments"),
+    [api],
+  );
   useEffect(() => {
-    const timer = window.setInterval(() => void ops.reload(), REFRESH_MS);
+    const timer = window.setInterval(() => {
+      void ops.reload();
+      void orphaned.reload();
+    }, REFRESH_MS);
     return () => window.clearInterval(timer);
-  }, [ops.reload]);
+  }, [ops.reload, orphaned.reload]);
 
   const o = ops.data;
   return (
@@ -114,6 +126,29 @@ export function OpsPage() {
                   ))}
                 </tbody>
               </table>
+            </section>
+            <section className="card" aria-labelledby="ops-orphaned">
+              <h2 id="ops-orphaned">Assignees who lost their role</h2>
+              <ErrorMessage error={orphaned.error} />
+              {orphaned.data && orphaned.data.items.length === 0 ? (
+                <p className="muted">None: every open ticket's assignee is still agent or above in its system.</p>
+              ) : null}
+              {orphaned.data && orphaned.data.items.length > 0 ? (
+                <table className="table">
+                  <thead>
+                    <tr><th scope="col">Ticket</th><th scope="col">System</th><th scope="col">Assignee</th></tr>
+                  </thead>
+                  <tbody>
+                    {orphaned.data.items.map((row) => (
+                      <tr key={row.ticket_id}>
+                        <th scope="row"><Link to={`/tickets/${row.ticket_id}`}>#{row.ticket_id}</Link></th>
+                        <td>{row.system}</td>
+                        <td><PersonName person={row.assignee} /></td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              ) : null}
             </section>
           </div>
         </>
