@@ -47,13 +47,21 @@ VALIDATION_SCHEMA = {
         "code": {"type": "string", "title": "Code"},
         "errors": {
             "type": "array",
+            # A field's problem (`loc`, `msg`, `type`), or a rule the whole body broke, in
+            # words (a weak password's rules, a workflow's unreachable state, an SLA
+            # policy's problems): both kinds occur, so both are documented.
             "items": {
-                "type": "object",
-                "properties": {
-                    "loc": {"type": "array", "items": {}},
-                    "msg": {"type": "string"},
-                    "type": {"type": "string"},
-                },
+                "anyOf": [
+                    {
+                        "type": "object",
+                        "properties": {
+                            "loc": {"type": "array", "items": {}},
+                            "msg": {"type": "string"},
+                            "type": {"type": "string"},
+                        },
+                    },
+                    {"type": "string"},
+                ]
             },
         },
     },
