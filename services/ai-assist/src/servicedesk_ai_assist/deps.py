@@ -7,12 +7,10 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.security import APIKeyHeader
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from servicedesk_ai_assist.errors import ApiKeyInvalid
 from servicedesk_ai_assist.runtime import Runtime
-from servicedesk_shared.logging import security_event
+from servicedesk_shared.apikeys import ApiKeys, api_key_dependency
 from servicedesk_shared.principal import Principal, TokenGuard, bearer_principal
 
 
@@ -38,17 +36,10 @@ async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
-api_key_header = APIKeyHeader(
-    name="X-API-Key", auto_error=False, description="One of AI_ASSIST_API_KEYS"
-)
 
 
-async def require_api_key(
-    request: Request, runtime: RuntimeDep, key: Annotated[str | None, Depends(api_key_header)]
-) -> None:
-    """401 unless X-API-Key is one of the configured keys (none configured: always 401)."""
-    if runtime.api_keys.verify(key):
-        return
-    peer = request.client.host if request.client else None
-    security_event("api_key_rejected", ip=peer, path=request.url.path)
-    raise ApiKeyInvalid()
+async def get_api_keys(runtime: RuntimeDep) -> ApiKeys:
+    return runtime.api_keys
+
+
+require_api_key = api_key_dependency(get_api_keys, variable="AI_ASSIST_API_KEYS")

@@ -3,7 +3,7 @@ shape, `{"detail": "...", "code": "..."}`.
 
     ServiceError (shared)
     ├── Unauthorized 401
-    │   └── ApiKeyInvalid        invalid_api_key    X-API-Key missing or wrong (internal calls)
+    │   └── ApiKeyInvalid        invalid_api_key    shared (apikeys): X-API-Key missing or wrong
     ├── TooManyRequests 429
     │   └── AiRateLimited        rate_limited       the caller's AI budget is spent
     ├── BadGateway 502
@@ -16,16 +16,9 @@ shape, `{"detail": "...", "code": "..."}`.
 
 from __future__ import annotations
 
-from servicedesk_shared.errors import ServiceError, TooManyRequests, Unauthorized, Unavailable
+from servicedesk_shared.errors import ServiceError, TooManyRequests, Unavailable
 
 __all__ = ["ServiceError"]
-
-
-class ApiKeyInvalid(Unauthorized):
-    code, detail = "invalid_api_key", "A valid X-API-Key header is required"
-
-    def __init__(self, detail: str | None = None) -> None:
-        super().__init__(detail, headers={"WWW-Authenticate": "ApiKey"})
 
 
 class AiRateLimited(TooManyRequests):

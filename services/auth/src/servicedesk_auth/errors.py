@@ -8,7 +8,7 @@
     │   ├── TokenInvalid            token_invalid        bad, expired or revoked token
     │   │   └── RefreshReused       token_invalid        a used refresh token came back;
     │   │                                                its family is revoked (kept)
-    │   └── ApiKeyInvalid           invalid_api_key      X-API-Key missing, wrong, or none set
+    │   └── ApiKeyInvalid           invalid_api_key      shared (apikeys): bad X-API-Key
     ├── Forbidden 403               forbidden
     ├── NotFound 404
     │   └── UserNotFound            not_found
@@ -61,10 +61,6 @@ class TokenInvalid(Unauthorized):
 
 class RefreshReused(TokenInvalid):
     keep_changes = True
-
-
-class ApiKeyInvalid(Unauthorized):
-    code, detail = "invalid_api_key", "A valid X-API-Key header is required"
 
 
 class UserNotFound(NotFound):

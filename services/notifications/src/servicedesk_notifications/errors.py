@@ -3,7 +3,7 @@ JSON shape, `{"detail": "...", "code": "..."}`.
 
     ServiceError (shared)
     ├── Unauthorized 401
-    │   └── ApiKeyInvalid          invalid_api_key   X-API-Key missing, wrong, or none set
+    │   └── ApiKeyInvalid          invalid_api_key   shared (apikeys): bad X-API-Key
     ├── Forbidden 403
     │   └── AdminsOnly             forbidden         webhooks are for global admins
     ├── NotFound 404
@@ -20,18 +20,10 @@ from servicedesk_shared.errors import (
     Forbidden,
     NotFound,
     ServiceError,
-    Unauthorized,
     Unprocessable,
 )
 
 __all__ = ["ServiceError"]
-
-
-class ApiKeyInvalid(Unauthorized):
-    code, detail = "invalid_api_key", "A valid X-API-Key header is required"
-
-    def __init__(self, detail: str | None = None) -> None:
-        super().__init__(detail, headers={"WWW-Authenticate": "ApiKey"})
 
 
 class AdminsOnly(Forbidden):
