@@ -33,9 +33,8 @@ from servicedesk_notifications.consumers import (
     ticket_created,
     ticket_sla,
     ticket_status_changed,
-    user_registered,
+    user_profile,
     user_roles_changed,
-    user_updated,
 )
 from servicedesk_notifications.delivery import Channels
 from servicedesk_notifications.webhooks import service as webhooks
@@ -50,8 +49,8 @@ SPECIFIC: dict[str, Specific] = {
     "comment.added": comment_added.handle,
     "ticket.sla.warning": ticket_sla.handle,
     "ticket.sla.breached": ticket_sla.handle,
-    "user.registered": user_registered.handle,
-    "user.updated": user_updated.handle,
+    "user.registered": user_profile.handle,
+    "user.updated": user_profile.handle,
     "user.roles_changed": user_roles_changed.handle,
 }
 

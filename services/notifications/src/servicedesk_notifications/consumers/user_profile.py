@@ -1,4 +1,5 @@
-"""`user.updated`: a new name, address or active flag (never over a newer version)."""
+"""`user.registered` and `user.updated`: remember the user's name, address and active flag
+(never over a newer version)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicedesk_notifications.delivery import Channels
 from servicedesk_notifications.directory import service as directory
-from servicedesk_shared.events import UserUpdated, parse
+from servicedesk_shared.events import UserRegistered, UserUpdated, parse
 from servicedesk_shared.messaging.envelope import Envelope
 
 
 async def handle(session: AsyncSession, event: Envelope, channels: Channels) -> None:
     payload = parse(event)
-    assert isinstance(payload, UserUpdated)
+    assert isinstance(payload, UserRegistered | UserUpdated)
     await directory.upsert_profile(
         session, user_id=payload.user_id, username=payload.username, email=payload.email,
         display_name=payload.display_name, is_active=payload.is_active,
