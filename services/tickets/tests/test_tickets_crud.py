@@ -153,8 +153,9 @@ async def test_only_managers_and_above_assign(api, personas):
     ticket = await api.create("user_a")
     url = f"/api/tickets/{ticket['id']}"
     body = {"assignee_id": personas.ids["agent_tts"]}
-    for who in ("user_a", "agent_tts"):
-        response = await api.call(who, "PATCH", url, json=body)
+    someone_else = {"assignee_id": personas.ids["manager_tts"]}  # an agent only takes it
+    for who, attempt in (("user_a", body), ("agent_tts", someone_else)):
+        response = await api.call(who, "PATCH", url, json=attempt)
         assert response.status_code == 403, who
     response = await api.call("manager_tts", "PATCH", url, json=body)
     assert response.json()["assignee_id"] == personas.ids["agent_tts"]
