@@ -1,11 +1,11 @@
-"""People by name and SLA clocks in the browser (issue 12, contract §12–§13): a requester
+"""People by name and SLA clocks in the browser (issue 12, contract §12-§13): a requester
 and an agent with display names, a ticket with a very long title; the admin breaks the SLA
-policy form on purpose (every problem shown beside its field), then sets TTS to 24×7; the
+policy form on purpose (every problem shown beside its field), then sets TTS to 24x7; the
 admin assigns the ticket through the assignee picker with the keyboard; the list and the
 ticket page show names (never ids) and the SLA badge in words.
 
 Screenshots (tests/browser/screenshots/people-sla-*.png) of the ticket page, the list (with
-data and empty) and the SLA admin page (clean and with errors) at 390×844 and 1280×800. The
+data and empty) and the SLA admin page (clean and with errors) at 390x844 and 1280x800. The
 app has no dark mode, so light only. At 390 px the page must not scroll sideways."""
 
 from __future__ import annotations
@@ -54,7 +54,8 @@ class Desk:
         resp = await self.http.post("/api/auth/register", json=body)
         assert resp.status_code == 201, resp.text
         auth = await self.token(name, password)
-        resp = await self.http.patch("/api/users/me", json={"display_name": display_name}, headers=auth)
+        body = {"display_name": display_name}
+        resp = await self.http.patch("/api/users/me", json=body, headers=auth)
         assert resp.status_code == 200, resp.text
         return resp.json(), password, auth
 
@@ -70,7 +71,8 @@ class Desk:
 STICKING_OUT = """
 () => [...document.querySelectorAll("body *")]
   .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 0.5)
-  .map((el) => `${el.tagName.toLowerCase()}.${el.className} (right ${Math.round(el.getBoundingClientRect().right)})`)
+  .map((el) => `${el.tagName.toLowerCase()}.${el.className}`
+    + ` (right ${Math.round(el.getBoundingClientRect().right)})`)
   .slice(0, 8)
 """
 
@@ -100,8 +102,9 @@ async def test_names_and_sla_badges_in_the_browser(people, stack):
         ada, ada_password, ada_auth = await desk.person("ada", f"Ada Lovelace {suffix}")
         grace, _, _ = await desk.person("grace", f"Grace Hopper {suffix}")
         root = await desk.token(ADMIN["username"], ADMIN["password"])
-        resp = await desk.http.put(f"/api/admin/users/{grace['id']}/roles",
-                                   json=[{"system": "TTS", "role": "agent"}], headers=root)  # fmt: skip
+        roles = [{"system": "TTS", "role": "agent"}]
+        resp = await desk.http.put(f"/api/admin/users/{grace['id']}/roles", json=roles,
+                                   headers=root)  # fmt: skip
         assert resp.status_code == 200, resp.text
         body = {"title": LONG_TITLE, "description": "It started on Monday.", "priority": "urgent",
                 "system": "TTS"}  # fmt: skip
@@ -169,7 +172,7 @@ async def admin_edits_the_sla_policy(page: Page) -> None:
     await expect(high).to_contain_text("not a positive number of minutes")
     await assert_labelled(page)
     await shots(page, "admin-errors")
-    # Now a valid 24×7 calendar, so the clocks run in wall-clock time.
+    # Now a valid 24x7 calendar, so the clocks run in wall-clock time.
     await page.get_by_label("Timezone").fill(H24["timezone"])
     await page.get_by_label("Start of the working day").fill(H24["start"])
     await page.get_by_label("End of the working day").fill(H24["end"])
@@ -185,7 +188,8 @@ async def admin_edits_the_sla_policy(page: Page) -> None:
     await page.get_by_label("Name", exact=True).fill("Quality lab")
     await page.get_by_role("button", name="Add system").click()
     await expect(page.get_by_role("status").filter(has_text=f"Added {code}")).to_be_visible()
-    await expect(page.get_by_role("heading", name=f"Policy of {code}")).to_be_visible(timeout=20_000)
+    heading = page.get_by_role("heading", name=f"Policy of {code}")
+    await expect(heading).to_be_visible(timeout=20_000)
     await expect(page.get_by_label("Start of the working day")).to_have_value("09:00")
     await page.get_by_label("System", exact=True).select_option("TTS")
     await expect(page.get_by_label("Start of the working day")).to_have_value("00:00")
