@@ -114,6 +114,23 @@ async def test_unknown_api_and_private_paths_stay_json_404(ui, path):
     assert resp.headers["content-security-policy"] == API_CSP.decode()
 
 
+@pytest.mark.parametrize("path", ["/nowhere", "/tickets-old/3", "/Foo/bar"])
+async def test_a_browser_navigating_to_an_unknown_path_gets_the_app_with_a_404(ui, path):
+    resp = await ui.get(path, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert resp.status_code == 404
+    assert resp.content == INDEX
+    assert resp.headers["content-type"] == "text/html; charset=utf-8"
+    assert_app_headers(resp)
+
+
+@pytest.mark.parametrize("path", ["/api/nowhere", "/internal/x", "/metrics", "/assets/x.js"])
+async def test_a_browser_still_gets_json_under_reserved_paths(ui, path):
+    resp = await ui.get(path, headers={"Accept": "text/html"})
+    assert resp.status_code == 404
+    assert resp.json()["code"] == "not_found"
+    assert resp.headers["content-security-policy"] == API_CSP.decode()
+
+
 async def test_only_reads_get_the_app(ui):
     resp = await ui.post("/tickets", json={})
     assert resp.status_code == 404

@@ -126,9 +126,17 @@ class Gateway:
             return await page(req, send)
         route = routes.match(path.key)
         if route is None:
-            raise NotFound()
+            return await self._not_found(req, send, path)
         req.label = route.prefix
         return await self._forward(req, scope, receive, send, route, path, ip)
+
+    async def _not_found(self, req: Incoming, send, path) -> int:
+        """The app's own 404 page for a browser's mistyped address; JSON for everyone else."""
+        page = self.web.not_found(path, req.headers) if self.web is not None else None
+        if page is None or req.method not in _READS:
+            raise NotFound()
+        req.label = "webui"
+        return await webui.send_asset(send, req.method, req.headers, req.out, page, status=404)
 
     async def _limit(self, req: Incoming, ip: str, key: str) -> None:
         """Count the request; raise the 429/503 it earned (headers already on `req.out`)."""

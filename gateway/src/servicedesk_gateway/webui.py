@@ -8,7 +8,10 @@ so a new build reaches browsers at the next navigation.
 
 Client-side routes (`/tickets/42`, `/admin/audit`) get `index.html`, but only for the first
 path segments the build lists in `app-routes.json` (generated from `frontend/src/routes.ts`):
-`/api/*`, `/internal/*`, `/metrics` and any other unknown path keep their JSON 404.
+`/api/*`, `/internal/*`, `/metrics` and any other unknown path keep their JSON 404 — except
+for a browser's navigation (`Accept: text/html`) outside the reserved segments, which gets
+`index.html` with status 404, so a mistyped address shows the app's own "Page not found"
+rather than raw JSON (`WebUI.not_found`).
 
 These responses carry `WEB_CSP` instead of the API's `default-src 'none'`: scripts, styles,
 fetches and images from this origin only, no `'unsafe-inline'` anywhere, no framing
@@ -114,6 +117,13 @@ class WebUI:
             return self.index
         return None
 
+    def not_found(self, path: RequestPath, request_headers: Headers) -> Asset | None:
+        """`index.html` for a browser navigating to an unknown non-reserved path, else None."""
+        first = path.key.split("/", 2)[1]
+        if first in RESERVED or b"text/html" not in _header(request_headers, b"accept"):
+            return None
+        return self.index
+
 
 def response_headers(out: Headers, asset: Asset, gzipped: bool) -> Headers:
     """The request's security headers with the app's CSP and caching, plus the file's own."""
@@ -129,9 +139,11 @@ def _header(headers: Headers, name: bytes) -> bytes:
     return b",".join(v for k, v in headers if k == name)
 
 
-async def send_asset(send, method: str, request_headers: Headers, out: Headers, asset) -> int:
+async def send_asset(
+    send, method: str, request_headers: Headers, out: Headers, asset, status: int = 200
+) -> int:
     """Answer with `asset`: 304 when the browser's copy is current, gzip when accepted."""
-    if asset.etag in _header(request_headers, b"if-none-match"):
+    if status == 200 and asset.etag in _header(request_headers, b"if-none-match"):
         headers = response_headers(out, asset, gzipped=False)
         await send({"type": "http.response.start", "status": 304, "headers": headers})
         await send({"type": "http.response.body", "body": b""})
@@ -140,6 +152,6 @@ async def send_asset(send, method: str, request_headers: Headers, out: Headers, 
     body = asset.gzipped if use_gzip else asset.body
     headers = response_headers(out, asset, gzipped=use_gzip)
     headers.append((b"content-length", str(len(body)).encode()))
-    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": b"" if method == "HEAD" else body})
-    return 200
+    return status
