@@ -14,7 +14,22 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, DateTime, and_, case, cast, func, literal, not_, or_, select
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    DateTime,
+    String,
+    and_,
+    any_,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -67,13 +82,17 @@ def as_ref(user_id: str, username: str | None, display_name: str | None) -> dict
     return {"id": user_id, "username": username, "display_name": display_name or username}
 
 
+_REFS_QUERY = select(Person.user_id, Person.username, Person.display_name).where(
+    Person.user_id == any_(bindparam("ids", type_=ARRAY(String)))
+)  # one statement text whatever the number of ids: prepared once per connection
+
+
 async def refs(session: AsyncSession, ids: Iterable[str | None]) -> dict[str, dict[str, Any]]:
     """The directory's entry for each id, in one query (ids it does not know are left out)."""
     wanted = {i for i in ids if i}
     if not wanted:
         return {}
-    query = select(Person.user_id, Person.username, Person.display_name)
-    rows = await session.execute(query.where(Person.user_id.in_(wanted)))
+    rows = await session.execute(_REFS_QUERY, {"ids": sorted(wanted)})
     return {row.user_id: as_ref(*row) for row in rows}
 
 

@@ -3,7 +3,8 @@
     .venv/bin/python -m servicedesk_tickets.sla.backfill
 
 Pages through live tickets without a `ticket_sla` row, derives each one's clocks from its
-history and stores them with their deadlines, one transaction per page (safe to stop and
+history and stores them with their deadlines, one transaction and a handful of statements
+per page (safe to stop and
 run again; safe while the service runs). A warning or breach whose moment is already past
 is recorded as emitted, not announced: a backfill must not send a flood of events about
 promises broken before the promises existed.
@@ -36,10 +37,7 @@ async def _page(session: AsyncSession, *, now: datetime, size: int) -> int:
     tickets = list(await session.scalars(query.order_by(Ticket.id).limit(size)))
     if not tickets:
         return 0
-    rules = await service.rules_for(session, systems={t.system for t in tickets})
-    for ticket in tickets:
-        derived = await service.derive(session, ticket=ticket, now=now, rule=rules[ticket.system])
-        await service.store(session, ticket_id=ticket.id, derived=derived)
+    await service.store_many(session, await service.derive_many(session, tickets=tickets, now=now))
     await session.execute(
         update(SlaDeadline)
         .where(SlaDeadline.ticket_id.in_([t.id for t in tickets]),

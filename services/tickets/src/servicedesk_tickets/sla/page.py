@@ -3,7 +3,8 @@ rows and one for the rules, plus filters and the `sla_due` order for the list's 
 
 A stored clock is the derivation's result at the ticket's last change; what moves with
 time alone (the remaining working time of a running clock, `breached`) is recomputed here
-for `now`. A ticket without a row (filed before the SLA existed) is derived from history.
+for `now`. A ticket without a row (filed before the SLA existed, backfill not run yet) is derived
+from history, all such tickets of the page with one query.
 """
 
 from __future__ import annotations
@@ -11,17 +12,33 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    ColumnElement,
+    and_,
+    any_,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicedesk_tickets.database import utcnow
-from servicedesk_tickets.sla import history, service
+from servicedesk_tickets.sla import service
 from servicedesk_tickets.sla.calendar import Calendar, working_between
-from servicedesk_tickets.sla.clock import TARGETS, clocks
+from servicedesk_tickets.sla.clock import TARGETS
 from servicedesk_tickets.sla.models import TicketSla
 from servicedesk_tickets.tickets.models import Ticket
 
 SlaFilter = Literal["breached", "at_risk"]
+
+
+_ROWS_QUERY = select(*TicketSla.__table__.columns).where(
+    TicketSla.ticket_id == any_(bindparam("ids", type_=ARRAY(BigInteger)))
+)  # plain rows, not entities; one statement text for any page size
 
 
 def _remaining(due: datetime, now: datetime, cal: Calendar) -> int:
@@ -30,7 +47,7 @@ def _remaining(due: datetime, now: datetime, cal: Calendar) -> int:
     return -round(working_between(due, now, cal))
 
 
-def stored_clock(row: TicketSla, target: str, cal: Calendar, now: datetime) -> dict | None:
+def stored_clock(row, target: str, cal: Calendar, now: datetime) -> dict | None:
     remaining = getattr(row, f"{target}_remaining")
     if remaining is None:
         return None
@@ -51,17 +68,15 @@ async def for_page(
     if not tickets:
         return {}
     ids = [t.id for t in tickets]
-    rows = {r.ticket_id: r for r in await session.scalars(
-        select(TicketSla).where(TicketSla.ticket_id.in_(ids)))}  # fmt: skip
+    row_system = {t.id: t.system for t in tickets}
+    rows = {r.ticket_id: r for r in await session.execute(_ROWS_QUERY, {"ids": ids})}
     rules = await service.rules_for(session, systems={t.system for t in tickets})
-    shown = {}
-    for ticket in tickets:
-        row, rule = rows.get(ticket.id), rules[ticket.system]
-        if row is None:
-            past = await history.load(session, ticket=ticket, now=now)
-            shown[ticket.id] = service.as_payload(clocks(past, rule, now))
-        else:
-            shown[ticket.id] = {t: stored_clock(row, t, rule.calendar, now) for t in TARGETS}
+    missing = [t for t in tickets if t.id not in rows]
+    derived = await service.derive_many(session, tickets=missing, now=now, rules=rules)
+    shown = {t: service.as_payload(c) for t, c in derived.items()}
+    for ticket_id, row in rows.items():
+        cal = rules[row_system[ticket_id]].calendar
+        shown[ticket_id] = {t: stored_clock(row, t, cal, now) for t in TARGETS}
     return shown
 
 

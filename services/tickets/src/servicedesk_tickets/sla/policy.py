@@ -43,13 +43,6 @@ async def get(session: AsyncSession, *, system: str) -> PolicyRead:
     return _read(system, await session.get(SlaPolicy, system))
 
 
-async def get_many(session: AsyncSession, *, systems: set[str]) -> dict[str, PolicyWrite]:
-    """The policies of `systems` in one query (defaults for those without one)."""
-    rows = await session.scalars(select(SlaPolicy).where(SlaPolicy.system.in_(systems)))
-    found: dict[str, PolicyWrite] = {r.system: _read(r.system, r) for r in rows}
-    return {s: found.get(s, DEFAULT) for s in systems}
-
-
 async def _upsert(session: AsyncSession, *, system: str, data: PolicyWrite, by: str | None):
     values: dict[str, Any] = {**data.model_dump(mode="json"), "updated_by": by}
     stamp: datetime = utcnow()

@@ -63,14 +63,12 @@ def _event_data(ticket: Ticket, row: SlaDeadline, clock: Clock) -> dict:
 
 
 async def _handle(session: AsyncSession, row: SlaDeadline, now: datetime, batch) -> Emitted | None:
-    tickets, rules, derived_by_ticket = batch
+    tickets, derived_by_ticket = batch
     ticket = tickets.get(row.ticket_id)
     if ticket is None or ticket.deleted_at is not None:
         await session.delete(row)
         return None
-    derived = await service.derive(session, ticket=ticket, now=now, rule=rules[ticket.system])
-    derived_by_ticket[ticket.id] = derived
-    clock = derived[row.target]
+    clock = derived_by_ticket[ticket.id][row.target]
     moment = None if clock is None or clock.met_at else getattr(
         clock, "warn_at" if row.kind == "warning" else "due_at")  # fmt: skip
     if moment is None:
@@ -84,22 +82,21 @@ async def _handle(session: AsyncSession, row: SlaDeadline, now: datetime, batch)
     return Emitted(ticket.id, row.target, row.kind, ticket.system, ticket.priority)
 
 
-async def _load(session: AsyncSession, rows: list[SlaDeadline]):
-    """The batch's tickets and their systems' rules, in two queries for the whole batch."""
+async def _load(session: AsyncSession, rows: list[SlaDeadline], now: datetime):
+    """The batch's tickets and their clocks re-derived from history, in a few queries for
+    the whole batch."""
     if not rows:
-        return {}, {}, {}
+        return {}, {}
     ids = {row.ticket_id for row in rows}
     tickets = {t.id: t for t in await session.scalars(select(Ticket).where(Ticket.id.in_(ids)))}
-    rules = await service.rules_for(session, systems={t.system for t in tickets.values()})
-    return tickets, rules, {}
+    live = [t for t in tickets.values() if t.deleted_at is None]
+    return tickets, await service.derive_many(session, tickets=live, now=now)
 
 
 async def _store(session: AsyncSession, derived_by_ticket: dict) -> None:
     """The re-derived clocks back into `ticket_sla`, in ticket order (no lock cycles
     between two polls)."""
-    for ticket_id in sorted(derived_by_ticket):
-        await service.store_clocks(session, ticket_id=ticket_id,
-                                   derived=derived_by_ticket[ticket_id])  # fmt: skip
+    await service.store_clocks_many(session, dict(sorted(derived_by_ticket.items())))
 
 
 def _count(emitted: list[Emitted]) -> None:
@@ -116,9 +113,9 @@ async def poll(
     now = now or utcnow()
     async with sessions() as session:
         rows = list(await session.scalars(due_query(now, batch)))
-        loaded = await _load(session, rows)
+        loaded = await _load(session, rows, now)
         emitted = [e for row in rows if (e := await _handle(session, row, now, loaded))]
-        await _store(session, loaded[2])
+        await _store(session, loaded[1])
         await commit(session)
     _count(emitted)
     return emitted

@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import ARRAY, String, Text, any_, bindparam, cast, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,10 +18,10 @@ from servicedesk_tickets.database import utcnow
 from servicedesk_tickets.sla import history, policy
 from servicedesk_tickets.sla.calendar import Calendar
 from servicedesk_tickets.sla.clock import TARGETS, Clock, Rules, clocks
-from servicedesk_tickets.sla.models import SlaDeadline, TicketSla
+from servicedesk_tickets.sla.models import SlaDeadline, SlaPolicy, TicketSla
 from servicedesk_tickets.sla.schemas import PolicyWrite
 from servicedesk_tickets.tickets.models import Ticket
-from servicedesk_tickets.workflows.models import WorkflowState
+from servicedesk_tickets.workflows.models import System, WorkflowState
 
 Clocks = dict[str, Clock | None]
 ALWAYS_STOPS = frozenset({"resolved"})
@@ -35,26 +37,65 @@ def rules(spec: PolicyWrite, states: list[tuple[str, bool, bool]]) -> Rules:
     )
 
 
+@lru_cache(maxsize=256)
+def _cached_rules(calendar: str | None, targets: str | None, states: tuple) -> Rules:
+    """`Rules` from a policy as stored (JSON text; None: the default) and its states: built
+    once per distinct policy, not once per request (they are immutable)."""
+    if calendar is None or targets is None:
+        return rules(policy.DEFAULT, list(states))
+    spec = PolicyWrite.model_validate({"calendar": json.loads(calendar),
+                                       "targets": json.loads(targets)})  # fmt: skip
+    return rules(spec, list(states))
+
+
+_RULES_QUERY = (
+    select(System.code, cast(SlaPolicy.calendar, Text), cast(SlaPolicy.targets, Text),
+           WorkflowState.name, WorkflowState.pauses_sla, WorkflowState.terminal)
+    .outerjoin(SlaPolicy, SlaPolicy.system == System.code)
+    .outerjoin(WorkflowState, WorkflowState.system == System.code)
+    .where(System.code == any_(bindparam("systems", type_=ARRAY(String))))
+    .order_by(System.code, WorkflowState.name)
+)  # fmt: skip
+
+
 async def rules_for(session: AsyncSession, *, systems: set[str]) -> dict[str, Rules]:
-    """The rules of each system: its policy and its workflow's pausing and stopping states."""
-    specs = await policy.get_many(session, systems=systems)
-    query = select(WorkflowState.system, WorkflowState.name, WorkflowState.pauses_sla,
-                   WorkflowState.terminal).where(WorkflowState.system.in_(systems))  # fmt: skip
-    states: dict[str, list] = {s: [] for s in systems}
-    for system, *state in await session.execute(query):
-        states[system].append(tuple(state))
-    return {s: rules(specs[s], states[s]) for s in systems}
+    """The rules of each system: its policy (the default when none is stored) and its
+    workflow's pausing and stopping states, with one query."""
+    if not systems:
+        return {}
+    found: dict[str, tuple[str | None, str | None, list]] = {}
+    for code, calendar, targets, *state in await session.execute(
+        _RULES_QUERY, {"systems": sorted(systems)}
+    ):
+        entry = found.setdefault(code, (calendar, targets, []))
+        if state[0] is not None:
+            entry[2].append(tuple(state))
+    shown = {}
+    for system in systems:
+        calendar, targets, states = found.get(system, (None, None, []))
+        shown[system] = _cached_rules(calendar, targets, tuple(states))
+    return shown
+
+
+async def derive_many(
+    session: AsyncSession, *, tickets: list[Ticket], now: datetime,
+    rules: dict[str, Rules] | None = None,
+) -> dict[int, Clocks]:  # fmt: skip
+    """The clocks of each ticket from its history (committed entries and this
+    transaction's), one query for the histories; `rules`: per system, when the caller has
+    them already."""
+    if rules is None:
+        rules = await rules_for(session, systems={t.system for t in tickets})
+    pasts = await history.load_many(session, tickets=tickets, now=now)
+    return {t.id: clocks(pasts[t.id], rules[t.system], now) for t in tickets}
 
 
 async def derive(
     session: AsyncSession, *, ticket: Ticket, now: datetime, rule: Rules | None = None
 ) -> Clocks:
-    """The clocks from the ticket's history (committed entries and this transaction's);
-    `rule`: the system's rules when the caller has them already."""
-    if rule is None:
-        rule = (await rules_for(session, systems={ticket.system}))[ticket.system]
-    past = await history.load(session, ticket=ticket, now=now)
-    return clocks(past, rule, now)
+    """One ticket's clocks (see `derive_many`)."""
+    rules = None if rule is None else {ticket.system: rule}
+    return (await derive_many(session, tickets=[ticket], now=now, rules=rules))[ticket.id]
 
 
 def _row(ticket_id: int, derived: Clocks) -> dict[str, Any]:
@@ -85,25 +126,41 @@ def _deadlines(ticket_id: int, derived: Clocks) -> list[dict[str, Any]]:
     return rows
 
 
+async def store_clocks_many(session: AsyncSession, derived: dict[int, Clocks]) -> None:
+    """Rewrite the tickets' stored clocks (`ticket_sla`), one statement."""
+    if not derived:
+        return
+    rows = [_row(ticket_id, clocks_) for ticket_id, clocks_ in derived.items()]
+    upsert = pg_insert(TicketSla).values(rows)
+    columns = {name: upsert.excluded[name] for name in rows[0] if name != "ticket_id"}
+    await session.execute(upsert.on_conflict_do_update(index_elements=["ticket_id"], set_=columns))
+
+
 async def store_clocks(session: AsyncSession, *, ticket_id: int, derived: Clocks) -> None:
     """Rewrite the ticket's stored clocks (`ticket_sla`)."""
-    row = _row(ticket_id, derived)
-    upsert = pg_insert(TicketSla).values(**row)
-    await session.execute(upsert.on_conflict_do_update(index_elements=["ticket_id"], set_=row))
+    await store_clocks_many(session, {ticket_id: derived})
 
 
-async def store(session: AsyncSession, *, ticket_id: int, derived: Clocks) -> None:
-    """Rewrite the ticket's pending deadlines (emitted ones stay), then its stored clocks.
+async def store_many(session: AsyncSession, derived: dict[int, Clocks]) -> None:
+    """Rewrite the tickets' pending deadlines (emitted ones stay), then their stored clocks,
+    three statements whatever the number of tickets.
 
     In that order, as the scheduler takes them (deadline rows, then `ticket_sla`): a change
     racing a poll waits for it instead of deadlocking with it."""
+    if not derived:
+        return
     await session.execute(delete(SlaDeadline).where(
-        SlaDeadline.ticket_id == ticket_id, SlaDeadline.emitted_at.is_(None)
+        SlaDeadline.ticket_id.in_(list(derived)), SlaDeadline.emitted_at.is_(None)
     ))  # fmt: skip
-    deadlines = _deadlines(ticket_id, derived)
+    deadlines = [row for ticket_id, c in derived.items() for row in _deadlines(ticket_id, c)]
     if deadlines:
         await session.execute(pg_insert(SlaDeadline).values(deadlines).on_conflict_do_nothing())
-    await store_clocks(session, ticket_id=ticket_id, derived=derived)
+    await store_clocks_many(session, derived)
+
+
+async def store(session: AsyncSession, *, ticket_id: int, derived: Clocks) -> None:
+    """One ticket's deadlines and clocks (see `store_many`)."""
+    await store_many(session, {ticket_id: derived})
 
 
 async def refresh(session: AsyncSession, *, ticket: Ticket, now: datetime | None = None) -> Clocks:
