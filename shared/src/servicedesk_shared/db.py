@@ -18,9 +18,16 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+# PostgreSQL's JIT pays off for long analytic queries; ours are short OLTP statements and
+# streamed exports, where compiling (0.4 s measured on a 50k-row export plan) is pure cost.
+SERVER_SETTINGS = {"jit": "off"}
+
 
 def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    return create_async_engine(
+        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
+        connect_args={"server_settings": SERVER_SETTINGS},
+    )  # fmt: skip
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
