@@ -3,13 +3,17 @@
 ServiceError (shared)
 ├── Forbidden 403
 │   ├── NotAllowed               forbidden            role too low for this action
-│   └── FieldForbidden           field_forbidden      a field the caller may not change
+│   ├── FieldForbidden           field_forbidden      a field the caller may not change
+│   └── ViewReadOnly             view_read_only       a built-in view, or a shared view
+│                                                      and the caller is not its system's admin
 ├── NotFound 404
 │   ├── TicketNotFound           not_found            missing, deleted, or not visible
 │   ├── AttachmentNotFound       not_found            (also: belongs to another ticket)
-│   └── SystemNotFound           not_found            no such system / workflow
+│   ├── SystemNotFound           not_found            no such system / workflow
+│   └── ViewNotFound             not_found            missing, or another's private view
 ├── Conflict 409
-│   └── TransitionNotAllowed     transition_not_allowed  the workflow has no such move
+│   ├── TransitionNotAllowed     transition_not_allowed  the workflow has no such move
+│   └── TooManyViews             too_many_views       the owner has MAX_VIEWS private views
 ├── PayloadTooLarge 413
 │   ├── AttachmentTooLarge       payload_too_large    over ATTACHMENT_MAX_BYTES
 │   └── QuotaExceeded            quota_exceeded       over ATTACHMENT_QUOTA_BYTES
@@ -20,6 +24,7 @@ ServiceError (shared)
     ├── AssigneeNotStaff         assignee_not_staff   not agent or above in the ticket's system
     ├── IdempotencyKeyReused     idempotency_key_reused  same key, another body
     ├── InvalidWorkflow          invalid_workflow     `errors`: every problem found
+    ├── InvalidView              invalid_view         e.g. shared without filters.system
     ├── BadUpload                bad_upload           not multipart, or no `file` part
     └── ImageTooLarge            image_too_large      header declares > ATTACHMENT_MAX_PIXELS
 """
@@ -47,6 +52,10 @@ class FieldForbidden(Forbidden):
     code, detail = "field_forbidden", "You may not change this field"
 
 
+class ViewReadOnly(Forbidden):
+    code, detail = "view_read_only", "You may not change this view"
+
+
 class TicketNotFound(NotFound):
     detail = "Ticket not found"
 
@@ -59,8 +68,16 @@ class SystemNotFound(NotFound):
     detail = "System not found"
 
 
+class ViewNotFound(NotFound):
+    detail = "View not found"
+
+
 class TransitionNotAllowed(Conflict):
     code, detail = "transition_not_allowed", "The workflow does not allow this move"
+
+
+class TooManyViews(Conflict):
+    code, detail = "too_many_views", "You have too many saved views; delete one first"
 
 
 class AttachmentTooLarge(PayloadTooLarge):
@@ -89,6 +106,10 @@ class IdempotencyKeyReused(Unprocessable):
 
 class InvalidWorkflow(Unprocessable):
     code, detail = "invalid_workflow", "The workflow is not valid"
+
+
+class InvalidView(Unprocessable):
+    code, detail = "invalid_view", "The view is not valid"
 
 
 class BadUpload(Unprocessable):

@@ -35,12 +35,13 @@ from servicedesk_tickets.similar.router import router as similar_router
 from servicedesk_tickets.sla.router import router as sla_router
 from servicedesk_tickets.sla.scheduler import SlaScheduler
 from servicedesk_tickets.tickets.router import router as tickets_router
+from servicedesk_tickets.views.router import router as views_router
 from servicedesk_tickets.workflows.router import router as workflows_router
 
 SERVICE = "tickets"
 ROUTERS = (tickets_router, similar_router, comments_router, attachments_router, audit_router,
            workflows_router, export_router, ai_settings_router, people_router,
-           sla_router)  # fmt: skip
+           sla_router, views_router)  # fmt: skip
 
 
 def open_runtime(settings: Settings) -> Runtime:

@@ -8,8 +8,10 @@ from fastapi import APIRouter, Header, Query, Response
 
 from servicedesk_shared.openapi import errors
 from servicedesk_tickets.deps import CurrentPrincipal, RuntimeDep, SessionDep, TicketDep
-from servicedesk_tickets.tickets import service
+from servicedesk_tickets.tickets import bulk, service
 from servicedesk_tickets.tickets.schemas import (
+    BulkRequest,
+    BulkResponse,
     TicketCreate,
     TicketDetail,
     TicketListParams,
@@ -46,9 +48,19 @@ async def create_ticket(
 async def list_tickets(
     params: Annotated[TicketListParams, Query()], session: SessionDep, principal: CurrentPrincipal
 ) -> dict[str, Any]:
-    """The tickets the caller may see, filtered, newest first."""
+    """The tickets the caller may see, filtered and sorted (default: last changed first)."""
     items, total = await service.get_all(session, params=params, principal=principal)
     return {"items": await service.page_with_people(session, items), "total": total}
+
+
+@router.post("/api/tickets/bulk", response_model=BulkResponse, response_model_exclude_none=True,
+             responses=errors(401, 422))  # fmt: skip
+async def bulk_change(
+    data: BulkRequest, session: SessionDep, principal: CurrentPrincipal
+) -> dict[str, Any]:
+    """Assign, transition or reprioritise up to 100 tickets, each checked as if alone."""
+    results = await bulk.run(session, ids=data.ids, action=data.action, actor=principal)
+    return {"results": results}
 
 
 @router.get("/api/tickets/{ticket_id}", response_model=TicketDetail,

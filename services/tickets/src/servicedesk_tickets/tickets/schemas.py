@@ -4,11 +4,12 @@ client can never set `id`, `status`, `requester_id` or timestamps by sending the
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
-from servicedesk_shared.types import Limit, Offset, text
+from servicedesk_shared.types import BigId, Limit, Offset, text
 from servicedesk_tickets.people.schemas import PersonRef
 from servicedesk_tickets.sla.schemas import SlaRead
 from servicedesk_tickets.text import Name, Title
@@ -86,13 +87,45 @@ class TicketPage(BaseModel):
     total: int
 
 
+SORT_KEYS = ("created_at", "updated_at", "priority", "status", "sla_due")
+DEFAULT_SORT = "-updated_at"
+SortKey = Literal[
+    "created_at", "-created_at", "updated_at", "-updated_at", "priority", "-priority",
+    "status", "-status", "sla_due", "-sla_due",
+]  # fmt: skip
+Sort = Annotated[
+    SortKey,
+    BeforeValidator(lambda value: _known_sort(value)),
+    Field(description="`created_at`, `updated_at`, `priority` (by rank, low < medium < high < "
+          "urgent), `status` (by the workflow's order of states), `sla_due` (nearest unmet "
+          "due time first); `-` before a key sorts descending. Ties by id."),
+]  # fmt: skip
+
+
+def _known_sort(value: object) -> object:
+    """Name the unknown key in the 422 (a bare Literal error does not echo it)."""
+    if isinstance(value, str) and value.removeprefix("-") not in SORT_KEYS:
+        raise PydanticCustomError(
+            "unknown_sort", "unknown sort key '{key}'; one of: {keys} (`-` for descending)",
+            {"key": value[:64], "keys": ", ".join(SORT_KEYS)},
+        )  # fmt: skip
+    return value
+
+
 class TicketFilters(BaseModel):
-    """Filters shared by the list and the CSV export."""
+    """Filters shared by the list, the CSV export and saved views."""
 
     status: Name | None = None
     priority: Priority | None = None
     assignee_id: Name | None = None
+    assignee: Name | None = Field(
+        None, description="`me` (the caller), `none` (unassigned), or a user id"
+    )
+    requester: Name | None = Field(None, description="The requester's user id")
     system: Name | None = None
+    active: bool | None = Field(
+        None, description="true: only tickets not in a terminal state; false: only those in one"
+    )
     q: Query | None = Field(
         None, description="Full-text search over title and description (web-search syntax)"
     )
@@ -102,14 +135,56 @@ class TicketFilters(BaseModel):
 
 
 class TicketListParams(TicketFilters):
+    """The list's query: unknown parameters are refused (422 naming each)."""
+
+    model_config = ConfigDict(extra="forbid")
+
     limit: Limit = 50
     offset: Offset = 0
-    sort: Literal["sla_due"] | None = Field(
-        None, description="`sla_due`: nearest unmet SLA due time first (default: newest first)"
-    )
+    sort: Sort = DEFAULT_SORT
 
 
 class TransitionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     to: Name
+
+
+class BulkAction(BaseModel):
+    """Exactly one of: `assign` (a user id, or null to unassign), `transition` (a state),
+    `priority`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    assign: Name | None = Field(None, description="Assign to this user id; null unassigns")
+    transition: Name | None = Field(None, description="Move to this workflow state")
+    priority: Priority | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> BulkAction:
+        if len(self.model_fields_set) != 1:
+            raise ValueError("give exactly one of: assign, transition, priority")
+        for name in ("transition", "priority"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
+
+
+class BulkRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ids: list[BigId] = Field(
+        min_length=1, max_length=100, description="Up to 100 ticket ids; duplicates count once"
+    )
+    action: BulkAction
+
+
+class BulkResult(BaseModel):
+    id: int
+    ok: bool
+    code: str | None = Field(None, description="Why not (absent when ok): the error's code")
+    detail: str | None = None
+
+
+class BulkResponse(BaseModel):
+    results: list[BulkResult]

@@ -24,7 +24,7 @@ from servicedesk_tickets.outbox import service as outbox
 from servicedesk_tickets.people import service as people
 from servicedesk_tickets.sla import page as sla_page
 from servicedesk_tickets.sla import service as sla
-from servicedesk_tickets.tickets import idempotency
+from servicedesk_tickets.tickets import idempotency, order
 from servicedesk_tickets.tickets.models import SEARCH_CONFIG, Ticket
 from servicedesk_tickets.tickets.schemas import (
     TicketCreate,
@@ -53,12 +53,19 @@ async def get(session: AsyncSession, *, ticket_id: int, principal: Principal) ->
 
 
 def filter_conditions(filters: TicketFilters, principal: Principal) -> list[ColumnElement]:
-    """The visibility rule plus the caller's filters (shared with the CSV export)."""
+    """The visibility rule plus the caller's filters (shared with the CSV export and saved
+    views): a filter only ever narrows what `access.visible_tickets` lets through."""
     conditions = [access.visible_tickets(principal)]
     for name in ("status", "priority", "assignee_id", "system"):
         value = getattr(filters, name)
         if value is not None:
             conditions.append(getattr(Ticket, name) == value)
+    if filters.assignee is not None:
+        conditions.append(_assignee(filters.assignee, principal))
+    if filters.requester is not None:
+        conditions.append(Ticket.requester_id == filters.requester)
+    if filters.active is not None:
+        conditions.append(~order.terminal_state() if filters.active else order.terminal_state())
     if filters.q:
         query = func.websearch_to_tsquery(SEARCH_CONFIG, filters.q)
         conditions.append(Ticket.search.op("@@")(query))
@@ -67,16 +74,20 @@ def filter_conditions(filters: TicketFilters, principal: Principal) -> list[Colu
     return conditions
 
 
+def _assignee(wanted: str, principal: Principal) -> ColumnElement[bool]:
+    """`me` is the caller (so a shared view shows each viewer their own), `none` nobody."""
+    if wanted == "none":
+        return Ticket.assignee_id.is_(None)
+    return Ticket.assignee_id == (principal.id if wanted == "me" else wanted)
+
+
 async def get_all(
     session: AsyncSession, *, params: TicketListParams, principal: Principal
 ) -> tuple[list[Ticket], int]:
-    """One page, newest first (ties by id), and the number of matching tickets."""
+    """One page in `params.sort`'s order (ties by id), and the number of matching tickets."""
     conditions = filter_conditions(params, principal)
     total = await session.scalar(select(func.count()).select_from(Ticket).where(*conditions))
-    order = (Ticket.created_at.desc(), Ticket.id.desc())
-    if params.sort == "sla_due":
-        order = sla_page.due_order()
-    query = select(Ticket).where(*conditions).order_by(*order)
+    query = order.order_by(select(Ticket).where(*conditions), params.sort)
     page = await session.scalars(query.limit(params.limit).offset(params.offset))
     return list(page.all()), total or 0
 
