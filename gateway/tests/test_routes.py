@@ -16,6 +16,8 @@ from servicedesk_gateway.routes import match
         ("/api/admin/orphaned-assignments", "tickets"),
         ("/api/admin/users", "auth"),
         ("/api/sla/TTS", "tickets"),
+        ("/api/views", "tickets"),
+        ("/api/views/mine/tickets", "tickets"),
     ],
 )
 def test_people_go_to_tickets_and_systems_to_auth(path, upstream):

@@ -19,6 +19,7 @@ ROUTES: dict[str, str] = {
     "/api/people": "tickets",
     "/api/admin/orphaned-assignments": "tickets",
     "/api/tickets": "tickets",
+    "/api/views": "tickets",
     "/api/workflows": "tickets",
     "/api/sla": "tickets",
     "/api/export": "tickets",
