@@ -15,14 +15,12 @@ from servicedesk_auth.users.schemas import (
     PasswordChange,
     ProfileUpdate,
     UserCreate,
+    UserListParams,
     UserPage,
     UserRead,
     UserUpdate,
 )
 from servicedesk_shared.openapi import errors
-from servicedesk_shared.types import Limit, Offset, text
-
-Search = text(1, 100)
 
 router = APIRouter(tags=["users"])
 
@@ -71,14 +69,10 @@ async def change_password(
 
 @router.get("/api/users", response_model=UserPage, responses=errors(401, 403, 422))
 async def list_users(
-    session: SessionDep,
-    _admin: AdminUser,
-    limit: Annotated[Limit, Query()] = 50,
-    offset: Annotated[Offset, Query()] = 0,
-    q: Annotated[Search | None, Query(description="Part of a username, e-mail or name")] = None,
+    params: Annotated[UserListParams, Query()], session: SessionDep, _admin: AdminUser
 ) -> UserPage:
-    """Every user, oldest first, or those matching `q` (admins only)."""
-    users, total = await service.get_all(session, limit=limit, offset=offset, q=q)
+    """Every user, or those matching `q`, newest first unless `sort` says otherwise (admins)."""
+    users, total = await service.get_all(session, params=params)
     return UserPage(items=[UserRead.model_validate(u) for u in users], total=total)
 
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 import unicodedata
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from servicedesk_auth.passwords.policy import MAX_LENGTH, MIN_LENGTH
-from servicedesk_shared.types import Text, text
+from servicedesk_shared.types import Limit, Offset, Text, text
 
 Username = text(3, 150, pattern=r"^[A-Za-z0-9_.@+-]+$")
 # The policy enforces the lengths (a 422 listing every rule broken, not only the first);
@@ -108,3 +108,35 @@ class UserRead(BaseModel):
 class UserPage(BaseModel):
     items: list[UserRead]
     total: int
+
+
+Search = text(1, 100)
+USER_SORT_KEYS = ("created_at", "username", "display_name", "email")
+UserSort = Literal[
+    "created_at", "-created_at", "username", "-username", "display_name", "-display_name",
+    "email", "-email",
+]  # fmt: skip
+
+
+def _known_user_sort(value: object) -> object:
+    """Name the unknown key in the 422 (a bare Literal error does not echo it)."""
+    if isinstance(value, str) and value.removeprefix("-") not in USER_SORT_KEYS:
+        raise PydanticCustomError(
+            "unknown_sort", "unknown sort key '{key}'; one of: {keys} (`-` for descending)",
+            {"key": value[:64], "keys": ", ".join(USER_SORT_KEYS)},
+        )  # fmt: skip
+    return value
+
+
+class UserListParams(Strict):
+    """`GET /api/users`: unknown parameters are refused (422 naming each)."""
+
+    limit: Limit = 50
+    offset: Offset = 0
+    q: Search | None = Field(None, description="Part of a username, e-mail or name")
+    sort: Annotated[
+        UserSort,
+        BeforeValidator(_known_user_sort),
+        Field(description="`created_at` (sign-up), `username`, `display_name` (the name people "
+              "see), `email`; `-` for descending. Default: newest first. Ties by id."),
+    ] = "-created_at"  # fmt: skip

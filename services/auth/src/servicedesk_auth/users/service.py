@@ -28,7 +28,7 @@ from servicedesk_auth.passwords.hashing import PasswordHasher
 from servicedesk_auth.sessions.revocation import revoke_user_families
 from servicedesk_auth.transaction import after_commit
 from servicedesk_auth.users.models import PasswordHistory, User
-from servicedesk_auth.users.schemas import PasswordChange, UserCreate
+from servicedesk_auth.users.schemas import PasswordChange, UserCreate, UserListParams
 from servicedesk_shared.logging import security_event
 
 HISTORY = 5
@@ -53,16 +53,24 @@ async def get_by_login(session: AsyncSession, *, login: str) -> User | None:
     return await session.scalar(stmt)
 
 
-async def get_all(
-    session: AsyncSession, *, limit: int, offset: int, q: str | None = None
-) -> tuple[list[User], int]:
-    """A page of users, oldest first; `q`: a substring of username, e-mail or display name."""
-    where = matching(q) if q else true()
+async def get_all(session: AsyncSession, *, params: UserListParams) -> tuple[list[User], int]:
+    """A page of users in `params.sort`'s order (ties by id; default newest first); `q`: a
+    substring of username, e-mail or display name."""
+    where = matching(params.q) if params.q else true()
     total = await session.scalar(select(func.count()).select_from(User).where(where))
-    users = await session.scalars(
-        select(User).where(where).order_by(User.created_at, User.id).limit(limit).offset(offset)
-    )
-    return list(users), total or 0
+    descending, key = params.sort.startswith("-"), params.sort.removeprefix("-")
+    column = SORT_COLUMNS[key]
+    keys = (column.desc(), User.id.desc()) if descending else (column.asc(), User.id.asc())
+    query = select(User).where(where).order_by(*keys).limit(params.limit).offset(params.offset)
+    return list(await session.scalars(query)), total or 0
+
+
+SORT_COLUMNS: dict[str, Any] = {
+    "created_at": User.created_at,
+    "username": func.lower(User.username),
+    "display_name": func.lower(func.coalesce(User.chosen_display_name, User.username)),
+    "email": func.lower(User.email),
+}
 
 
 def matching(q: str) -> Any:
