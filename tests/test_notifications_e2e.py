@@ -1,6 +1,7 @@
 """Notifications end to end through the real gateway: the inbox, the boundaries
 (`/internal/*` unreachable, API keys required on the service's own port, webhooks for
-admins only with SSRF refusals), and a ticket's life cycle reaching the requester.
+admins only with SSRF refusals), and a burst of changes to a ticket reaching the
+requester as one grouped inbox entry.
 
 The life-cycle tests need the tickets service to publish its events (outbox relay); on a
 stack where it does not yet, they skip with that reason instead of failing.
@@ -119,38 +120,65 @@ async def inbox_for(client, tokens, ticket_id: int) -> list[dict]:
     return [n for n in resp.json()["items"] if n["ticket_id"] == ticket_id]
 
 
-async def test_the_requester_hears_of_status_changes_and_public_comments_only(
+async def change(admin: httpx.AsyncClient, ticket: dict, *, to=None, comment=None, internal=False):
+    """One change by the admin: a transition (`to`) or a comment."""
+    if to is not None:
+        resp = await admin.post(f"/api/tickets/{ticket['id']}/transitions", json={"to": to})
+        assert resp.status_code == 200, resp.text
+    else:
+        body = {"body": comment, "internal": internal}
+        resp = await admin.post(f"/api/tickets/{ticket['id']}/comments", json=body)
+        assert resp.status_code == 201, resp.text
+
+
+async def test_a_burst_of_changes_reaches_the_requester_as_one_grouped_entry(
     client, stack, ticket_events
 ):
+    """Status changes and public comments, never internal notes, gathered into one entry
+    that lists them with state labels; reading it ends the burst."""
     _, _, tokens = await register_and_login(client)
     ticket = await file_ticket(client, tokens, "Monitor flickers at 60 Hz")
     async with signed_in_admin(stack) as admin:
-        moved = await admin.post(
-            f"/api/tickets/{ticket['id']}/transitions", json={"to": "in_progress"}
-        )
-        assert moved.status_code == 200, moved.text
-        for internal in (True, False):
-            resp = await admin.post(
-                f"/api/tickets/{ticket['id']}/comments",
-                json={"body": f"internal={internal}", "internal": internal},
-            )
-            assert resp.status_code == 201, resp.text
+        await change(admin, ticket, to="in_progress")
+        await change(admin, ticket, comment="internal=True", internal=True)
+        await change(admin, ticket, comment="internal=False")
+        await change(admin, ticket, to="waiting")
+        await change(admin, ticket, comment="Try another cable")
 
-    async def both() -> list[dict] | None:
+    async def gathered() -> list[dict] | None:
         found = await inbox_for(client, tokens, ticket["id"])
-        return found if len(found) >= 2 else None
+        return found if found and found[0]["count"] >= 4 else None
 
-    items = await eventually(both)
-    await asyncio.sleep(1)  # an internal note's notification would show up by now
-    items = await inbox_for(client, tokens, ticket["id"])
-    assert sorted(n["kind"] for n in items) == ["comment.added", "ticket.status_changed"]
-    assert [n["body"] for n in items if n["kind"] == "comment.added"] == ["internal=False"]
-    note = items[0]
-    read = await client.post(f"/api/notifications/{note['id']}/read", headers=bearer(tokens))
-    assert read.status_code == 200 and read.json()["read_at"]
+    await eventually(gathered)
+    await asyncio.sleep(1)  # an internal note's change would have been gathered by now
+    [entry] = await inbox_for(client, tokens, ticket["id"])
+    assert entry["count"] == 4 and entry["read_at"] is None
+    assert entry["title"] == (
+        f"Ticket #{ticket['id']} “Monitor flickers at 60 Hz”:"
+        " status Open → In progress → Waiting; 2 comments"
+    )
+    lines = entry["body"].splitlines()
+    assert len(lines) == 4 and lines[0].endswith(f"moved #{ticket['id']} to In progress")
+    assert lines[1].endswith(": internal=False") and lines[3].endswith(": Try another cable")
+    assert "internal=True" not in entry["body"] and "_" not in entry["title"]
+    assert entry["updated_at"] >= entry["created_at"]
+
+    read = await client.post(f"/api/notifications/{entry['id']}/read", headers=bearer(tokens))
+    assert read.status_code == 200 and read.json()["read_at"] and read.json()["count"] == 4
     _, _, stranger = await register_and_login(client)
-    other = await client.post(f"/api/notifications/{note['id']}/read", headers=bearer(stranger))
+    other = await client.post(f"/api/notifications/{entry['id']}/read", headers=bearer(stranger))
     assert other.status_code == 404
+
+    async with signed_in_admin(stack) as admin:
+        await change(admin, ticket, to="in_progress")
+
+    async def two() -> list[dict] | None:
+        found = await inbox_for(client, tokens, ticket["id"])
+        return found if len(found) == 2 else None
+
+    newest, older = await eventually(two)
+    assert (newest["count"], newest["read_at"], older["id"]) == (1, None, entry["id"])
+    assert newest["title"].endswith(f"#{ticket['id']} to In progress")
 
 
 def start_without(**env: str) -> subprocess.CompletedProcess:

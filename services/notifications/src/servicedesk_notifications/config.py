@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
@@ -41,10 +43,17 @@ class Settings(BaseServiceSettings):
     retry_base_seconds: float = Field(2.0, gt=0)
     retry_max_seconds: float = Field(600.0, gt=0)
     dispatch_batch: int = Field(20, ge=1)
+    # The inbox: an unread entry about a ticket gathers the ticket's next change for its
+    # recipient while its last change is at most this old (seconds); 0 turns grouping off.
+    group_window_seconds: float = Field(600.0, ge=0)
 
     @property
     def email_enabled(self) -> bool:
         return bool(self.smtp_host)
+
+    @property
+    def group_window(self) -> timedelta:
+        return timedelta(seconds=self.group_window_seconds)
 
     def api_key_list(self) -> list[str]:
         raw = self.api_keys.get_secret_value() if self.api_keys else ""

@@ -37,6 +37,10 @@ from servicedesk_shared.slashes import StripTrailingSlash
 SERVICE = "notifications"
 
 
+def channels(settings: Settings) -> Channels:
+    return Channels(email=settings.email_enabled, group_window=settings.group_window)
+
+
 def open_runtime(settings: Settings, resolver: Resolver) -> Runtime:
     engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
     sessions = session_factory(engine)
@@ -46,7 +50,7 @@ def open_runtime(settings: Settings, resolver: Resolver) -> Runtime:
     )
     consumer = Consumer(
         name=settings.consumer_name, amqp_url=settings.amqp_url, sessions=sessions,
-        handlers=build_handlers(Channels(email=settings.email_enabled)),
+        handlers=build_handlers(channels(settings)),
         delivery_limit=settings.consumer_delivery_limit,
     )  # fmt: skip
     redis = create_redis(settings.redis_url)

@@ -2,7 +2,8 @@
 
 `notifications_sent_total{channel, outcome}`:
     channel  inbox | email | webhook
-    outcome  created | sent | retry | failed | skipped | refused
+    outcome  created | grouped (a change gathered into an unread entry) | sent | retry |
+             failed | skipped | refused
 `notifications_sla_events_total{kind, target}`: SLA warnings and breaches handled
     kind     warning | breached;  target  first_response | resolution
 """

@@ -3,7 +3,8 @@
 "Ada Lovelace moved #42 to In progress", not a user id and `in_progress`. A person the
 directory has not heard of yet (their registration event is still on its way) is
 "Someone"; a state is its name with `_` as spaces and a capital first letter (workflows
-are data: a custom state `on_hold_vendor` reads "On hold vendor").
+are data: a custom state `on_hold_vendor` reads "On hold vendor"); a priority the same
+("High"). Every text that names a state or a priority goes through `state_label`.
 """
 
 from __future__ import annotations
@@ -16,8 +17,11 @@ SOMEONE = "Someone"
 
 
 def state_label(state: str) -> str:
-    words = state.replace("_", " ").strip()
+    words = " ".join(state.replace("_", " ").split())
     return words[:1].upper() + words[1:] if words else state
+
+
+priority_label = state_label
 
 
 async def name_of(session: AsyncSession, user_id: str | None) -> str:

@@ -17,7 +17,9 @@ no second effect. Who is notified of what:
     user.updated            nobody: the directory learns the new name, address, active flag
     user.roles_changed      nobody: the directory learns the roles per system
 
-Texts name people (from the directory) and states as people say them (`texts`).
+Texts name people (from the directory) and states as people say them (`texts`). Each
+handler also gives its change's `facts`: a ticket's changes for one recipient gather into
+one unread inbox entry per burst (`inbox.grouping`, `inbox.service.record`).
 """
 
 from __future__ import annotations

@@ -5,8 +5,13 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicedesk_notifications.delivery import Channels, notify
-from servicedesk_shared.events import TicketCreated, parse
+from servicedesk_notifications.texts import priority_label, state_label
+from servicedesk_shared.events import TicketCreated, TicketSnapshot, parse
 from servicedesk_shared.messaging.envelope import Envelope
+
+
+def labels(ticket: TicketSnapshot) -> str:
+    return f"{priority_label(ticket.priority)}, {state_label(ticket.status)}"
 
 
 async def handle(session: AsyncSession, event: Envelope, channels: Channels) -> None:
@@ -17,7 +22,8 @@ async def handle(session: AsyncSession, event: Envelope, channels: Channels) -> 
         return
     await notify(
         session, channels, user_id=ticket.assignee_id, kind=event.type,
-        ticket_id=ticket.id, event_id=event.id,
+        ticket_id=ticket.id, ticket_title=ticket.title, event_id=event.id, at=event.occurred_at,
         title=f"New ticket #{ticket.id} assigned to you",
-        body=f"“{ticket.title}” ({ticket.priority}) was filed and assigned to you.",
+        body=f"“{ticket.title}” ({labels(ticket)}) was filed and assigned to you.",
+        facts={"created": True},
     )  # fmt: skip

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from servicedesk_notifications.delivery import Channels, notify
 from servicedesk_notifications.directory import service as directory
 from servicedesk_notifications.metrics import SLA_NOTICES
+from servicedesk_notifications.texts import priority_label
 from servicedesk_shared.events import TicketSlaBreached, TicketSlaWarning, parse
 from servicedesk_shared.messaging.envelope import Envelope
 
@@ -17,12 +18,18 @@ TARGETS = {"first_response": "first response", "resolution": "resolution"}
 def content(payload: TicketSlaWarning | TicketSlaBreached) -> tuple[str, str]:
     ticket, target = payload.ticket, TARGETS[payload.target]
     due = f" (due {payload.due_at:%Y-%m-%d %H:%M} UTC)" if payload.due_at else ""
-    about = f"“{ticket.title}” ({ticket.priority})"
+    about = f"“{ticket.title}” ({priority_label(ticket.priority)})"
     if isinstance(payload, TicketSlaBreached):
         title = f"SLA breached: #{ticket.id} missed its {target} target"
         return title, f"{about} is past its {target} target{due}."
     title = f"SLA at risk: #{ticket.id} {target} due soon"
     return title, f"{about} has used 80 % of its {target} time{due}."
+
+
+def fact(payload: TicketSlaWarning | TicketSlaBreached) -> str:
+    """The change as a group summary lists it: "SLA breached (resolution)"."""
+    kind = "SLA breached" if isinstance(payload, TicketSlaBreached) else "SLA at risk"
+    return f"{kind} ({TARGETS[payload.target]})"
 
 
 async def recipients(session: AsyncSession, payload: TicketSlaWarning | TicketSlaBreached):
@@ -37,7 +44,8 @@ async def handle(session: AsyncSession, event: Envelope, channels: Channels) -> 
     title, body = content(payload)
     for user_id in await recipients(session, payload):
         await notify(
-            session, channels, user_id=user_id, kind=event.type,
-            ticket_id=payload.ticket.id, event_id=event.id, title=title, body=body,
+            session, channels, user_id=user_id, kind=event.type, at=event.occurred_at,
+            ticket_id=payload.ticket.id, ticket_title=payload.ticket.title, event_id=event.id,
+            title=title, body=body, facts={"sla": fact(payload)},
         )  # fmt: skip
     SLA_NOTICES.labels(event.type.rsplit(".", 1)[1], payload.target).inc()

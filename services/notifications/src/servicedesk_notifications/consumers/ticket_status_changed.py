@@ -20,7 +20,8 @@ async def handle(session: AsyncSession, event: Envelope, channels: Channels) -> 
     before, after = state_label(payload.from_status), state_label(payload.to_status)
     await notify(
         session, channels, user_id=ticket.requester_id, kind=event.type,
-        ticket_id=ticket.id, event_id=event.id,
+        ticket_id=ticket.id, ticket_title=ticket.title, event_id=event.id, at=event.occurred_at,
         title=f"{who} moved #{ticket.id} to {after}",
         body=f"“{ticket.title}” moved from {before} to {after}.",
+        facts={"status": [payload.from_status, payload.to_status]},
     )  # fmt: skip

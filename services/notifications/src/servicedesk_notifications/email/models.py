@@ -1,4 +1,4 @@
-"""One e-mail for one notification (unique), with its delivery state."""
+"""One e-mail for one change of an inbox entry (unique per change), with its delivery state."""
 
 from __future__ import annotations
 
@@ -22,7 +22,10 @@ class EmailDelivery(Base):
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     notification_id: Mapped[int] = mapped_column(
-        ForeignKey("notifications.id", ondelete="CASCADE"), unique=True
+        ForeignKey("notifications.id", ondelete="CASCADE"), index=True
+    )
+    change_id: Mapped[int] = mapped_column(
+        ForeignKey("notification_changes.id", ondelete="CASCADE"), unique=True
     )
     recipient: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(String(300))

@@ -1,46 +1,173 @@
-"""Notifications of one user: create (idempotent per event), list, count, mark read."""
+"""The inbox of one user: record a change (grouped per ticket, idempotent per event),
+list, count, mark read.
+
+`record` is safe with several consumers at once: the change row is claimed first
+(`ON CONFLICT DO NOTHING` on `(event_id, user_id)`: a redelivered event stops there),
+then the ticket's gathering entry is locked (`SELECT … FOR UPDATE`) and merged into, or,
+when there is none, inserted `ON CONFLICT DO NOTHING` against the partial unique index
+`uq_notifications_gathering`; losing that race means another consumer has just opened
+it, so we lock and merge into theirs.
+"""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicedesk_notifications.database import utcnow
-from servicedesk_notifications.inbox.models import Notification
+from servicedesk_notifications.inbox import grouping
+from servicedesk_notifications.inbox.grouping import Change
+from servicedesk_notifications.inbox.models import Notification, NotificationChange
+
+NO_GROUPING = timedelta(0)
+# Lock-or-insert rounds before giving up (the consumer then retries the event): each lost
+# round means another transaction opened and closed the entry in between.
+ATTEMPTS = 5
 
 
-async def create(
+@dataclass(frozen=True)
+class Recorded:
+    """The entry a change went into (new or gathered) and the change's own row."""
+
+    notification: Notification
+    change: NotificationChange
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """The ticket a change is about: what an entry's group title names."""
+
+    id: int
+    title: str
+
+
+async def record(
     session: AsyncSession,
     *,
     user_id: str,
-    kind: str,
-    title: str,
-    body: str,
-    ticket_id: int | None = None,
+    change: Change,
+    ticket: Ticket | None = None,
     event_id: uuid.UUID | None = None,
-) -> Notification | None:
-    """The new notification, or None when this event already notified this user."""
-    values = dict(user_id=user_id, kind=kind, title=title[:200], body=body, ticket_id=ticket_id)
+    window: timedelta = NO_GROUPING,
+) -> Recorded | None:
+    """Put the change in the user's inbox; None when this event was already recorded.
+
+    It joins the ticket's gathering entry when there is one and grouping applies (an
+    event, a ticket, a window, facts to summarise); otherwise it opens its own entry.
+    """
+    row = await _claim(session, user_id=user_id, change=change, event_id=event_id)
+    if row is None:
+        return None
+    now = row.created_at
+    groups = bool(ticket and event_id and window > NO_GROUPING and change.facts)
+    if groups:
+        note = await _gather(session, user_id=user_id, change=change, ticket=ticket,
+                             event_id=event_id, now=now, window=window)  # fmt: skip
+    else:
+        note = await _open(session, user_id=user_id, change=change, ticket=ticket,
+                           event_id=event_id, now=now, gathering=False)  # fmt: skip
+    assert note is not None  # an entry that does not gather conflicts with nothing
+    row.notification_id = note.id
+    await session.flush()
+    return Recorded(note, row)
+
+
+async def _claim(
+    session: AsyncSession, *, user_id: str, change: Change, event_id: uuid.UUID | None
+) -> NotificationChange | None:
+    values = dict(user_id=user_id, event_id=event_id, kind=change.kind, body=change.body)
     statement = (
-        insert(Notification)
-        .values(**values, event_id=event_id, created_at=utcnow())
-        .on_conflict_do_nothing(constraint="uq_notifications_event_user")
-        .returning(Notification)
+        insert(NotificationChange)
+        .values(**values, title=change.title[:200], created_at=utcnow())
+        .on_conflict_do_nothing(constraint="uq_notification_changes_event_user")
+        .returning(NotificationChange)
     )
     return (await session.scalars(statement)).one_or_none()
+
+
+async def _gather(
+    session: AsyncSession,
+    *,
+    user_id: str,
+    change: Change,
+    ticket: Ticket,
+    event_id: uuid.UUID | None,
+    now: datetime,
+    window: timedelta,
+) -> Notification:
+    for _ in range(ATTEMPTS):
+        open_entry = await session.scalar(
+            select(Notification)
+            .where(
+                Notification.user_id == user_id,
+                Notification.ticket_id == ticket.id,
+                Notification.gathering,
+            )
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        if open_entry is not None and open_entry.updated_at >= now - window:
+            return _merge(open_entry, change, now=now)
+        if open_entry is not None:  # quiet for longer than the window: a new burst
+            open_entry.gathering = False
+            await session.flush()
+        opened = await _open(session, user_id=user_id, change=change, ticket=ticket,
+                             event_id=event_id, now=now, gathering=True)  # fmt: skip
+        if opened is not None:
+            return opened
+        # Another consumer opened this ticket's entry since our SELECT: merge into it.
+    raise RuntimeError(f"no inbox entry for ticket {ticket.id} after {ATTEMPTS} attempts")
+
+
+def _merge(entry: Notification, change: Change, *, now: datetime) -> Notification:
+    entry.summary = grouping.merge(entry.summary or {}, change)
+    entry.title, entry.body = grouping.render(entry.summary)
+    entry.count += 1
+    entry.updated_at = max(now, entry.updated_at)
+    return entry
+
+
+async def _open(
+    session: AsyncSession,
+    *,
+    user_id: str,
+    change: Change,
+    ticket: Ticket | None,
+    event_id: uuid.UUID | None,
+    now: datetime,
+    gathering: bool,
+) -> Notification | None:
+    summary = (
+        grouping.start(change, ticket_id=ticket.id, ticket_title=ticket.title)
+        if gathering and ticket
+        else None
+    )
+    statement = insert(Notification).values(
+        user_id=user_id, kind=change.kind, title=change.title[:200], body=change.body,
+        ticket_id=ticket.id if ticket else None, event_id=event_id, created_at=now,
+        updated_at=now, count=1, gathering=gathering, summary=summary,
+    )  # fmt: skip
+    if gathering:
+        statement = statement.on_conflict_do_nothing(
+            index_elements=["user_id", "ticket_id"], index_where=Notification.gathering
+        )
+    return (await session.scalars(statement.returning(Notification))).one_or_none()
 
 
 async def get_all(
     session: AsyncSession, *, user_id: str, unread_only: bool, limit: int, offset: int
 ) -> list[Notification]:
-    """The user's notifications, newest first."""
+    """The user's inbox entries, the most recently changed first."""
     query = select(Notification).where(Notification.user_id == user_id)
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
-    query = query.order_by(Notification.id.desc()).limit(limit).offset(offset)
+    newest = (Notification.updated_at.desc(), Notification.id.desc())
+    query = query.order_by(*newest).limit(limit).offset(offset)
     return list(await session.scalars(query))
 
 
@@ -55,11 +182,12 @@ async def count(session: AsyncSession, *, user_id: str) -> tuple[int, int]:
 async def mark_read(
     session: AsyncSession, *, notification_id: int, user_id: str
 ) -> Notification | None:
-    """Mark one of the user's notifications read (kept as first read); None if not theirs."""
+    """Mark one of the user's entries read (kept as first read; it gathers no more
+    changes, the next one opens a new entry); None if not theirs."""
     statement = (
         update(Notification)
         .where(Notification.id == notification_id, Notification.user_id == user_id)
-        .values(read_at=func.coalesce(Notification.read_at, utcnow()))
+        .values(read_at=func.coalesce(Notification.read_at, utcnow()), gathering=False)
         .returning(Notification)
     )
     return (await session.scalars(statement)).one_or_none()
@@ -69,6 +197,6 @@ async def mark_all_read(session: AsyncSession, *, user_id: str) -> int:
     statement = (
         update(Notification)
         .where(Notification.user_id == user_id, Notification.read_at.is_(None))
-        .values(read_at=utcnow())
+        .values(read_at=utcnow(), gathering=False)
     )
     return (await session.execute(statement)).rowcount
