@@ -10,7 +10,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ARRAY, String, Text, any_, bindparam, cast, delete, select
+from sqlalchemy import ARRAY, BigInteger, String, Text, any_, bindparam, cast, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -126,14 +126,28 @@ def _deadlines(ticket_id: int, derived: Clocks) -> list[dict[str, Any]]:
     return rows
 
 
+def _upsert_clocks():
+    statement = pg_insert(TicketSla)
+    changed = {c.name: statement.excluded[c.name] for c in TicketSla.__table__.columns
+               if c.name != "ticket_id"}  # fmt: skip
+    return statement.on_conflict_do_update(index_elements=["ticket_id"], set_=changed)
+
+
+# Built once, run with a list of rows (executemany in batches): compiled once, not once
+# per distinct number of rows.
+_UPSERT_CLOCKS = _upsert_clocks()
+_INSERT_DEADLINES = pg_insert(SlaDeadline).on_conflict_do_nothing()
+_DELETE_PENDING = delete(SlaDeadline).where(
+    SlaDeadline.ticket_id == any_(bindparam("ids", type_=ARRAY(BigInteger))),
+    SlaDeadline.emitted_at.is_(None),
+)
+
+
 async def store_clocks_many(session: AsyncSession, derived: dict[int, Clocks]) -> None:
     """Rewrite the tickets' stored clocks (`ticket_sla`), one statement."""
-    if not derived:
-        return
-    rows = [_row(ticket_id, clocks_) for ticket_id, clocks_ in derived.items()]
-    upsert = pg_insert(TicketSla).values(rows)
-    columns = {name: upsert.excluded[name] for name in rows[0] if name != "ticket_id"}
-    await session.execute(upsert.on_conflict_do_update(index_elements=["ticket_id"], set_=columns))
+    if derived:
+        rows = [_row(ticket_id, clocks_) for ticket_id, clocks_ in derived.items()]
+        await session.execute(_UPSERT_CLOCKS, rows)
 
 
 async def store_clocks(session: AsyncSession, *, ticket_id: int, derived: Clocks) -> None:
@@ -149,12 +163,12 @@ async def store_many(session: AsyncSession, derived: dict[int, Clocks]) -> None:
     racing a poll waits for it instead of deadlocking with it."""
     if not derived:
         return
-    await session.execute(delete(SlaDeadline).where(
-        SlaDeadline.ticket_id.in_(list(derived)), SlaDeadline.emitted_at.is_(None)
-    ))  # fmt: skip
+    await session.execute(
+        _DELETE_PENDING, {"ids": list(derived)}, execution_options={"synchronize_session": False}
+    )
     deadlines = [row for ticket_id, c in derived.items() for row in _deadlines(ticket_id, c)]
     if deadlines:
-        await session.execute(pg_insert(SlaDeadline).values(deadlines).on_conflict_do_nothing())
+        await session.execute(_INSERT_DEADLINES, deadlines)
     await store_clocks_many(session, derived)
 
 
