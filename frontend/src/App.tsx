@@ -3,7 +3,7 @@ import { useEffect, type ReactNode } from "react";
 import { useAuth } from "./auth/AuthContext";
 import { isGlobalAdmin, isSystemAdminAnywhere } from "./auth/roles";
 import { Layout } from "./components/Layout";
-import { Loading } from "./components/ui";
+import { ErrorMessage, Loading } from "./components/ui";
 import { AccountPage } from "./pages/AccountPage";
 import { AuditPage } from "./pages/admin/AuditPage";
 import { OpsPage } from "./pages/admin/OpsPage";
@@ -18,6 +18,7 @@ import { SignInPage } from "./pages/SignInPage";
 import { TicketListPage } from "./pages/TicketListPage";
 import { TicketPage } from "./pages/TicketPage";
 import { useRouter } from "./router";
+import { ThemeSwitch } from "./theme/ThemeSwitch";
 import { isAdminRoute, isPublic, type Route } from "./routes";
 
 const TITLES: Record<Route["name"], string> = {
@@ -86,14 +87,11 @@ export function App() {
     return (
       <main className="centered">
         {loadError ? (
-          <>
-            <div className="error" role="alert">
-              <p>Your account could not be loaded. {loadError}</p>
-            </div>
-            <button type="button" onClick={() => void reloadUser()}>
-              Try again
-            </button>
-          </>
+          <ErrorMessage
+            error={loadError}
+            message={`Your account could not be loaded. ${loadError}`}
+            onRetry={() => void reloadUser()}
+          />
         ) : (
           <Loading what="your account" />
         )}
@@ -101,9 +99,18 @@ export function App() {
     );
   }
   if (user === null) {
-    if (route.name === "register") return <RegisterPage />;
-    if (route.name === "login") return <SignInPage />;
-    if (isPublic(route)) return <NotFoundPage />;
+    const page =
+      route.name === "register" ? <RegisterPage /> : route.name === "login" ? <SignInPage /> : null;
+    if (page || isPublic(route)) {
+      return (
+        <>
+          <header className="public-tools">
+            <ThemeSwitch />
+          </header>
+          {page ?? <NotFoundPage signedIn={false} />}
+        </>
+      );
+    }
     const next = location.pathname === "/" ? "" : `?next=${encodeURIComponent(location.pathname)}`;
     return <Redirect to={`/login${next}`} />;
   }

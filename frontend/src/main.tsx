@@ -4,6 +4,9 @@ import { App } from "./App";
 import { AuthProvider, createSession } from "./auth/AuthContext";
 import { RouterProvider } from "./router";
 import "./app.css";
+import { applyTheme, storedTheme } from "./theme/theme";
+
+applyTheme(storedTheme()); // before the first paint, so a dark page never flashes light
 
 const root = document.getElementById("root");
 if (!root) throw new Error("no #root element");

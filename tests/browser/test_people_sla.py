@@ -137,7 +137,7 @@ async def test_names_and_sla_badges_in_the_browser(people, stack):
         await expect(facts).to_contain_text(ada["display_name"])
         await expect(facts).to_contain_text(grace["display_name"])
         await expect(requester.page.get_by_role("button", name="Assign to me")).to_have_count(0)
-        await expect(requester.page.get_by_role("combobox")).to_have_count(0)
+        await expect(requester.page.get_by_role("main").get_by_role("combobox")).to_have_count(0)
         await account_sets_the_display_name(requester.page, suffix)
     finally:
         await desk.http.aclose()

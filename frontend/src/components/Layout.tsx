@@ -3,6 +3,7 @@ import { useEffect, useState, type ReactNode } from "react";
 import { useAuth, useUser } from "../auth/AuthContext";
 import { isGlobalAdmin, isSystemAdminAnywhere } from "../auth/roles";
 import { Link, useRouter } from "../router";
+import { ThemeSwitch } from "../theme/ThemeSwitch";
 import { unreadEvents, UNREAD_CHANGED } from "./unread";
 
 const POLL_MS = 15_000;
@@ -117,6 +118,7 @@ export function Layout({ children }: { children: ReactNode }) {
           </ul>
         </nav>
         <div className="who">
+          <ThemeSwitch />
           <NavLink to="/account">
             <span title={`@${user.username}`}>{user.display_name || user.username}</span>
           </NavLink>

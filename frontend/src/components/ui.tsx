@@ -1,6 +1,7 @@
 /** Small building blocks: labelled fields, messages in words, a pager. Classes only (CSP). */
 import {
   useId,
+  type Ref,
   type InputHTMLAttributes,
   type ReactNode,
   type SelectHTMLAttributes,
@@ -27,7 +28,11 @@ function Shell({ id, label, hint, children }: FieldShell & { id: string; childre
   );
 }
 
-export function TextField({ label, hint, ...input }: FieldShell & InputHTMLAttributes<HTMLInputElement>) {
+export function TextField({
+  label,
+  hint,
+  ...input
+}: FieldShell & InputHTMLAttributes<HTMLInputElement> & { ref?: Ref<HTMLInputElement> }) {
   const id = useId();
   return (
     <Shell id={id} label={label} hint={hint}>
@@ -77,19 +82,37 @@ export function Checkbox({ label, ...input }: { label: string } & InputHTMLAttri
   );
 }
 
-/** An error in words, with each individual problem listed (e.g. every password rule). */
-export function ErrorMessage({ error }: { error: unknown }) {
+/**
+ * The one error component: the error in words, each individual problem listed (e.g. every
+ * password rule) and, for a failed load, a "Try again" button that reruns it. A page shows
+ * this instead of its content or its empty-state message, never beside them.
+ */
+export function ErrorMessage({
+  error,
+  onRetry,
+  message,
+}: {
+  error: unknown;
+  onRetry?: () => void;
+  /** Words to show instead of the error's own. */
+  message?: string;
+}) {
   if (!error) return null;
   const problems = error instanceof ApiError ? error.problems : [];
   return (
     <div className="error" role="alert">
-      <p>{messageOf(error)}</p>
+      <p>{message ?? messageOf(error)}</p>
       {problems.length ? (
         <ul>
           {problems.map((p) => (
             <li key={p}>{p}</li>
           ))}
         </ul>
+      ) : null}
+      {onRetry ? (
+        <button type="button" className="retry" onClick={onRetry}>
+          Try again
+        </button>
       ) : null}
     </div>
   );
@@ -103,11 +126,54 @@ export function Notice({ children }: { children: ReactNode }) {
   );
 }
 
-export function Loading({ what }: { what: string }) {
+/** Loading placeholder: grey lines where the content will be (said in words to screen readers). */
+export function Loading({ what, lines = 3 }: { what: string; lines?: number }) {
   return (
-    <p className="loading" role="status">
-      Loading {what}…
-    </p>
+    <div className="skeleton loading" role="status" aria-busy="true">
+      <span className="visually-hidden">Loading {what}…</span>
+      {Array.from({ length: lines }, (_, i) => (
+        <span key={i} className="skeleton-line" aria-hidden="true" />
+      ))}
+    </div>
+  );
+}
+
+interface LoadState<T> {
+  data: T | undefined;
+  error: unknown;
+  loading: boolean;
+  reload: () => unknown;
+}
+
+/**
+ * What a page shows for a load (`useAsync`): the error with "Try again", or a skeleton
+ * while nothing has arrived, or `children(data)` — exactly one of the three.
+ */
+export function Loaded<T>({
+  state,
+  what,
+  lines,
+  children,
+}: {
+  state: LoadState<T>;
+  what: string;
+  lines?: number;
+  children: (data: T) => ReactNode;
+}) {
+  if (state.error) return <ErrorMessage error={state.error} onRetry={() => void state.reload()} />;
+  if (state.data === undefined) return state.loading ? <Loading what={what} lines={lines} /> : null;
+  return <>{children(state.data)}</>;
+}
+
+/**
+ * A wide table's box: the table scrolls inside it on a narrow screen, never the page. It can
+ * take focus, so a keyboard user can scroll it too.
+ */
+export function TableScroll({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="table-scroll" tabIndex={0} role="group" aria-label={label}>
+      {children}
+    </div>
   );
 }
 

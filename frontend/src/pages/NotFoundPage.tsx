@@ -1,12 +1,23 @@
-import { Link } from "../router";
+/** The app's own 404: for any address it does not know (the gateway serves the app for them). */
+import { Link, useRouter } from "../router";
 
-export function NotFoundPage() {
-  return (
-    <section className="centered-text">
-      <h1>Page not found</h1>
+export function NotFoundPage({ signedIn = true }: { signedIn?: boolean }) {
+  const { location } = useRouter();
+  const body = (
+    <section className="centered-text not-found" aria-labelledby="not-found-title">
+      <h1 id="not-found-title">Page not found</h1>
       <p>
-        There is no page at this address. <Link to="/tickets">Go to the tickets</Link>.
+        There is no page at <span className="mono">{location.pathname}</span>.
+      </p>
+      <p>
+        {signedIn ? <Link to="/tickets">Go to the tickets</Link> : <Link to="/login">Sign in</Link>}
       </p>
     </section>
+  );
+  if (signedIn) return body;
+  return (
+    <main className="centered" id="main">
+      {body}
+    </main>
   );
 }

@@ -59,11 +59,12 @@ export function NotificationsPage() {
       </div>
       <Checkbox label="Only unread" checked={onlyUnread}
         onChange={(e) => { setOnlyUnread(e.target.checked); setOffset(0); }} />
-      <ErrorMessage error={inbox.error ?? error} />
-      {inbox.loading && !page ? <Loading what="notifications" /> : null}
-      {page && page.items.length === 0 ? <p className="empty">Nothing here yet.</p> : null}
+      <ErrorMessage error={error} />
+      <ErrorMessage error={inbox.error} onRetry={() => void inbox.reload()} />
+      {inbox.loading && !page && !inbox.error ? <Loading what="notifications" /> : null}
+      {page && !inbox.error && page.items.length === 0 ? <p className="empty">Nothing here yet.</p> : null}
       <ul className="inbox">
-        {(page?.items ?? []).map((n) => (
+        {(inbox.error ? [] : (page?.items ?? [])).map((n) => (
           <li key={n.id} className={n.read_at ? "read" : "unread"}>
             <div>
               <p className="title">

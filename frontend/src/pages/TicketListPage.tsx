@@ -1,22 +1,18 @@
-/** The ticket list: filters (SLA "Breaching soon" too), full-text search, names, SLA badges, pagination and CSV export, kept in the URL. */
-import { useState, type FormEvent } from "react";
+/**
+ * The ticket list: filters (SLA "Breaching soon" too), full-text search, requester and
+ * assignee by name, SLA badges, pagination and CSV export, kept in the URL; keyboard
+ * shortcuts (`?` lists them).
+ */
+import { useRef, useState, type FormEvent } from "react";
 import { buildUrl } from "../api/client";
 import { useAuth, useUser } from "../auth/AuthContext";
 import { isStaffAnywhere } from "../auth/roles";
 import { useAsync } from "../components/useAsync";
-import {
-  Badge,
-  ErrorMessage,
-  humanise,
-  Loading,
-  Pager,
-  SelectField,
-  TextField,
-  When,
-} from "../components/ui";
+import { ShortcutHelp } from "../components/ShortcutHelp";
+import { ErrorMessage, humanise, Loaded, Pager, SelectField, TextField } from "../components/ui";
 import { Link, useRouter } from "../router";
-import { PersonName } from "../components/people";
-import { SlaCell } from "../components/sla";
+import { TicketTable } from "./list/TicketTable";
+import { LIST_SHORTCUTS, useListKeys } from "./list/useListKeys";
 
 export const STATUSES = ["", "open", "in_progress", "waiting", "resolved", "closed"] as const;
 export const PRIORITIES = ["low", "medium", "high", "urgent"] as const;
@@ -43,6 +39,8 @@ export function TicketListPage() {
   const [draft, setDraft] = useState(filters);
   const [exportError, setExportError] = useState<unknown>(null);
   const [exporting, setExporting] = useState(false);
+  const [showHelp, setShowHelp] = useState(false);
+  const search = useRef<HTMLInputElement>(null);
   const systems = useAsync(() => api.get("/api/systems"), [api]);
 
   const key = params.toString();
@@ -90,7 +88,13 @@ export function TicketListPage() {
     }
   };
 
-  const page = tickets.data;
+  const ids = tickets.data?.items.map((t) => t.id) ?? [];
+  const [current, setCurrent] = useListKeys({
+    ids,
+    search,
+    open: (id) => navigate(`/tickets/${id}`),
+    help: setShowHelp,
+  });
   const systemNames = systems.data?.map((s) => s.name) ?? [];
   return (
     <section aria-labelledby="tickets-title">
@@ -103,6 +107,9 @@ export function TicketListPage() {
           <button type="button" onClick={() => void exportCsv()} disabled={exporting}>
             {exporting ? "Exporting…" : "Export CSV"}
           </button>
+          <button type="button" onClick={() => setShowHelp(true)} aria-keyshortcuts="?">
+            Keyboard shortcuts
+          </button>
         </div>
       </div>
       <ErrorMessage error={exportError} />
@@ -111,6 +118,8 @@ export function TicketListPage() {
           label="Search"
           type="search"
           name="q"
+          ref={search}
+          aria-keyshortcuts="/"
           placeholder="Words in title or description"
           value={draft.q}
           onChange={(e) => setDraft({ ...draft, q: e.target.value })}
@@ -180,73 +189,34 @@ export function TicketListPage() {
           </button>
         </div>
       </form>
-      <ErrorMessage error={tickets.error} />
-      {tickets.loading && !page ? <Loading what="tickets" /> : null}
-      {page ? (
-        page.items.length === 0 ? (
-          <p className="empty">
-            {FILTERS.some((f) => f !== "sort" && filters[f])
-              ? "No tickets match these filters. “Clear” shows them all."
-              : "No tickets yet. File one with “New ticket”."}
-          </p>
-        ) : (
-          <>
-            <div className="table-scroll">
-            <table className="table ticket-table">
-              <caption className="visually-hidden">
-                Tickets, {filters.sort === "sla_due" ? "SLA due soonest" : "newest first"} ({page.total}{" "}
-                in all)
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">#</th>
-                  <th scope="col">Title</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Priority</th>
-                  <th scope="col">SLA</th>
-                  <th scope="col">Assignee</th>
-                  <th scope="col">System</th>
-                  <th scope="col">Updated</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.items.map((t) => (
-                  <tr key={t.id}>
-                    <td data-label="#">{t.id}</td>
-                    <td data-label="Title">
-                      <Link to={`/tickets/${t.id}`}>{t.title}</Link>
-                    </td>
-                    <td data-label="Status">
-                      <Badge kind={t.status}>{humanise(t.status)}</Badge>
-                    </td>
-                    <td data-label="Priority">
-                      <Badge kind={t.priority}>{humanise(t.priority)}</Badge>
-                    </td>
-                    <td data-label="SLA">
-                      <SlaCell sla={t.sla} />
-                    </td>
-                    <td data-label="Assignee">
-                      <PersonName person={t.assignee} none={t.assignee_id ? undefined : "Nobody"} />
-                    </td>
-                    <td data-label="System">{t.system}</td>
-                    <td data-label="Updated">
-                      <When at={t.updated_at} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            </div>
-            <Pager
-              label="Ticket pages"
-              offset={offset}
-              limit={PAGE}
-              total={page.total}
-              onChange={(next) => go(filters, next)}
-            />
-          </>
-        )
-      ) : null}
+      <Loaded state={tickets} what="tickets" lines={6}>
+        {(page) =>
+          page.items.length === 0 ? (
+            <p className="empty">
+              {FILTERS.some((f) => f !== "sort" && filters[f])
+                ? "No tickets match these filters. “Clear” shows them all."
+                : "No tickets yet. File one with “New ticket”."}
+            </p>
+          ) : (
+            <>
+              <TicketTable
+                items={page.items}
+                current={current}
+                onFocusRow={setCurrent}
+                caption={`Tickets, ${filters.sort === "sla_due" ? "SLA due soonest" : "newest first"} (${page.total} in all)`}
+              />
+              <Pager
+                label="Ticket pages"
+                offset={offset}
+                limit={PAGE}
+                total={page.total}
+                onChange={(next) => go(filters, next)}
+              />
+            </>
+          )
+        }
+      </Loaded>
+      {showHelp ? <ShortcutHelp shortcuts={LIST_SHORTCUTS} onClose={() => setShowHelp(false)} /> : null}
     </section>
   );
 }

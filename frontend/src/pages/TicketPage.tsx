@@ -1,5 +1,6 @@
 /** One ticket: details, SLA clocks, transitions, assignment (by name), comments, attachments, history, similar. */
-import { useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
+import { ApiError } from "../api/errors";
 import type { Schemas } from "../api/client";
 import { PersonPicker, staffName, type StaffMember } from "../components/PersonPicker";
 import { PersonName } from "../components/people";
@@ -13,9 +14,17 @@ import { Link } from "../router";
 import { Attachments } from "./ticket/Attachments";
 import { Comments } from "./ticket/Comments";
 import { History } from "./ticket/History";
+import { EditTicket } from "./ticket/EditTicket";
+import { mayEditContent, orderMoves } from "./ticket/moves";
+import { Transitions } from "./ticket/Transitions";
 import { Triage } from "./ticket/Triage";
 
 type Ticket = Schemas["TicketDetail"];
+type WorkflowLoad = {
+  data: Schemas["WorkflowRead"] | undefined;
+  error: unknown;
+  reload: () => Promise<void>;
+};
 
 export function TicketPage({ id }: { id: number }) {
   const { api } = useAuth();
@@ -23,35 +32,89 @@ export function TicketPage({ id }: { id: number }) {
     (): Promise<TicketDetail> => api.get("/api/tickets/{ticket_id}", { path: { ticket_id: id } }),
     [api, id],
   );
-  const [version, setVersion] = useState(0);
-  // After any change, reload the ticket (with its triage) and every section under it.
-  const changed = () => {
-    void ticket.reload();
-    setVersion((v) => v + 1);
-  };
-
   if (ticket.error) {
+    const missing = ticket.error instanceof ApiError && ticket.error.status === 404;
     return (
-      <section>
-        <h1>Ticket #{id}</h1>
-        <ErrorMessage error={ticket.error} />
+      <section aria-labelledby="ticket-title">
+        <h1 id="ticket-title">{missing ? "Ticket not found" : `Ticket #${id}`}</h1>
+        {missing ? (
+          <p>There is no ticket #{id}, or you cannot see it.</p>
+        ) : (
+          <ErrorMessage error={ticket.error} onRetry={() => void ticket.reload()} />
+        )}
         <p>
           <Link to="/tickets">Back to the tickets</Link>
         </p>
       </section>
     );
   }
-  const t = ticket.data;
-  if (!t) return <Loading what={`ticket #${id}`} />;
+  if (!ticket.data) return <Loading what={`ticket #${id}`} lines={8} />;
+  return <TicketView ticket={ticket.data} reload={() => void ticket.reload()} />;
+}
+
+function TicketView({ ticket: t, reload }: { ticket: TicketDetail; reload: () => void }) {
+  const { api } = useAuth();
+  const user = useUser();
+  const workflow = useAsync(
+    () => api.get("/api/workflows/{system}", { path: { system: t.system } }),
+    [api, t.system],
+  );
+  const [version, setVersion] = useState(0);
+  const [editing, setEditing] = useState(false);
+  const [saved, setSaved] = useState(false);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const editButton = useRef<HTMLButtonElement>(null);
+  // After any change, reload the ticket (with its triage) and every section under it.
+  const changed = () => {
+    reload();
+    setVersion((v) => v + 1);
+  };
+  const canEdit = mayEditContent(user, t, workflow.data);
+  // Where focus goes once the edit form has gone: the heading after a save, else "Edit".
+  const [focusAfter, setFocusAfter] = useState<"heading" | "edit" | null>(null);
+  useEffect(() => {
+    if (editing || !focusAfter) return;
+    (focusAfter === "heading" ? heading.current : editButton.current)?.focus();
+    setFocusAfter(null);
+  }, [editing, focusAfter]);
+  const stopEditing = (didSave: boolean) => {
+    setEditing(false);
+    setSaved(didSave);
+    setFocusAfter(didSave ? "heading" : "edit");
+    if (didSave) changed();
+  };
+
   return (
     <article aria-labelledby="ticket-title" className="ticket">
       <p className="crumbs">
         <Link to="/tickets">Tickets</Link> / #{t.id}
       </p>
-      <h1 id="ticket-title">{t.title}</h1>
+      {editing ? (
+        <EditTicket ticket={t} onSaved={() => stopEditing(true)} onCancel={() => stopEditing(false)} />
+      ) : (
+        <div className="title-row">
+          <h1 id="ticket-title" tabIndex={-1} ref={heading}>
+            {t.title}
+          </h1>
+          {canEdit ? (
+            <button
+              type="button"
+              ref={editButton}
+              onClick={() => {
+                setSaved(false);
+                setEditing(true);
+              }}
+              aria-label="Edit title, priority and category"
+            >
+              Edit
+            </button>
+          ) : null}
+        </div>
+      )}
+      {saved ? <Notice>Changes saved.</Notice> : null}
       <Details ticket={t} />
       <SlaPanel sla={t.sla} />
-      <Actions ticket={t} onChange={changed} />
+      <Actions ticket={t} workflow={workflow} onChange={changed} />
       {t.ai_triage ? <Triage triage={t.ai_triage} /> : null}
       <section aria-labelledby="description-title" className="card">
         <h2 id="description-title">Description</h2>
@@ -126,18 +189,15 @@ function Details({ ticket: t }: { ticket: Ticket }) {
  * The moves the workflow offers this user; assignment by name for managers and above (the
  * API lets only them change the assignee); "Assign to me" for agents and above.
  */
-function Actions({ ticket: t, onChange }: { ticket: Ticket; onChange: () => void }) {
+function Actions({ ticket: t, workflow, onChange }: { ticket: Ticket; workflow: WorkflowLoad; onChange: () => void }) {
   const { api } = useAuth();
   const user = useUser();
-  const workflow = useAsync(
-    () => api.get("/api/workflows/{system}", { path: { system: t.system } }),
-    [api, t.system],
-  );
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [assignee, setAssignee] = useState<StaffMember | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const moves = workflow.data ? allowedTransitions(user, t, workflow.data) : [];
+  const ordered = workflow.data ? orderMoves(moves, workflow.data) : { regular: [], terminal: [] };
   const canAssign = atLeast(user, t.system, "manager");
   const canTake = atLeast(user, t.system, "agent") && t.assignee_id !== user.id;
 
@@ -171,18 +231,13 @@ function Actions({ ticket: t, onChange }: { ticket: Ticket; onChange: () => void
   return (
     <section aria-labelledby="actions-title" className="card actions-card">
       <h2 id="actions-title">Actions</h2>
-      <ErrorMessage error={error ?? workflow.error} />
+      <ErrorMessage error={error} />
+      <ErrorMessage error={workflow.error} onRetry={() => void workflow.reload()} />
       {done ? <Notice>{done}</Notice> : null}
       {workflow.data && moves.length === 0 ? (
         <p className="muted">No status change is open to you from “{humanise(t.status)}”.</p>
       ) : null}
-      <div className="button-row" role="group" aria-label="Change status">
-        {moves.map((to) => (
-          <button key={to} type="button" disabled={busy} onClick={() => void move(to)}>
-            Move to {humanise(to)}
-          </button>
-        ))}
-      </div>
+      <Transitions moves={ordered} busy={busy} onMove={(to) => void move(to)} />
       {canAssign || canTake ? (
         <form className="assign" onSubmit={onAssign} aria-label="Assignment">
           {canAssign ? (

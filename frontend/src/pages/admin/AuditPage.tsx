@@ -4,7 +4,7 @@ import type { Schemas } from "../../api/client";
 import { useAuth } from "../../auth/AuthContext";
 import { useAsync } from "../../components/useAsync";
 import { PersonName } from "../../components/people";
-import { ErrorMessage, Loading, Pager, TextField, When } from "../../components/ui";
+import { ErrorMessage, Loading, Pager, TextField, When, TableScroll } from "../../components/ui";
 
 const PAGE = 50;
 const EMPTY = { action: "", object_type: "", object_id: "" };
@@ -88,10 +88,11 @@ export function AuditPage() {
           <button type="submit" className="primary">Apply filters</button>
         </div>
       </form>
-      <ErrorMessage error={log.error} />
+      <ErrorMessage error={log.error} onRetry={() => void log.reload()} />
       {log.loading && !page ? <Loading what="the audit log" /> : null}
-      {page ? (
+      {page && !log.error ? (
         <>
+          <TableScroll label="Audit entries">
           <table className="table">
             <caption className="visually-hidden">Audit entries, newest first ({page.total} in all)</caption>
             <thead>
@@ -118,7 +119,7 @@ export function AuditPage() {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </table></TableScroll>
           <Pager label="Audit pages" offset={offset} limit={PAGE} total={page.total} onChange={setOffset} />
         </>
       ) : null}

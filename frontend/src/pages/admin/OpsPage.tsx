@@ -5,7 +5,7 @@ import type { Schemas } from "../../api/client";
 import { useAuth } from "../../auth/AuthContext";
 import { useAsync } from "../../components/useAsync";
 import { PersonName } from "../../components/people";
-import { Badge, ErrorMessage, Loading, When } from "../../components/ui";
+import { Badge, ErrorMessage, Loading, When, TableScroll } from "../../components/ui";
 import { Link } from "../../router";
 
 /** `GET /api/admin/ops`: the gateway's own route (see gateway/README.md). */
@@ -39,7 +39,7 @@ export function OpsPage() {
           <button type="button" onClick={() => void ops.reload()}>Refresh now</button>
         </div>
       </div>
-      <ErrorMessage error={ops.error} />
+      <ErrorMessage error={ops.error} onRetry={() => void ops.reload()} />
       {ops.loading && !o ? <Loading what="the operations summary" /> : null}
       {o ? (
         <>
@@ -49,7 +49,7 @@ export function OpsPage() {
           <div className="grid">
             <section className="card" aria-labelledby="ops-services">
               <h2 id="ops-services">Service health</h2>
-              <table className="table">
+              <TableScroll label="Services"><table className="table">
                 <thead>
                   <tr><th scope="col">Service</th><th scope="col">State</th><th scope="col">Dependencies</th></tr>
                 </thead>
@@ -62,11 +62,11 @@ export function OpsPage() {
                     </tr>
                   ))}
                 </tbody>
-              </table>
+              </table></TableScroll>
             </section>
             <section className="card" aria-labelledby="ops-queues">
               <h2 id="ops-queues">Queue depths</h2>
-              <table className="table">
+              <TableScroll label="Queues"><table className="table">
                 <thead>
                   <tr><th scope="col">Queue</th><th scope="col">Ready messages</th><th scope="col">Consumers</th></tr>
                 </thead>
@@ -79,11 +79,11 @@ export function OpsPage() {
                     </tr>
                   ))}
                 </tbody>
-              </table>
+              </table></TableScroll>
             </section>
             <section className="card" aria-labelledby="ops-outbox">
               <h2 id="ops-outbox">Outbox lag</h2>
-              <table className="table">
+              <TableScroll label="Outbox"><table className="table">
                 <thead>
                   <tr><th scope="col">Producer</th><th scope="col">Unpublished</th><th scope="col">Oldest (seconds)</th></tr>
                 </thead>
@@ -96,11 +96,11 @@ export function OpsPage() {
                     </tr>
                   ))}
                 </tbody>
-              </table>
+              </table></TableScroll>
             </section>
             <section className="card" aria-labelledby="ops-limits">
               <h2 id="ops-limits">Rate-limit rejections</h2>
-              <table className="table">
+              <TableScroll label="Rate limits"><table className="table">
                 <thead>
                   <tr><th scope="col">Bucket</th><th scope="col">Requests refused (429)</th></tr>
                 </thead>
@@ -109,12 +109,12 @@ export function OpsPage() {
                     <tr key={bucket}><th scope="row">{bucket}</th><td>{n}</td></tr>
                   ))}
                 </tbody>
-              </table>
+              </table></TableScroll>
               <p className="muted">Failed sign-ins: {o.login_failures ?? "unknown"}. Counts since this gateway / auth process started.</p>
             </section>
             <section className="card" aria-labelledby="ops-events">
               <h2 id="ops-events">Events</h2>
-              <table className="table">
+              <TableScroll label="Events"><table className="table">
                 <thead>
                   <tr><th scope="col">Service</th><th scope="col">Published</th><th scope="col">Consumed</th><th scope="col">Dead-lettered</th></tr>
                 </thead>
@@ -125,16 +125,16 @@ export function OpsPage() {
                     </tr>
                   ))}
                 </tbody>
-              </table>
+              </table></TableScroll>
             </section>
             <section className="card" aria-labelledby="ops-orphaned">
               <h2 id="ops-orphaned">Assignees who lost their role</h2>
-              <ErrorMessage error={orphaned.error} />
-              {orphaned.data && orphaned.data.items.length === 0 ? (
+              <ErrorMessage error={orphaned.error} onRetry={() => void orphaned.reload()} />
+              {orphaned.data && !orphaned.error && orphaned.data.items.length === 0 ? (
                 <p className="muted">None: every open ticket's assignee is still agent or above in its system.</p>
               ) : null}
-              {orphaned.data && orphaned.data.items.length > 0 ? (
-                <table className="table">
+              {orphaned.data && !orphaned.error && orphaned.data.items.length > 0 ? (
+                <TableScroll label="Orphaned assignments"><table className="table">
                   <thead>
                     <tr><th scope="col">Ticket</th><th scope="col">System</th><th scope="col">Assignee</th></tr>
                   </thead>
@@ -147,7 +147,7 @@ export function OpsPage() {
                       </tr>
                     ))}
                   </tbody>
-                </table>
+                </table></TableScroll>
               ) : null}
             </section>
           </div>

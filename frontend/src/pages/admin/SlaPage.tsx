@@ -38,9 +38,9 @@ export function SlaPage() {
         Targets count working minutes only: the time between the calendar's start and end on its
         working days, in its timezone, skipping holidays. Empty means no target.
       </p>
-      <ErrorMessage error={systems.error} />
+      <ErrorMessage error={systems.error} onRetry={() => void systems.reload()} />
       {systems.loading && !systems.data ? <Loading what="systems" /> : null}
-      {systems.data && mine.length === 0 ? <p className="empty">There are no systems you administer.</p> : null}
+      {systems.data && !systems.error && mine.length === 0 ? <p className="empty">There are no systems you administer.</p> : null}
       {mine.length ? (
         <div className="card">
           <SelectField
@@ -111,7 +111,7 @@ function PolicyEditor({ system }: { system: string }) {
   }, [policy.data]);
 
   if (waiting) return <Loading what={`the SLA policy of ${system} (a new system gets the default within seconds)`} />;
-  if (policy.error) return <ErrorMessage error={policy.error} />;
+  if (policy.error) return <ErrorMessage error={policy.error} onRetry={() => void policy.reload()} />;
   if (!draft || !policy.data) return <Loading what={`the SLA policy of ${system}`} />;
 
   const byField = error instanceof ApiError ? problemsByField(error.fields) : {};

@@ -4,7 +4,7 @@ import type { Schemas } from "../../api/client";
 import { useAuth, useUser } from "../../auth/AuthContext";
 import { SYSTEM_ROLES } from "../../auth/roles";
 import { useAsync } from "../../components/useAsync";
-import { Checkbox, ErrorMessage, humanise, Loading, Notice, Pager, SelectField } from "../../components/ui";
+import { Checkbox, ErrorMessage, humanise, Loading, Notice, Pager, SelectField, TableScroll } from "../../components/ui";
 
 type User = Schemas["UserRead"];
 const PAGE = 25;
@@ -25,10 +25,17 @@ export function UsersPage() {
   return (
     <section aria-labelledby="users-title">
       <h1 id="users-title">Users and roles</h1>
-      <ErrorMessage error={users.error ?? systems.error} />
+      <ErrorMessage
+        error={users.error ?? systems.error}
+        onRetry={() => {
+          if (users.error) void users.reload();
+          if (systems.error) void systems.reload();
+        }}
+      />
       {users.loading && !page ? <Loading what="users" /> : null}
-      {page ? (
+      {page && !users.error ? (
         <>
+          <TableScroll label="Users">
           <table className="table">
             <caption className="visually-hidden">Users, oldest first ({page.total} in all)</caption>
             <thead>
@@ -55,7 +62,7 @@ export function UsersPage() {
                 />
               ))}
             </tbody>
-          </table>
+          </table></TableScroll>
           <Pager label="User pages" offset={offset} limit={PAGE} total={page.total} onChange={setOffset} />
         </>
       ) : null}

@@ -3,7 +3,7 @@ import { useState, type FormEvent } from "react";
 import type { Schemas } from "../../api/client";
 import { useAuth } from "../../auth/AuthContext";
 import { useAsync } from "../../components/useAsync";
-import { ErrorMessage, humanise, Loading, Notice, TextArea } from "../../components/ui";
+import { ErrorMessage, humanise, Loading, Notice, TextArea, TableScroll } from "../../components/ui";
 
 type Workflow = Schemas["WorkflowRead"];
 
@@ -13,9 +13,9 @@ export function WorkflowsPage() {
   return (
     <section aria-labelledby="workflows-title">
       <h1 id="workflows-title">Workflows</h1>
-      <ErrorMessage error={workflows.error} />
+      <ErrorMessage error={workflows.error} onRetry={() => void workflows.reload()} />
       {workflows.loading && !workflows.data ? <Loading what="workflows" /> : null}
-      {(workflows.data ?? []).map((w) => (
+      {(workflows.error ? [] : (workflows.data ?? [])).map((w) => (
         <WorkflowCard key={w.system} workflow={w} onSaved={() => void workflows.reload()} />
       ))}
     </section>
@@ -71,7 +71,7 @@ function WorkflowCard({ workflow: w, onSaved }: { workflow: Workflow; onSaved: (
           </span>
         ))}
       </p>
-      <table className="table">
+      <TableScroll label={`Transitions of ${w.system}`}><table className="table">
         <caption className="visually-hidden">Transitions of {w.system}</caption>
         <thead>
           <tr>
@@ -89,11 +89,11 @@ function WorkflowCard({ workflow: w, onSaved }: { workflow: Workflow; onSaved: (
             </tr>
           ))}
         </tbody>
-      </table>
+      </table></TableScroll>
       {editing ? (
         <form onSubmit={save}>
           <ErrorMessage error={error} />
-          {parseError ? <p className="error" role="alert">{parseError}</p> : null}
+          <ErrorMessage error={parseError} message={parseError ?? undefined} />
           <TextArea label={`Workflow of ${w.system} (JSON)`} rows={16} className="mono" spellCheck={false}
             hint="initial, states [{name, terminal?}], transitions [{from, to, roles}]; roles: requester, agent, manager, admin."
             value={text} onChange={(e) => setText(e.target.value)} />

@@ -64,10 +64,11 @@ export function Attachments({ ticketId, version, onAdded }: Props) {
   return (
     <section aria-labelledby="attachments-title" className="card">
       <h2 id="attachments-title">Attachments</h2>
-      <ErrorMessage error={list.error ?? error} />
+      <ErrorMessage error={error} />
+      <ErrorMessage error={list.error} onRetry={() => void list.reload()} />
       {uploaded ? <Notice>{uploaded}</Notice> : null}
       {list.loading && !list.data ? <Loading what="attachments" /> : null}
-      {list.data && list.data.length === 0 ? <p className="muted">No attachments.</p> : null}
+      {list.data && !list.error && list.data.length === 0 ? <p className="muted">No attachments.</p> : null}
       <ul className="plain">
         {(list.data ?? []).map((a) => (
           <li key={a.id}>

@@ -48,9 +48,9 @@ export function Comments({ ticket, version, onAdded }: Props) {
   return (
     <section aria-labelledby="comments-title" className="card">
       <h2 id="comments-title">Comments</h2>
-      <ErrorMessage error={comments.error} />
+      <ErrorMessage error={comments.error} onRetry={() => void comments.reload()} />
       {comments.loading && !comments.data ? <Loading what="comments" /> : null}
-      {comments.data && comments.data.length === 0 ? <p className="muted">No comments yet.</p> : null}
+      {comments.data && !comments.error && comments.data.length === 0 ? <p className="muted">No comments yet.</p> : null}
       <ol className="comments">
         {(comments.data ?? []).map((c) => (
           <li key={c.id} className={c.internal ? "comment internal" : "comment"}>

@@ -36,10 +36,10 @@ export function History({ ticketId, version }: { ticketId: number; version: numb
   return (
     <section aria-labelledby="history-title" className="card">
       <h2 id="history-title">History</h2>
-      <ErrorMessage error={history.error} />
+      <ErrorMessage error={history.error} onRetry={() => void history.reload()} />
       {history.loading && !history.data ? <Loading what="history" /> : null}
       <ol className="history">
-        {(history.data ?? []).map((h) => (
+        {(history.error ? [] : (history.data ?? [])).map((h) => (
           <li key={h.seq}>
             <When at={h.at} /> — {describeEntry(h.action, h.old ?? null, h.new ?? null)}
             {h.actor ? (

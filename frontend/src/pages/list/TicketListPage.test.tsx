@@ -1,0 +1,85 @@
+import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { json, renderWith } from "../../test/render";
+import { signedIn, WhenSignedIn } from "../../test/signedIn";
+import { TicketListPage } from "../TicketListPage";
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+  localStorage.clear();
+});
+
+const person = (id: string, name: string) => ({ id, username: name.toLowerCase(), display_name: name });
+const ticket = (id: number, title: string) => ({
+  id, title, status: "in_progress", priority: "high", system: "TTS", category: null,
+  requester_id: "r1", requester: person("r1", "Ada Lovelace"),
+  assignee_id: null, assignee: null, created_at: "2026-03-02T10:00:00Z", updated_at: "2026-03-02T10:00:00Z",
+  sla: { first_response: null, resolution: null },
+});
+const PAGE = { items: [ticket(7, "x".repeat(300)), ticket(5, "Printer jams")], total: 2, limit: 25, offset: 0 };
+
+function list(answers: (() => Response)[]) {
+  let call = 0;
+  return signedIn((url) => {
+    if (url.startsWith("/api/systems")) return json(200, [{ name: "TTS", description: "" }]);
+    if (url.startsWith("/api/tickets")) return (answers[Math.min(call++, answers.length - 1)] as () => Response)();
+    return json(404, { detail: "Not found", code: "not_found" });
+  });
+}
+
+const show = (handler: ReturnType<typeof list>, path = "/tickets") =>
+  renderWith(<WhenSignedIn><TicketListPage /></WhenSignedIn>, handler, path);
+
+describe("TicketListPage", () => {
+  it("shows a failed load as one error with Try again, never with the empty-state message", async () => {
+    show(list([() => json(500, { detail: "Internal error.", code: "internal" }), () => json(200, { ...PAGE, items: [], total: 0 })]), "/tickets?q=zzz");
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toContain("Internal error.");
+    expect(screen.queryByText(/No tickets match/)).toBeNull();
+    fireEvent.click(screen.getByRole("button", { name: "Try again" }));
+    expect(await screen.findByText(/No tickets match these filters/)).toBeTruthy();
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+
+  it("lists requester and assignee by name, the full title on the link", async () => {
+    show(list([() => json(200, PAGE)]));
+    const link = await screen.findByRole("link", { name: "x".repeat(300) });
+    expect(link.getAttribute("title")).toBe("x".repeat(300));
+    expect(screen.getByRole("columnheader", { name: "Requester" })).toBeTruthy();
+    expect(screen.getAllByText("Ada Lovelace")).toHaveLength(2);
+    expect(screen.getAllByText("Nobody")).toHaveLength(2);
+    expect(within(screen.getByRole("table")).getAllByText("In progress")).toHaveLength(2);
+  });
+
+  it("moves with j and k, opens with Enter, searches with / and lists the keys with ?", async () => {
+    show(list([() => json(200, PAGE)]));
+    const rows = await screen.findAllByRole("row");
+    const body = rows.slice(1);
+    fireEvent.keyDown(document.body, { key: "j" });
+    expect(body[0]?.getAttribute("aria-current")).toBe("true");
+    expect(document.activeElement).toBe(screen.getByRole("link", { name: "x".repeat(300) }));
+    fireEvent.keyDown(document.body, { key: "j" });
+    expect(body[1]?.getAttribute("aria-current")).toBe("true");
+    fireEvent.keyDown(document.body, { key: "j" });
+    expect(body[1]?.getAttribute("aria-current")).toBe("true");
+    fireEvent.keyDown(document.body, { key: "k" });
+    expect(body[0]?.getAttribute("aria-current")).toBe("true");
+
+    const search = screen.getByLabelText("Search");
+    fireEvent.keyDown(document.body, { key: "/" });
+    expect(document.activeElement).toBe(search);
+    fireEvent.keyDown(search, { key: "?" });
+    expect(screen.queryByRole("dialog")).toBeNull();
+
+    fireEvent.keyDown(document.body, { key: "?" });
+    const help = screen.getByRole("dialog", { name: "Keyboard shortcuts" });
+    expect(help.textContent).toContain("Next ticket");
+    expect(help.textContent).not.toContain("Select");
+    fireEvent.click(screen.getByRole("button", { name: "Close" }));
+    expect(screen.queryByRole("dialog")).toBeNull();
+
+    fireEvent.keyDown(document.body, { key: "Enter" });
+    await waitFor(() => expect(window.location.pathname).toBe("/tickets/7"));
+  });
+});
