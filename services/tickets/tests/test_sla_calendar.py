@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 from servicedesk_tickets.sla.calendar import (
     Calendar,
     add_working,
+    day_interval,
     is_working,
     parse_hhmm,
     working_between,
@@ -119,3 +121,36 @@ def test_parse_hhmm_accepts_midnight_and_24_00_only():
         except ValueError:
             continue
         raise AssertionError(bad)
+
+
+def _walk_working_between(a: datetime, b: datetime, cal: Calendar) -> float:
+    """The plain definition: walk the working days from the one before `a` (the timeline
+    must give exactly this)."""
+    if b <= a:
+        return 0.0
+    total, day = timedelta(0), a.astimezone(ZoneInfo(cal.timezone)).date() - timedelta(days=1)
+    while True:
+        interval = day_interval(cal, day)
+        day += timedelta(days=1)
+        if interval is None or interval[1] <= a:
+            continue
+        if interval[0] >= b:
+            return total.total_seconds()
+        total += min(interval[1], b) - max(interval[0], a)
+
+
+@settings(max_examples=300, deadline=None)
+@given(calendars(), moments, st.integers(0, 400 * 24 * 3600))
+def test_the_timeline_gives_exactly_the_walk_over_days(cal, a, seconds):
+    b = a + timedelta(seconds=seconds, microseconds=seconds % 997)
+    assert working_between(a, b, cal) == _walk_working_between(a, b, cal)
+    due = add_working(a, seconds / 600, cal)  # minutes, fractional
+    assert _walk_working_between(a, due, cal) == timedelta(minutes=seconds / 600).total_seconds()
+
+
+def test_a_timeline_asked_about_distant_moments_grows_both_ways():
+    now = t("2026-12-03T10:00Z")
+    years_ago = now - timedelta(days=3 * 365)
+    assert working_between(now, now + timedelta(days=7), OFFICE) == 5 * 8 * 3600
+    assert working_between(years_ago, years_ago + timedelta(days=7), OFFICE) == 5 * 8 * 3600
+    assert working_between(now, now + timedelta(days=7), OFFICE) == 5 * 8 * 3600

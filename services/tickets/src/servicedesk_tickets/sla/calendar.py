@@ -12,6 +12,7 @@ consecutive days abut exactly.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -84,29 +85,91 @@ def _intervals_from(calendar: Calendar, moment: datetime) -> Iterator[tuple[date
             yield interval
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO = timedelta(microseconds=1)
+_DAY = timedelta(days=1)
+_FIRST_SPAN = 64  # local days `add_working` asks for at first; doubled while too short
+_MARGIN = timedelta(days=31)
+
+
+def _micros(moment: datetime) -> int:
+    return (moment - _EPOCH) // _MICRO
+
+
+class _Timeline:
+    """A calendar's working intervals over a span of local days, in integer microseconds
+    since the epoch, each with the working time before it in the span: a sum of working
+    time is two binary searches, not a walk over days. The span grows (it is rebuilt
+    wider) when asked about moments outside it; exact, as the intervals are."""
+
+    def __init__(self, calendar: Calendar) -> None:
+        self.calendar = calendar
+        self.zone = ZoneInfo(calendar.timezone)
+        self.first, self.last = date.max, date.min  # local days covered: [first, last)
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.after: list[int] = []  # working time up to each interval's end
+
+    def day(self, moment: datetime) -> date:
+        return moment.astimezone(self.zone).date()
+
+    def cover(self, first: date, last: date) -> None:
+        """Make the span include local days [first, last) (the day before a moment and the
+        day after cover every interval that can contain it, whatever the offset)."""
+        if self.first <= first and last <= self.last:
+            return
+        first = min(first, self.first) - _MARGIN  # with room to spare: rebuilt seldom
+        last = max(last, self.last) + _MARGIN
+        starts, ends, after, total = [], [], [], 0
+        day = first
+        while day < last:
+            interval = day_interval(self.calendar, day)
+            if interval is not None:
+                begin, end = _micros(interval[0]), _micros(interval[1])
+                total += end - begin
+                starts.append(begin)
+                ends.append(end)
+                after.append(total)
+            day += _DAY
+        self.first, self.last, self.starts, self.ends, self.after = first, last, starts, ends, after
+
+    def worked(self, micros: int) -> int:
+        """Working time in the span before `micros` (a moment inside the span)."""
+        i = bisect_right(self.starts, micros) - 1
+        if i < 0:
+            return 0
+        return self.after[i] - self.ends[i] + min(micros, self.ends[i])
+
+
+@lru_cache(maxsize=64)
+def _timeline(calendar: Calendar) -> _Timeline:
+    return _Timeline(calendar)
+
+
 def add_working(start: datetime, minutes: float, calendar: Calendar) -> datetime:
     """The moment `minutes` of working time after `start` (UTC). 0 minutes: `start`."""
     left = timedelta(minutes=minutes)
     if left <= timedelta(0):
         return start.astimezone(UTC)
-    for begin, end in _intervals_from(calendar, start):
-        begin = max(begin, start)
-        if left <= end - begin:
-            return begin + left
-        left -= end - begin
+    line = _timeline(calendar)
+    first, span = line.day(start) - _DAY, _FIRST_SPAN
+    while span <= MAX_DAYS:
+        line.cover(first, first + timedelta(days=span))
+        wanted = line.worked(_micros(start)) + left // _MICRO
+        i = bisect_left(line.after, wanted)
+        if i < len(line.after):
+            return _EPOCH + timedelta(microseconds=line.ends[i] - (line.after[i] - wanted))
+        span *= 2
     raise ValueError("the calendar has no working time within a century")
 
 
 def working_between(a: datetime, b: datetime, calendar: Calendar) -> float:
     """Seconds of working time in [a, b); 0 when b is not after a."""
-    total = timedelta(0)
     if b <= a:
         return 0.0
-    for begin, end in _intervals_from(calendar, a):
-        if begin >= b:
-            break
-        total += min(end, b) - max(begin, a)
-    return total.total_seconds()
+    line = _timeline(calendar)
+    line.cover(line.day(a) - _DAY, line.day(b) + 2 * _DAY)
+    return (line.worked(_micros(b)) - line.worked(_micros(a))) / 10**6
 
 
 def is_working(moment: datetime, calendar: Calendar) -> bool:
