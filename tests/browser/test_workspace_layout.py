@@ -16,6 +16,7 @@ Screenshots: tests/browser/artifacts/<page>-<390|1280>-<light|dark>.png (ignored
 
 from __future__ import annotations
 
+import asyncio
 import re
 import secrets
 from pathlib import Path
@@ -190,15 +191,15 @@ async def test_dark_mode_follows_the_system_and_the_switch_is_remembered(people)
     switch = page.get_by_label("Theme")
     await expect(switch).to_have_value("system")
     assert await background(page) == DARK_BG
-    await switch.select_option(label="Light")
+    await switch.select_option(label="Light theme")
     assert await background(page) == LIGHT_BG  # pinned light on a dark system
     await page.reload()
     await expect(page.get_by_label("Theme")).to_have_value("light")
     assert await background(page) == LIGHT_BG
     await page.emulate_media(color_scheme="light")
-    await page.get_by_label("Theme").select_option(label="Dark")
+    await page.get_by_label("Theme").select_option(label="Dark theme")
     assert await background(page) == DARK_BG  # pinned dark on a light system
-    await page.get_by_label("Theme").select_option(label="System")
+    await page.get_by_label("Theme").select_option(label="System theme")
     assert await background(page) == LIGHT_BG
     assert await page.evaluate("localStorage.getItem('servicedesk.theme')") is None
 
@@ -213,25 +214,43 @@ async def test_a_mistyped_address_shows_the_apps_own_404_never_json(people, stac
     assert '"code"' not in text and "not_found" not in text, text
 
 
-async def test_a_failed_list_load_shows_one_error_with_retry(people, tickets):
-    page = await admin_page(people, tickets)
-    failing = {"on": True}
+async def snap(page: Page, name: str) -> None:
+    """The page as it is now at both sizes (light), in tests/browser/artifacts/."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    for label, size in SIZES.items():
+        await page.set_viewport_size(size)
+        assert await sideways(page) is None, f"{name} at {label}: {await sideways(page)}"
+        await page.screenshot(path=str(ARTIFACTS / f"{name}-{label}-light.png"), full_page=True)
+    await page.set_viewport_size(SIZES["1280"])
 
-    async def fail_once(route: Route) -> None:
-        if failing["on"]:
-            failing["on"] = False
+
+async def test_a_failed_list_load_shows_one_error_with_retry_and_a_skeleton(people, tickets):
+    page = await admin_page(people, tickets)
+    calls = {"n": 0}
+    slow = asyncio.Event()
+
+    async def fail_then_slow(route: Route) -> None:
+        calls["n"] += 1
+        if calls["n"] == 1:
             body = {"detail": "Internal error.", "code": "internal"}
             await route.fulfill(status=500, json=body)
         else:
+            await slow.wait()  # held until the skeleton has been seen
             await route.fallback()
 
-    await page.route(re.compile(r"/api/tickets\?"), fail_once)
+    await page.route(re.compile(r"/api/tickets\?"), fail_then_slow)
     await page.goto("/tickets?q=zzzz-nothing-matches")
     alert = page.get_by_role("alert")
     await expect(alert).to_contain_text("error")
     await expect(page.get_by_text("No tickets match")).to_have_count(0)
     await expect(page.get_by_role("table")).to_have_count(0)
+    await snap(page, "state-list-error")
     await alert.get_by_role("button", name="Try again").click()
+    skeleton = page.get_by_role("status").filter(has_text="Loading tickets")
+    await expect(skeleton).to_be_attached()
+    await expect(alert).to_have_count(0)
+    await snap(page, "state-list-loading")
+    slow.set()
     await expect(page.get_by_text("No tickets match these filters")).to_be_visible()
     await expect(page.get_by_role("alert")).to_have_count(0)
 
@@ -243,6 +262,7 @@ async def test_inline_edit_and_a_confirmed_terminal_move(people, tickets):
     await page.get_by_role("button", name="Edit title, priority and category").click()
     form = page.get_by_role("form", name="Edit the ticket")
     await expect(form.get_by_label("Title")).to_be_focused()
+    await snap(page, "state-inline-edit")
     await form.get_by_label("Title").fill("Printer jams on every second page")
     await form.get_by_label("Priority").select_option(label="High")
     await form.get_by_label("Category").fill("printing")
@@ -270,6 +290,8 @@ async def test_inline_edit_and_a_confirmed_terminal_move(people, tickets):
     await ending.click()
     dialog = page.get_by_role("dialog", name="Move to Closed?")
     await expect(dialog).to_be_visible()
+    await expect(dialog.get_by_role("button", name="Cancel")).to_be_focused()
+    await snap(page, "state-confirm-close")
     await dialog.get_by_role("button", name="Cancel").click()
     await expect(dialog).to_have_count(0)
     await expect(page.locator(".ticket-facts")).to_contain_text("Open")
@@ -316,5 +338,6 @@ async def test_list_keyboard_shortcuts(people, tickets):
     for words in ("Next ticket", "Previous ticket", "Open the current ticket", "Search"):
         await expect(help_dialog).to_contain_text(words)
     await expect(help_dialog.get_by_role("button", name="Close")).to_be_focused()
+    await snap(page, "state-shortcut-help")
     await page.keyboard.press("Escape")
     await expect(help_dialog).to_have_count(0)

@@ -23,6 +23,8 @@ export function Dialog({ title, onClose, children, className }: Props) {
     const before = document.activeElement as HTMLElement | null;
     if (typeof dialog.showModal === "function") dialog.showModal();
     else dialog.setAttribute("open", ""); // jsdom
+    // showModal focuses the first control; a dialog may name a safer one (e.g. Cancel).
+    dialog.querySelector<HTMLElement>("[data-autofocus]")?.focus();
     const onCancel = (event: Event) => {
       event.preventDefault();
       close.current();
@@ -64,7 +66,7 @@ export function ConfirmDialog({
         <button type="button" className="primary" onClick={onConfirm}>
           {confirm}
         </button>
-        <button type="button" onClick={onCancel} autoFocus>
+        <button type="button" onClick={onCancel} data-autofocus>
           Cancel
         </button>
       </div>

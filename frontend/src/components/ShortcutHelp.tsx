@@ -25,7 +25,7 @@ export function ShortcutHelp({ shortcuts, onClose }: { shortcuts: Shortcut[]; on
         ))}
       </dl>
       <p className="muted">They do nothing while you type in a field.</p>
-      <button type="button" onClick={onClose} autoFocus>
+      <button type="button" onClick={onClose} data-autofocus>
         Close
       </button>
     </Dialog>

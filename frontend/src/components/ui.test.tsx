@@ -58,3 +58,13 @@ describe("Loaded", () => {
     expect([...lines].every((l) => l.getAttribute("aria-hidden") === "true")).toBe(true);
   });
 });
+
+describe("Loaded while retrying", () => {
+  it("swaps the error for the skeleton until the retry answers", () => {
+    render(
+      <Loaded state={state<string>({ error: new Error("x"), loading: true })} what="tickets">{(d) => <p>{d}</p>}</Loaded>,
+    );
+    expect(screen.queryByRole("alert")).toBeNull();
+    expect(screen.getByRole("status").textContent).toBe("Loading tickets…");
+  });
+});

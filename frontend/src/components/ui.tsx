@@ -147,7 +147,7 @@ interface LoadState<T> {
 
 /**
  * What a page shows for a load (`useAsync`): the error with "Try again", or a skeleton
- * while nothing has arrived, or `children(data)` — exactly one of the three.
+ * while nothing has arrived (or a retry runs), or `children(data)` — exactly one of the three.
  */
 export function Loaded<T>({
   state,
@@ -160,8 +160,9 @@ export function Loaded<T>({
   lines?: number;
   children: (data: T) => ReactNode;
 }) {
-  if (state.error) return <ErrorMessage error={state.error} onRetry={() => void state.reload()} />;
-  if (state.data === undefined) return state.loading ? <Loading what={what} lines={lines} /> : null;
+  const retrying = state.loading && state.error;
+  if (state.error && !retrying) return <ErrorMessage error={state.error} onRetry={() => void state.reload()} />;
+  if (state.data === undefined || retrying) return state.loading ? <Loading what={what} lines={lines} /> : null;
   return <>{children(state.data)}</>;
 }
 

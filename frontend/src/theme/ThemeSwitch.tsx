@@ -2,7 +2,7 @@
 import { useId, useState } from "react";
 import { saveTheme, storedTheme, THEMES, type Theme } from "./theme";
 
-const LABELS: Record<Theme, string> = { system: "System", light: "Light", dark: "Dark" };
+const LABELS: Record<Theme, string> = { system: "System theme", light: "Light theme", dark: "Dark theme" };
 
 export function ThemeSwitch() {
   const id = useId();
@@ -13,7 +13,9 @@ export function ThemeSwitch() {
   };
   return (
     <div className="theme-switch">
-      <label htmlFor={id}>Theme</label>
+      <label htmlFor={id} className="visually-hidden">
+        Theme
+      </label>
       <select id={id} value={theme} onChange={(e) => change(e.target.value as Theme)}>
         {THEMES.map((t) => (
           <option key={t} value={t}>

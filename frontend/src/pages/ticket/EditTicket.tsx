@@ -61,6 +61,9 @@ export function EditTicket({ ticket, onSaved, onCancel }: Props) {
 
   return (
     <form className="card inline-edit-form" onSubmit={save} onKeyDown={onKeyDown} aria-label="Edit the ticket">
+      <h1 id="ticket-title" className="edit-heading">
+        Edit ticket #{ticket.id}
+      </h1>
       <ErrorMessage error={error} />
       <TextField
         label="Title"

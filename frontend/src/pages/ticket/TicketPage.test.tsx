@@ -70,6 +70,7 @@ describe("TicketPage", () => {
     const ending = screen.getByRole("group", { name: "End the ticket" });
     fireEvent.click(within(ending).getByRole("button", { name: "Move to Closed…" }));
     const dialog = screen.getByRole("dialog", { name: "Move to Closed?" });
+    expect(document.activeElement).toBe(within(dialog).getByRole("button", { name: "Cancel" }));
     fireEvent.click(within(dialog).getByRole("button", { name: "Cancel" }));
     expect(screen.queryByRole("dialog")).toBeNull();
     expect(calls.some((c) => c.url.endsWith("/transitions"))).toBe(false);
