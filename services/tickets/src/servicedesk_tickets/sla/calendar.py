@@ -96,6 +96,10 @@ def _micros(moment: datetime) -> int:
     return (moment - _EPOCH) // _MICRO
 
 
+def _utc_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=UTC)
+
+
 class _Timeline:
     """A calendar's working intervals over a span of local days, in integer microseconds
     since the epoch, each with the working time before it in the span: a sum of working
@@ -106,6 +110,7 @@ class _Timeline:
         self.calendar = calendar
         self.zone = ZoneInfo(calendar.timezone)
         self.first, self.last = date.max, date.min  # local days covered: [first, last)
+        self.safe = (1, 0)  # moments (micros) surely inside the span whatever the offset
         self.starts: list[int] = []
         self.ends: list[int] = []
         self.after: list[int] = []  # working time up to each interval's end
@@ -132,6 +137,14 @@ class _Timeline:
                 after.append(total)
             day += _DAY
         self.first, self.last, self.starts, self.ends, self.after = first, last, starts, ends, after
+        self.safe = (
+            _micros(_utc_midnight(first) + 2 * _DAY),
+            _micros(_utc_midnight(last) - 2 * _DAY),
+        )
+
+    def covers(self, *moments: int) -> bool:
+        low, high = self.safe
+        return all(low <= m <= high for m in moments)
 
     def worked(self, micros: int) -> int:
         """Working time in the span before `micros` (a moment inside the span)."""
@@ -167,9 +180,10 @@ def working_between(a: datetime, b: datetime, calendar: Calendar) -> float:
     """Seconds of working time in [a, b); 0 when b is not after a."""
     if b <= a:
         return 0.0
-    line = _timeline(calendar)
-    line.cover(line.day(a) - _DAY, line.day(b) + 2 * _DAY)
-    return (line.worked(_micros(b)) - line.worked(_micros(a))) / 10**6
+    line, start, end = _timeline(calendar), _micros(a), _micros(b)
+    if not line.covers(start, end):
+        line.cover(line.day(a) - _DAY, line.day(b) + 2 * _DAY)
+    return (line.worked(end) - line.worked(start)) / 10**6
 
 
 def is_working(moment: datetime, calendar: Calendar) -> bool:

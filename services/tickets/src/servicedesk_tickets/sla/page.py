@@ -36,9 +36,12 @@ from servicedesk_tickets.tickets.models import Ticket
 SlaFilter = Literal["breached", "at_risk"]
 
 
-_ROWS_QUERY = select(*TicketSla.__table__.columns).where(
+_COLUMNS = [f"{target}_{part}" for target in TARGETS for part in ("remaining", "due_at", "met_at")]
+_ROWS_QUERY = select(
+    TicketSla.ticket_id, TicketSla.paused, *(TicketSla.__table__.c[name] for name in _COLUMNS)
+).where(
     TicketSla.ticket_id == any_(bindparam("ids", type_=ARRAY(BigInteger)))
-)  # plain rows, not entities; one statement text for any page size
+)  # plain tuples in a known order, not entities; one statement text for any page size
 
 
 def _remaining(due: datetime, now: datetime, cal: Calendar) -> int:
@@ -47,17 +50,25 @@ def _remaining(due: datetime, now: datetime, cal: Calendar) -> int:
     return -round(working_between(due, now, cal))
 
 
-def stored_clock(row, target: str, cal: Calendar, now: datetime) -> dict | None:
-    remaining = getattr(row, f"{target}_remaining")
+def stored_clock(
+    remaining: int | None, due: datetime | None, met: datetime | None, paused: bool,
+    cal: Calendar, now: datetime,
+) -> dict | None:  # fmt: skip
+    """One stored clock as the API shows it, its remaining time brought to `now`."""
     if remaining is None:
         return None
-    due, met = getattr(row, f"{target}_due_at"), getattr(row, f"{target}_met_at")
-    paused = row.paused and met is None
+    paused = paused and met is None
     if met is None and not paused and due is not None:
         remaining = _remaining(due, now, cal)
     return {"due_at": due and due.isoformat(), "met_at": met and met.isoformat(),
             "breached": remaining < 0 if met else remaining <= 0, "paused": paused,
             "remaining_seconds": remaining}  # fmt: skip
+
+
+def _shown(row, cal: Calendar, now: datetime) -> dict[str, dict | None]:
+    _id, paused, *parts = row
+    return {target: stored_clock(*parts[3 * i : 3 * i + 3], paused, cal, now)
+            for i, target in enumerate(TARGETS)}  # fmt: skip
 
 
 async def for_page(
@@ -69,14 +80,13 @@ async def for_page(
         return {}
     ids = [t.id for t in tickets]
     row_system = {t.id: t.system for t in tickets}
-    rows = {r.ticket_id: r for r in await session.execute(_ROWS_QUERY, {"ids": ids})}
+    rows = {row[0]: row for row in await session.execute(_ROWS_QUERY, {"ids": ids})}
     rules = await service.rules_for(session, systems={t.system for t in tickets})
     missing = [t for t in tickets if t.id not in rows]
     derived = await service.derive_many(session, tickets=missing, now=now, rules=rules)
     shown = {t: service.as_payload(c) for t, c in derived.items()}
     for ticket_id, row in rows.items():
-        cal = rules[row_system[ticket_id]].calendar
-        shown[ticket_id] = {t: stored_clock(row, t, cal, now) for t in TARGETS}
+        shown[ticket_id] = _shown(row, rules[row_system[ticket_id]].calendar, now)
     return shown
 
 
