@@ -104,10 +104,10 @@ export function App() {
     if (page || isPublic(route)) {
       return (
         <>
-          <header className="public-tools">
-            <ThemeSwitch />
-          </header>
           {page ?? <NotFoundPage signedIn={false} />}
+          <footer className="public-tools">
+            <ThemeSwitch />
+          </footer>
         </>
       );
     }

@@ -1,5 +1,5 @@
 /** The signed-in frame: navigation (with the unread count), sign out, the page. */
-import { useEffect, useState, type ReactNode } from "react";
+import { useEffect, useRef, useState, type ReactNode } from "react";
 import { useAuth, useUser } from "../auth/AuthContext";
 import { isGlobalAdmin, isSystemAdminAnywhere } from "../auth/roles";
 import { Link, useRouter } from "../router";
@@ -50,10 +50,24 @@ function NavLink({ to, children }: { to: string; children: ReactNode }) {
   );
 }
 
+/** After a move to another page, focus its <main>, so a screen reader starts there. */
+function useFocusOnNavigation() {
+  const { location } = useRouter();
+  const main = useRef<HTMLElement>(null);
+  const previous = useRef(location.pathname);
+  useEffect(() => {
+    if (previous.current === location.pathname) return;
+    previous.current = location.pathname;
+    main.current?.focus({ preventScroll: true });
+  }, [location.pathname]);
+  return main;
+}
+
 export function Layout({ children }: { children: ReactNode }) {
   const user = useUser();
   const { signOut } = useAuth();
   const { navigate } = useRouter();
+  const main = useFocusOnNavigation();
   const unread = useUnreadCount();
   const [signingOut, setSigningOut] = useState(false);
 
@@ -127,7 +141,7 @@ export function Layout({ children }: { children: ReactNode }) {
           </button>
         </div>
       </header>
-      <main id="main" tabIndex={-1}>
+      <main id="main" tabIndex={-1} ref={main}>
         {children}
       </main>
     </>
