@@ -3,7 +3,7 @@
  * assignee by name, SLA badges, pagination and CSV export, kept in the URL; keyboard
  * shortcuts (`?` lists them).
  */
-import { useRef, useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { buildUrl } from "../api/client";
 import { useAuth, useUser } from "../auth/AuthContext";
 import { isStaffAnywhere } from "../auth/roles";
@@ -11,6 +11,7 @@ import { useAsync } from "../components/useAsync";
 import { ShortcutHelp } from "../components/ShortcutHelp";
 import { ErrorMessage, humanise, Loaded, Pager, SelectField, TextField } from "../components/ui";
 import { Link, useRouter } from "../router";
+import { rememberFilters } from "./list/lastList";
 import { TicketTable } from "./list/TicketTable";
 import { LIST_SHORTCUTS, useListKeys } from "./list/useListKeys";
 
@@ -44,6 +45,7 @@ export function TicketListPage() {
   const systems = useAsync(() => api.get("/api/systems"), [api]);
 
   const key = params.toString();
+  useEffect(() => rememberFilters(new URLSearchParams(key)), [key]);
   const tickets = useAsync(
     () =>
       api.get("/api/tickets", {

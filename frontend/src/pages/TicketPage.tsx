@@ -14,6 +14,7 @@ import { Link } from "../router";
 import { Attachments } from "./ticket/Attachments";
 import { Comments } from "./ticket/Comments";
 import { History } from "./ticket/History";
+import { listUrl, rememberOpened } from "./list/lastList";
 import { EditTicket } from "./ticket/EditTicket";
 import { mayEditContent, orderMoves } from "./ticket/moves";
 import { Transitions } from "./ticket/Transitions";
@@ -43,7 +44,7 @@ export function TicketPage({ id }: { id: number }) {
           <ErrorMessage error={ticket.error} onRetry={() => void ticket.reload()} />
         )}
         <p>
-          <Link to="/tickets">Back to the tickets</Link>
+          <Link to={listUrl()}>Back to the tickets</Link>
         </p>
       </section>
     );
@@ -70,6 +71,7 @@ function TicketView({ ticket: t, reload }: { ticket: TicketDetail; reload: () =>
     setVersion((v) => v + 1);
   };
   const canEdit = mayEditContent(user, t, workflow.data);
+  useEffect(() => rememberOpened(t.id), [t.id]);
   // Where focus goes once the edit form has gone: the heading after a save, else "Edit".
   const [focusAfter, setFocusAfter] = useState<"heading" | "edit" | null>(null);
   useEffect(() => {
@@ -87,7 +89,7 @@ function TicketView({ ticket: t, reload }: { ticket: TicketDetail; reload: () =>
   return (
     <article aria-labelledby="ticket-title" className="ticket">
       <p className="crumbs">
-        <Link to="/tickets">Tickets</Link> / #{t.id}
+        <Link to={listUrl()}>Tickets</Link> / #{t.id}
       </p>
       {editing ? (
         <EditTicket ticket={t} onSaved={() => stopEditing(true)} onCancel={() => stopEditing(false)} />

@@ -3,11 +3,13 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { json, renderWith } from "../../test/render";
 import { signedIn, WhenSignedIn } from "../../test/signedIn";
 import { TicketListPage } from "../TicketListPage";
+import { listUrl, rememberFilters, rememberOpened } from "./lastList";
 
 afterEach(() => {
   cleanup();
   vi.unstubAllGlobals();
   localStorage.clear();
+  sessionStorage.clear();
 });
 
 const person = (id: string, name: string) => ({ id, username: name.toLowerCase(), display_name: name });
@@ -81,5 +83,18 @@ describe("TicketListPage", () => {
 
     fireEvent.keyDown(document.body, { key: "Enter" });
     await waitFor(() => expect(window.location.pathname).toBe("/tickets/7"));
+  });
+});
+
+describe("coming back to the list", () => {
+  it("keeps the filters for the ticket page's link and makes the ticket just seen current", async () => {
+    rememberFilters(new URLSearchParams("priority=high&q=printer"));
+    expect(listUrl()).toBe("/tickets?priority=high&q=printer");
+    rememberOpened(5);
+    show(list([() => json(200, PAGE)]), "/tickets?priority=high");
+    const link = await screen.findByRole("link", { name: "Printer jams" });
+    await waitFor(() => expect(document.activeElement).toBe(link));
+    expect(link.closest("tr")?.getAttribute("aria-current")).toBe("true");
+    expect(listUrl()).toBe("/tickets?priority=high");
   });
 });

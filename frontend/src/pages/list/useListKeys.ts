@@ -6,6 +6,7 @@
 import { useEffect, useState, type RefObject } from "react";
 import type { Shortcut } from "../../components/ShortcutHelp";
 import { useShortcuts } from "../../components/shortcuts";
+import { lastOpened } from "./lastList";
 import { ticketRowId } from "./TicketTable";
 
 export const LIST_SHORTCUTS: Shortcut[] = [
@@ -33,7 +34,14 @@ function focusRow(id: number) {
 export function useListKeys({ ids, search, open, help }: Options): [number, (index: number) => void] {
   const [current, setCurrent] = useState(-1);
   const key = ids.join(",");
-  useEffect(() => setCurrent(-1), [key]);
+  // A new page of tickets: no current row, unless it holds the ticket just come back from.
+  useEffect(() => {
+    const opened = lastOpened();
+    const index = opened === null ? -1 : ids.indexOf(opened);
+    setCurrent(index);
+    if (index >= 0) focusRow(opened as number);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key]);
 
   const move = (step: number) => {
     if (!ids.length) return;
