@@ -11,7 +11,8 @@ title it takes and the browser sees 300: its list and detail answers are lengthe
 way in (`lengthen`). axe-core comes from frontend/node_modules (a devDependency) as an
 init script, which the page's CSP does not apply to.
 
-Screenshots: tests/browser/artifacts/<page>-<390|1280>-<light|dark>.png (ignored by git).
+Screenshots: tests/browser/artifacts/<page>-<390|820|1280>-<light|dark>.png (ignored by
+git); 820x1180 (a tablet) is checked too.
 """
 
 from __future__ import annotations
@@ -33,7 +34,12 @@ pytestmark = pytest.mark.e2e
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 AXE = ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
-SIZES = {"390": {"width": 390, "height": 844}, "1280": {"width": 1280, "height": 800}}
+# The issue's phone and laptop, and a tablet between them (where the list's cards go two wide).
+SIZES = {
+    "390": {"width": 390, "height": 844},
+    "820": {"width": 820, "height": 1180},
+    "1280": {"width": 1280, "height": 800},
+}
 SCHEMES = ("light", "dark")
 STEM = "https://example.com/" + "a" * 60
 API_TITLE = (STEM + "b" * 200)[:200]  # the longest title the API takes, no spaces

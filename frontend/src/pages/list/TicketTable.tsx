@@ -27,17 +27,6 @@ export function TicketTable({ items, caption, current, onFocusRow }: Props) {
     <TableScroll label="Tickets">
       <table className="table ticket-table">
         <caption className="visually-hidden">{caption}</caption>
-        <colgroup>
-          <col className="col-id" />
-          <col className="col-title" />
-          <col className="col-status" />
-          <col className="col-priority" />
-          <col className="col-sla" />
-          <col className="col-person" />
-          <col className="col-person" />
-          <col className="col-system" />
-          <col className="col-updated" />
-        </colgroup>
         <thead>
           <tr>
             <th scope="col">#</th>
