@@ -269,3 +269,20 @@ async def test_an_sla_warning_on_an_unassigned_ticket_tells_the_systems_managers
     assert len(await notified(client, token, app, ev, admin)) == 1
     assert await notified(client, token, app, ev, agent) == []
     assert await notified(client, token, app, ev, departed) == []
+
+
+async def test_sla_alerts_are_entries_of_their_own_never_folded_into_a_burst(
+    app, client, token, publish
+):
+    requester, agent = user(), user()
+    t = ticket(requester, agent, system="TTS")
+    events = [comment(t, requester, internal=False), sla("warning", t), sla("breached", t),
+              comment(t, requester, internal=False)]  # fmt: skip
+    for ev in events:
+        await publish(ev)
+        await wait_until_handled(app, ev)
+    entries = [n for n in await inbox(client, token, agent) if n["ticket_id"] == t["id"]]
+    kinds = sorted(n["kind"] for n in entries)
+    assert kinds == ["comment.added", "ticket.sla.breached", "ticket.sla.warning"]
+    [burst] = [n for n in entries if n["kind"] == "comment.added"]
+    assert burst["count"] == 2  # both comments, the alerts apart

@@ -1,5 +1,7 @@
 """`ticket.sla.warning` and `ticket.sla.breached`: tell the assignee, or, when nobody is
-assigned, the system's managers and admins (those who can assign it)."""
+assigned, the system's managers and admins (those who can assign it). Each alert is an
+inbox entry of its own: a promise about to break, or broken, must not hide inside a
+ticket's burst of changes (`inbox.grouping`)."""
 
 from __future__ import annotations
 
@@ -26,12 +28,6 @@ def content(payload: TicketSlaWarning | TicketSlaBreached) -> tuple[str, str]:
     return title, f"{about} has used 80 % of its {target} time{due}."
 
 
-def fact(payload: TicketSlaWarning | TicketSlaBreached) -> str:
-    """The change as a group summary lists it: "SLA breached (resolution)"."""
-    kind = "SLA breached" if isinstance(payload, TicketSlaBreached) else "SLA at risk"
-    return f"{kind} ({TARGETS[payload.target]})"
-
-
 async def recipients(session: AsyncSession, payload: TicketSlaWarning | TicketSlaBreached):
     if payload.ticket.assignee_id:
         return [payload.ticket.assignee_id]
@@ -46,6 +42,6 @@ async def handle(session: AsyncSession, event: Envelope, channels: Channels) -> 
         await notify(
             session, channels, user_id=user_id, kind=event.type, at=event.occurred_at,
             ticket_id=payload.ticket.id, ticket_title=payload.ticket.title, event_id=event.id,
-            title=title, body=body, facts={"sla": fact(payload)},
-        )  # fmt: skip
+            title=title, body=body,
+        )  # fmt: skip  # no facts: an SLA alert is its own entry, never folded into a burst
     SLA_NOTICES.labels(event.type.rsplit(".", 1)[1], payload.target).inc()

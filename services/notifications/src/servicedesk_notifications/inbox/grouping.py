@@ -19,7 +19,8 @@ Facts, one or more per change:
     {"status": ["open", "waiting"]}      ticket.status_changed (from, to: state names)
     {"assigned_by": "Ana Lima"}          ticket.assigned (to the recipient)
     {"comments": 1} / {"notes": 1}       comment.added, public / internal
-    {"sla": "SLA at risk (resolution)"}  ticket.sla.warning / ticket.sla.breached
+
+SLA warnings and breaches carry no facts: each is an entry of its own.
 """
 
 from __future__ import annotations
@@ -90,8 +91,6 @@ def merge(summary: dict[str, Any], change: Change) -> dict[str, Any]:
         merged["assigned_by"] = facts["assigned_by"]
     for counter in ("comments", "notes"):
         merged[counter] = merged.get(counter, 0) + facts.get(counter, 0)
-    if "sla" in facts:
-        merged["sla"] = [*merged.get("sla", []), facts["sla"]][-3:]
     lines = _in_order(merged.get("lines", []), [at, change.line])
     merged["dropped"] = merged.get("dropped", 0) + max(len(lines) - MAX_LINES, 0)
     merged["lines"] = lines[-MAX_LINES:]
@@ -122,7 +121,6 @@ def parts(summary: dict[str, Any]) -> list[str]:
         found.append(_plural(summary["comments"], "comment"))
     if summary.get("notes"):
         found.append(_plural(summary["notes"], "internal note"))
-    found.extend(summary.get("sla", []))
     return found
 
 
