@@ -16,6 +16,7 @@ from sqlalchemy import (
     ARRAY,
     BigInteger,
     ColumnElement,
+    Select,
     and_,
     any_,
     bindparam,
@@ -25,6 +26,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from servicedesk_tickets.database import utcnow
 from servicedesk_tickets.sla import service
@@ -37,11 +39,19 @@ SlaFilter = Literal["breached", "at_risk"]
 
 
 _COLUMNS = [f"{target}_{part}" for target in TARGETS for part in ("remaining", "due_at", "met_at")]
-_ROWS_QUERY = select(
-    TicketSla.ticket_id, TicketSla.paused, *(TicketSla.__table__.c[name] for name in _COLUMNS)
-).where(
+# What a page shows of a stored clock, as plain columns in a known order (not entities):
+# selected beside the tickets by the list's own query (`joined`), or by ids.
+STORED = (TicketSla.ticket_id, TicketSla.paused,
+          *(TicketSla.__table__.c[name] for name in _COLUMNS))  # fmt: skip
+_ROWS_QUERY = select(*STORED).where(
     TicketSla.ticket_id == any_(bindparam("ids", type_=ARRAY(BigInteger)))
-)  # plain tuples in a known order, not entities; one statement text for any page size
+)  # one statement text for any page size
+
+
+def joined(query: Select) -> Select:
+    """`query` (of tickets) with each ticket's stored clocks beside it (`STORED`; all null
+    for a ticket without a row), for `for_page(stored=…)` and the `sla_due` order."""
+    return query.add_columns(*STORED).outerjoin(TicketSla, TicketSla.ticket_id == Ticket.id)
 
 
 def _remaining(due: datetime, now: datetime, cal: Calendar) -> int:
@@ -72,15 +82,18 @@ def _shown(row, cal: Calendar, now: datetime) -> dict[str, dict | None]:
 
 
 async def for_page(
-    session: AsyncSession, *, tickets: list[Ticket], now: datetime | None = None
-) -> dict[int, dict[str, Any]]:
-    """`{ticket id: {first_response, resolution}}` for the page."""
+    session: AsyncSession, *, tickets: list[Ticket], stored: list | None = None,
+    now: datetime | None = None,
+) -> dict[int, dict[str, Any]]:  # fmt: skip
+    """`{ticket id: {first_response, resolution}}` for the page; `stored`: the `STORED`
+    columns of each ticket when the caller's query selected them (`joined`), else read."""
     now = now or utcnow()
     if not tickets:
         return {}
-    ids = [t.id for t in tickets]
     row_system = {t.id: t.system for t in tickets}
-    rows = {row[0]: row for row in await session.execute(_ROWS_QUERY, {"ids": ids})}
+    if stored is None:
+        stored = list(await session.execute(_ROWS_QUERY, {"ids": list(row_system)}))
+    rows = {row[0]: row for row in stored if row[0] is not None}
     rules = await service.rules_for(session, systems={t.system for t in tickets})
     missing = [t for t in tickets if t.id not in rows]
     derived = await service.derive_many(session, tickets=missing, now=now, rules=rules)
@@ -90,30 +103,32 @@ async def for_page(
     return shown
 
 
-def _breached(target: str, now: datetime) -> ColumnElement[bool]:
-    due, met = getattr(TicketSla, f"{target}_due_at"), getattr(TicketSla, f"{target}_met_at")
+def _breached(sla, target: str, now: datetime) -> ColumnElement[bool]:
+    due, met = getattr(sla, f"{target}_due_at"), getattr(sla, f"{target}_met_at")
     return due <= func.coalesce(met, now)
 
 
-def _at_risk(target: str, now: datetime) -> ColumnElement[bool]:
-    due, met = getattr(TicketSla, f"{target}_due_at"), getattr(TicketSla, f"{target}_met_at")
-    warn = getattr(TicketSla, f"{target}_warn_at")
+def _at_risk(sla, target: str, now: datetime) -> ColumnElement[bool]:
+    due, met = getattr(sla, f"{target}_due_at"), getattr(sla, f"{target}_met_at")
+    warn = getattr(sla, f"{target}_warn_at")
     return and_(met.is_(None), warn <= now, or_(due.is_(None), due > now))
 
 
 def condition(kind: SlaFilter, now: datetime | None = None) -> ColumnElement[bool]:
     """Tickets with a clock breached (met late counts), or at risk (>= 80 % elapsed,
-    neither met nor breached)."""
-    now = now or utcnow()
+    neither met nor breached). Its own alias of the table: the list's query may have the
+    stored clocks joined already (`joined`)."""
+    now, sla = now or utcnow(), aliased(TicketSla)
+    breached = or_(*(_breached(sla, t, now) for t in TARGETS))
     if kind == "breached":
-        match = or_(*(_breached(t, now) for t in TARGETS))
+        match = breached
     else:
-        match = and_(or_(*(_at_risk(t, now) for t in TARGETS)),
-                     ~or_(*(_breached(t, now) for t in TARGETS)))  # fmt: skip
-    return exists().where(TicketSla.ticket_id == Ticket.id, match)
+        match = and_(or_(*(_at_risk(sla, t, now) for t in TARGETS)), ~breached)
+    return exists().where(sla.ticket_id == Ticket.id, match)
 
 
-def due_order() -> tuple[ColumnElement, ...]:
-    """Nearest unmet due time first; tickets without one last."""
-    next_due = select(TicketSla.next_due_at).where(TicketSla.ticket_id == Ticket.id)
-    return (next_due.scalar_subquery().asc().nulls_last(), Ticket.id.desc())
+def due_order(descending: bool = False) -> tuple[ColumnElement, ...]:
+    """Nearest unmet due time first (latest first when descending), tickets without one
+    last, ties newest first; for a query made `joined`."""
+    due = TicketSla.next_due_at.desc() if descending else TicketSla.next_due_at.asc()
+    return (due.nulls_last(), Ticket.id.desc())

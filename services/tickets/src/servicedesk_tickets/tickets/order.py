@@ -21,7 +21,6 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, Select, and_, case, select
 
 from servicedesk_tickets.sla import page as sla_page
-from servicedesk_tickets.sla.models import TicketSla
 from servicedesk_tickets.tickets.models import PRIORITIES, Ticket
 from servicedesk_tickets.workflows.models import WorkflowState
 
@@ -36,11 +35,8 @@ def order_by(query: Select, sort: str) -> Select:
     """`query` ordered by `sort` (see the module docstring), ties by id in the same sense."""
     descending, key = sort.startswith("-"), sort.removeprefix("-")
     tie = _directed(Ticket.id, descending)
-    if key == "sla_due":
-        if not descending:
-            return query.order_by(*sla_page.due_order())
-        next_due = select(TicketSla.next_due_at).where(TicketSla.ticket_id == Ticket.id)
-        return query.order_by(next_due.scalar_subquery().desc().nulls_last(), tie)
+    if key == "sla_due":  # the query has the stored clocks joined (`sla_page.joined`)
+        return query.order_by(*sla_page.due_order(descending))
     if key == "status":
         # A join, not a correlated subquery: one hash join instead of a lookup per ticket
         # (EXPLAIN ANALYZE, 50k visible tickets: ~70-90 ms instead of ~120-160 ms).

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, insert, literal, select
+from sqlalchemy import ColumnElement, Row, func, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicedesk_shared.principal import Principal
@@ -83,12 +83,13 @@ def _assignee(wanted: str, principal: Principal) -> ColumnElement[bool]:
 
 async def get_all(
     session: AsyncSession, *, params: TicketListParams, principal: Principal
-) -> tuple[list[Ticket], int]:
-    """One page in `params.sort`'s order (ties by id), and the number of matching tickets."""
+) -> tuple[list[Row], int]:
+    """One page in `params.sort`'s order (ties by id), each row a ticket and its stored SLA
+    clocks (`sla_page.STORED`, one query for both), and the number of matching tickets."""
     conditions = filter_conditions(params, principal)
     total = await session.scalar(select(func.count()).select_from(Ticket).where(*conditions))
-    query = order.order_by(select(Ticket).where(*conditions), params.sort)
-    page = await session.scalars(query.limit(params.limit).offset(params.offset))
+    query = order.order_by(sla_page.joined(select(Ticket)).where(*conditions), params.sort)
+    page = await session.execute(query.limit(params.limit).offset(params.offset))
     return list(page.all()), total or 0
 
 
@@ -154,9 +155,11 @@ async def with_people(session: AsyncSession, body: dict[str, Any]) -> dict[str, 
     return (await people.name_rows(session, [body], PEOPLE))[0]
 
 
-async def page_with_people(session: AsyncSession, tickets: list[Ticket]) -> list[dict]:
-    """A page of tickets with their people, resolved by one query, and their SLA clocks."""
-    clocks = await sla_page.for_page(session, tickets=tickets)
+async def page_with_people(session: AsyncSession, page: list[Row]) -> list[dict]:
+    """A page from `get_all` with its people, resolved by one query, and its SLA clocks."""
+    tickets = [row[0] for row in page]
+    stored = [tuple(row[1:]) for row in page]
+    clocks = await sla_page.for_page(session, tickets=tickets, stored=stored)
     rows = [{**as_dict(t), "sla": clocks[t.id]} for t in tickets]
     return await people.name_rows(session, rows, PEOPLE)
 

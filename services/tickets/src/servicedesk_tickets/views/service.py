@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Row, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicedesk_shared.principal import Principal
@@ -185,7 +185,7 @@ async def delete(session: AsyncSession, *, view: View | Builtin, actor: Principa
 
 async def page(
     session: AsyncSession, *, view: View | Builtin, principal: Principal, limit: int, offset: int
-) -> tuple[list[Ticket], int]:
+) -> tuple[list[Row], int]:
     """The view's tickets exactly as `GET /api/tickets` would list them with its filters."""
     params = TicketListParams(
         **filters_of(view).model_dump(exclude_none=True),
