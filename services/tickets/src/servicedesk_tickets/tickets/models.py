@@ -26,6 +26,7 @@ PRIORITIES = ("low", "medium", "high", "urgent")
 SEARCH_CONFIG = "english"
 _LIVE = text("deleted_at IS NULL")
 _NEWEST = text("created_at DESC")
+_CHANGED = text("updated_at DESC")
 
 
 class Ticket(Base):
@@ -33,6 +34,8 @@ class Ticket(Base):
     __table_args__ = (
         CheckConstraint("priority IN ('low', 'medium', 'high', 'urgent')", name="priority"),
         Index("ix_tickets_created", _NEWEST, text("id DESC"), postgresql_where=_LIVE),
+        # The list's default order (`-updated_at`, migration 0008).
+        Index("ix_tickets_updated", _CHANGED, text("id DESC"), postgresql_where=_LIVE),
         Index("ix_tickets_system_created", "system", _NEWEST, postgresql_where=_LIVE),
         Index("ix_tickets_requester", "requester_id", _NEWEST, postgresql_where=_LIVE),
         Index("ix_tickets_assignee", "assignee_id", postgresql_where=_LIVE),
