@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from servicedesk_tickets.tickets.schemas import TicketPage
+
 TICKET_FIELDS = {
     "id", "title", "description", "status", "priority", "category", "system",
     "requester_id", "assignee_id", "created_at", "updated_at",
@@ -181,3 +183,15 @@ async def test_the_requester_may_not_delete_once_work_started(api):
     url = f"/api/tickets/{ticket['id']}"
     assert (await api.call("user_a", "DELETE", url)).status_code == 403
     assert (await api.call("admin_tts", "DELETE", url)).status_code == 204
+
+
+async def test_the_list_body_is_exactly_what_its_response_model_writes(api):
+    """The list is sent as built (`servicedesk_shared.shaped`), not re-validated per
+    request: it must already be the model's own JSON, SLA clocks and people included."""
+    await api.create("user_a", priority="urgent")
+    await api.create("user_a", title="Second", category="Hardware")
+    for path in ("/api/tickets", "/api/views/mine/tickets", "/api/tickets?sort=sla_due"):
+        body = (await api.call("user_a", "GET", path)).json()
+        assert body == TicketPage.model_validate(body).model_dump(mode="json"), path
+    body = (await api.call("user_a", "GET", "/api/tickets")).json()
+    assert body["total"] == 2 and body["items"][0]["sla"]["first_response"]["due_at"].endswith("Z")

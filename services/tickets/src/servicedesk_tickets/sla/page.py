@@ -70,7 +70,7 @@ def stored_clock(
     paused = paused and met is None
     if met is None and not paused and due is not None:
         remaining = _remaining(due, now, cal)
-    return {"due_at": due and due.isoformat(), "met_at": met and met.isoformat(),
+    return {"due_at": service.stamp(due), "met_at": service.stamp(met),
             "breached": remaining < 0 if met else remaining <= 0, "paused": paused,
             "remaining_seconds": remaining}  # fmt: skip
 

@@ -185,12 +185,16 @@ async def refresh(session: AsyncSession, *, ticket: Ticket, now: datetime | None
     return derived
 
 
+def stamp(moment: datetime | None) -> str | None:
+    """A moment as the API's models write it (pydantic: UTC as `Z`), for bodies built here."""
+    return None if moment is None else moment.isoformat().replace("+00:00", "Z")
+
+
 def as_payload(derived: Clocks) -> dict[str, Any]:
     """`{first_response: CLOCK|null, resolution: CLOCK|null}` (JSON-ready)."""
     return {
         target: None if c is None else {
-            "due_at": c.due_at and c.due_at.isoformat(),
-            "met_at": c.met_at and c.met_at.isoformat(),
+            "due_at": stamp(c.due_at), "met_at": stamp(c.met_at),
             "breached": c.breached, "paused": c.paused,
             "remaining_seconds": c.remaining_seconds,
         }

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Response
 
 from servicedesk_shared.openapi import errors
+from servicedesk_shared.shaped import shaped
 from servicedesk_tickets.deps import CurrentPrincipal, RuntimeDep, SessionDep, TicketDep
 from servicedesk_tickets.tickets import bulk, service
 from servicedesk_tickets.tickets.schemas import (
@@ -47,10 +48,10 @@ async def create_ticket(
 @router.get("/api/tickets", response_model=TicketPage, responses=errors(401, 422))
 async def list_tickets(
     params: Annotated[TicketListParams, Query()], session: SessionDep, principal: CurrentPrincipal
-) -> dict[str, Any]:
+) -> Response:
     """The tickets the caller may see, filtered and sorted (default: last changed first)."""
     items, total = await service.get_all(session, params=params, principal=principal)
-    return {"items": await service.page_with_people(session, items), "total": total}
+    return shaped({"items": await service.page_with_people(session, items), "total": total})
 
 
 @router.post("/api/tickets/bulk", response_model=BulkResponse, response_model_exclude_none=True,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import TypeAdapter
 from sqlalchemy import ColumnElement, Row, func, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -148,6 +149,7 @@ async def detail(session: AsyncSession, *, ticket: Ticket, principal: Principal)
 
 
 PEOPLE = {"requester_id": "requester", "assignee_id": "assignee"}
+_PAGE = TypeAdapter(list[TicketRead])  # a page's tickets as `as_dict` shows each, in one pass
 
 
 async def with_people(session: AsyncSession, body: dict[str, Any]) -> dict[str, Any]:
@@ -160,7 +162,8 @@ async def page_with_people(session: AsyncSession, page: list[Row]) -> list[dict]
     tickets = [row[0] for row in page]
     stored = [tuple(row[1:]) for row in page]
     clocks = await sla_page.for_page(session, tickets=tickets, stored=stored)
-    rows = [{**as_dict(t), "sla": clocks[t.id]} for t in tickets]
+    bodies = _PAGE.dump_python(_PAGE.validate_python(tickets, from_attributes=True), mode="json")
+    rows = [{**body, "sla": clocks[body["id"]]} for body in bodies]
     return await people.name_rows(session, rows, PEOPLE)
 
 

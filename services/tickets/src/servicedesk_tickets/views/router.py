@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response
 
 from servicedesk_shared.openapi import errors
+from servicedesk_shared.shaped import shaped
 from servicedesk_tickets.deps import CurrentPrincipal, SessionDep
 from servicedesk_tickets.tickets import service as tickets
 from servicedesk_tickets.tickets.schemas import TicketPage
@@ -76,9 +77,9 @@ async def delete_view(view: ViewDep, session: SessionDep, principal: CurrentPrin
 async def view_tickets(
     view: ViewDep, params: Annotated[ViewPageParams, Query()], session: SessionDep,
     principal: CurrentPrincipal,
-) -> dict[str, Any]:  # fmt: skip
+) -> Response:  # fmt: skip
     """The view's tickets, paged and shaped like `GET /api/tickets` (never more than it)."""
     items, total = await service.page(
         session, view=view, principal=principal, limit=params.limit, offset=params.offset
     )
-    return {"items": await tickets.page_with_people(session, items), "total": total}
+    return shaped({"items": await tickets.page_with_people(session, items), "total": total})
