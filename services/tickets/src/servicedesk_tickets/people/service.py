@@ -18,6 +18,7 @@ from sqlalchemy import (
     ARRAY,
     ColumnElement,
     DateTime,
+    Select,
     String,
     and_,
     any_,
@@ -32,6 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from servicedesk_tickets.database import utcnow
 from servicedesk_tickets.people.models import Person
@@ -94,6 +96,26 @@ async def refs(session: AsyncSession, ids: Iterable[str | None]) -> dict[str, di
         return {}
     rows = await session.execute(_REFS_QUERY, {"ids": sorted(wanted)})
     return {row.user_id: as_ref(*row) for row in rows}
+
+
+_REQUESTER = aliased(Person, name="requester_person")
+_ASSIGNEE = aliased(Person, name="assignee_person")
+NAMED = (_REQUESTER.username, _REQUESTER.display_name, _ASSIGNEE.username, _ASSIGNEE.display_name)
+
+
+def joined_names(query: Select) -> Select:
+    """`query` (of tickets) with its requester's and assignee's names beside each ticket
+    (`NAMED`, null for people the directory does not know): no query of its own."""
+    return (
+        query.add_columns(*NAMED)
+        .outerjoin(_REQUESTER, _REQUESTER.user_id == Ticket.requester_id)
+        .outerjoin(_ASSIGNEE, _ASSIGNEE.user_id == Ticket.assignee_id)
+    )
+
+
+def person(user_id: str | None, username: str | None, display_name: str | None):
+    """Null for a null id, else the person's reference (names null when unknown)."""
+    return None if user_id is None else as_ref(user_id, username, display_name)
 
 
 def ref(found: dict[str, dict[str, Any]], user_id: str | None) -> dict[str, Any] | None:

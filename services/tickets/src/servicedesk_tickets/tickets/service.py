@@ -85,11 +85,13 @@ def _assignee(wanted: str, principal: Principal) -> ColumnElement[bool]:
 async def get_all(
     session: AsyncSession, *, params: TicketListParams, principal: Principal
 ) -> tuple[list[Row], int]:
-    """One page in `params.sort`'s order (ties by id), each row a ticket and its stored SLA
-    clocks (`sla_page.STORED`, one query for both), and the number of matching tickets."""
+    """One page in `params.sort`'s order (ties by id), each row a ticket, its stored SLA
+    clocks (`sla_page.STORED`) and its people's names (`people.NAMED`), all one query; and
+    the number of matching tickets."""
     conditions = filter_conditions(params, principal)
     total = await session.scalar(select(func.count()).select_from(Ticket).where(*conditions))
-    query = order.order_by(sla_page.joined(select(Ticket)).where(*conditions), params.sort)
+    query = people.joined_names(sla_page.joined(select(Ticket)))
+    query = order.order_by(query.where(*conditions), params.sort)
     page = await session.execute(query.limit(params.limit).offset(params.offset))
     return list(page.all()), total or 0
 
@@ -158,13 +160,16 @@ async def with_people(session: AsyncSession, body: dict[str, Any]) -> dict[str, 
 
 
 async def page_with_people(session: AsyncSession, page: list[Row]) -> list[dict]:
-    """A page from `get_all` with its people, resolved by one query, and its SLA clocks."""
-    tickets = [row[0] for row in page]
-    stored = [tuple(row[1:]) for row in page]
-    clocks = await sla_page.for_page(session, tickets=tickets, stored=stored)
+    """A page from `get_all` shaped as `TicketListItem`s: its people and SLA clocks."""
+    tickets, end = [row[0] for row in page], 1 + len(sla_page.STORED)
+    clocks = await sla_page.for_page(session, tickets=tickets, stored=[row[1:end] for row in page])
     bodies = _PAGE.dump_python(_PAGE.validate_python(tickets, from_attributes=True), mode="json")
-    rows = [{**body, "sla": clocks[body["id"]]} for body in bodies]
-    return await people.name_rows(session, rows, PEOPLE)
+    for body, row in zip(bodies, page, strict=True):
+        requester_user, requester_name, assignee_user, assignee_name = row[end:]
+        body["requester"] = people.person(body["requester_id"], requester_user, requester_name)
+        body["assignee"] = people.person(body["assignee_id"], assignee_user, assignee_name)
+        body["sla"] = clocks[body["id"]]
+    return bodies
 
 
 def _check_fields(ticket: Ticket, changes: dict, actor: Principal, initial: str) -> None:
