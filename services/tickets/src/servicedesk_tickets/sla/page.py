@@ -86,7 +86,8 @@ async def for_page(
     now: datetime | None = None,
 ) -> dict[int, dict[str, Any]]:  # fmt: skip
     """`{ticket id: {first_response, resolution}}` for the page; `stored`: the `STORED`
-    columns of each ticket when the caller's query selected them (`joined`), else read."""
+    columns of each ticket when the caller's query selected them (`joined`), else read.
+    `tickets`: entities, or rows with the same attributes (the list's plain rows)."""
     now = now or utcnow()
     if not tickets:
         return {}
