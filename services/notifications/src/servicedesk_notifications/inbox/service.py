@@ -101,6 +101,12 @@ async def _gather(
     window: timedelta,
 ) -> Notification:
     for _ in range(ATTEMPTS):
+        # Open the ticket's gathering entry, the usual case (one statement); only when one
+        # exists already (the unique partial index says so) lock it and merge into it.
+        opened = await _open(session, user_id=user_id, change=change, ticket=ticket,
+                             event_id=event_id, now=now, gathering=True)  # fmt: skip
+        if opened is not None:
+            return opened
         open_entry = await session.scalar(
             select(Notification)
             .where(
@@ -116,11 +122,7 @@ async def _gather(
         if open_entry is not None:  # quiet for longer than the window: a new burst
             open_entry.gathering = False
             await session.flush()
-        opened = await _open(session, user_id=user_id, change=change, ticket=ticket,
-                             event_id=event_id, now=now, gathering=True)  # fmt: skip
-        if opened is not None:
-            return opened
-        # Another consumer opened this ticket's entry since our SELECT: merge into it.
+        # Or it stopped gathering (read) since our INSERT: open a new one.
     raise RuntimeError(f"no inbox entry for ticket {ticket.id} after {ATTEMPTS} attempts")
 
 
