@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ARRAY, String, any_, bindparam, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,15 +26,17 @@ async def get(session: AsyncSession, *, user_id: str) -> DirectoryEntry | None:
     return await session.get(DirectoryEntry, user_id)
 
 
+_NAMES = select(DirectoryEntry.user_id, DirectoryEntry.display_name, DirectoryEntry.username).where(
+    DirectoryEntry.user_id == any_(bindparam("ids", type_=ARRAY(String)))
+)  # built once; one statement text for any number of ids
+
+
 async def names(session: AsyncSession, *, user_ids: Iterable[str]) -> dict[str, str]:
     """`{user_id: display name or username}` of those the directory knows."""
     wanted = {u for u in user_ids if u}
     if not wanted:
         return {}
-    rows = await session.execute(
-        select(DirectoryEntry.user_id, DirectoryEntry.display_name, DirectoryEntry.username)
-        .where(DirectoryEntry.user_id.in_(wanted))
-    )  # fmt: skip
+    rows = await session.execute(_NAMES, {"ids": sorted(wanted)})
     return {uid: display or username for uid, display, username in rows if display or username}
 
 

@@ -77,17 +77,29 @@ async def record(
     return Recorded(note, row)
 
 
+# Built once and run with their values as parameters: building an INSERT with its values
+# each time cost more than running it (py-spy, 200 events/s).
+_CLAIM = (
+    insert(NotificationChange)
+    .on_conflict_do_nothing(constraint="uq_notification_changes_event_user")
+    .returning(NotificationChange)
+)
+_OPEN = insert(Notification).returning(Notification)
+_OPEN_GATHERING = (
+    insert(Notification)
+    .on_conflict_do_nothing(
+        index_elements=["user_id", "ticket_id"], index_where=Notification.gathering
+    )
+    .returning(Notification)
+)
+
+
 async def _claim(
     session: AsyncSession, *, user_id: str, change: Change, event_id: uuid.UUID | None
 ) -> NotificationChange | None:
-    values = dict(user_id=user_id, event_id=event_id, kind=change.kind, body=change.body)
-    statement = (
-        insert(NotificationChange)
-        .values(**values, title=change.title[:200], created_at=utcnow())
-        .on_conflict_do_nothing(constraint="uq_notification_changes_event_user")
-        .returning(NotificationChange)
-    )
-    return (await session.scalars(statement)).one_or_none()
+    values = dict(user_id=user_id, event_id=event_id, kind=change.kind, body=change.body,
+                  title=change.title[:200], created_at=utcnow())  # fmt: skip
+    return (await session.execute(_CLAIM, [values])).scalars().one_or_none()
 
 
 async def _gather(
@@ -149,16 +161,13 @@ async def _open(
         if gathering and ticket
         else None
     )
-    statement = insert(Notification).values(
+    values = dict(
         user_id=user_id, kind=change.kind, title=change.title[:200], body=change.body,
         ticket_id=ticket.id if ticket else None, event_id=event_id, created_at=now,
         updated_at=now, count=1, gathering=gathering, summary=summary,
     )  # fmt: skip
-    if gathering:
-        statement = statement.on_conflict_do_nothing(
-            index_elements=["user_id", "ticket_id"], index_where=Notification.gathering
-        )
-    return (await session.scalars(statement.returning(Notification))).one_or_none()
+    statement = _OPEN_GATHERING if gathering else _OPEN
+    return (await session.execute(statement, [values])).scalars().one_or_none()
 
 
 async def get_all(
