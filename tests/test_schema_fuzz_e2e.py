@@ -47,9 +47,9 @@ CHECKS = [
     response_schema_conformance,
 ]
 # Not `negative_data_rejection`: its "invalid" requests include unknown query parameters,
-# which every route ignores (as HTTP APIs do), and a missing Authorization header, which
-# this test sends itself; schema-invalid values are still checked for 5xx and for a
-# documented status.
+# which most routes ignore (as HTTP APIs do; the ticket, user, people and audit lists refuse
+# them with 422 instead), and a missing Authorization header, which this test sends itself;
+# schema-invalid values are still checked for 5xx and for a documented status.
 UNLIMITED = "1000000/minute"
 _ips = itertools.count(1)
 
