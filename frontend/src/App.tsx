@@ -4,6 +4,7 @@ import { useAuth } from "./auth/AuthContext";
 import { isGlobalAdmin, isSystemAdminAnywhere } from "./auth/roles";
 import { Layout } from "./components/Layout";
 import { ErrorMessage, Loading } from "./components/ui";
+import { t } from "./i18n";
 import { AccountPage } from "./pages/AccountPage";
 import { AuditPage } from "./pages/admin/AuditPage";
 import { OpsPage } from "./pages/admin/OpsPage";
@@ -21,22 +22,6 @@ import { useRouter } from "./router";
 import { ThemeSwitch } from "./theme/ThemeSwitch";
 import { isAdminRoute, isPublic, type Route } from "./routes";
 
-const TITLES: Record<Route["name"], string> = {
-  home: "Tickets",
-  login: "Sign in",
-  register: "Create an account",
-  tickets: "Tickets",
-  "new-ticket": "New ticket",
-  ticket: "Ticket",
-  notifications: "Notifications",
-  account: "Your account",
-  "admin-users": "Users and roles",
-  "admin-workflows": "Workflows",
-  "admin-audit": "Audit log",
-  "admin-ops": "Operations",
-  "admin-sla": "SLA policies",
-  "not-found": "Not found",
-};
 
 function Redirect({ to }: { to: string }) {
   const { navigate } = useRouter();
@@ -80,7 +65,7 @@ export function App() {
   const { route, location } = useRouter();
 
   useEffect(() => {
-    document.title = `${TITLES[route.name]} · Service Desk`;
+    document.title = `${t(`common.title.${route.name}`)} · ${t("common.appName")}`;
   }, [route.name]);
 
   if (user === undefined) {
@@ -89,11 +74,11 @@ export function App() {
         {loadError ? (
           <ErrorMessage
             error={loadError}
-            message={`Your account could not be loaded. ${loadError}`}
+            message={t("common.accountFailed", { error: String(loadError) })}
             onRetry={() => void reloadUser()}
           />
         ) : (
-          <Loading what="your account" />
+          <Loading what={t("common.loadingAccount")} />
         )}
       </main>
     );
@@ -123,8 +108,8 @@ export function App() {
     <Layout>
       {forbidden ? (
         <section>
-          <h1>Administrators only</h1>
-          <p>This page is for administrators. Ask one if you need access.</p>
+          <h1>{t("common.adminsOnly")}</h1>
+          <p>{t("common.adminsOnlyText")}</p>
         </section>
       ) : (
         signedInPage(route)

@@ -2,6 +2,7 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
 import { AuthProvider, createSession } from "./auth/AuthContext";
+import { I18nProvider } from "./i18n";
 import { RouterProvider } from "./router";
 import "./app.css";
 import { applyTheme, storedTheme } from "./theme/theme";
@@ -14,7 +15,9 @@ createRoot(root).render(
   <StrictMode>
     <RouterProvider>
       <AuthProvider session={createSession()}>
-        <App />
+        <I18nProvider>
+          <App />
+        </I18nProvider>
       </AuthProvider>
     </RouterProvider>
   </StrictMode>,

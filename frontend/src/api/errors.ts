@@ -2,6 +2,7 @@
  * Errors in words. The API answers `{detail, code, errors?}`; the user sees sentences, never
  * JSON. `describe` is the one place a failed response becomes a message.
  */
+import { getLocale, hasText, t, tn, type MessageKey } from "../i18n";
 
 export class ApiError extends Error {
   constructor(
@@ -30,35 +31,17 @@ interface ErrorBody {
   errors?: unknown;
 }
 
-const BY_STATUS: Record<number, string> = {
-  400: "The request was not understood.",
-  401: "Please sign in again.",
-  403: "You are not allowed to do that.",
-  404: "That was not found, or you cannot see it.",
-  409: "That conflicts with the current state. Reload and try again.",
-  413: "That is too large.",
-  415: "That file type is not allowed. Images, PDF and plain text are.",
-  422: "Some of the values are not valid.",
-  429: "Too many requests.",
-  500: "The service desk hit an error. Try again.",
-  502: "A service did not answer properly. Try again shortly.",
-  503: "The service is unavailable right now. Try again shortly.",
-  504: "A service took too long to answer. Try again shortly.",
-};
+/** Statuses with words of their own in the catalogue (`common.error.<status>`). */
+const KNOWN_STATUS = new Set([400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 502, 503, 504]);
 
-const FIELD_NAMES: Record<string, string> = {
-  username: "Username",
-  email: "Email",
-  password: "Password",
-  new_password: "New password",
-  current_password: "Current password",
-  title: "Title",
-  description: "Description",
-  category: "Category",
-  priority: "Priority",
-  body: "Comment",
-  otp: "Code",
-};
+function statusText(status: number): string | undefined {
+  return KNOWN_STATUS.has(status) ? t(`common.error.${status}` as MessageKey) : undefined;
+}
+
+function fieldName(field: string): string {
+  const key = `common.field.${field}`;
+  return hasText(key) ? t(key) : field.replace(/_/g, " ");
+}
 
 /** A sentence for one validation error item (`{loc, msg}`, `{rule, message}` or a string). */
 function problem(item: unknown): string | null {
@@ -69,7 +52,7 @@ function problem(item: unknown): string | null {
   if (typeof entry.msg !== "string") return null;
   const loc = Array.isArray(entry.loc) ? entry.loc : [];
   const field = loc.filter((part) => part !== "body" && typeof part === "string").pop();
-  const name = typeof field === "string" ? (FIELD_NAMES[field] ?? field.replace(/_/g, " ")) : "";
+  const name = typeof field === "string" ? fieldName(field) : "";
   const msg = entry.msg.replace(/^Value error, /, "");
   return name ? `${name}: ${msg}` : msg;
 }
@@ -98,8 +81,8 @@ export function fieldOf(item: unknown): FieldProblem | null {
 function retryAfter(headers: Headers | undefined): string {
   const seconds = Number(headers?.get("Retry-After"));
   return Number.isFinite(seconds) && seconds > 0
-    ? ` Try again in ${seconds} second${seconds === 1 ? "" : "s"}.`
-    : " Try again shortly.";
+    ? ` ${tn("common.error.retryIn", seconds)}`
+    : ` ${t("common.error.retryShortly")}`;
 }
 
 /** The error a failed response stands for; `body` is its parsed JSON, if it had any. */
@@ -112,10 +95,12 @@ export function describe(status: number, body: unknown, headers?: Headers): ApiE
   const fields = Array.isArray(data.errors)
     ? data.errors.map(fieldOf).filter((f): f is FieldProblem => f !== null)
     : [];
-  let message = typeof data.detail === "string" && data.detail ? data.detail : BY_STATUS[status];
-  if (!message) message = `The request failed (status ${status}).`;
-  if (code === "validation_error" && problems.length) message = "Some of the values are not valid.";
-  if (status === 429) message = "Too many requests." + retryAfter(headers);
+  // The API's own words are English: another language reads the status's words instead.
+  const detail = typeof data.detail === "string" && data.detail ? data.detail : undefined;
+  let message = (getLocale() === "en" ? detail : undefined) ?? statusText(status) ?? detail;
+  if (!message) message = t("common.error.status", { status: String(status) });
+  if (code === "validation_error" && problems.length) message = t("common.error.422");
+  if (status === 429) message = t("common.error.429") + retryAfter(headers);
   if (!/[.!?]$/.test(message)) message += ".";
   return new ApiError(status, code, message, problems, fields);
 }
@@ -123,7 +108,7 @@ export function describe(status: number, body: unknown, headers?: Headers): ApiE
 /** What to show for anything thrown: an ApiError's words, or a network failure's. */
 export function messageOf(error: unknown): string {
   if (error instanceof ApiError) return error.message;
-  if (error instanceof TypeError) return "Cannot reach the service desk. Check your connection.";
-  if (error instanceof Error && error.name === "AbortError") return "The request was cancelled.";
-  return "Something went wrong. Try again.";
+  if (error instanceof TypeError) return t("common.error.offline");
+  if (error instanceof Error && error.name === "AbortError") return t("common.error.cancelled");
+  return t("common.error.unknown");
 }

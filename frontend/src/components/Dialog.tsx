@@ -3,6 +3,7 @@
  * inert); focus goes back to where it was when the dialog closes.
  */
 import { useEffect, useId, useRef, type ReactNode } from "react";
+import { t } from "../i18n";
 
 interface Props {
   title: string;
@@ -67,7 +68,7 @@ export function ConfirmDialog({
           {confirm}
         </button>
         <button type="button" onClick={onCancel} data-autofocus>
-          Cancel
+          {t("common.cancel")}
         </button>
       </div>
     </Dialog>

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState, type ReactNode } from "react";
 import { useAuth, useUser } from "../auth/AuthContext";
 import { isGlobalAdmin, isSystemAdminAnywhere } from "../auth/roles";
 import { Link, useRouter } from "../router";
+import { t } from "../i18n";
 import { ThemeSwitch } from "../theme/ThemeSwitch";
 import { unreadEvents, UNREAD_CHANGED } from "./unread";
 
@@ -84,25 +85,25 @@ export function Layout({ children }: { children: ReactNode }) {
   return (
     <>
       <a className="skip-link" href="#main">
-        Skip to content
+        {t("common.nav.skip")}
       </a>
       <header className="topbar">
         <Link to="/tickets" className="brand">
-          Service Desk
+          {t("common.appName")}
         </Link>
-        <nav aria-label="Main">
+        <nav aria-label={t("common.nav.main")}>
           <ul>
             <li>
-              <NavLink to="/tickets">Tickets</NavLink>
+              <NavLink to="/tickets">{t("common.nav.tickets")}</NavLink>
             </li>
             <li>
-              <NavLink to="/tickets/new">New ticket</NavLink>
+              <NavLink to="/tickets/new">{t("common.nav.newTicket")}</NavLink>
             </li>
             <li>
               <NavLink to="/notifications">
-                Notifications
+                {t("common.nav.notifications")}
                 {unread ? (
-                  <span className="count" aria-label={`${unread} unread`}>
+                  <span className="count" aria-label={t("common.nav.unread", { count: unread })}>
                     {unread}
                   </span>
                 ) : null}
@@ -111,22 +112,22 @@ export function Layout({ children }: { children: ReactNode }) {
             {isGlobalAdmin(user) ? (
               <>
                 <li>
-                  <NavLink to="/admin/users">Users</NavLink>
+                  <NavLink to="/admin/users">{t("common.nav.users")}</NavLink>
                 </li>
                 <li>
-                  <NavLink to="/admin/workflows">Workflows</NavLink>
+                  <NavLink to="/admin/workflows">{t("common.nav.workflows")}</NavLink>
                 </li>
                 <li>
-                  <NavLink to="/admin/audit">Audit log</NavLink>
+                  <NavLink to="/admin/audit">{t("common.nav.audit")}</NavLink>
                 </li>
                 <li>
-                  <NavLink to="/admin/ops">Operations</NavLink>
+                  <NavLink to="/admin/ops">{t("common.nav.ops")}</NavLink>
                 </li>
               </>
             ) : null}
             {isSystemAdminAnywhere(user) ? (
               <li>
-                <NavLink to="/admin/sla">SLA</NavLink>
+                <NavLink to="/admin/sla">{t("common.nav.sla")}</NavLink>
               </li>
             ) : null}
           </ul>
@@ -137,7 +138,7 @@ export function Layout({ children }: { children: ReactNode }) {
             <span title={`@${user.username}`}>{user.display_name || user.username}</span>
           </NavLink>
           <button type="button" onClick={() => void onSignOut()} disabled={signingOut}>
-            Sign out
+            {t("common.nav.signOut")}
           </button>
         </div>
       </header>

@@ -1,4 +1,5 @@
 /** The keyboard shortcuts of a page, in a dialog (opened with `?`). */
+import { t } from "../i18n";
 import { Dialog } from "./Dialog";
 
 export interface Shortcut {
@@ -8,14 +9,14 @@ export interface Shortcut {
 
 export function ShortcutHelp({ shortcuts, onClose }: { shortcuts: Shortcut[]; onClose: () => void }) {
   return (
-    <Dialog title="Keyboard shortcuts" onClose={onClose}>
+    <Dialog title={t("common.shortcuts.title")} onClose={onClose}>
       <dl className="keys">
         {shortcuts.map((s) => (
           <div key={s.does} className="key-row">
             <dt>
               {s.keys.map((k, i) => (
                 <span key={k}>
-                  {i ? " or " : null}
+                  {i ? ` ${t("common.or")} ` : null}
                   <kbd>{k}</kbd>
                 </span>
               ))}
@@ -24,9 +25,9 @@ export function ShortcutHelp({ shortcuts, onClose }: { shortcuts: Shortcut[]; on
           </div>
         ))}
       </dl>
-      <p className="muted">They do nothing while you type in a field.</p>
+      <p className="muted">{t("common.shortcuts.note")}</p>
       <button type="button" onClick={onClose} data-autofocus>
-        Close
+        {t("common.close")}
       </button>
     </Dialog>
   );

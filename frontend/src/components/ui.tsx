@@ -8,6 +8,8 @@ import {
   type TextareaHTMLAttributes,
 } from "react";
 import { ApiError, messageOf } from "../api/errors";
+import { formatDateTime, t } from "../i18n";
+import { humanise as tidy } from "../i18n/labels";
 
 interface FieldShell {
   label: string;
@@ -60,7 +62,7 @@ export function SelectField({ label, hint, options, ...select }: SelectProps) {
     <Shell id={id} label={label} hint={hint}>
       <select id={id} aria-describedby={hint ? `${id}-hint` : undefined} {...select}>
         {options.map((o) => {
-          const { value, label: text } = typeof o === "string" ? { value: o, label: o || "Any" } : o;
+          const { value, label: text } = typeof o === "string" ? { value: o, label: o || t("common.any") } : o;
           return (
             <option key={value} value={value}>
               {text}
@@ -111,7 +113,7 @@ export function ErrorMessage({
       ) : null}
       {onRetry ? (
         <button type="button" className="retry" onClick={onRetry}>
-          Try again
+          {t("common.tryAgain")}
         </button>
       ) : null}
     </div>
@@ -130,7 +132,7 @@ export function Notice({ children }: { children: ReactNode }) {
 export function Loading({ what, lines = 3 }: { what: string; lines?: number }) {
   return (
     <div className="skeleton loading" role="status" aria-busy="true">
-      <span className="visually-hidden">Loading {what}…</span>
+      <span className="visually-hidden">{t("common.loading", { what })}</span>
       {Array.from({ length: lines }, (_, i) => (
         <span key={i} className="skeleton-line" aria-hidden="true" />
       ))}
@@ -193,36 +195,30 @@ export function Pager({ offset, limit, total, onChange, label }: PagerProps) {
   return (
     <nav className="pager" aria-label={label}>
       <button type="button" disabled={offset === 0} onClick={() => onChange(0)}>
-        First page
+        {t("common.pager.first")}
       </button>
       <button type="button" disabled={offset === 0} onClick={() => onChange(Math.max(0, offset - limit))}>
-        Previous page
+        {t("common.pager.previous")}
       </button>
-      <span>
-        {offset + 1}–{last} of {total}
-      </span>
+      <span>{t("common.pager.range", { from: offset + 1, to: last, total })}</span>
       <button type="button" disabled={last >= total} onClick={() => onChange(offset + limit)}>
-        Next page
+        {t("common.pager.next")}
       </button>
       <button type="button" disabled={last >= total} onClick={() => onChange(lastPage)}>
-        Last page
+        {t("common.pager.last")}
       </button>
     </nav>
   );
 }
 
-const DATE = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
-
+/** A moment, in the reader's language and time zone. */
 export function When({ at }: { at: string }) {
-  const date = new Date(at);
-  return <time dateTime={at}>{Number.isNaN(date.getTime()) ? at : DATE.format(date)}</time>;
+  return <time dateTime={at}>{formatDateTime(at)}</time>;
 }
 
 export function Badge({ kind, children }: { kind: string; children: ReactNode }) {
   return <span className={`badge badge-${kind.replace(/[^a-z_]/g, "")}`}>{children}</span>;
 }
 
-export function humanise(value: string): string {
-  const text = value.replace(/_/g, " ");
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
+/** A data value tidied for reading; states and priorities have their own words (`i18n/labels`). */
+export const humanise = tidy;

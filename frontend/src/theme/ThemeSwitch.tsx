@@ -1,8 +1,8 @@
 /** The light / dark / system switch (in the top bar, and on the signed-out pages). */
 import { useId, useState } from "react";
+import { t } from "../i18n";
 import { saveTheme, storedTheme, THEMES, type Theme } from "./theme";
 
-const LABELS: Record<Theme, string> = { system: "System theme", light: "Light theme", dark: "Dark theme" };
 
 export function ThemeSwitch() {
   const id = useId();
@@ -14,12 +14,12 @@ export function ThemeSwitch() {
   return (
     <div className="theme-switch">
       <label htmlFor={id} className="visually-hidden">
-        Theme
+        {t("common.theme")}
       </label>
       <select id={id} value={theme} onChange={(e) => change(e.target.value as Theme)}>
-        {THEMES.map((t) => (
-          <option key={t} value={t}>
-            {LABELS[t]}
+        {THEMES.map((option) => (
+          <option key={option} value={option}>
+            {t(`common.theme.${option}`)}
           </option>
         ))}
       </select>

@@ -1,0 +1,3 @@
+/** English texts of the account area. Keys are "account.<what>"; a German twin sits beside. */
+export const account = {
+} as const;
