@@ -32,7 +32,8 @@ from ..conftest import ROOT, RunningStack, next_ip
 
 CHROMIUM = Path(os.environ.get("DESK_CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = Path(__file__).parent / "screenshots"
-DIST = ROOT / "frontend" / "dist"
+# GATEWAY_WEB_DIR (which the stack's gateway reads too) lets a build elsewhere be tested.
+DIST = Path(os.environ.get("GATEWAY_WEB_DIR") or ROOT / "frontend" / "dist")
 # https://peter.sh/experiments/chromium-command-line-switches/ ; the background-networking
 # switches keep Chromium from calling out of a machine with no network.
 ARGS = [
