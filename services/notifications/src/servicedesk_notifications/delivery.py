@@ -47,9 +47,9 @@ async def notify(
     event_id: uuid.UUID | None = None,
     facts: dict[str, Any] | None = None,
     at: datetime | None = None,
-) -> Notification | None:
-    """The inbox entry the change went into (new or gathered), or None if this event
-    had already notified this user. `facts` (see `inbox.grouping`) make it groupable;
+) -> Notification:
+    """The inbox entry the change went into (new or gathered); `inbox.AlreadyRecorded`
+    if this event had already notified this user (roll back). `facts` (see `inbox.grouping`) make it groupable;
     `at` is when the change happened (the event's `occurred_at`)."""
     change = Change(kind=kind, title=title, body=body, facts=facts or {}, at=at)
     ticket = Ticket(ticket_id, ticket_title or "") if ticket_id is not None else None
@@ -57,8 +57,6 @@ async def notify(
         session, user_id=user_id, change=change, ticket=ticket, event_id=event_id,
         window=channels.group_window,
     )  # fmt: skip
-    if recorded is None:
-        return None
     SENT.labels("inbox", "created" if recorded.notification.count == 1 else "grouped").inc()
     if channels.email:
         await email.queue(session, change=recorded.change)

@@ -34,6 +34,4 @@ async def create_notification(
 ) -> Notification:
     """Notify one user (inbox, and e-mail when it is on) on behalf of another service."""
     channels = Channels(email=runtime.settings.email_enabled)
-    note = await notify(session, channels, **data.model_dump())
-    assert note is not None  # no event id: nothing to collide with
-    return note
+    return await notify(session, channels, **data.model_dump())
