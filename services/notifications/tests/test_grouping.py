@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from functools import partial
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pytest
 from sqlalchemy import text

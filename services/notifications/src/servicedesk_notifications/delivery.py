@@ -49,8 +49,9 @@ async def notify(
     at: datetime | None = None,
 ) -> Notification:
     """The inbox entry the change went into (new or gathered); `inbox.AlreadyRecorded`
-    if this event had already notified this user (roll back). `facts` (see `inbox.grouping`) make it groupable;
-    `at` is when the change happened (the event's `occurred_at`)."""
+    if this event had already notified this user (roll back). `facts` (see
+    `inbox.grouping`) make it groupable; `at` is when the change happened (the event's
+    `occurred_at`)."""
     change = Change(kind=kind, title=title, body=body, facts=facts or {}, at=at)
     ticket = Ticket(ticket_id, ticket_title or "") if ticket_id is not None else None
     recorded = await inbox.record(
