@@ -75,7 +75,7 @@ class NotificationChange(Base):
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    # Set in the same transaction right after the row is claimed (see inbox.service.record).
+    # The entry the change went into (written with the row, see inbox.service.record).
     notification_id: Mapped[int | None] = mapped_column(
         ForeignKey("notifications.id", ondelete="CASCADE"), index=True
     )
