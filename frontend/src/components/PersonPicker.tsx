@@ -6,14 +6,15 @@
 import { useEffect, useId, useState, type KeyboardEvent } from "react";
 import type { Schemas } from "../api/client";
 import { useAuth } from "../auth/AuthContext";
-import { humanise } from "./ui";
+import { t } from "../i18n";
+import { roleLabel } from "../i18n/labels";
 
 export type StaffMember = Schemas["StaffMember"];
 
 const DEBOUNCE_MS = 200;
 
 export function staffName(p: StaffMember): string {
-  return p.display_name?.trim() || p.username?.trim() || "Unknown user";
+  return p.display_name?.trim() || p.username?.trim() || t("ticket.person.unknown");
 }
 
 interface Props {
@@ -48,7 +49,7 @@ export function PersonPicker({ system, label, value, onChange }: Props) {
           setActive(page.items.length ? 0 : -1);
         })
         .catch(() => {
-          if (!stale) setError("The staff list could not be loaded.");
+          if (!stale) setError(t("ticket.picker.failed"));
         })
         .finally(() => {
           if (!stale) setSearching(false);
@@ -105,7 +106,7 @@ export function PersonPicker({ system, label, value, onChange }: Props) {
         aria-activedescendant={expanded && active >= 0 ? optionId(active) : undefined}
         aria-describedby={`${id}-hint`}
         value={text}
-        placeholder="Type a name"
+        placeholder={t("ticket.picker.placeholder")}
         onChange={(e) => {
           setText(e.target.value);
           setOpen(true);
@@ -116,9 +117,9 @@ export function PersonPicker({ system, label, value, onChange }: Props) {
         onKeyDown={onKeyDown}
       />
       <p className="hint" id={`${id}-hint`}>
-        Agents, managers and admins of {system}. Arrow keys to choose, Enter to pick.
+        {t("ticket.picker.hint", { system })}
       </p>
-      <ul id={listId} role="listbox" aria-label={`${label}: matches`} className="listbox" hidden={!expanded}>
+      <ul id={listId} role="listbox" aria-label={t("ticket.picker.matches", { label })} className="listbox" hidden={!expanded}>
         {items.map((p, i) => (
           <li
             key={p.id}
@@ -134,13 +135,13 @@ export function PersonPicker({ system, label, value, onChange }: Props) {
           >
             <span>{staffName(p)}</span>{" "}
             <span className="muted">
-              {p.username ? `@${p.username}` : ""} · {humanise(p.role)}
+              {p.username ? `@${p.username}` : ""} · {roleLabel(p.role)}
             </span>
           </li>
         ))}
       </ul>
       <p className="hint" role="status">
-        {open && !searching && !error && items.length === 0 ? "Nobody matches." : ""}
+        {open && !searching && !error && items.length === 0 ? t("ticket.picker.none") : ""}
       </p>
       {error ? <p className="field-error">{error}</p> : null}
     </div>

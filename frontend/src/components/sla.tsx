@@ -4,6 +4,7 @@
  * depends on colour alone.
  */
 import type { Schemas } from "../api/client";
+import { formatDateTime, formatRelative, t, tx } from "../i18n";
 import { When } from "./ui";
 
 export type Clock = Schemas["ClockRead"];
@@ -16,11 +17,11 @@ export const SOON_SECONDS = 60 * 60;
 /** Working seconds as "3 h 20 min", "45 min", "under a minute". */
 export function duration(seconds: number): string {
   const minutes = Math.floor(Math.abs(seconds) / 60);
-  if (minutes < 1) return "under a minute";
+  if (minutes < 1) return t("ticket.sla.underMinute");
   const h = Math.floor(minutes / 60);
   const m = minutes % 60;
-  if (!h) return `${m} min`;
-  return m ? `${h} h ${m} min` : `${h} h`;
+  if (!h) return t("ticket.sla.minutes", { m });
+  return m ? t("ticket.sla.hoursMinutes", { h, m }) : t("ticket.sla.hours", { h });
 }
 
 export function clockState(clock: Clock): SlaState {
@@ -30,14 +31,10 @@ export function clockState(clock: Clock): SlaState {
   return clock.remaining_seconds <= SOON_SECONDS ? "soon" : "running";
 }
 
-const WORDS: Record<SlaState, string> = {
-  met: "Met",
-  met_late: "Met late",
-  breached: "Breached",
-  paused: "Paused",
-  soon: "Due soon",
-  running: "On track",
-};
+/** The state in one or two words ("On track", "Breached"). */
+export function slaWord(state: SlaState): string {
+  return t(`ticket.sla.${state}`);
+}
 const SYMBOL: Record<SlaState, string> = {
   met: "✓",
   met_late: "!",
@@ -53,15 +50,13 @@ export function describeClock(clock: Clock): string {
   const left = duration(clock.remaining_seconds);
   switch (state) {
     case "met":
-      return "Met";
+      return slaWord(state);
     case "met_late":
-      return "Met late (breached)";
+      return t("ticket.sla.metLate");
     case "breached":
-      return `Breached, ${left} over`;
-    case "paused":
-      return `Paused, ${left} left`;
+      return t("ticket.sla.over", { state: slaWord(state), time: left });
     default:
-      return `${WORDS[state]}, ${left} left`;
+      return t("ticket.sla.left", { state: slaWord(state), time: left });
   }
 }
 
@@ -73,7 +68,7 @@ export function SlaBadge({ clock, short = false }: { clock: Clock; short?: boole
       <span aria-hidden="true" className="sla-symbol">
         {SYMBOL[state]}
       </span>{" "}
-      {short ? WORDS[state] : describeClock(clock)}
+      {short ? slaWord(state) : describeClock(clock)}
     </span>
   );
 }
@@ -82,17 +77,17 @@ export function SlaBadge({ clock, short = false }: { clock: Clock; short?: boole
 export function currentClock(sla: Sla | null | undefined): { name: string; clock: Clock } | null {
   if (!sla) return null;
   if (sla.first_response && !sla.first_response.met_at) {
-    return { name: "First response", clock: sla.first_response };
+    return { name: t("ticket.sla.firstResponse"), clock: sla.first_response };
   }
-  if (sla.resolution) return { name: "Resolution", clock: sla.resolution };
-  if (sla.first_response) return { name: "First response", clock: sla.first_response };
+  if (sla.resolution) return { name: t("ticket.sla.resolution"), clock: sla.resolution };
+  if (sla.first_response) return { name: t("ticket.sla.firstResponse"), clock: sla.first_response };
   return null;
 }
 
 /** The list's SLA cell: which target, its state in words, the time left. */
 export function SlaCell({ sla }: { sla: Sla | null | undefined }) {
   const current = currentClock(sla);
-  if (!current) return <span className="muted">No target</span>;
+  if (!current) return <span className="muted">{t("ticket.sla.noTarget")}</span>;
   return (
     <span className="sla-cell">
       <span className="sla-target">{current.name}</span>
@@ -104,54 +99,57 @@ export function SlaCell({ sla }: { sla: Sla | null | undefined }) {
 /** The ticket page's section: each target with its due time and state. */
 export function SlaPanel({ sla }: { sla: Sla | null | undefined }) {
   const rows = [
-    { name: "First response", clock: sla?.first_response ?? null },
-    { name: "Resolution", clock: sla?.resolution ?? null },
+    { name: t("ticket.sla.firstResponse"), clock: sla?.first_response ?? null },
+    { name: t("ticket.sla.resolution"), clock: sla?.resolution ?? null },
   ];
   return (
     <section aria-labelledby="sla-title" className="card">
-      <h2 id="sla-title">Service level</h2>
+      <h2 id="sla-title">{t("ticket.sla.title")}</h2>
       {rows.every((r) => !r.clock) ? (
-        <p className="muted">No SLA target applies to this ticket.</p>
+        <p className="muted">{t("ticket.sla.none")}</p>
       ) : (
         <dl className="details sla-details">
           {rows.map(({ name, clock }) => (
             <div key={name}>
               <dt>{name}</dt>
               <dd>
-                {clock ? <ClockFacts clock={clock} /> : <span className="muted">No target</span>}
+                {clock ? <ClockFacts clock={clock} /> : <span className="muted">{t("ticket.sla.noTarget")}</span>}
               </dd>
             </div>
           ))}
         </dl>
       )}
-      <p className="hint">Time left counts working hours only (the system's SLA calendar).</p>
+      <p className="hint">{t("ticket.sla.hint")}</p>
     </section>
   );
 }
 
+/** A due time as "in 3 hours" / "vor 2 Stunden", the full date on hover. */
+export function Relative({ at }: { at: string }) {
+  return (
+    <time dateTime={at} title={formatDateTime(at)}>
+      {formatRelative(at)}
+    </time>
+  );
+}
+
 function ClockFacts({ clock }: { clock: Clock }) {
+  let facts;
+  if (clock.met_at) {
+    facts = clock.due_at
+      ? tx("ticket.sla.metDue", { when: <When at={clock.met_at} />, due: <When at={clock.due_at} /> })
+      : tx("ticket.sla.metAt", { when: <When at={clock.met_at} /> });
+  } else if (clock.due_at) {
+    const key = clock.paused ? "ticket.sla.duePaused" : "ticket.sla.due";
+    facts = tx(key, { when: <Relative at={clock.due_at} /> });
+  } else {
+    facts = t("ticket.sla.noDue");
+  }
   return (
     <>
       <SlaBadge clock={clock} />
       <br />
-      {clock.met_at ? (
-        <span className="muted">
-          Met <When at={clock.met_at} />
-          {clock.due_at ? (
-            <>
-              {" "}
-              (due <When at={clock.due_at} />)
-            </>
-          ) : null}
-        </span>
-      ) : clock.due_at ? (
-        <span className="muted">
-          Due <When at={clock.due_at} />
-          {clock.paused ? " (moves while paused)" : ""}
-        </span>
-      ) : (
-        <span className="muted">No due time while paused</span>
-      )}
+      <span className="muted">{facts}</span>
     </>
   );
 }

@@ -4,7 +4,9 @@ import { ApiError, messageOf } from "../api/errors";
 import { suggest, type Priority, type Suggestion } from "../api/extras";
 import { useAuth } from "../auth/AuthContext";
 import { useAsync } from "../components/useAsync";
-import { ErrorMessage, humanise, SelectField, TextArea, TextField } from "../components/ui";
+import { ErrorMessage, SelectField, TextArea, TextField } from "../components/ui";
+import { t } from "../i18n";
+import { priorityLabel } from "../i18n/labels";
 import { useRouter } from "../router";
 import { PRIORITIES } from "./TicketListPage";
 
@@ -18,10 +20,10 @@ function newKey(): string {
 export function suggestionProblem(error: unknown): string {
   if (error instanceof ApiError) {
     if (error.status === 503 || error.status === 504 || error.status === 404) {
-      return "AI suggestions are unavailable right now. Fill in the fields yourself; the ticket can be filed anyway.";
+      return t("ticket.new.ai503");
     }
     if (error.status === 502) {
-      return "The AI answer could not be used this time. Try again, or fill in the fields yourself.";
+      return t("ticket.new.ai502");
     }
   }
   return messageOf(error);
@@ -51,7 +53,7 @@ export function NewTicketPage() {
 
   const askAi = async () => {
     if (!form.description.trim()) {
-      setSuggestNote("Describe the problem first; the suggestion is made from the description.");
+      setSuggestNote(t("ticket.new.describeFirst"));
       return;
     }
     setSuggesting(true);
@@ -60,7 +62,7 @@ export function NewTicketPage() {
       const s = await suggest(api, form.description, form.title);
       setSuggestion(s);
       setForm((f) => ({ ...f, title: s.title, category: s.category, priority: s.priority }));
-      setSuggestNote("Title, category and priority filled in from the AI suggestion. Check them before filing.");
+      setSuggestNote(t("ticket.new.filledIn"));
     } catch (err) {
       setSuggestion(null);
       setSuggestNote(suggestionProblem(err));
@@ -93,19 +95,19 @@ export function NewTicketPage() {
   };
 
   const systemOptions = [
-    { value: "", label: "Default (TTS)" },
+    { value: "", label: t("ticket.new.defaultSystem", { name: "TTS" }) },
     ...(systems.data ?? []).map((s) => ({ value: s.name, label: `${s.name}${s.description ? ` — ${s.description}` : ""}` })),
   ];
 
   return (
     <section aria-labelledby="new-ticket-title">
-      <h1 id="new-ticket-title">New ticket</h1>
+      <h1 id="new-ticket-title">{t("common.nav.newTicket")}</h1>
       <form className="card" onSubmit={submit}>
         <ErrorMessage error={error} />
         <TextArea
-          label="Description"
+          label={t("common.field.description")}
           name="description"
-          hint="What happened, what you expected, and anything you tried."
+          hint={t("ticket.new.descriptionHint")}
           required
           rows={6}
           maxLength={20000}
@@ -114,21 +116,22 @@ export function NewTicketPage() {
         />
         <div className="ai-row">
           <button type="button" onClick={() => void askAi()} disabled={suggesting}>
-            {suggesting ? "Asking the AI…" : "AI suggest"}
+            {suggesting ? t("ticket.new.asking") : t("ticket.new.suggest")}
           </button>
           <div className="ai-note" role="status" aria-live="polite">
             {suggestNote ? <p>{suggestNote}</p> : null}
             {suggestion?.summary ? (
               <p className="summary">
-                Summary: {suggestion.summary} <span className="muted">({suggestion.model})</span>
+                {t("ticket.new.summary", { summary: suggestion.summary })}{" "}
+                <span className="muted">({suggestion.model})</span>
               </p>
             ) : null}
           </div>
         </div>
         <TextField
-          label="Title"
+          label={t("common.field.title")}
           name="title"
-          hint="5 to 200 characters."
+          hint={t("ticket.new.titleHint")}
           required
           minLength={5}
           maxLength={200}
@@ -136,18 +139,18 @@ export function NewTicketPage() {
           onChange={set("title")}
         />
         <div className="row">
-          <TextField label="Category" name="category" maxLength={100} value={form.category} onChange={set("category")} />
+          <TextField label={t("common.field.category")} name="category" maxLength={100} value={form.category} onChange={set("category")} />
           <SelectField
-            label="Priority"
+            label={t("common.field.priority")}
             name="priority"
-            options={PRIORITIES.map((p) => ({ value: p, label: humanise(p) }))}
+            options={PRIORITIES.map((p) => ({ value: p, label: priorityLabel(p) }))}
             value={form.priority}
             onChange={set("priority")}
           />
-          <SelectField label="System" name="system" options={systemOptions} value={form.system} onChange={set("system")} />
+          <SelectField label={t("ticket.new.system")} name="system" options={systemOptions} value={form.system} onChange={set("system")} />
         </div>
         <button type="submit" className="primary" disabled={busy}>
-          {busy ? "Filing…" : "File ticket"}
+          {busy ? t("ticket.new.filing") : t("ticket.new.file")}
         </button>
       </form>
     </section>

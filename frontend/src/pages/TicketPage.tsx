@@ -9,7 +9,9 @@ import { similar, type TicketDetail } from "../api/extras";
 import { useAuth, useUser } from "../auth/AuthContext";
 import { allowedTransitions, atLeast } from "../auth/roles";
 import { useAsync } from "../components/useAsync";
-import { Badge, ErrorMessage, humanise, Loading, Notice, When } from "../components/ui";
+import { Badge, ErrorMessage, Loading, Notice, When } from "../components/ui";
+import { t } from "../i18n";
+import { priorityLabel, stateLabel } from "../i18n/labels";
 import { Link } from "../router";
 import { Attachments } from "./ticket/Attachments";
 import { Comments } from "./ticket/Comments";
@@ -37,28 +39,28 @@ export function TicketPage({ id }: { id: number }) {
     const missing = ticket.error instanceof ApiError && ticket.error.status === 404;
     return (
       <section aria-labelledby="ticket-title">
-        <h1 id="ticket-title">{missing ? "Ticket not found" : `Ticket #${id}`}</h1>
+        <h1 id="ticket-title">{missing ? t("ticket.notFound") : t("ticket.heading", { id: String(id) })}</h1>
         {missing ? (
-          <p>There is no ticket #{id}, or you cannot see it.</p>
+          <p>{t("ticket.notFoundText", { id: String(id) })}</p>
         ) : (
           <ErrorMessage error={ticket.error} onRetry={() => void ticket.reload()} />
         )}
         <p>
-          <Link to={listUrl()}>Back to the tickets</Link>
+          <Link to={listUrl()}>{t("ticket.backToList")}</Link>
         </p>
       </section>
     );
   }
-  if (!ticket.data) return <Loading what={`ticket #${id}`} lines={8} />;
+  if (!ticket.data) return <Loading what={t("ticket.loadingWhat", { id: String(id) })} lines={8} />;
   return <TicketView ticket={ticket.data} reload={() => void ticket.reload()} />;
 }
 
-function TicketView({ ticket: t, reload }: { ticket: TicketDetail; reload: () => void }) {
+function TicketView({ ticket, reload }: { ticket: TicketDetail; reload: () => void }) {
   const { api } = useAuth();
   const user = useUser();
   const workflow = useAsync(
-    () => api.get("/api/workflows/{system}", { path: { system: t.system } }),
-    [api, t.system],
+    () => api.get("/api/workflows/{system}", { path: { system: ticket.system } }),
+    [api, ticket.system],
   );
   const [version, setVersion] = useState(0);
   const [editing, setEditing] = useState(false);
@@ -70,8 +72,8 @@ function TicketView({ ticket: t, reload }: { ticket: TicketDetail; reload: () =>
     reload();
     setVersion((v) => v + 1);
   };
-  const canEdit = mayEditContent(user, t, workflow.data);
-  useEffect(() => rememberOpened(t.id), [t.id]);
+  const canEdit = mayEditContent(user, ticket, workflow.data);
+  useEffect(() => rememberOpened(ticket.id), [ticket.id]);
   // Where focus goes once the edit form has gone: the heading after a save, else "Edit".
   const [focusAfter, setFocusAfter] = useState<"heading" | "edit" | null>(null);
   useEffect(() => {
@@ -89,14 +91,14 @@ function TicketView({ ticket: t, reload }: { ticket: TicketDetail; reload: () =>
   return (
     <article aria-labelledby="ticket-title" className="ticket">
       <p className="crumbs">
-        <Link to={listUrl()}>Tickets</Link> / #{t.id}
+        <Link to={listUrl()}>{t("common.nav.tickets")}</Link> / #{ticket.id}
       </p>
       {editing ? (
-        <EditTicket ticket={t} onSaved={() => stopEditing(true)} onCancel={() => stopEditing(false)} />
+        <EditTicket ticket={ticket} onSaved={() => stopEditing(true)} onCancel={() => stopEditing(false)} />
       ) : (
         <div className="title-row">
           <h1 id="ticket-title" tabIndex={-1} ref={heading}>
-            {t.title}
+            {ticket.title}
           </h1>
           {canEdit ? (
             <button
@@ -106,81 +108,81 @@ function TicketView({ ticket: t, reload }: { ticket: TicketDetail; reload: () =>
                 setSaved(false);
                 setEditing(true);
               }}
-              aria-label="Edit title, priority and category"
+              aria-label={t("ticket.editLabel")}
             >
-              Edit
+              {t("common.edit")}
             </button>
           ) : null}
         </div>
       )}
-      {saved ? <Notice>Changes saved.</Notice> : null}
-      <Details ticket={t} />
-      <SlaPanel sla={t.sla} />
-      <Actions ticket={t} workflow={workflow} onChange={changed} />
-      {t.ai_triage ? <Triage triage={t.ai_triage} /> : null}
+      {saved ? <Notice>{t("ticket.saved")}</Notice> : null}
+      <Details ticket={ticket} />
+      <SlaPanel sla={ticket.sla} />
+      <Actions ticket={ticket} workflow={workflow} onChange={changed} />
+      {ticket.ai_triage ? <Triage triage={ticket.ai_triage} /> : null}
       <section aria-labelledby="description-title" className="card">
-        <h2 id="description-title">Description</h2>
-        <p className="prewrap">{t.description}</p>
+        <h2 id="description-title">{t("common.field.description")}</h2>
+        <p className="prewrap">{ticket.description}</p>
       </section>
       <div className="columns">
         <div>
-          <Comments ticket={t} version={version} onAdded={() => changed()} />
+          <Comments ticket={ticket} version={version} onAdded={() => changed()} />
         </div>
         <div>
-          <Attachments ticketId={t.id} version={version} onAdded={() => changed()} />
-          <Similar ticketId={t.id} version={version} />
-          <History ticketId={t.id} version={version} />
+          <Attachments ticketId={ticket.id} version={version} onAdded={() => changed()} />
+          <Similar ticketId={ticket.id} version={version} />
+          <History ticketId={ticket.id} version={version} />
         </div>
       </div>
     </article>
   );
 }
 
-function Details({ ticket: t }: { ticket: Ticket }) {
+function Details({ ticket: tk }: { ticket: Ticket }) {
   return (
-    <dl className="details ticket-facts" aria-label="Ticket details">
+    <dl className="details ticket-facts" aria-label={t("ticket.details")}>
       <div>
-        <dt>Status</dt>
+        <dt>{t("ticket.fact.status")}</dt>
         <dd>
-          <Badge kind={t.status}>{humanise(t.status)}</Badge>
+          <Badge kind={tk.status}>{stateLabel(tk.status)}</Badge>
         </dd>
       </div>
       <div>
-        <dt>Priority</dt>
+        <dt>{t("common.field.priority")}</dt>
         <dd>
-          <Badge kind={t.priority}>{humanise(t.priority)}</Badge>
+          <Badge kind={tk.priority}>{priorityLabel(tk.priority)}</Badge>
         </dd>
       </div>
       <div>
-        <dt>Category</dt>
-        <dd>{t.category ?? "None"}</dd>
+        <dt>{t("common.field.category")}</dt>
+        <dd>{tk.category ?? t("common.none")}</dd>
       </div>
       <div>
-        <dt>System</dt>
-        <dd>{t.system}</dd>
+        <dt>{t("ticket.fact.system")}</dt>
+        <dd>{tk.system}</dd>
       </div>
       <div>
-        <dt>Requester</dt>
+        <dt>{t("ticket.fact.requester")}</dt>
         <dd>
-          <PersonName person={t.requester} />
+          <PersonName person={tk.requester} />
         </dd>
       </div>
       <div>
-        <dt>Assignee</dt>
+        <dt>{t("ticket.fact.assignee")}</dt>
         <dd>
-          <PersonName person={t.assignee} none={t.assignee_id ? undefined : "Nobody"} />
+          <PersonName person={tk.assignee} none={tk.assignee_id ? undefined : t("ticket.nobody")} />
         </dd>
       </div>
       <div>
-        <dt>Created</dt>
+        <dt>{t("ticket.fact.created")}</dt>
         <dd>
-          <When at={t.created_at} />
+          <When at={tk.created_at} />
         </dd>
       </div>
       <div>
-        <dt>Updated</dt>
+        <dt>{t("ticket.fact.updated")}</dt>
         <dd>
-          <When at={t.updated_at} />
+          <When at={tk.updated_at} />
         </dd>
       </div>
     </dl>
@@ -191,17 +193,17 @@ function Details({ ticket: t }: { ticket: Ticket }) {
  * The moves the workflow offers this user; assignment by name for managers and above (the
  * API lets only them change the assignee); "Assign to me" for agents and above.
  */
-function Actions({ ticket: t, workflow, onChange }: { ticket: Ticket; workflow: WorkflowLoad; onChange: () => void }) {
+function Actions({ ticket: tk, workflow, onChange }: { ticket: Ticket; workflow: WorkflowLoad; onChange: () => void }) {
   const { api } = useAuth();
   const user = useUser();
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [assignee, setAssignee] = useState<StaffMember | null>(null);
   const [done, setDone] = useState<string | null>(null);
-  const moves = workflow.data ? allowedTransitions(user, t, workflow.data) : [];
+  const moves = workflow.data ? allowedTransitions(user, tk, workflow.data) : [];
   const ordered = workflow.data ? orderMoves(moves, workflow.data) : { regular: [], terminal: [] };
-  const canAssign = atLeast(user, t.system, "manager");
-  const canTake = atLeast(user, t.system, "agent") && t.assignee_id !== user.id;
+  const canAssign = atLeast(user, tk.system, "manager");
+  const canTake = atLeast(user, tk.system, "agent") && tk.assignee_id !== user.id;
 
   const act = async (label: string, work: () => Promise<unknown>) => {
     setBusy(true);
@@ -218,12 +220,12 @@ function Actions({ ticket: t, workflow, onChange }: { ticket: Ticket; workflow: 
     }
   };
   const move = (to: string) =>
-    act(`Moved to ${humanise(to)}.`, () =>
-      api.post("/api/tickets/{ticket_id}/transitions", { path: { ticket_id: t.id }, body: { to } }),
+    act(t("ticket.movedTo", { state: stateLabel(to) }), () =>
+      api.post("/api/tickets/{ticket_id}/transitions", { path: { ticket_id: tk.id }, body: { to } }),
     );
   const assign = (id: string | null) =>
-    act(id ? `Assigned to ${id === user.id ? "you" : (assignee ? staffName(assignee) : "them")}.` : "Unassigned.", () =>
-      api.patch("/api/tickets/{ticket_id}", { path: { ticket_id: t.id }, body: { assignee_id: id } }),
+    act(assignedText(id, user.id, assignee), () =>
+      api.patch("/api/tickets/{ticket_id}", { path: { ticket_id: tk.id }, body: { assignee_id: id } }),
     );
   const onAssign = (event: FormEvent) => {
     event.preventDefault();
@@ -232,32 +234,32 @@ function Actions({ ticket: t, workflow, onChange }: { ticket: Ticket; workflow: 
 
   return (
     <section aria-labelledby="actions-title" className="card actions-card">
-      <h2 id="actions-title">Actions</h2>
+      <h2 id="actions-title">{t("ticket.actions")}</h2>
       <ErrorMessage error={error} />
       <ErrorMessage error={workflow.error} onRetry={() => void workflow.reload()} />
       {done ? <Notice>{done}</Notice> : null}
       {workflow.data && moves.length === 0 ? (
-        <p className="muted">No status change is open to you from “{humanise(t.status)}”.</p>
+        <p className="muted">{t("ticket.noMoves", { state: stateLabel(tk.status) })}</p>
       ) : null}
       <Transitions moves={ordered} busy={busy} onMove={(to) => void move(to)} />
       {canAssign || canTake ? (
-        <form className="assign" onSubmit={onAssign} aria-label="Assignment">
+        <form className="assign" onSubmit={onAssign} aria-label={t("ticket.assignment")}>
           {canAssign ? (
             <>
-              <PersonPicker system={t.system} label="Assignee" value={assignee} onChange={setAssignee} />
+              <PersonPicker system={tk.system} label={t("ticket.fact.assignee")} value={assignee} onChange={setAssignee} />
               <button type="submit" disabled={busy || !assignee}>
-                Assign
+                {t("ticket.assign")}
               </button>
             </>
           ) : null}
           {canTake ? (
             <button type="button" disabled={busy} onClick={() => void assign(user.id)}>
-              Assign to me
+              {t("ticket.assignToMe")}
             </button>
           ) : null}
-          {canAssign && t.assignee_id ? (
+          {canAssign && tk.assignee_id ? (
             <button type="button" disabled={busy} onClick={() => void assign(null)}>
-              Unassign
+              {t("ticket.unassign")}
             </button>
           ) : null}
         </form>
@@ -266,15 +268,21 @@ function Actions({ ticket: t, workflow, onChange }: { ticket: Ticket; workflow: 
   );
 }
 
+function assignedText(id: string | null, me: string, picked: StaffMember | null): string {
+  if (!id) return t("ticket.unassigned");
+  if (id === me) return t("ticket.assignedToYou");
+  return t("ticket.assignedTo", { name: picked ? staffName(picked) : t("ticket.person.unknown") });
+}
+
 function Similar({ ticketId, version }: { ticketId: number; version: number }) {
   const { api } = useAuth();
   const found = useAsync(() => similar(api, ticketId), [api, ticketId, version]);
   if (found.data === null) return null; // this deployment has no similar-tickets route
   return (
     <section aria-labelledby="similar-title" className="card">
-      <h2 id="similar-title">Similar tickets</h2>
-      {found.loading && !found.data ? <Loading what="similar tickets" /> : null}
-      {found.data && found.data.length === 0 ? <p className="muted">None found.</p> : null}
+      <h2 id="similar-title">{t("ticket.similar")}</h2>
+      {found.loading && !found.data ? <Loading what={t("ticket.similarLoading")} /> : null}
+      {found.data && found.data.length === 0 ? <p className="muted">{t("ticket.similarNone")}</p> : null}
       {found.data && found.data.length ? (
         <ul className="plain">
           {found.data.map((s) => (
@@ -282,7 +290,7 @@ function Similar({ ticketId, version }: { ticketId: number; version: number }) {
               <Link to={`/tickets/${s.id}`}>
                 #{s.id} {s.title}
               </Link>{" "}
-              <Badge kind={s.status}>{humanise(s.status)}</Badge>
+              <Badge kind={s.status}>{stateLabel(s.status)}</Badge>
             </li>
           ))}
         </ul>

@@ -5,6 +5,7 @@ import { useAuth } from "../../auth/AuthContext";
 import { useAsync } from "../../components/useAsync";
 import { PersonName } from "../../components/people";
 import { ErrorMessage, Loading, Notice, When } from "../../components/ui";
+import { formatNumber, getLocale, t, tx } from "../../i18n";
 
 interface Props {
   ticketId: number;
@@ -13,9 +14,14 @@ interface Props {
 }
 
 export function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  const tenths = (n: number) => formatNumber(Math.round(n * 10) / 10);
+  if (bytes < 1024) return t("ticket.size.b", { size: formatNumber(bytes) });
+  if (bytes < 1024 * 1024) return t("ticket.size.kb", { size: tenths(bytes / 1024) });
+  return t("ticket.size.mb", { size: tenths(bytes / 1024 / 1024) });
+}
+
+function formatPercent(part: number): string {
+  return new Intl.NumberFormat(getLocale(), { style: "percent" }).format(part);
 }
 
 export function Attachments({ ticketId, version, onAdded }: Props) {
@@ -42,7 +48,7 @@ export function Attachments({ ticketId, version, onAdded }: Props) {
         file,
         setProgress,
       );
-      setUploaded(`Uploaded ${done.filename}.`);
+      setUploaded(t("ticket.uploaded", { name: done.filename }));
       if (input.current) input.current.value = "";
       onAdded();
     } catch (err) {
@@ -63,40 +69,44 @@ export function Attachments({ ticketId, version, onAdded }: Props) {
 
   return (
     <section aria-labelledby="attachments-title" className="card">
-      <h2 id="attachments-title">Attachments</h2>
+      <h2 id="attachments-title">{t("ticket.attachments")}</h2>
       <ErrorMessage error={error} />
       <ErrorMessage error={list.error} onRetry={() => void list.reload()} />
       {uploaded ? <Notice>{uploaded}</Notice> : null}
-      {list.loading && !list.data ? <Loading what="attachments" /> : null}
-      {list.data && !list.error && list.data.length === 0 ? <p className="muted">No attachments.</p> : null}
+      {list.loading && !list.data ? <Loading what={t("ticket.attachmentsLoading")} /> : null}
+      {list.data && !list.error && list.data.length === 0 ? <p className="muted">{t("ticket.noAttachments")}</p> : null}
       <ul className="plain">
         {(list.data ?? []).map((a) => (
           <li key={a.id}>
             <button type="button" className="link" onClick={() => void download(a)}>
-              Download {a.filename}
+              {t("ticket.download", { name: a.filename })}
             </button>{" "}
             <span className="muted">
-              {a.content_type}, {formatSize(a.size)}, by <PersonName person={a.uploaded_by} />,{" "}
-              <When at={a.created_at} />
+              {tx("ticket.attachmentMeta", {
+                type: a.content_type,
+                size: formatSize(a.size),
+                person: <PersonName person={a.uploaded_by} />,
+                when: <When at={a.created_at} />,
+              })}
             </span>
           </li>
         ))}
       </ul>
       <form onSubmit={upload} className="upload">
         <div className="field">
-          <label htmlFor="attachment-file">File to attach</label>
+          <label htmlFor="attachment-file">{t("ticket.fileToAttach")}</label>
           <input id="attachment-file" ref={input} type="file" name="file" required
             aria-describedby="attachment-hint" />
-          <p className="hint" id="attachment-hint">Images (PNG, JPEG, GIF, WebP), PDF or plain text, up to 10 MB.</p>
+          <p className="hint" id="attachment-hint">{t("ticket.fileHint")}</p>
         </div>
         <button type="submit" disabled={progress !== null}>
-          Upload
+          {t("ticket.upload")}
         </button>
         {progress !== null ? (
           <div className="progress">
-            <label htmlFor="upload-progress">Uploading</label>
+            <label htmlFor="upload-progress">{t("ticket.uploading")}</label>
             <progress id="upload-progress" max={100} value={Math.round(progress * 100)}>
-              {Math.round(progress * 100)}%
+              {formatPercent(progress)}
             </progress>
           </div>
         ) : null}

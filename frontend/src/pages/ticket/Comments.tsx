@@ -6,6 +6,7 @@ import { isStaff } from "../../auth/roles";
 import { useAsync } from "../../components/useAsync";
 import { PersonName } from "../../components/people";
 import { Checkbox, ErrorMessage, Loading, TextArea, When } from "../../components/ui";
+import { t } from "../../i18n";
 
 interface Props {
   ticket: Schemas["TicketDetail"];
@@ -47,10 +48,10 @@ export function Comments({ ticket, version, onAdded }: Props) {
 
   return (
     <section aria-labelledby="comments-title" className="card">
-      <h2 id="comments-title">Comments</h2>
+      <h2 id="comments-title">{t("ticket.comments")}</h2>
       <ErrorMessage error={comments.error} onRetry={() => void comments.reload()} />
-      {comments.loading && !comments.data ? <Loading what="comments" /> : null}
-      {comments.data && !comments.error && comments.data.length === 0 ? <p className="muted">No comments yet.</p> : null}
+      {comments.loading && !comments.data ? <Loading what={t("ticket.commentsLoading")} /> : null}
+      {comments.data && !comments.error && comments.data.length === 0 ? <p className="muted">{t("ticket.noComments")}</p> : null}
       <ol className="comments">
         {(comments.data ?? []).map((c) => (
           <li key={c.id} className={c.internal ? "comment internal" : "comment"}>
@@ -58,7 +59,7 @@ export function Comments({ ticket, version, onAdded }: Props) {
               <strong>
                 <PersonName person={c.author} />
               </strong> · <When at={c.created_at} />
-              {c.internal ? <span className="badge badge-internal">Internal note</span> : null}
+              {c.internal ? <span className="badge badge-internal">{t("ticket.internalNote")}</span> : null}
             </p>
             <p className="prewrap">{c.body}</p>
           </li>
@@ -66,14 +67,14 @@ export function Comments({ ticket, version, onAdded }: Props) {
       </ol>
       <form onSubmit={submit}>
         <ErrorMessage error={error} />
-        <TextArea label="Add a comment" name="comment" required rows={3} maxLength={20000}
+        <TextArea label={t("ticket.addComment")} name="comment" required rows={3} maxLength={20000}
           value={body} onChange={(e) => setBody(e.target.value)} />
         {staff ? (
-          <Checkbox label="Internal note (only staff see it)" checked={internal}
+          <Checkbox label={t("ticket.internalCheck")} checked={internal}
             onChange={(e) => setInternal(e.target.checked)} />
         ) : null}
         <button type="submit" disabled={busy || !body.trim()}>
-          {busy ? "Posting…" : internal ? "Add internal note" : "Add comment"}
+          {busy ? t("ticket.posting") : internal ? t("ticket.addInternal") : t("ticket.addCommentButton")}
         </button>
       </form>
     </section>

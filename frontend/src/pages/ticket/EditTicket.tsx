@@ -6,7 +6,9 @@
 import { useState, type FormEvent, type KeyboardEvent } from "react";
 import type { Schemas } from "../../api/client";
 import { useAuth } from "../../auth/AuthContext";
-import { ErrorMessage, humanise, SelectField, TextField } from "../../components/ui";
+import { ErrorMessage, SelectField, TextField } from "../../components/ui";
+import { t } from "../../i18n";
+import { priorityLabel } from "../../i18n/labels";
 
 type Ticket = Schemas["TicketDetail"];
 type Update = Schemas["TicketUpdate"];
@@ -60,13 +62,13 @@ export function EditTicket({ ticket, onSaved, onCancel }: Props) {
   };
 
   return (
-    <form className="card inline-edit-form" onSubmit={save} onKeyDown={onKeyDown} aria-label="Edit the ticket">
+    <form className="card inline-edit-form" onSubmit={save} onKeyDown={onKeyDown} aria-label={t("ticket.edit.form")}>
       <h1 id="ticket-title" className="edit-heading">
-        Edit ticket #{ticket.id}
+        {t("ticket.edit.heading", { id: String(ticket.id) })}
       </h1>
       <ErrorMessage error={error} />
       <TextField
-        label="Title"
+        label={t("common.field.title")}
         name="title"
         required
         minLength={5}
@@ -77,27 +79,27 @@ export function EditTicket({ ticket, onSaved, onCancel }: Props) {
       />
       <div className="row">
         <SelectField
-          label="Priority"
+          label={t("common.field.priority")}
           name="priority"
-          options={PRIORITIES.map((p) => ({ value: p, label: humanise(p) }))}
+          options={PRIORITIES.map((p) => ({ value: p, label: priorityLabel(p) }))}
           value={draft.priority}
           onChange={(e) => setDraft({ ...draft, priority: e.target.value as Ticket["priority"] })}
         />
         <TextField
-          label="Category"
+          label={t("common.field.category")}
           name="category"
           maxLength={100}
-          hint="Leave empty for none."
+          hint={t("ticket.edit.categoryHint")}
           value={draft.category}
           onChange={(e) => setDraft({ ...draft, category: e.target.value })}
         />
       </div>
       <div className="button-row">
         <button type="submit" className="primary" disabled={busy}>
-          {busy ? "Saving…" : "Save changes"}
+          {busy ? t("common.saving") : t("ticket.edit.save")}
         </button>
         <button type="button" onClick={onCancel} disabled={busy}>
-          Cancel
+          {t("common.cancel")}
         </button>
       </div>
     </form>

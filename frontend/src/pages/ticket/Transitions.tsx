@@ -4,7 +4,8 @@
  */
 import { useState } from "react";
 import { ConfirmDialog } from "../../components/Dialog";
-import { humanise } from "../../components/ui";
+import { t } from "../../i18n";
+import { stateLabel } from "../../i18n/labels";
 import type { Moves } from "./moves";
 
 interface Props {
@@ -18,27 +19,27 @@ export function Transitions({ moves, busy, onMove }: Props) {
   return (
     <div className="transitions">
       {moves.regular.length ? (
-        <div className="button-row" role="group" aria-label="Change status">
+        <div className="button-row" role="group" aria-label={t("ticket.changeStatus")}>
           {moves.regular.map((to) => (
             <button key={to} type="button" disabled={busy} onClick={() => onMove(to)}>
-              Move to {humanise(to)}
+              {t("ticket.move", { state: stateLabel(to) })}
             </button>
           ))}
         </div>
       ) : null}
       {moves.terminal.length ? (
-        <div className="button-row terminal" role="group" aria-label="End the ticket">
+        <div className="button-row terminal" role="group" aria-label={t("ticket.endTicket")}>
           {moves.terminal.map((to) => (
             <button key={to} type="button" className="danger" disabled={busy} onClick={() => setConfirming(to)}>
-              Move to {humanise(to)}…
+              {t("ticket.moveEnding", { state: stateLabel(to) })}
             </button>
           ))}
         </div>
       ) : null}
       {confirming ? (
         <ConfirmDialog
-          title={`Move to ${humanise(confirming)}?`}
-          confirm={`Yes, move to ${humanise(confirming)}`}
+          title={t("ticket.confirmTitle", { state: stateLabel(confirming) })}
+          confirm={t("ticket.confirmYes", { state: stateLabel(confirming) })}
           onCancel={() => setConfirming(null)}
           onConfirm={() => {
             const to = confirming;
@@ -46,10 +47,7 @@ export function Transitions({ moves, busy, onMove }: Props) {
             onMove(to);
           }}
         >
-          <p>
-            “{humanise(confirming)}” ends the ticket: it cannot be moved to another status
-            afterwards.
-          </p>
+          <p>{t("ticket.confirmText", { state: stateLabel(confirming) })}</p>
         </ConfirmDialog>
       ) : null}
     </div>
