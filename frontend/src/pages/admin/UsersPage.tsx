@@ -1,30 +1,86 @@
-/** Users and their roles per system; activation and (for superusers) the admin flag. */
-import { useState, type FormEvent } from "react";
-import type { Schemas } from "../../api/client";
-import { useAuth, useUser } from "../../auth/AuthContext";
-import { SYSTEM_ROLES } from "../../auth/roles";
+/**
+ * Users and their roles: a search by name, username or e-mail (typed, it runs after a short
+ * pause; it stands in the address as `?q=`, so it can be bookmarked), a sort (newest first
+ * unless chosen otherwise), 50 a page, each user a card with the editor of their roles.
+ */
+import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { useAuth } from "../../auth/AuthContext";
+import { ErrorMessage, Loading, Pager, SelectField, TextField } from "../../components/ui";
 import { useAsync } from "../../components/useAsync";
-import { Checkbox, ErrorMessage, humanise, Loading, Notice, Pager, SelectField, TableScroll } from "../../components/ui";
+import { t, tn } from "../../i18n";
+import { useRouter } from "../../router";
+import { UserCard, type User } from "./UserCard";
+import { MAX_Q, PAGE, readUserQuery, SORTS, sortLabel, userQueryUrl, type UserQuery, type UserSort } from "./userQuery";
+import "./admin.css";
 
-type User = Schemas["UserRead"];
-const PAGE = 25;
+/** How long typing pauses before the search runs. */
+export const SEARCH_DELAY_MS = 300;
 
 export function UsersPage() {
   const { api } = useAuth();
-  const [offset, setOffset] = useState(0);
+  const { location, navigate } = useRouter();
+  const query = readUserQuery(location.search);
+  const [draft, setDraft] = useState(query.q);
   const [editing, setEditing] = useState<string | null>(null);
-  const users = useAsync(() => api.get("/api/users", { query: { limit: PAGE, offset } }), [api, offset]);
+
+  // Changes merge into the address as it is when they happen (a pending search may fire late).
+  const go = useCallback(
+    (change: Partial<UserQuery>) => {
+      const now = readUserQuery(new URLSearchParams(window.location.search));
+      navigate(userQueryUrl({ ...now, offset: 0, ...change }), { replace: true });
+    },
+    [navigate],
+  );
+
+  useEffect(() => {
+    const q = draft.trim();
+    if (q === query.q) return;
+    const timer = window.setTimeout(() => go({ q }), SEARCH_DELAY_MS);
+    return () => window.clearTimeout(timer);
+  }, [draft, query.q, go]);
+
+  // The address changed by other means (a link, back): the box follows it.
+  useEffect(() => setDraft((text) => (text.trim() === query.q ? text : query.q)), [query.q]);
+
+  const users = useAsync(
+    async () => {
+      const { q, sort, offset } = query;
+      const page = await api.get("/api/users", { query: { q: q || undefined, sort, limit: PAGE, offset } });
+      return { q, page };
+    },
+    [api, query.q, query.sort, query.offset],
+  );
   const systems = useAsync(() => api.get("/api/systems"), [api]);
 
   const replace = (next: User) =>
-    users.setData((page) =>
-      page ? { ...page, items: page.items.map((u) => (u.id === next.id ? next : u)) } : page,
+    users.setData((found) =>
+      found ? { ...found, page: { ...found.page, items: found.page.items.map((u) => (u.id === next.id ? next : u)) } } : found,
     );
 
-  const page = users.data;
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    go({ q: draft.trim() });
+  };
+  const clear = () => {
+    setDraft("");
+    go({ q: "" });
+  };
+
+  const found = users.data;
+  const systemNames = (systems.data ?? []).map((s) => s.name);
   return (
     <section aria-labelledby="users-title">
-      <h1 id="users-title">Users and roles</h1>
+      <h1 id="users-title">{t("common.title.admin-users")}</h1>
+      <form className="filters user-search" role="search" aria-label={t("admin.users.searchForm")} onSubmit={submit}>
+        <TextField label={t("admin.users.search")} hint={t("admin.users.searchHint")} type="search" name="q"
+          maxLength={MAX_Q} autoComplete="off" spellCheck={false} value={draft} onChange={(e) => setDraft(e.target.value)} />
+        <SelectField label={t("admin.users.sort")} name="sort" value={query.sort}
+          options={SORTS.map((s) => ({ value: s, label: sortLabel(s) }))}
+          onChange={(e) => go({ sort: e.target.value as UserSort })} />
+        <div className="filter-buttons">
+          <button type="submit" className="primary">{t("admin.users.searchButton")}</button>
+        </div>
+      </form>
       <ErrorMessage
         error={users.error ?? systems.error}
         onRetry={() => {
@@ -32,142 +88,37 @@ export function UsersPage() {
           if (systems.error) void systems.reload();
         }}
       />
-      {users.loading && !page ? <Loading what="users" /> : null}
-      {page && !users.error ? (
+      {users.loading && !found ? <Loading what={t("admin.users.loading")} /> : null}
+      {found && !users.error ? (
         <>
-          <TableScroll label="Users">
-          <table className="table">
-            <caption className="visually-hidden">Users, oldest first ({page.total} in all)</caption>
-            <thead>
-              <tr>
-                <th scope="col">Username</th>
-                <th scope="col">Email</th>
-                <th scope="col">Global</th>
-                <th scope="col">Roles per system</th>
-                <th scope="col">Active</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {page.items.map((u) => (
-                <UserRow
-                  key={u.id}
-                  user={u}
-                  systems={(systems.data ?? []).map((s) => s.name)}
-                  open={editing === u.id}
-                  onToggle={() => setEditing(editing === u.id ? null : u.id)}
-                  onSaved={replace}
-                />
+          <p className="muted result-count" role="status">
+            {found.q ? tn("admin.users.matching", found.page.total, { q: found.q }) : tn("admin.users.count", found.page.total)}
+          </p>
+          {found.page.items.length === 0 ? (
+            <Empty q={found.q} onClear={clear} />
+          ) : (
+            <ul className="user-list" aria-label={t("admin.users.list")} aria-busy={users.loading || undefined}>
+              {found.page.items.map((u) => (
+                <UserCard key={u.id} user={u} systems={systemNames} open={editing === u.id}
+                  onToggle={() => setEditing(editing === u.id ? null : u.id)} onSaved={replace} />
               ))}
-            </tbody>
-          </table></TableScroll>
-          <Pager label="User pages" offset={offset} limit={PAGE} total={page.total} onChange={setOffset} />
+            </ul>
+          )}
+          <Pager label={t("admin.users.pages")} offset={query.offset} limit={PAGE} total={found.page.total}
+            onChange={(offset) => go({ offset })} />
         </>
       ) : null}
     </section>
   );
 }
 
-interface RowProps {
-  user: User;
-  systems: string[];
-  open: boolean;
-  onToggle: () => void;
-  onSaved: (u: User) => void;
-}
-
-function UserRow({ user, systems, open, onToggle, onSaved }: RowProps) {
-  const global = user.is_superuser ? "Superuser" : user.is_admin ? "Admin" : "User";
-  const roles = Object.entries(user.systems);
+function Empty({ q, onClear }: { q: string; onClear: () => void }) {
+  if (!q) return <p className="empty">{t("admin.users.noUsers")}</p>;
   return (
-    <>
-      <tr>
-        <th scope="row">{user.username}</th>
-        <td>{user.email}</td>
-        <td>{global}</td>
-        <td>{roles.length ? roles.map(([s, r]) => `${s}: ${humanise(String(r))}`).join(", ") : "—"}</td>
-        <td>{user.is_active ? "Yes" : "No"}</td>
-        <td>
-          <button type="button" onClick={onToggle} aria-expanded={open}
-            aria-label={`${open ? "Close" : "Edit"} ${user.username}`}>
-            {open ? "Close" : "Edit"}
-          </button>
-        </td>
-      </tr>
-      {open ? (
-        <tr className="editor-row">
-          <td colSpan={6}>
-            <RoleEditor user={user} systems={systems} onSaved={onSaved} />
-          </td>
-        </tr>
-      ) : null}
-    </>
-  );
-}
-
-function RoleEditor({ user, systems, onSaved }: { user: User; systems: string[]; onSaved: (u: User) => void }) {
-  const { api } = useAuth();
-  const me = useUser();
-  const [roles, setRoles] = useState<Record<string, string>>(() =>
-    Object.fromEntries(systems.map((s) => [s, String(user.systems[s] ?? "")])),
-  );
-  const [active, setActive] = useState(user.is_active);
-  const [admin, setAdmin] = useState(user.is_admin && !user.is_superuser);
-  const [error, setError] = useState<unknown>(null);
-  const [done, setDone] = useState<string | null>(null);
-
-  const saveRoles = async (event: FormEvent) => {
-    event.preventDefault();
-    setError(null);
-    setDone(null);
-    try {
-      const body = Object.entries(roles)
-        .filter(([, role]) => role)
-        .map(([system, role]) => ({ system, role: role as (typeof SYSTEM_ROLES)[number] }));
-      onSaved(await api.put("/api/admin/users/{user_id}/roles", { path: { user_id: user.id }, body }));
-      setDone(`Roles of ${user.username} saved.`);
-    } catch (err) {
-      setError(err);
-    }
-  };
-
-  const saveFlags = async (event: FormEvent) => {
-    event.preventDefault();
-    setError(null);
-    setDone(null);
-    try {
-      const body: Schemas["UserUpdate"] = { is_active: active };
-      if (me.is_superuser && !user.is_superuser) body.is_admin = admin;
-      onSaved(await api.patch("/api/users/{user_id}", { path: { user_id: user.id }, body }));
-      setDone(`Account of ${user.username} saved.`);
-    } catch (err) {
-      setError(err);
-    }
-  };
-
-  const options = [{ value: "", label: "No role (user)" }, ...SYSTEM_ROLES.filter((r) => r !== "user").map((r) => ({ value: r, label: humanise(r) }))];
-  return (
-    <div className="editor">
-      <ErrorMessage error={error} />
-      {done ? <Notice>{done}</Notice> : null}
-      <form onSubmit={saveRoles} aria-label={`Roles of ${user.username}`}>
-        <div className="row">
-          {systems.map((s) => (
-            <SelectField key={s} label={`Role in ${s}`} options={options} value={roles[s] ?? ""}
-              onChange={(e) => setRoles({ ...roles, [s]: e.target.value })} />
-          ))}
-        </div>
-        <button type="submit" className="primary">Save roles</button>
-      </form>
-      <form onSubmit={saveFlags} aria-label={`Account of ${user.username}`}>
-        <Checkbox label="Active (may sign in)" checked={active} onChange={(e) => setActive(e.target.checked)} />
-        {me.is_superuser && !user.is_superuser ? (
-          <Checkbox label="Global administrator" checked={admin} onChange={(e) => setAdmin(e.target.checked)} />
-        ) : null}
-        <button type="submit">Save account</button>
-      </form>
+    <div className="empty-state">
+      <p className="empty">{t("admin.users.noMatch", { q })}</p>
+      <p className="muted">{t("admin.users.noMatchHint")}</p>
+      <button type="button" onClick={onClear}>{t("admin.users.clear")}</button>
     </div>
   );
 }
