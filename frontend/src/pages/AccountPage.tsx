@@ -1,11 +1,14 @@
 /**
- * The caller's account: the display name others see, roles, "sign out everywhere" (every session on every device),
+ * The caller's account: the language, the display name others see, roles, "sign out everywhere" (every session on every device),
  * password change (which signs out everywhere too), and two-step sign-in with TOTP.
  */
 import { useState, type FormEvent } from "react";
 import type { Schemas } from "../api/client";
 import { useAuth, useUser } from "../auth/AuthContext";
-import { ErrorMessage, humanise, Notice, TextField } from "../components/ui";
+import { ErrorMessage, Notice, SelectField, TextField } from "../components/ui";
+import { LOCALE_NAMES, LOCALES, t, useLocale } from "../i18n";
+import { roleLabel } from "../i18n/labels";
+import { browserLocale, isLocale } from "../i18n/locale";
 import { useRouter } from "../router";
 
 export function AccountPage() {
@@ -13,35 +16,36 @@ export function AccountPage() {
   const systems = Object.entries(user.systems);
   return (
     <section aria-labelledby="account-title">
-      <h1 id="account-title">Your account</h1>
+      <h1 id="account-title">{t("common.title.account")}</h1>
+      <LanguageSwitch />
       <div className="card">
         <dl className="details">
           <div>
-            <dt>Username</dt>
+            <dt>{t("common.field.username")}</dt>
             <dd>{user.username}</dd>
           </div>
           <div>
-            <dt>Display name</dt>
+            <dt>{t("account.displayName")}</dt>
             <dd>{user.display_name || user.username}</dd>
           </div>
           <div>
-            <dt>Email</dt>
+            <dt>{t("common.field.email")}</dt>
             <dd>{user.email}</dd>
           </div>
           <div>
-            <dt>User id</dt>
+            <dt>{t("account.userId")}</dt>
             <dd className="mono">{user.id}</dd>
           </div>
           <div>
-            <dt>Global roles</dt>
-            <dd>{user.roles.map(humanise).join(", ")}</dd>
+            <dt>{t("account.globalRoles")}</dt>
+            <dd>{user.roles.map(roleLabel).join(", ")}</dd>
           </div>
           <div className="wide">
-            <dt>Roles per system</dt>
+            <dt>{t("account.systemRoles")}</dt>
             <dd>
               {systems.length
-                ? systems.map(([s, r]) => `${s}: ${humanise(String(r))}`).join(" · ")
-                : "User everywhere"}
+                ? systems.map(([s, r]) => `${s}: ${roleLabel(String(r))}`).join(" · ")
+                : t("account.userEverywhere")}
             </dd>
           </div>
         </dl>
@@ -51,6 +55,24 @@ export function AccountPage() {
       <PasswordChange />
       <TwoStep />
     </section>
+  );
+}
+
+/**
+ * The language: the browser's (the default) or one chosen here, kept in this browser. The
+ * whole app redraws in it at once (`I18nProvider` remounts it).
+ */
+function LanguageSwitch() {
+  const { chosen, choose } = useLocale();
+  const options = [
+    { value: "", label: t("account.browserDefault", { name: LOCALE_NAMES[browserLocale()] }) },
+    ...LOCALES.map((locale) => ({ value: locale, label: LOCALE_NAMES[locale] })),
+  ];
+  return (
+    <div className="card language-switch">
+      <SelectField label={t("account.language")} hint={t("account.languageHint")} options={options}
+        value={chosen ?? ""} onChange={(e) => choose(isLocale(e.target.value) ? e.target.value : null)} />
+    </div>
   );
 }
 
@@ -81,14 +103,14 @@ function DisplayName() {
 
   return (
     <form className="card" onSubmit={submit} aria-labelledby="name-title">
-      <h2 id="name-title">Your name</h2>
+      <h2 id="name-title">{t("account.name.title")}</h2>
       <ErrorMessage error={error} />
-      {done ? <Notice>Saved. Tickets show your new name within seconds.</Notice> : null}
-      <TextField label="Display name" hint="What others see on tickets and comments; 1 to 100 characters."
+      {done ? <Notice>{t("account.name.saved")}</Notice> : null}
+      <TextField label={t("account.displayName")} hint={t("account.name.hint")}
         required maxLength={100} autoComplete="name" value={name}
         onChange={(e) => { setName(e.target.value); setDone(false); }} />
       <button type="submit" disabled={busy || !name.trim()}>
-        {busy ? "Saving…" : "Save name"}
+        {busy ? t("common.saving") : t("account.name.save")}
       </button>
     </form>
   );
@@ -117,14 +139,11 @@ function SignOutEverywhere() {
 
   return (
     <section className="card" aria-labelledby="everywhere-title">
-      <h2 id="everywhere-title">Sessions</h2>
-      <p className="muted">
-        Lost a device, or signed in somewhere you should not have? This ends every session of
-        yours, in every browser and on every device, this one included.
-      </p>
+      <h2 id="everywhere-title">{t("account.sessions.title")}</h2>
+      <p className="muted">{t("account.sessions.text")}</p>
       <ErrorMessage error={error} />
       <button type="button" onClick={() => void signOutEverywhere()} disabled={busy}>
-        Sign out everywhere
+        {t("account.sessions.button")}
       </button>
     </section>
   );
@@ -158,16 +177,16 @@ function PasswordChange() {
 
   return (
     <form className="card" onSubmit={submit} aria-labelledby="password-title">
-      <h2 id="password-title">Change password</h2>
-      <p className="muted">Changing it signs you out everywhere: every browser and device.</p>
+      <h2 id="password-title">{t("account.password.title")}</h2>
+      <p className="muted">{t("account.password.text")}</p>
       <ErrorMessage error={error} />
-      <TextField label="Current password" type="password" autoComplete="current-password" required
+      <TextField label={t("common.field.current_password")} type="password" autoComplete="current-password" required
         value={current} onChange={(e) => setCurrent(e.target.value)} />
-      <TextField label="New password" type="password" autoComplete="new-password" required
-        hint="At least 8 characters; not common, not only digits, not like your name; not one of your last five."
+      <TextField label={t("common.field.new_password")} type="password" autoComplete="new-password" required
+        hint={t("account.password.hint")}
         value={next} onChange={(e) => setNext(e.target.value)} />
       <button type="submit" disabled={busy}>
-        Change password and sign out everywhere
+        {t("account.password.button")}
       </button>
     </form>
   );
@@ -195,46 +214,46 @@ function TwoStep() {
   };
 
   const start = () =>
-    run(async () => setEnrolment(await api.post("/api/users/me/mfa/totp")), "Add the key to your authenticator app, then enter the code it shows.");
+    run(async () => setEnrolment(await api.post("/api/users/me/mfa/totp")), t("account.totp.addKey"));
   const verify = (event: FormEvent) => {
     event.preventDefault();
     void run(async () => {
       await api.post("/api/users/me/mfa/totp/verify", { body: { otp } });
       setEnrolment(null);
-    }, "Two-step sign-in is on.");
+    }, t("account.totp.onDone"));
   };
   const disable = (event: FormEvent) => {
     event.preventDefault();
-    void run(() => api.delete("/api/users/me/mfa/totp", { body: { otp } }), "Two-step sign-in is off.");
+    void run(() => api.delete("/api/users/me/mfa/totp", { body: { otp } }), t("account.totp.offDone"));
   };
 
   return (
     <section className="card" aria-labelledby="twostep-title">
-      <h2 id="twostep-title">Two-step sign-in (TOTP)</h2>
+      <h2 id="twostep-title">{t("account.totp.title")}</h2>
       <ErrorMessage error={error} />
       {done ? <Notice>{done}</Notice> : null}
       {user.mfa_enabled ? (
         <form onSubmit={disable}>
-          <p>On: signing in asks for a code from your authenticator app.</p>
-          <TextField label="Current code (to turn it off)" inputMode="numeric" autoComplete="one-time-code"
+          <p>{t("account.totp.on")}</p>
+          <TextField label={t("account.totp.offCode")} inputMode="numeric" autoComplete="one-time-code"
             required value={otp} onChange={(e) => setOtp(e.target.value.trim())} />
-          <button type="submit">Turn off two-step sign-in</button>
+          <button type="submit">{t("account.totp.turnOff")}</button>
         </form>
       ) : enrolment ? (
         <form onSubmit={verify}>
-          <p>Add this key to your authenticator app (by hand, or open the link on a phone that has one):</p>
-          <p className="mono secret" aria-label="Secret key">{enrolment.secret}</p>
+          <p>{t("account.totp.keyIntro")}</p>
+          <p className="mono secret" aria-label={t("account.totp.secret")}>{enrolment.secret}</p>
           <p>
-            <a href={enrolment.otpauth_uri}>Open in an authenticator app</a>
+            <a href={enrolment.otpauth_uri}>{t("account.totp.openApp")}</a>
           </p>
-          <TextField label="Code from the app" inputMode="numeric" autoComplete="one-time-code" required
+          <TextField label={t("account.totp.code")} inputMode="numeric" autoComplete="one-time-code" required
             value={otp} onChange={(e) => setOtp(e.target.value.trim())} />
-          <button type="submit" className="primary">Confirm and turn on</button>
+          <button type="submit" className="primary">{t("account.totp.confirm")}</button>
         </form>
       ) : (
         <>
-          <p>Off. Turn it on to need a code from an authenticator app at every sign-in.</p>
-          <button type="button" onClick={() => void start()}>Set up two-step sign-in</button>
+          <p>{t("account.totp.off")}</p>
+          <button type="button" onClick={() => void start()}>{t("account.totp.setUp")}</button>
         </>
       )}
     </section>

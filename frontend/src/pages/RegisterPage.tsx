@@ -2,6 +2,7 @@
 import { useState, type FormEvent } from "react";
 import { useAuth } from "../auth/AuthContext";
 import { ErrorMessage, TextField } from "../components/ui";
+import { t, tx } from "../i18n";
 import { Link, useRouter } from "../router";
 
 export function RegisterPage() {
@@ -34,24 +35,24 @@ export function RegisterPage() {
   return (
     <main className="centered" id="main">
       <form className="card narrow" onSubmit={submit} aria-labelledby="register-title">
-        <h1 id="register-title">Create an account</h1>
+        <h1 id="register-title">{t("account.register.title")}</h1>
         <ErrorMessage error={error} />
-        <TextField label="Username" name="username" autoComplete="username" required
+        <TextField label={t("common.field.username")} name="username" autoComplete="username" required
           minLength={1} maxLength={150} value={form.username} onChange={set("username")} />
-        <TextField label="Email" name="email" type="email" autoComplete="email" required
+        <TextField label={t("common.field.email")} name="email" type="email" autoComplete="email" required
           value={form.email} onChange={set("email")} />
         <TextField
-          label="Password"
+          label={t("common.field.password")}
           name="password"
           type="password"
           autoComplete="new-password"
-          hint="At least 8 characters; not a common password, not only digits, not like your username or email. A few words make a good one."
+          hint={t("account.register.passwordHint")}
           required
           value={form.password}
           onChange={set("password")}
         />
         <TextField
-          label="Repeat the password"
+          label={t("account.register.repeat")}
           name="confirm"
           type="password"
           autoComplete="new-password"
@@ -60,12 +61,12 @@ export function RegisterPage() {
           value={confirm}
           onChange={(e) => setConfirm(e.target.value)}
         />
-        {mismatch ? <p className="field-error" role="alert">The two passwords differ.</p> : null}
+        {mismatch ? <p className="field-error" role="alert">{t("account.register.mismatch")}</p> : null}
         <button type="submit" className="primary" disabled={busy}>
-          {busy ? "Creating…" : "Create account"}
+          {busy ? t("account.register.busy") : t("account.register.button")}
         </button>
         <p>
-          Already have an account? <Link to="/login">Sign in</Link>
+          {tx("account.register.haveOne", { link: <Link to="/login">{t("account.register.signIn")}</Link> })}
         </p>
       </form>
     </main>

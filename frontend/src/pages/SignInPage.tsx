@@ -3,6 +3,7 @@ import { useState, type FormEvent } from "react";
 import { ApiError } from "../api/errors";
 import { useAuth } from "../auth/AuthContext";
 import { ErrorMessage, TextField } from "../components/ui";
+import { t, tx } from "../i18n";
 import { Link, useRouter } from "../router";
 
 /** Only a same-site path may be a `next` target (no open redirect). */
@@ -45,11 +46,11 @@ export function SignInPage() {
   return (
     <main className="centered" id="main">
       <form className="card narrow" onSubmit={submit} aria-labelledby="signin-title">
-        <h1 id="signin-title">Sign in to the Service Desk</h1>
-        {registered ? <p className="notice" role="status">Your account is ready. Sign in.</p> : null}
+        <h1 id="signin-title">{t("account.signIn.title")}</h1>
+        {registered ? <p className="notice" role="status">{t("account.signIn.ready")}</p> : null}
         <ErrorMessage error={error} />
         <TextField
-          label="Username or email"
+          label={t("account.signIn.username")}
           name="username"
           autoComplete="username"
           required
@@ -57,7 +58,7 @@ export function SignInPage() {
           onChange={(e) => setUsername(e.target.value)}
         />
         <TextField
-          label="Password"
+          label={t("common.field.password")}
           name="password"
           type="password"
           autoComplete="current-password"
@@ -67,9 +68,9 @@ export function SignInPage() {
         />
         {needOtp ? (
           <TextField
-            label="Authentication code"
+            label={t("account.signIn.otp")}
             name="otp"
-            hint="The 6-digit code from your authenticator app."
+            hint={t("account.signIn.otpHint")}
             inputMode="numeric"
             autoComplete="one-time-code"
             pattern="[0-9]{6,8}"
@@ -80,10 +81,10 @@ export function SignInPage() {
           />
         ) : null}
         <button type="submit" className="primary" disabled={busy}>
-          {busy ? "Signing in…" : "Sign in"}
+          {busy ? t("account.signIn.busy") : t("account.signIn.button")}
         </button>
         <p>
-          New here? <Link to="/register">Create an account</Link>
+          {tx("account.signIn.newHere", { link: <Link to="/register">{t("account.signIn.register")}</Link> })}
         </p>
       </form>
     </main>

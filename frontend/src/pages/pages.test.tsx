@@ -1,13 +1,71 @@
 import { cleanup, fireEvent, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { I18nProvider, setTextLocale } from "../i18n";
 import { json, renderWith } from "../test/render";
+import { signedIn, WhenSignedIn } from "../test/signedIn";
+import { AccountPage } from "./AccountPage";
 import { NewTicketPage } from "./NewTicketPage";
 import { RegisterPage } from "./RegisterPage";
+import { SignInPage } from "./SignInPage";
 
 afterEach(() => {
   cleanup();
   vi.unstubAllGlobals();
   localStorage.clear();
+  setTextLocale("en");
+});
+
+describe("AccountPage language switch", () => {
+  const account = () =>
+    renderWith(
+      <I18nProvider>
+        <WhenSignedIn>
+          <AccountPage />
+        </WhenSignedIn>
+      </I18nProvider>,
+      signedIn(() => json(404, { detail: "Not found", code: "not_found" })),
+      "/account",
+    );
+
+  it("redraws the page in the chosen language at once and remembers the choice", async () => {
+    account();
+    const language = await screen.findByLabelText("Language");
+    expect([...(language as HTMLSelectElement).options].map((o) => o.textContent)).toEqual([
+      "Browser default (English)",
+      "English",
+      "Deutsch",
+    ]);
+    expect((language as HTMLSelectElement).value).toBe("");
+    fireEvent.change(language, { target: { value: "de" } });
+    expect(await screen.findByRole("heading", { name: "Ihr Konto" })).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Überall abmelden" })).toBeTruthy();
+    expect((screen.getByLabelText("Sprache") as HTMLSelectElement).value).toBe("de");
+    expect(localStorage.getItem("servicedesk.locale")).toBe("de");
+    expect(document.documentElement.lang).toBe("de");
+
+    fireEvent.change(screen.getByLabelText("Sprache"), { target: { value: "" } });
+    expect(await screen.findByRole("heading", { name: "Your account" })).toBeTruthy();
+    expect(localStorage.getItem("servicedesk.locale")).toBeNull();
+  });
+
+  it("starts in the remembered language", async () => {
+    localStorage.setItem("servicedesk.locale", "de");
+    account();
+    expect(await screen.findByRole("heading", { name: "Ihr Konto" })).toBeTruthy();
+    expect((screen.getByLabelText("Sprache") as HTMLSelectElement).value).toBe("de");
+    expect(screen.getByRole("option", { name: "Wie der Browser (English)" })).toBeTruthy();
+  });
+});
+
+describe("SignInPage", () => {
+  it("speaks German with a German reader, the link inside its sentence", () => {
+    setTextLocale("de");
+    renderWith(<SignInPage />, () => json(401, {}), "/login");
+    expect(screen.getByRole("heading", { name: "Beim Service Desk anmelden" })).toBeTruthy();
+    expect(screen.getByLabelText("Benutzername oder E-Mail")).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Anmelden" })).toBeTruthy();
+    expect(screen.getByRole("link", { name: "Konto anlegen" }).parentElement?.textContent).toBe("Neu hier? Konto anlegen");
+  });
 });
 
 describe("RegisterPage", () => {
