@@ -5,6 +5,8 @@ import { useAuth } from "../../auth/AuthContext";
 import { useAsync } from "../../components/useAsync";
 import { PersonName } from "../../components/people";
 import { ErrorMessage, Loading, Pager, TextField, When, TableScroll } from "../../components/ui";
+import { t, tn } from "../../i18n";
+import "./admin.css";
 
 const PAGE = 50;
 const EMPTY = { action: "", object_type: "", object_id: "" };
@@ -54,56 +56,56 @@ export function AuditPage() {
   return (
     <section aria-labelledby="audit-title">
       <div className="page-head">
-        <h1 id="audit-title">Audit log</h1>
+        <h1 id="audit-title">{t("common.title.admin-audit")}</h1>
         <div className="actions">
           <button type="button" className="primary" onClick={() => void runVerify()} disabled={verifying}>
-            {verifying ? "Verifying…" : "Verify chain"}
+            {verifying ? t("admin.audit.verifying") : t("admin.audit.verify")}
           </button>
         </div>
       </div>
       <div role="status" aria-live="polite">
         {verify ? (
           verify.valid ? (
-            <p className="ok-box">The chain is intact: all {verify.entries} entries verified.</p>
+            <p className="ok-box">{tn("admin.audit.intact", verify.entries)}</p>
           ) : (
             <p className="error">
-              The chain is broken
               {verify.first_broken
-                ? ` at entry ${verify.first_broken.seq}: ${verify.first_broken.reason}`
-                : ""}
-              . {verify.entries} entries checked.
+                ? t("admin.audit.brokenAt", { seq: String(verify.first_broken.seq), reason: verify.first_broken.reason })
+                : t("admin.audit.broken")}{" "}
+              {tn("admin.audit.checked", verify.entries)}
             </p>
           )
         ) : null}
       </div>
       <ErrorMessage error={verifyError} />
-      <form className="filters" onSubmit={apply} aria-label="Filter the audit log">
-        <TextField label="Action" placeholder="e.g. ticket.status_changed" value={draft.action}
+      <form className="filters" onSubmit={apply} aria-label={t("admin.audit.filters")}>
+        <TextField label={t("admin.audit.action")} placeholder={t("admin.audit.actionExample")} value={draft.action}
           onChange={(e) => setDraft({ ...draft, action: e.target.value })} />
-        <TextField label="Object type" placeholder="ticket, workflow, export" value={draft.object_type}
+        <TextField label={t("admin.audit.objectType")} placeholder={t("admin.audit.objectTypeExample")} value={draft.object_type}
           onChange={(e) => setDraft({ ...draft, object_type: e.target.value })} />
-        <TextField label="Object id" value={draft.object_id}
+        <TextField label={t("admin.audit.objectId")} value={draft.object_id}
           onChange={(e) => setDraft({ ...draft, object_id: e.target.value })} />
         <div className="filter-buttons">
-          <button type="submit" className="primary">Apply filters</button>
+          <button type="submit" className="primary">{t("admin.audit.apply")}</button>
         </div>
       </form>
       <ErrorMessage error={log.error} onRetry={() => void log.reload()} />
-      {log.loading && !page ? <Loading what="the audit log" /> : null}
-      {page && !log.error ? (
+      {log.loading && !page ? <Loading what={t("admin.audit.loading")} /> : null}
+      {page && !log.error && page.items.length === 0 ? <p className="empty">{t("admin.audit.none")}</p> : null}
+      {page && !log.error && page.items.length > 0 ? (
         <>
-          <TableScroll label="Audit entries">
+          <TableScroll label={t("admin.audit.entries")}>
           <table className="table">
-            <caption className="visually-hidden">Audit entries, newest first ({page.total} in all)</caption>
+            <caption className="visually-hidden">{t("admin.audit.caption", { count: page.total })}</caption>
             <thead>
               <tr>
-                <th scope="col">#</th>
-                <th scope="col">When</th>
-                <th scope="col">Who</th>
-                <th scope="col">Action</th>
-                <th scope="col">Object</th>
-                <th scope="col">IP</th>
-                <th scope="col">Hash</th>
+                <th scope="col">{t("admin.audit.seq")}</th>
+                <th scope="col">{t("admin.audit.when")}</th>
+                <th scope="col">{t("admin.audit.who")}</th>
+                <th scope="col">{t("admin.audit.action")}</th>
+                <th scope="col">{t("admin.audit.object")}</th>
+                <th scope="col">{t("admin.audit.ip")}</th>
+                <th scope="col">{t("admin.audit.hash")}</th>
               </tr>
             </thead>
             <tbody>
@@ -111,7 +113,7 @@ export function AuditPage() {
                 <tr key={e.seq}>
                   <td>{e.seq}</td>
                   <td><When at={e.at} /></td>
-                  <td>{e.actor || e.actor_id ? <PersonName person={e.actor} /> : "System"}</td>
+                  <td>{e.actor || e.actor_id ? <PersonName person={e.actor} /> : t("admin.audit.system")}</td>
                   <td className="mono">{e.action}</td>
                   <td>{e.object_type}{e.object_id ? ` ${e.object_id}` : ""}</td>
                   <td className="mono">{e.ip ?? ""}</td>
@@ -120,7 +122,7 @@ export function AuditPage() {
               ))}
             </tbody>
           </table></TableScroll>
-          <Pager label="Audit pages" offset={offset} limit={PAGE} total={page.total} onChange={setOffset} />
+          <Pager label={t("admin.audit.pages")} offset={offset} limit={PAGE} total={page.total} onChange={setOffset} />
         </>
       ) : null}
     </section>

@@ -6,7 +6,9 @@ import { useAuth } from "../../auth/AuthContext";
 import { useAsync } from "../../components/useAsync";
 import { PersonName } from "../../components/people";
 import { Badge, ErrorMessage, Loading, When, TableScroll } from "../../components/ui";
+import { formatNumber, t, tx } from "../../i18n";
 import { Link } from "../../router";
+import "./admin.css";
 
 /** `GET /api/admin/ops`: the gateway's own route (see gateway/README.md). */
 export type Ops = Schemas["OpsReport"];
@@ -14,6 +16,30 @@ export type Ops = Schemas["OpsReport"];
 type Orphaned = Schemas["OrphanedPage"];
 
 const REFRESH_MS = 10_000;
+
+/** A service's or queue's state in words: the known ones translated, an error as it came. */
+function stateWords(state: string): string {
+  switch (state) {
+    case "ok":
+      return t("admin.ops.state.ok");
+    case "missing":
+      return t("admin.ops.state.missing");
+    case "unavailable":
+      return t("admin.ops.state.unavailable");
+    default:
+      return state;
+  }
+}
+
+/** A count, or "unknown" where the source did not answer. */
+function count(value: number | null | undefined): string {
+  return value === null || value === undefined ? t("admin.ops.unknown") : formatNumber(value);
+}
+
+/** Seconds to a tenth, in the reader's notation. */
+function seconds(value: number | null): string {
+  return value === null ? t("admin.ops.unknown") : formatNumber(Math.round(value * 10) / 10);
+}
 
 export function OpsPage() {
   const { api } = useAuth();
@@ -34,109 +60,109 @@ export function OpsPage() {
   return (
     <section aria-labelledby="ops-title">
       <div className="page-head">
-        <h1 id="ops-title">Operations</h1>
+        <h1 id="ops-title">{t("common.title.admin-ops")}</h1>
         <div className="actions">
-          <button type="button" onClick={() => void ops.reload()}>Refresh now</button>
+          <button type="button" onClick={() => void ops.reload()}>{t("admin.ops.refresh")}</button>
         </div>
       </div>
       <ErrorMessage error={ops.error} onRetry={() => void ops.reload()} />
-      {ops.loading && !o ? <Loading what="the operations summary" /> : null}
+      {ops.loading && !o ? <Loading what={t("admin.ops.loading")} /> : null}
       {o ? (
         <>
           <p className="muted">
-            As of <When at={o.generated_at} />; refreshes every {REFRESH_MS / 1000} seconds.
+            {tx("admin.ops.asOf", { time: <When at={o.generated_at} />, seconds: formatNumber(REFRESH_MS / 1000) })}
           </p>
           <div className="grid">
             <section className="card" aria-labelledby="ops-services">
-              <h2 id="ops-services">Service health</h2>
-              <TableScroll label="Services"><table className="table">
+              <h2 id="ops-services">{t("admin.ops.services")}</h2>
+              <TableScroll label={t("admin.ops.services")}><table className="table">
                 <thead>
-                  <tr><th scope="col">Service</th><th scope="col">State</th><th scope="col">Dependencies</th></tr>
+                  <tr><th scope="col">{t("admin.ops.service")}</th><th scope="col">{t("admin.ops.state")}</th><th scope="col">{t("admin.ops.dependencies")}</th></tr>
                 </thead>
                 <tbody>
                   {o.services.map((s) => (
                     <tr key={s.name}>
                       <th scope="row">{s.name}</th>
-                      <td><Badge kind={s.status === "ok" ? "ok" : "down"}>{s.status}</Badge></td>
-                      <td>{Object.entries(s.dependencies).map(([d, st]) => `${d}: ${st}`).join(", ") || "—"}</td>
+                      <td><Badge kind={s.status === "ok" ? "ok" : "down"}>{stateWords(s.status)}</Badge></td>
+                      <td>{Object.entries(s.dependencies).map(([d, st]) => `${d}: ${stateWords(String(st))}`).join(", ") || "—"}</td>
                     </tr>
                   ))}
                 </tbody>
               </table></TableScroll>
             </section>
             <section className="card" aria-labelledby="ops-queues">
-              <h2 id="ops-queues">Queue depths</h2>
-              <TableScroll label="Queues"><table className="table">
+              <h2 id="ops-queues">{t("admin.ops.queues")}</h2>
+              <TableScroll label={t("admin.ops.queues")}><table className="table">
                 <thead>
-                  <tr><th scope="col">Queue</th><th scope="col">Ready messages</th><th scope="col">Consumers</th></tr>
+                  <tr><th scope="col">{t("admin.ops.queue")}</th><th scope="col">{t("admin.ops.ready")}</th><th scope="col">{t("admin.ops.consumers")}</th></tr>
                 </thead>
                 <tbody>
                   {o.queues.map((q) => (
                     <tr key={q.name}>
                       <th scope="row" className="mono">{q.name}</th>
-                      <td>{q.messages ?? q.status}</td>
-                      <td>{q.consumers ?? "—"}</td>
+                      <td>{q.messages === null || q.messages === undefined ? stateWords(q.status) : formatNumber(q.messages)}</td>
+                      <td>{q.consumers === null || q.consumers === undefined ? "—" : formatNumber(q.consumers)}</td>
                     </tr>
                   ))}
                 </tbody>
               </table></TableScroll>
             </section>
             <section className="card" aria-labelledby="ops-outbox">
-              <h2 id="ops-outbox">Outbox lag</h2>
-              <TableScroll label="Outbox"><table className="table">
+              <h2 id="ops-outbox">{t("admin.ops.outbox")}</h2>
+              <TableScroll label={t("admin.ops.outbox")}><table className="table">
                 <thead>
-                  <tr><th scope="col">Producer</th><th scope="col">Unpublished</th><th scope="col">Oldest (seconds)</th></tr>
+                  <tr><th scope="col">{t("admin.ops.producer")}</th><th scope="col">{t("admin.ops.pending")}</th><th scope="col">{t("admin.ops.oldest")}</th></tr>
                 </thead>
                 <tbody>
                   {o.outbox.map((x) => (
                     <tr key={x.service}>
                       <th scope="row">{x.service}</th>
-                      <td>{x.pending ?? "unknown"}</td>
-                      <td>{x.lag_seconds === null ? "unknown" : x.lag_seconds.toFixed(1)}</td>
+                      <td>{count(x.pending)}</td>
+                      <td>{seconds(x.lag_seconds)}</td>
                     </tr>
                   ))}
                 </tbody>
               </table></TableScroll>
             </section>
             <section className="card" aria-labelledby="ops-limits">
-              <h2 id="ops-limits">Rate-limit rejections</h2>
-              <TableScroll label="Rate limits"><table className="table">
+              <h2 id="ops-limits">{t("admin.ops.limits")}</h2>
+              <TableScroll label={t("admin.ops.limits")}><table className="table">
                 <thead>
-                  <tr><th scope="col">Bucket</th><th scope="col">Requests refused (429)</th></tr>
+                  <tr><th scope="col">{t("admin.ops.bucket")}</th><th scope="col">{t("admin.ops.refused")}</th></tr>
                 </thead>
                 <tbody>
                   {Object.entries(o.rate_limited).map(([bucket, n]) => (
-                    <tr key={bucket}><th scope="row">{bucket}</th><td>{n}</td></tr>
+                    <tr key={bucket}><th scope="row">{bucket}</th><td>{formatNumber(n)}</td></tr>
                   ))}
                 </tbody>
               </table></TableScroll>
-              <p className="muted">Failed sign-ins: {o.login_failures ?? "unknown"}. Counts since this gateway / auth process started.</p>
+              <p className="muted">{t("admin.ops.loginFailures", { count: count(o.login_failures) })}</p>
             </section>
             <section className="card" aria-labelledby="ops-events">
-              <h2 id="ops-events">Events</h2>
-              <TableScroll label="Events"><table className="table">
+              <h2 id="ops-events">{t("admin.ops.events")}</h2>
+              <TableScroll label={t("admin.ops.events")}><table className="table">
                 <thead>
-                  <tr><th scope="col">Service</th><th scope="col">Published</th><th scope="col">Consumed</th><th scope="col">Dead-lettered</th></tr>
+                  <tr><th scope="col">{t("admin.ops.service")}</th><th scope="col">{t("admin.ops.published")}</th><th scope="col">{t("admin.ops.consumed")}</th><th scope="col">{t("admin.ops.deadLettered")}</th></tr>
                 </thead>
                 <tbody>
                   {o.events.map((e) => (
                     <tr key={e.service}>
-                      <th scope="row">{e.service}</th><td>{e.published}</td><td>{e.consumed}</td><td>{e.dead_lettered}</td>
+                      <th scope="row">{e.service}</th><td>{formatNumber(e.published)}</td><td>{formatNumber(e.consumed)}</td><td>{formatNumber(e.dead_lettered)}</td>
                     </tr>
                   ))}
                 </tbody>
               </table></TableScroll>
             </section>
             <section className="card" aria-labelledby="ops-orphaned">
-              <h2 id="ops-orphaned">Assignees who lost their role</h2>
+              <h2 id="ops-orphaned">{t("admin.ops.orphaned")}</h2>
               <ErrorMessage error={orphaned.error} onRetry={() => void orphaned.reload()} />
               {orphaned.data && !orphaned.error && orphaned.data.items.length === 0 ? (
-                <p className="muted">None: every open ticket's assignee is still agent or above in its system.</p>
+                <p className="muted">{t("admin.ops.orphanedNone")}</p>
               ) : null}
               {orphaned.data && !orphaned.error && orphaned.data.items.length > 0 ? (
-                <TableScroll label="Orphaned assignments"><table className="table">
+                <TableScroll label={t("admin.ops.orphanedTable")}><table className="table">
                   <thead>
-                    <tr><th scope="col">Ticket</th><th scope="col">System</th><th scope="col">Assignee</th></tr>
+                    <tr><th scope="col">{t("admin.ops.ticket")}</th><th scope="col">{t("admin.ops.system")}</th><th scope="col">{t("admin.ops.assignee")}</th></tr>
                   </thead>
                   <tbody>
                     {orphaned.data.items.map((row) => (

@@ -8,7 +8,9 @@ import { useAuth, useUser } from "../../auth/AuthContext";
 import { roleIn } from "../../auth/roles";
 import { duration } from "../../components/sla";
 import { useAsync } from "../../components/useAsync";
-import { ErrorMessage, humanise, Loading, Notice, SelectField, TextField, When } from "../../components/ui";
+import { ErrorMessage, Loading, Notice, SelectField, TextField, When } from "../../components/ui";
+import { t, tx } from "../../i18n";
+import { priorityLabel } from "../../i18n/labels";
 import {
   inWords,
   PRIORITIES,
@@ -16,9 +18,11 @@ import {
   toBody,
   toDraft,
   WEEKDAYS,
+  weekdayName,
   type Priority,
   type SlaDraft,
 } from "./slaForm";
+import "./admin.css";
 
 const TIMEZONES: string[] =
   typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : ["UTC"];
@@ -33,19 +37,19 @@ export function SlaPage() {
 
   return (
     <section aria-labelledby="sla-admin-title">
-      <h1 id="sla-admin-title">SLA policies</h1>
-      <p className="muted">
-        Targets count working minutes only: the time between the calendar's start and end on its
-        working days, in its timezone, skipping holidays. Empty means no target.
-      </p>
+      <h1 id="sla-admin-title">{t("common.title.admin-sla")}</h1>
+      <p className="muted">{t("admin.sla.intro")}</p>
       <ErrorMessage error={systems.error} onRetry={() => void systems.reload()} />
-      {systems.loading && !systems.data ? <Loading what="systems" /> : null}
-      {systems.data && !systems.error && mine.length === 0 ? <p className="empty">There are no systems you administer.</p> : null}
+      {systems.loading && !systems.data ? <Loading what={t("admin.sla.loadingSystems")} /> : null}
+      {systems.data && !systems.error && mine.length === 0 ? <p className="empty">{t("admin.sla.noSystems")}</p> : null}
       {mine.length ? (
         <div className="card">
           <SelectField
-            label="System"
-            options={mine.map((s) => ({ value: s.name, label: s.description && s.description !== s.name ? `${s.name} — ${s.description}` : s.name }))}
+            label={t("admin.sla.system")}
+            options={mine.map((s) => ({
+              value: s.name,
+              label: s.description && s.description !== s.name ? t("admin.sla.systemOption", { code: s.name, name: s.description }) : s.name,
+            }))}
             value={chosen}
             onChange={(e) => setSystem(e.target.value)}
           />
@@ -110,9 +114,9 @@ function PolicyEditor({ system }: { system: string }) {
     if (policy.data) setDraft(toDraft(policy.data));
   }, [policy.data]);
 
-  if (waiting) return <Loading what={`the SLA policy of ${system} (a new system gets the default within seconds)`} />;
+  if (waiting) return <Loading what={t("admin.sla.waitingNew", { system })} />;
   if (policy.error) return <ErrorMessage error={policy.error} onRetry={() => void policy.reload()} />;
-  if (!draft || !policy.data) return <Loading what={`the SLA policy of ${system}`} />;
+  if (!draft || !policy.data) return <Loading what={t("admin.sla.loadingPolicy", { system })} />;
 
   const byField = error instanceof ApiError ? problemsByField(error.fields) : {};
   const set = (change: Partial<SlaDraft>) => {
@@ -143,17 +147,17 @@ function PolicyEditor({ system }: { system: string }) {
   const daysProblems = byField["calendar.working_days"];
   return (
     <form className="card sla-form" onSubmit={submit} aria-labelledby="policy-title" noValidate>
-      <h2 id="policy-title">Policy of {system}</h2>
+      <h2 id="policy-title">{t("admin.sla.policyOf", { system })}</h2>
       {policy.data.updated_at ? (
         <p className="muted">
-          Last changed <When at={policy.data.updated_at} />.
+          {tx("admin.sla.lastChanged", { time: <When at={policy.data.updated_at} /> })}
         </p>
       ) : null}
       <SaveError error={error} />
-      {saved ? <Notice>Saved. Clocks of open tickets follow the new policy.</Notice> : null}
+      {saved ? <Notice>{t("admin.sla.saved")}</Notice> : null}
       <fieldset>
-        <legend>Business calendar</legend>
-        <Field label="Timezone" hint="An IANA name such as Europe/Berlin or UTC; daylight saving is followed." problems={byField["calendar.timezone"]}>
+        <legend>{t("admin.sla.calendar")}</legend>
+        <Field label={t("admin.sla.timezone")} hint={t("admin.sla.timezoneHint")} problems={byField["calendar.timezone"]}>
           {(props) => (
             <>
               <input {...props} list="sla-timezones" value={draft.timezone} autoComplete="off"
@@ -165,38 +169,38 @@ function PolicyEditor({ system }: { system: string }) {
           )}
         </Field>
         <fieldset className={daysProblems?.length ? "invalid" : undefined} aria-describedby={daysProblems?.length ? "days-error" : undefined}>
-          <legend>Working days</legend>
+          <legend>{t("admin.sla.workingDays")}</legend>
           <div className="days">
-            {WEEKDAYS.map((name, i) => (
-              <DayBox key={name} name={name} checked={draft.working_days.includes(i + 1)}
-                onChange={(on) => toggleDay(i + 1, on)} />
+            {WEEKDAYS.map((day) => (
+              <DayBox key={day} name={weekdayName(day)} checked={draft.working_days.includes(day)}
+                onChange={(on) => toggleDay(day, on)} />
             ))}
           </div>
           <FieldProblems id="days-error" problems={daysProblems} />
         </fieldset>
         <div className="row">
-          <Field label="Start of the working day" hint="HH:MM, e.g. 09:00" problems={byField["calendar.start"]}>
+          <Field label={t("admin.sla.start")} hint={t("admin.sla.startHint")} problems={byField["calendar.start"]}>
             {(props) => <input {...props} inputMode="numeric" value={draft.start} onChange={(e) => set({ start: e.target.value })} />}
           </Field>
-          <Field label="End of the working day" hint="HH:MM; 24:00 for midnight" problems={byField["calendar.end"]}>
+          <Field label={t("admin.sla.end")} hint={t("admin.sla.endHint")} problems={byField["calendar.end"]}>
             {(props) => <input {...props} inputMode="numeric" value={draft.end} onChange={(e) => set({ end: e.target.value })} />}
           </Field>
         </div>
-        <Field label="Holidays" hint="One date per line, YYYY-MM-DD (days off in the calendar's timezone)." problems={byField["calendar.holidays"]}>
+        <Field label={t("admin.sla.holidays")} hint={t("admin.sla.holidaysHint")} problems={byField["calendar.holidays"]}>
           {(props) => <textarea {...props} rows={4} value={draft.holidays} onChange={(e) => set({ holidays: e.target.value })} />}
         </Field>
       </fieldset>
       <div className="targets-grid">
         {PRIORITIES.map((p) => (
           <fieldset key={p}>
-            <legend>{humanise(p)} priority</legend>
-            <Field label="First response (minutes)" hint={minutesHint(draft.targets[p].first_response_minutes)}
+            <legend>{t("admin.sla.priority", { priority: priorityLabel(p) })}</legend>
+            <Field label={t("admin.sla.firstResponse")} hint={minutesHint(draft.targets[p].first_response_minutes)}
               problems={byField[`targets.${p}.first_response_minutes`]}>
               {(props) => <input {...props} type="number" min={1} step={1} inputMode="numeric"
                 value={draft.targets[p].first_response_minutes}
                 onChange={(e) => setTarget(p, "first_response_minutes", e.target.value)} />}
             </Field>
-            <Field label="Resolution (minutes)" hint={minutesHint(draft.targets[p].resolution_minutes)}
+            <Field label={t("admin.sla.resolution")} hint={minutesHint(draft.targets[p].resolution_minutes)}
               problems={byField[`targets.${p}.resolution_minutes`]}>
               {(props) => <input {...props} type="number" min={1} step={1} inputMode="numeric"
                 value={draft.targets[p].resolution_minutes}
@@ -207,10 +211,10 @@ function PolicyEditor({ system }: { system: string }) {
       </div>
       <div className="button-row">
         <button type="submit" className="primary" disabled={busy}>
-          {busy ? "Saving…" : "Save policy"}
+          {busy ? t("common.saving") : t("admin.sla.save")}
         </button>
         <button type="button" disabled={busy} onClick={() => { setError(null); setSaved(false); setDraft(toDraft(policy.data!)); }}>
-          Undo changes
+          {t("admin.sla.undo")}
         </button>
       </div>
     </form>
@@ -222,7 +226,7 @@ function SaveError({ error }: { error: unknown }) {
   if (!(error instanceof ApiError) || !error.problems.length) return <ErrorMessage error={error} />;
   return (
     <div className="error" role="alert">
-      <p>{error.message} Every problem is also shown beside its field:</p>
+      <p>{t("admin.sla.problems", { message: error.message })}</p>
       <ul>
         {error.problems.map((p) => (
           <li key={p}>{inWords(p)}</li>
@@ -255,9 +259,9 @@ const RETRIES = 15;
 
 /** "480" -> "8 h of working time"; empty -> "No target". */
 function minutesHint(text: string): string | undefined {
-  if (!text.trim()) return "No target";
+  if (!text.trim()) return t("admin.sla.noTarget");
   const minutes = Number(text);
-  return Number.isInteger(minutes) && minutes > 0 ? `${duration(minutes * 60)} of working time` : undefined;
+  return Number.isInteger(minutes) && minutes > 0 ? t("admin.sla.workingTime", { duration: duration(minutes * 60) }) : undefined;
 }
 
 function DayBox({ name, checked, onChange }: { name: string; checked: boolean; onChange: (on: boolean) => void }) {
@@ -286,7 +290,7 @@ function AddSystem({ onAdded }: { onAdded: (code: string) => void }) {
     setDone(null);
     try {
       const made = await api.post("/api/systems", { body: { code: code.trim(), name: name.trim() } });
-      setDone(`Added ${made.code} with the default workflow and SLA policy.`);
+      setDone(t("admin.sla.added", { code: made.code }));
       setCode("");
       setName("");
       onAdded(made.code);
@@ -299,17 +303,17 @@ function AddSystem({ onAdded }: { onAdded: (code: string) => void }) {
 
   return (
     <form className="card" onSubmit={submit} aria-labelledby="add-system-title">
-      <h2 id="add-system-title">Add a system</h2>
+      <h2 id="add-system-title">{t("admin.sla.add")}</h2>
       <ErrorMessage error={error} />
       {done ? <Notice>{done}</Notice> : null}
       <div className="row">
-        <TextField label="Code" hint="2 to 16 of A–Z, 0–9 and _, e.g. HR" required maxLength={16} value={code}
+        <TextField label={t("admin.sla.code")} hint={t("admin.sla.codeHint")} required maxLength={16} value={code}
           onChange={(e) => setCode(e.target.value.toUpperCase())} />
-        <TextField label="Name" hint="What people call it, e.g. Human resources" required maxLength={100} value={name}
+        <TextField label={t("admin.sla.name")} hint={t("admin.sla.nameHint")} required maxLength={100} value={name}
           onChange={(e) => setName(e.target.value)} />
       </div>
       <button type="submit" disabled={busy || !code.trim() || !name.trim()}>
-        Add system
+        {t("admin.sla.addButton")}
       </button>
     </form>
   );

@@ -3,7 +3,10 @@ import { useState, type FormEvent } from "react";
 import type { Schemas } from "../../api/client";
 import { useAuth } from "../../auth/AuthContext";
 import { useAsync } from "../../components/useAsync";
-import { ErrorMessage, humanise, Loading, Notice, TextArea, TableScroll } from "../../components/ui";
+import { ErrorMessage, Loading, Notice, TextArea, TableScroll } from "../../components/ui";
+import { t } from "../../i18n";
+import { roleLabel, stateLabel } from "../../i18n/labels";
+import "./admin.css";
 
 type Workflow = Schemas["WorkflowRead"];
 
@@ -12,9 +15,9 @@ export function WorkflowsPage() {
   const workflows = useAsync(() => api.get("/api/workflows"), [api]);
   return (
     <section aria-labelledby="workflows-title">
-      <h1 id="workflows-title">Workflows</h1>
+      <h1 id="workflows-title">{t("common.title.admin-workflows")}</h1>
       <ErrorMessage error={workflows.error} onRetry={() => void workflows.reload()} />
-      {workflows.loading && !workflows.data ? <Loading what="workflows" /> : null}
+      {workflows.loading && !workflows.data ? <Loading what={t("admin.workflows.loading")} /> : null}
       {(workflows.error ? [] : (workflows.data ?? [])).map((w) => (
         <WorkflowCard key={w.system} workflow={w} onSaved={() => void workflows.reload()} />
       ))}
@@ -44,12 +47,12 @@ function WorkflowCard({ workflow: w, onSaved }: { workflow: Workflow; onSaved: (
       body = JSON.parse(text) as Schemas["WorkflowWrite"];
       setParseError(null);
     } catch (err) {
-      setParseError(`The workflow is not valid JSON: ${(err as Error).message}`);
+      setParseError(t("admin.workflows.notJson", { error: (err as Error).message }));
       return;
     }
     try {
       await api.put("/api/workflows/{system}", { path: { system: w.system }, body });
-      setDone(`Workflow of ${w.system} replaced.`);
+      setDone(t("admin.workflows.replaced", { system: w.system }));
       setEditing(false);
       onSaved();
     } catch (err) {
@@ -61,31 +64,33 @@ function WorkflowCard({ workflow: w, onSaved }: { workflow: Workflow; onSaved: (
     <section className="card" aria-labelledby={`wf-${w.system}`}>
       <h2 id={`wf-${w.system}`}>{w.system}</h2>
       {done ? <Notice>{done}</Notice> : null}
-      <p>
-        States:{" "}
-        {w.states.map((s) => (
-          <span key={s.name} className={`badge badge-${s.name}`}>
-            {humanise(s.name)}
-            {s.name === w.initial ? " (initial)" : ""}
-            {s.terminal ? " (final)" : ""}
-          </span>
-        ))}
-      </p>
-      <TableScroll label={`Transitions of ${w.system}`}><table className="table">
-        <caption className="visually-hidden">Transitions of {w.system}</caption>
+      <div className="workflow-states">
+        <h3 id={`wf-${w.system}-states`}>{t("admin.workflows.states")}</h3>
+        <ul aria-labelledby={`wf-${w.system}-states`}>
+          {w.states.map((s) => (
+            <li key={s.name} className={`badge badge-${s.name}`}>
+              {stateLabel(s.name)}
+              {s.name === w.initial ? ` (${t("admin.workflows.initial")})` : ""}
+              {s.terminal ? ` (${t("admin.workflows.final")})` : ""}
+            </li>
+          ))}
+        </ul>
+      </div>
+      <TableScroll label={t("admin.workflows.transitions", { system: w.system })}><table className="table">
+        <caption className="visually-hidden">{t("admin.workflows.transitions", { system: w.system })}</caption>
         <thead>
           <tr>
-            <th scope="col">From</th>
-            <th scope="col">To</th>
-            <th scope="col">Who may</th>
+            <th scope="col">{t("admin.workflows.from")}</th>
+            <th scope="col">{t("admin.workflows.to")}</th>
+            <th scope="col">{t("admin.workflows.who")}</th>
           </tr>
         </thead>
         <tbody>
-          {w.transitions.map((t) => (
-            <tr key={`${t.from}-${t.to}`}>
-              <td>{humanise(t.from)}</td>
-              <td>{humanise(t.to)}</td>
-              <td>{t.roles.map(humanise).join(", ")}</td>
+          {w.transitions.map((move) => (
+            <tr key={`${move.from}-${move.to}`}>
+              <td>{stateLabel(move.from)}</td>
+              <td>{stateLabel(move.to)}</td>
+              <td>{move.roles.map(roleLabel).join(", ")}</td>
             </tr>
           ))}
         </tbody>
@@ -94,19 +99,19 @@ function WorkflowCard({ workflow: w, onSaved }: { workflow: Workflow; onSaved: (
         <form onSubmit={save}>
           <ErrorMessage error={error} />
           <ErrorMessage error={parseError} message={parseError ?? undefined} />
-          <TextArea label={`Workflow of ${w.system} (JSON)`} rows={16} className="mono" spellCheck={false}
-            hint="initial, states [{name, terminal?}], transitions [{from, to, roles}]; roles: requester, agent, manager, admin."
+          <TextArea label={t("admin.workflows.editor", { system: w.system })} rows={16} className="mono" spellCheck={false}
+            hint={t("admin.workflows.editorHint")}
             value={text} onChange={(e) => setText(e.target.value)} />
           <div className="button-row">
-            <button type="submit" className="primary">Replace workflow</button>
+            <button type="submit" className="primary">{t("admin.workflows.replace")}</button>
             <button type="button" onClick={() => { setEditing(false); setText(editable(w)); setError(null); }}>
-              Cancel
+              {t("common.cancel")}
             </button>
           </div>
         </form>
       ) : (
         <button type="button" onClick={() => setEditing(true)}>
-          Edit workflow of {w.system}
+          {t("admin.workflows.edit", { system: w.system })}
         </button>
       )}
     </section>

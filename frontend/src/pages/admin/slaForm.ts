@@ -1,12 +1,20 @@
 /** The SLA policy form's state (strings, as typed) and its body for `PUT /api/sla/{system}`. */
 import type { Schemas } from "../../api/client";
 import type { FieldProblem } from "../../api/errors";
+import { t, type MessageKey } from "../../i18n";
+import { priorityLabel } from "../../i18n/labels";
 
 export type Policy = Schemas["PolicyWrite"];
 export const PRIORITIES = ["urgent", "high", "medium", "low"] as const;
 export type Priority = (typeof PRIORITIES)[number];
 export const TARGETS = ["first_response_minutes", "resolution_minutes"] as const;
-export const WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+/** ISO weekdays, 1 = Monday. */
+export const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7] as const;
+
+/** A weekday's name in the reader's language. */
+export function weekdayName(day: (typeof WEEKDAYS)[number]): string {
+  return t(`admin.sla.day.${day}`);
+}
 
 export interface SlaDraft {
   timezone: string;
@@ -86,23 +94,32 @@ export function problemsByField(fields: FieldProblem[]): Record<string, string[]
   return out;
 }
 
-const NAMES: Record<string, string> = {
-  "calendar.timezone": "Timezone",
-  "calendar.working_days": "Working days",
-  "calendar.start": "Start of the working day",
-  "calendar.end": "End of the working day",
-  "calendar.holidays": "Holidays",
-  first_response_minutes: "first response",
-  resolution_minutes: "resolution",
+/** The form's label of a field the server names (read when needed: the language may change). */
+const FIELD_KEYS: Record<string, MessageKey> = {
+  "calendar.timezone": "admin.sla.timezone",
+  "calendar.working_days": "admin.sla.workingDays",
+  "calendar.start": "admin.sla.start",
+  "calendar.end": "admin.sla.end",
+  "calendar.holidays": "admin.sla.holidays",
+  first_response_minutes: "admin.sla.target.first_response_minutes",
+  resolution_minutes: "admin.sla.target.resolution_minutes",
 };
 
-/** A problem as people read it: "High priority, first response: -5 is not …". */
+function fieldName(path: string, fallback = path): string {
+  const key = FIELD_KEYS[path];
+  return key ? t(key) : fallback;
+}
+
+/**
+ * A problem as people read it: "High priority, first response: -5 is not …". The server's
+ * own words stay as they came (in English); the field names are the form's labels.
+ */
 export function inWords(problem: string): string {
   return problem
-    .replace(/^targets\.(\w+)\.(\w+)/, (_, p: string, t: string) =>
-      `${p.charAt(0).toUpperCase()}${p.slice(1)} priority, ${NAMES[t] ?? t.replace(/_/g, " ")}`)
+    .replace(/^targets\.(\w+)\.(\w+)/, (_, p: string, target: string) =>
+      t("admin.sla.problem.target", { priority: priorityLabel(p), target: fieldName(target, target.replace(/_/g, " ")) }))
     .replace(/^(calendar\.\w+)\[(\d+)\]/, (_, path: string, i: string) =>
-      `${NAMES[path] ?? path}, line ${Number(i) + 1}`)
-    .replace(/^calendar\.\w+/, (path) => NAMES[path] ?? path)
-    .replace(/calendar\.(start|end)/g, (_, w: string) => (w === "start" ? "the start" : "the end"));
+      t("admin.sla.problem.line", { field: fieldName(path), line: Number(i) + 1 }))
+    .replace(/^calendar\.\w+/, (path) => fieldName(path))
+    .replace(/calendar\.(start|end)/g, (_, w: string) => (w === "start" ? t("admin.sla.theStart") : t("admin.sla.theEnd")));
 }
