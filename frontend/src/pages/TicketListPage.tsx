@@ -1,224 +1,167 @@
 /**
- * The ticket list: filters (SLA "Breaching soon" too), full-text search, requester and
- * assignee by name, SLA badges, pagination and CSV export, kept in the URL; keyboard
- * shortcuts (`?` lists them).
+ * The agent's queue (issue 13): views with counts beside the list, filters and sort kept in
+ * the URL (bookmarkable, kept when coming back from a ticket), a sortable table that turns
+ * into cards on a phone, and for staff row selection with a bulk-action bar; keyboard
+ * shortcuts (`?` lists them). The parts live in ./list/.
  */
-import { useEffect, useRef, useState, type FormEvent } from "react";
-import { buildUrl } from "../api/client";
+import { useEffect, useRef, useState } from "react";
+import { buildUrl, type Schemas } from "../api/client";
 import { useAuth, useUser } from "../auth/AuthContext";
 import { isStaffAnywhere } from "../auth/roles";
-import { useAsync } from "../components/useAsync";
 import { ShortcutHelp } from "../components/ShortcutHelp";
-import { ErrorMessage, humanise, Loaded, Pager, SelectField, TextField } from "../components/ui";
+import { useAsync } from "../components/useAsync";
+import { ErrorMessage, Loaded, Pager } from "../components/ui";
+import { t } from "../i18n";
 import { Link, useRouter } from "../router";
+import { BulkBar } from "./list/BulkBar";
+import { BulkResults } from "./list/BulkResults";
 import { rememberFilters } from "./list/lastList";
+import { ListFilters } from "./list/ListFilters";
+import { hasFilters, listPath, readFilters, readOffset, sortLabel, toListQuery, type Filters } from "./list/query";
+import { SelectAll } from "./list/SelectAll";
 import { TicketTable } from "./list/TicketTable";
-import { LIST_SHORTCUTS, useListKeys } from "./list/useListKeys";
+import { useBulk } from "./list/useBulk";
+import { listShortcuts, useListKeys } from "./list/useListKeys";
+import { useSelection } from "./list/useSelection";
+import { ViewsSidebar } from "./list/ViewsSidebar";
+import "./list/queue.css";
 
-export const STATUSES = ["", "open", "in_progress", "waiting", "resolved", "closed"] as const;
-export const PRIORITIES = ["low", "medium", "high", "urgent"] as const;
+export { PRIORITIES } from "./list/query";
 const PAGE = 25;
-const FILTERS = ["status", "priority", "system", "q", "assignee_id", "sla", "sort"] as const;
-const EMPTY = { status: "", priority: "", system: "", q: "", assignee_id: "", sla: "", sort: "" };
-export const SLA_FILTERS = [
-  { value: "", label: "Any" },
-  { value: "at_risk", label: "Breaching soon" },
-  { value: "breached", label: "Breached" },
-] as const;
-type Filter = (typeof FILTERS)[number];
+type Item = Schemas["TicketListItem"];
+
+function useExport(filters: Filters) {
+  const { api } = useAuth();
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const run = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const { sort: _sort, ...query } = toListQuery(filters, 1, 0);
+      const columns = { ...query, limit: undefined, offset: undefined, columns: "description,comments" };
+      await api.download(buildUrl("/api/export/tickets", undefined, columns), "tickets.csv");
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { run, error, busy };
+}
+
+function Head({ onHelp, exporting, onExport }: { onHelp: () => void; exporting: boolean; onExport: () => void }) {
+  return (
+    <div className="page-head">
+      <h1 id="tickets-title">{t("list.title")}</h1>
+      <div className="actions">
+        <Link className="button primary" to="/tickets/new">
+          {t("list.newTicket")}
+        </Link>
+        <button type="button" onClick={onExport} disabled={exporting}>
+          {exporting ? t("list.exporting") : t("list.export")}
+        </button>
+        <button type="button" onClick={onHelp} aria-keyshortcuts="?">
+          {t("common.shortcuts.title")}
+        </button>
+      </div>
+    </div>
+  );
+}
 
 export function TicketListPage() {
   const { api } = useAuth();
   const user = useUser();
+  const staff = isStaffAnywhere(user);
   const { location, navigate } = useRouter();
   const params = location.search;
-  const filters = Object.fromEntries(FILTERS.map((f) => [f, params.get(f) ?? ""])) as Record<
-    Filter,
-    string
-  >;
-  const offset = Math.max(0, Number(params.get("offset")) || 0);
-  const [draft, setDraft] = useState(filters);
-  const [exportError, setExportError] = useState<unknown>(null);
-  const [exporting, setExporting] = useState(false);
+  const key = params.toString();
+  const filters = readFilters(params);
+  const offset = readOffset(params);
   const [showHelp, setShowHelp] = useState(false);
+  const [version, setVersion] = useState(0);
   const search = useRef<HTMLInputElement>(null);
   const systems = useAsync(() => api.get("/api/systems"), [api]);
+  const exporter = useExport(filters);
+  const selection = useSelection();
 
-  const key = params.toString();
   useEffect(() => rememberFilters(new URLSearchParams(key)), [key]);
-  const tickets = useAsync(
-    () =>
-      api.get("/api/tickets", {
-        query: {
-          status: filters.status || undefined,
-          priority: (filters.priority || undefined) as (typeof PRIORITIES)[number] | undefined,
-          system: filters.system || undefined,
-          q: filters.q || undefined,
-          assignee_id: filters.assignee_id || undefined,
-          sla: (filters.sla || undefined) as "breached" | "at_risk" | undefined,
-          sort: filters.sort === "sla_due" ? "sla_due" : undefined,
-          limit: PAGE,
-          offset,
-        },
-      }),
-    [api, key],
-  );
+  // Another page or other filters: what was ticked is out of sight, so it is let go.
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  useEffect(() => selection.replace([]), [key]);
+  const tickets = useAsync(() => api.get("/api/tickets", { query: toListQuery(filters, PAGE, offset) }), [api, key]);
+  const items: Item[] = tickets.data?.items ?? [];
 
-  const go = (next: Record<string, string>, nextOffset = 0) => {
-    const search = new URLSearchParams();
-    for (const [k, v] of Object.entries(next)) if (v) search.set(k, v);
-    if (nextOffset) search.set("offset", String(nextOffset));
-    const query = search.toString();
-    navigate(query ? `/tickets?${query}` : "/tickets", { replace: true });
-  };
-
-  const apply = (event: FormEvent) => {
-    event.preventDefault();
-    go(draft);
-  };
-
-  const exportCsv = async () => {
-    setExporting(true);
-    setExportError(null);
-    try {
-      const query = { ...filters, columns: "description,comments" };
-      await api.download(buildUrl("/api/export/tickets", undefined, query), "tickets.csv");
-    } catch (err) {
-      setExportError(err);
-    } finally {
-      setExporting(false);
-    }
-  };
-
-  const ids = tickets.data?.items.map((t) => t.id) ?? [];
+  const bulk = useBulk(new Map(items.map((i) => [i.id, i.title])), (outcome) => {
+    selection.replace(outcome.refused.map((r) => r.id));
+    setVersion((v) => v + 1);
+    void tickets.reload();
+  });
+  const go = (next: Filters, nextOffset = 0) => navigate(listPath(next, nextOffset), { replace: true });
   const [current, setCurrent] = useListKeys({
-    ids,
+    ids: items.map((i) => i.id),
     search,
     open: (id) => navigate(`/tickets/${id}`),
     help: setShowHelp,
+    toggle: staff ? selection.toggle : undefined,
+    assignToMe: staff
+      ? (id) => void bulk.run(selection.ids.length ? selection.ids : id === undefined ? [] : [id], { assign: user.id })
+      : undefined,
   });
-  const systemNames = systems.data?.map((s) => s.name) ?? [];
+  const selectedSystems = [...new Set(items.filter((i) => selection.has(i.id)).map((i) => i.system))];
+
   return (
-    <section aria-labelledby="tickets-title">
-      <div className="page-head">
-        <h1 id="tickets-title">Tickets</h1>
-        <div className="actions">
-          <Link className="button primary" to="/tickets/new">
-            New ticket
-          </Link>
-          <button type="button" onClick={() => void exportCsv()} disabled={exporting}>
-            {exporting ? "Exporting…" : "Export CSV"}
-          </button>
-          <button type="button" onClick={() => setShowHelp(true)} aria-keyshortcuts="?">
-            Keyboard shortcuts
-          </button>
-        </div>
-      </div>
-      <ErrorMessage error={exportError} />
-      <form className="filters" onSubmit={apply} role="search" aria-label="Filter tickets">
-        <TextField
-          label="Search"
-          type="search"
-          name="q"
-          ref={search}
-          aria-keyshortcuts="/"
-          placeholder="Words in title or description"
-          value={draft.q}
-          onChange={(e) => setDraft({ ...draft, q: e.target.value })}
+    <section aria-labelledby="tickets-title" className={staff ? "queue with-views" : "queue"}>
+      <Head onHelp={() => setShowHelp(true)} exporting={exporter.busy} onExport={() => void exporter.run()} />
+      {staff ? <ViewsSidebar filters={filters} version={version} /> : null}
+      <div className="queue-main">
+        <ErrorMessage error={exporter.error} />
+        <ListFilters
+          filters={filters}
+          systems={systems.data?.map((s) => s.name) ?? []}
+          staff={staff}
+          search={search}
+          onApply={(next) => go(next)}
         />
-        <SelectField
-          label="Status"
-          name="status"
-          options={STATUSES.map((s) => ({ value: s, label: s ? humanise(s) : "Any" }))}
-          value={draft.status}
-          onChange={(e) => setDraft({ ...draft, status: e.target.value })}
-        />
-        <SelectField
-          label="Priority"
-          name="priority"
-          options={[{ value: "", label: "Any" }, ...PRIORITIES.map((p) => ({ value: p, label: humanise(p) }))]}
-          value={draft.priority}
-          onChange={(e) => setDraft({ ...draft, priority: e.target.value })}
-        />
-        <SelectField
-          label="System"
-          name="system"
-          options={[{ value: "", label: "Any" }, ...systemNames.map((s) => ({ value: s, label: s }))]}
-          value={draft.system}
-          onChange={(e) => setDraft({ ...draft, system: e.target.value })}
-        />
-        {isStaffAnywhere(user) ? (
-          <SelectField
-            label="Assignee"
-            name="assignee_id"
-            options={[
-              { value: "", label: "Anyone" },
-              { value: user.id, label: "Assigned to me" },
-            ]}
-            value={draft.assignee_id}
-            onChange={(e) => setDraft({ ...draft, assignee_id: e.target.value })}
+        {staff ? <BulkResults outcome={bulk.outcome} error={bulk.error} onDismiss={bulk.dismiss} /> : null}
+        <Loaded state={tickets} what={t("list.what")} lines={6}>
+          {(page) =>
+            page.items.length === 0 ? (
+              <p className="empty">{hasFilters(filters) ? t("list.empty.filtered") : t("list.empty.none")}</p>
+            ) : (
+              <>
+                {staff ? <SelectAll items={page.items} selection={selection} /> : null}
+                <TicketTable
+                  items={page.items}
+                  current={current}
+                  onFocusRow={setCurrent}
+                  sort={filters.sort}
+                  onSort={(sort) => go({ ...filters, sort })}
+                  selection={staff ? selection : undefined}
+                  caption={t("list.caption", { order: sortLabel(filters.sort), total: page.total })}
+                />
+                <Pager
+                  label={t("list.pages")}
+                  offset={offset}
+                  limit={PAGE}
+                  total={page.total}
+                  onChange={(next) => go(filters, next)}
+                />
+              </>
+            )
+          }
+        </Loaded>
+        {staff && selection.ids.length ? (
+          <BulkBar
+            count={selection.ids.length}
+            systems={selectedSystems}
+            busy={bulk.busy}
+            onRun={(action) => void bulk.run(selection.ids, action)}
+            onClear={() => selection.replace([])}
           />
         ) : null}
-        <SelectField
-          label="SLA"
-          name="sla"
-          options={SLA_FILTERS}
-          value={draft.sla}
-          onChange={(e) => setDraft({ ...draft, sla: e.target.value })}
-        />
-        <SelectField
-          label="Order"
-          name="sort"
-          options={[
-            { value: "", label: "Newest first" },
-            { value: "sla_due", label: "SLA due soonest" },
-          ]}
-          value={draft.sort}
-          onChange={(e) => setDraft({ ...draft, sort: e.target.value })}
-        />
-        <div className="filter-buttons">
-          <button type="submit" className="primary">
-            Apply filters
-          </button>
-          <button
-            type="button"
-            onClick={() => {
-              setDraft(EMPTY);
-              go(EMPTY);
-            }}
-          >
-            Clear
-          </button>
-        </div>
-      </form>
-      <Loaded state={tickets} what="tickets" lines={6}>
-        {(page) =>
-          page.items.length === 0 ? (
-            <p className="empty">
-              {FILTERS.some((f) => f !== "sort" && filters[f])
-                ? "No tickets match these filters. “Clear” shows them all."
-                : "No tickets yet. File one with “New ticket”."}
-            </p>
-          ) : (
-            <>
-              <TicketTable
-                items={page.items}
-                current={current}
-                onFocusRow={setCurrent}
-                caption={`Tickets, ${filters.sort === "sla_due" ? "SLA due soonest" : "newest first"} (${page.total} in all)`}
-              />
-              <Pager
-                label="Ticket pages"
-                offset={offset}
-                limit={PAGE}
-                total={page.total}
-                onChange={(next) => go(filters, next)}
-              />
-            </>
-          )
-        }
-      </Loaded>
-      {showHelp ? <ShortcutHelp shortcuts={LIST_SHORTCUTS} onClose={() => setShowHelp(false)} /> : null}
+      </div>
+      {showHelp ? <ShortcutHelp shortcuts={listShortcuts(staff)} onClose={() => setShowHelp(false)} /> : null}
     </section>
   );
 }

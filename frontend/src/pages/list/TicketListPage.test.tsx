@@ -21,13 +21,28 @@ const ticket = (id: number, title: string) => ({
 });
 const PAGE = { items: [ticket(7, "x".repeat(300)), ticket(5, "Printer jams")], total: 2, limit: 25, offset: 0 };
 
-function list(answers: (() => Response)[]) {
+const view = (id: string, name: string, count: number, filters: object, sort = "-updated_at", more = {}) => ({
+  id, name, count, filters, sort, builtin: !/^\d+$/.test(id), editable: /^\d+$/.test(id),
+  shared: false, system: null, owner_id: null, ...more,
+});
+const VIEWS = {
+  items: [
+    view("mine", "Mine", 3, { assignee: "me", active: true }),
+    view("unassigned", "Unassigned", 1234, { assignee: "none", active: true }, "sla_due"),
+    view("at_risk", "At risk", 0, { sla: "at_risk" }, "sla_due"),
+    view("42", "Urgent printers", 2, { priority: "urgent", q: "printer" }),
+  ],
+};
+
+function list(answers: (() => Response)[], bulk?: (body: unknown) => Response, me?: object) {
   let call = 0;
-  return signedIn((url) => {
+  return signedIn((url, init) => {
     if (url.startsWith("/api/systems")) return json(200, [{ name: "TTS", description: "" }]);
+    if (url.startsWith("/api/views")) return json(200, VIEWS);
+    if (url === "/api/tickets/bulk" && bulk) return bulk(JSON.parse(String(init?.body)));
     if (url.startsWith("/api/tickets")) return (answers[Math.min(call++, answers.length - 1)] as () => Response)();
     return json(404, { detail: "Not found", code: "not_found" });
-  });
+  }, me);
 }
 
 const show = (handler: ReturnType<typeof list>, path = "/tickets") =>
@@ -77,7 +92,7 @@ describe("TicketListPage", () => {
     fireEvent.keyDown(document.body, { key: "?" });
     const help = screen.getByRole("dialog", { name: "Keyboard shortcuts" });
     expect(help.textContent).toContain("Next ticket");
-    expect(help.textContent).not.toContain("Select");
+    expect(help.textContent).toContain("Select or unselect the current ticket");
     fireEvent.click(screen.getByRole("button", { name: "Close" }));
     expect(screen.queryByRole("dialog")).toBeNull();
 

@@ -1,13 +1,20 @@
 /**
  * The tickets of one page of the list: a table on wide screens, a list of cards on a phone
- * (the same markup; app.css restyles it). Long titles are clamped to three lines, with the
- * whole title in the link's `title` and shown in full while the link has focus.
+ * (the same markup; app.css and queue.css restyle it). Long titles are clamped to three
+ * lines, with the whole title in the link's `title` and shown in full while the link has
+ * focus. Headers of sortable columns are buttons; staff get a checkbox per row (in the `#`
+ * cell; "select all on this page" sits above the table, so a phone shows it too).
  */
 import type { Schemas } from "../../api/client";
 import { PersonName } from "../../components/people";
 import { SlaCell } from "../../components/sla";
-import { Badge, humanise, TableScroll, When } from "../../components/ui";
+import { Badge, TableScroll, When } from "../../components/ui";
+import { t } from "../../i18n";
+import { priorityLabel, stateLabel } from "../../i18n/labels";
 import { Link } from "../../router";
+import type { Sort } from "./query";
+import { SortHeader } from "./SortHeader";
+import type { Selection } from "./useSelection";
 
 type Item = Schemas["TicketListItem"];
 
@@ -16,65 +23,115 @@ interface Props {
   caption: string;
   current: number;
   onFocusRow: (index: number) => void;
+  sort: string;
+  onSort: (sort: Sort) => void;
+  /** Staff only: the selected tickets; without it the table has no checkboxes. */
+  selection?: Selection;
 }
 
 export function ticketRowId(id: number): string {
   return `ticket-row-${id}`;
 }
 
-export function TicketTable({ items, caption, current, onFocusRow }: Props) {
+function Head({ sort, onSort }: Pick<Props, "sort" | "onSort">) {
+  const sorted = (label: string, key: Parameters<typeof SortHeader>[0]["sortKey"]) => (
+    <SortHeader label={label} sortKey={key} sort={sort} onSort={onSort} />
+  );
   return (
-    <TableScroll label="Tickets">
+    <thead>
+      <tr>
+        <SortHeader
+          label={t("list.col.id")}
+          sortKey="created_at"
+          sort={sort}
+          onSort={onSort}
+          className="cell-id"
+        />
+        <th scope="col">{t("list.col.title")}</th>
+        {sorted(t("list.col.status"), "status")}
+        {sorted(t("list.col.priority"), "priority")}
+        {sorted(t("list.col.sla"), "sla_due")}
+        <th scope="col">{t("list.col.requester")}</th>
+        <th scope="col">{t("list.col.assignee")}</th>
+        <th scope="col">{t("list.col.system")}</th>
+        {sorted(t("list.col.updated"), "updated_at")}
+      </tr>
+    </thead>
+  );
+}
+
+function Row({ item: ticket, index, current, onFocusRow, selection }: {
+  item: Item;
+  index: number;
+  current: boolean;
+  onFocusRow: (index: number) => void;
+  selection?: Selection;
+}) {
+  const selected = selection?.has(ticket.id) ?? false;
+  const classes = [current ? "current" : "", selected ? "selected" : ""].filter(Boolean).join(" ");
+  return (
+    <tr
+      id={ticketRowId(ticket.id)}
+      className={classes || undefined}
+      aria-current={current ? "true" : undefined}
+      onFocus={() => onFocusRow(index)}
+    >
+      <td data-label={t("list.col.id")} className="cell-id">
+        {selection ? (
+          <input
+            type="checkbox"
+            className="select-box"
+            aria-label={t("list.select.row", { id: String(ticket.id) })}
+            checked={selected}
+            onChange={() => selection.toggle(ticket.id)}
+          />
+        ) : null}
+        {ticket.id}
+      </td>
+      <td data-label={t("list.col.title")} className="cell-title">
+        <Link to={`/tickets/${ticket.id}`} className="title-link" title={ticket.title}>
+          {ticket.title}
+        </Link>
+      </td>
+      <td data-label={t("list.col.status")}>
+        <Badge kind={ticket.status}>{stateLabel(ticket.status)}</Badge>
+      </td>
+      <td data-label={t("list.col.priority")}>
+        <Badge kind={ticket.priority}>{priorityLabel(ticket.priority)}</Badge>
+      </td>
+      <td data-label={t("list.col.sla")} className="cell-sla">
+        <SlaCell sla={ticket.sla} />
+      </td>
+      <td data-label={t("list.col.requester")} className="cell-person">
+        <PersonName person={ticket.requester} />
+      </td>
+      <td data-label={t("list.col.assignee")} className="cell-person">
+        <PersonName person={ticket.assignee} none={ticket.assignee_id ? undefined : t("list.nobody")} />
+      </td>
+      <td data-label={t("list.col.system")}>{ticket.system}</td>
+      <td data-label={t("list.col.updated")} className="cell-updated">
+        <When at={ticket.updated_at} />
+      </td>
+    </tr>
+  );
+}
+
+export function TicketTable({ items, caption, current, onFocusRow, sort, onSort, selection }: Props) {
+  return (
+    <TableScroll label={t("list.title")}>
       <table className="table ticket-table">
         <caption className="visually-hidden">{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">#</th>
-            <th scope="col">Title</th>
-            <th scope="col">Status</th>
-            <th scope="col">Priority</th>
-            <th scope="col">SLA</th>
-            <th scope="col">Requester</th>
-            <th scope="col">Assignee</th>
-            <th scope="col">System</th>
-            <th scope="col">Updated</th>
-          </tr>
-        </thead>
+        <Head sort={sort} onSort={onSort} />
         <tbody>
-          {items.map((t, index) => (
-            <tr
-              key={t.id}
-              id={ticketRowId(t.id)}
-              className={index === current ? "current" : undefined}
-              aria-current={index === current ? "true" : undefined}
-              onFocus={() => onFocusRow(index)}
-            >
-              <td data-label="#">{t.id}</td>
-              <td data-label="Title" className="cell-title">
-                <Link to={`/tickets/${t.id}`} className="title-link" title={t.title}>
-                  {t.title}
-                </Link>
-              </td>
-              <td data-label="Status">
-                <Badge kind={t.status}>{humanise(t.status)}</Badge>
-              </td>
-              <td data-label="Priority">
-                <Badge kind={t.priority}>{humanise(t.priority)}</Badge>
-              </td>
-              <td data-label="SLA">
-                <SlaCell sla={t.sla} />
-              </td>
-              <td data-label="Requester">
-                <PersonName person={t.requester} />
-              </td>
-              <td data-label="Assignee">
-                <PersonName person={t.assignee} none={t.assignee_id ? undefined : "Nobody"} />
-              </td>
-              <td data-label="System">{t.system}</td>
-              <td data-label="Updated">
-                <When at={t.updated_at} />
-              </td>
-            </tr>
+          {items.map((item, index) => (
+            <Row
+              key={item.id}
+              item={item}
+              index={index}
+              current={index === current}
+              onFocusRow={onFocusRow}
+              selection={selection}
+            />
           ))}
         </tbody>
       </table>

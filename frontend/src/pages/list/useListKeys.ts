@@ -1,27 +1,41 @@
 /**
  * The ticket list's keyboard: `j`/`k` move the current row (focus goes to its title link,
  * so a screen reader reads it), `Enter` opens it, `/` goes to the search field, `?` shows
- * the help. Bulk `x`/`a` come with bulk actions.
+ * the help; for staff, `x` selects the current row and `a` assigns to oneself.
  */
 import { useEffect, useState, type RefObject } from "react";
 import type { Shortcut } from "../../components/ShortcutHelp";
-import { useShortcuts } from "../../components/shortcuts";
+import { useShortcuts, type ShortcutMap } from "../../components/shortcuts";
+import { t } from "../../i18n";
 import { lastOpened } from "./lastList";
 import { ticketRowId } from "./TicketTable";
 
-export const LIST_SHORTCUTS: Shortcut[] = [
-  { keys: ["j"], does: "Next ticket" },
-  { keys: ["k"], does: "Previous ticket" },
-  { keys: ["Enter"], does: "Open the current ticket" },
-  { keys: ["/"], does: "Search" },
-  { keys: ["?"], does: "Show these shortcuts" },
-];
+/** The list's shortcuts for the help dialog (a function: texts in the current language). */
+export function listShortcuts(staff: boolean): Shortcut[] {
+  return [
+    { keys: ["j"], does: t("list.keys.next") },
+    { keys: ["k"], does: t("list.keys.previous") },
+    { keys: ["Enter"], does: t("list.keys.open") },
+    { keys: ["/"], does: t("list.keys.search") },
+    ...(staff
+      ? [
+          { keys: ["x"], does: t("list.keys.select") },
+          { keys: ["a"], does: t("list.keys.assign") },
+        ]
+      : []),
+    { keys: ["?"], does: t("list.keys.help") },
+  ];
+}
 
 interface Options {
   ids: number[];
   search: RefObject<HTMLInputElement | null>;
   open: (id: number) => void;
   help: (show: boolean) => void;
+  /** Staff only: `x` toggles the current ticket's selection. */
+  toggle?: (id: number) => void;
+  /** Staff only: `a` assigns to oneself (the current ticket's id, if there is one). */
+  assignToMe?: (current: number | undefined) => void;
 }
 
 function focusRow(id: number) {
@@ -31,7 +45,7 @@ function focusRow(id: number) {
 }
 
 /** The current row's index (-1: none) and a setter for when a row gets focus otherwise. */
-export function useListKeys({ ids, search, open, help }: Options): [number, (index: number) => void] {
+export function useListKeys({ ids, search, open, help, toggle, assignToMe }: Options): [number, (index: number) => void] {
   const [current, setCurrent] = useState(-1);
   const key = ids.join(",");
   // A new page of tickets: no current row, unless it holds the ticket just come back from.
@@ -43,21 +57,22 @@ export function useListKeys({ ids, search, open, help }: Options): [number, (ind
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key]);
 
+  const currentId = current >= 0 ? ids[current] : undefined;
   const move = (step: number) => {
     if (!ids.length) return;
     const next = current < 0 ? (step > 0 ? 0 : ids.length - 1) : Math.min(ids.length - 1, Math.max(0, current + step));
     setCurrent(next);
     focusRow(ids[next] as number);
   };
-  useShortcuts({
+  const keys: ShortcutMap = {
     j: () => move(1),
     k: () => move(-1),
     Enter: (event) => {
       // A focused link or button opens itself; Enter elsewhere opens the current row.
       const target = event.target as HTMLElement | null;
-      if (target?.closest("a, button") || current < 0 || ids[current] === undefined) return;
+      if (target?.closest("a, button, input") || currentId === undefined) return;
       event.preventDefault();
-      open(ids[current] as number);
+      open(currentId);
     },
     "/": (event) => {
       event.preventDefault();
@@ -67,6 +82,9 @@ export function useListKeys({ ids, search, open, help }: Options): [number, (ind
       event.preventDefault();
       help(true);
     },
-  });
+  };
+  if (toggle) keys.x = () => currentId !== undefined && toggle(currentId);
+  if (assignToMe) keys.a = () => assignToMe(currentId);
+  useShortcuts(keys);
   return [current, setCurrent];
 }
