@@ -1,13 +1,36 @@
-/** The inbox: newest first, unread marked; open one to read it and go to its ticket. */
+/**
+ * The inbox, most recently changed first, unread marked. An entry is one ticket's burst of
+ * changes (contract §7): the ticket, how many changes, when the latest came, and the
+ * changes one per line. The entry's title and lines are written by the notifications
+ * service, in English (marked `lang="en"` for screen readers); everything around them is
+ * in the reader's language.
+ */
 import { useState } from "react";
 import type { Schemas } from "../api/client";
 import { useAuth } from "../auth/AuthContext";
+import { Relative } from "../components/sla";
 import { unreadChanged } from "../components/unread";
 import { useAsync } from "../components/useAsync";
-import { Checkbox, ErrorMessage, Loading, Pager, When } from "../components/ui";
+import { Checkbox, ErrorMessage, Loading, Pager } from "../components/ui";
+import { hasText, t, tn } from "../i18n";
+import { humanise } from "../i18n/labels";
 import { Link } from "../router";
+import "./notifications.css";
 
 const PAGE = 20;
+
+type Note = Schemas["NotificationRead"];
+
+/** What kind of change opened the entry ("Status change"), in the reader's language. */
+export function kindLabel(kind: string): string {
+  const key = `notifications.kind.${kind}`;
+  return hasText(key) ? t(key) : humanise(kind.replace(/\./g, " "));
+}
+
+/** The entry's changes, one per line (the service writes one line per change, oldest first). */
+export function changeLines(note: Pick<Note, "body">): string[] {
+  return note.body.split("\n").map((line) => line.trim()).filter(Boolean);
+}
 
 export function NotificationsPage() {
   const { api } = useAuth();
@@ -19,7 +42,7 @@ export function NotificationsPage() {
     [api, offset, onlyUnread],
   );
 
-  const markRead = async (n: Schemas["NotificationRead"]) => {
+  const markRead = async (n: Note) => {
     setError(null);
     try {
       await api.post("/api/notifications/{notification_id}/read", { path: { notification_id: n.id } });
@@ -46,54 +69,76 @@ export function NotificationsPage() {
     <section aria-labelledby="inbox-title">
       <div className="page-head">
         <h1 id="inbox-title">
-          Notifications{page ? <span className="muted"> ({page.unread} unread)</span> : null}
+          {t("common.nav.notifications")}
+          {page ? <> <span className="muted">{t("notifications.unread", { count: page.unread })}</span></> : null}
         </h1>
         <div className="actions">
           <button type="button" onClick={() => void inbox.reload()}>
-            Refresh
+            {t("notifications.refresh")}
           </button>
           <button type="button" onClick={() => void markAll()} disabled={!page?.unread}>
-            Mark all as read
+            {t("notifications.markAll")}
           </button>
         </div>
       </div>
-      <Checkbox label="Only unread" checked={onlyUnread}
+      <Checkbox label={t("notifications.onlyUnread")} checked={onlyUnread}
         onChange={(e) => { setOnlyUnread(e.target.checked); setOffset(0); }} />
       <ErrorMessage error={error} />
       <ErrorMessage error={inbox.error} onRetry={() => void inbox.reload()} />
-      {inbox.loading && !page && !inbox.error ? <Loading what="notifications" /> : null}
-      {page && !inbox.error && page.items.length === 0 ? <p className="empty">Nothing here yet.</p> : null}
+      {inbox.loading && !page && !inbox.error ? <Loading what={t("notifications.loading")} /> : null}
+      {page && !inbox.error && page.items.length === 0 ? <p className="empty">{t("notifications.empty")}</p> : null}
       <ul className="inbox">
         {(inbox.error ? [] : (page?.items ?? [])).map((n) => (
-          <li key={n.id} className={n.read_at ? "read" : "unread"}>
-            <div>
-              <p className="title">
-                {n.read_at ? null : <span className="badge badge-unread">Unread</span>} {n.title}
-              </p>
-              <p>{n.body}</p>
-              <p className="meta">
-                <When at={n.created_at} />
-                {n.ticket_id !== null ? (
-                  <>
-                    {" · "}
-                    <Link to={`/tickets/${n.ticket_id}`} onClick={() => { if (!n.read_at) void markRead(n); }}>
-                      Open ticket #{n.ticket_id}
-                    </Link>
-                  </>
-                ) : null}
-              </p>
-            </div>
-            {n.read_at ? null : (
-              <button type="button" onClick={() => void markRead(n)} aria-label={`Mark “${n.title}” as read`}>
-                Mark as read
-              </button>
-            )}
-          </li>
+          <Entry key={n.id} note={n} onRead={() => void markRead(n)} />
         ))}
       </ul>
       {page ? (
-        <Pager label="Notification pages" offset={offset} limit={PAGE} total={page.total} onChange={setOffset} />
+        <Pager label={t("notifications.pages")} offset={offset} limit={PAGE} total={page.total} onChange={setOffset} />
       ) : null}
     </section>
+  );
+}
+
+function Entry({ note: n, onRead }: { note: Note; onRead: () => void }) {
+  const lines = changeLines(n);
+  return (
+    <li className={n.read_at ? "note read" : "note unread"}>
+      <div className="note-text">
+        <p className="note-head">
+          {n.read_at ? null : <span className="badge badge-unread">{t("notifications.unreadBadge")}</span>}
+          {n.count === 1 ? <span className="badge note-kind">{kindLabel(n.kind)}</span> : null}
+          {n.ticket_id !== null ? (
+            <>
+              <Link to={`/tickets/${n.ticket_id}`} onClick={() => { if (!n.read_at) onRead(); }}>
+                {t("notifications.openTicket", { id: String(n.ticket_id) })}
+              </Link>
+              {" · "}
+            </>
+          ) : null}
+          <span className="note-count">{tn("notifications.changes", n.count)}</span>
+          {" · "}
+          <Relative at={n.updated_at} />
+        </p>
+        <p className="title" lang="en">
+          {n.title}
+        </p>
+        {lines.length > 1 ? (
+          <ul className="note-changes" aria-label={t("notifications.changesList")} lang="en">
+            {lines.map((line, i) => (
+              <li key={i}>{line}</li>
+            ))}
+          </ul>
+        ) : lines.length === 1 ? (
+          <p className="note-body" lang="en">
+            {lines[0]}
+          </p>
+        ) : null}
+      </div>
+      {n.read_at ? null : (
+        <button type="button" onClick={onRead} aria-label={t("notifications.markReadLabel", { title: n.title })}>
+          {t("notifications.markRead")}
+        </button>
+      )}
+    </li>
   );
 }

@@ -1,10 +1,11 @@
-import { cleanup, fireEvent, screen, waitFor } from "@testing-library/react";
+import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { I18nProvider, setTextLocale } from "../i18n";
 import { json, renderWith } from "../test/render";
 import { signedIn, WhenSignedIn } from "../test/signedIn";
 import { AccountPage } from "./AccountPage";
 import { NewTicketPage } from "./NewTicketPage";
+import { NotificationsPage } from "./NotificationsPage";
 import { RegisterPage } from "./RegisterPage";
 import { SignInPage } from "./SignInPage";
 
@@ -131,5 +132,67 @@ describe("NewTicketPage", () => {
     fireEvent.click(screen.getByRole("button", { name: "AI suggest" }));
     expect(await screen.findByText(/AI suggestions are unavailable right now/)).toBeTruthy();
     expect((screen.getByRole("button", { name: "File ticket" }) as HTMLButtonElement).disabled).toBe(false);
+  });
+});
+
+describe("NotificationsPage", () => {
+  const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+  const grouped = {
+    id: 7, kind: "ticket.status_changed", ticket_id: 12, event_id: null, read_at: null,
+    title: "Ticket #12 “VPN drops”: status Open → In progress → Waiting; 1 comment",
+    body: "Ana Lima moved #12 to In progress\nAna Lima moved #12 to Waiting\nAna Lima commented: try again",
+    created_at: minutesAgo(30), updated_at: minutesAgo(5), count: 3,
+  };
+  const single = {
+    id: 8, kind: "ticket.sla.warning", ticket_id: 13, event_id: null, read_at: minutesAgo(1),
+    title: "SLA warning on #13", body: "Resolution is due soon.",
+    created_at: minutesAgo(120), updated_at: minutesAgo(120), count: 1,
+  };
+
+  function inbox() {
+    const calls: string[] = [];
+    const handler = signedIn((url, init) => {
+      calls.push(`${init?.method ?? "GET"} ${url}`);
+      if (url.startsWith("/api/notifications?")) return json(200, { items: [grouped, single], total: 2, unread: 1 });
+      if (url === "/api/notifications/7/read") return json(200, { ...grouped, read_at: minutesAgo(0) });
+      return json(404, { detail: "Not found", code: "not_found" });
+    });
+    renderWith(<WhenSignedIn><NotificationsPage /></WhenSignedIn>, handler, "/notifications");
+    return calls;
+  }
+
+  it("shows each ticket's burst: the ticket, how many changes, when the latest came, each change", async () => {
+    const calls = inbox();
+    const link = await screen.findByRole("link", { name: "Open ticket #12" });
+    const entry = link.closest("li")!;
+    expect(within(entry).getByText("3 changes")).toBeTruthy();
+    const when = within(entry).getByText("5 minutes ago");
+    expect(when.tagName).toBe("TIME");
+    expect(when.getAttribute("dateTime")).toBe(grouped.updated_at);
+    expect(when.getAttribute("title")).toMatch(/\d{4}/);
+    const changes = within(entry).getByRole("list", { name: "Changes" });
+    expect(within(changes).getAllByRole("listitem").map((li) => li.textContent)).toEqual([
+      "Ana Lima moved #12 to In progress",
+      "Ana Lima moved #12 to Waiting",
+      "Ana Lima commented: try again",
+    ]);
+    const other = screen.getByRole("link", { name: "Open ticket #13" }).closest("li")!;
+    expect(within(other).getByText("1 change")).toBeTruthy();
+    expect(within(other).getByText("SLA warning")).toBeTruthy();
+    expect(within(other).queryByRole("button")).toBeNull(); // already read
+    fireEvent.click(within(entry).getByRole("button", { name: `Mark “${grouped.title}” as read` }));
+    await waitFor(() => expect(calls).toContain("POST /api/notifications/7/read"));
+  });
+
+  it("speaks German around the service's own texts", async () => {
+    setTextLocale("de");
+    inbox();
+    const link = await screen.findByRole("link", { name: "Ticket #12 öffnen" });
+    const entry = link.closest("li")!;
+    expect(within(entry).getByText("3 Änderungen")).toBeTruthy();
+    expect(within(entry).getByText("vor 5 Minuten")).toBeTruthy();
+    expect(within(entry).getByRole("list", { name: "Änderungen" }).getAttribute("lang")).toBe("en");
+    expect(screen.getByRole("heading", { name: /Benachrichtigungen \(1 ungelesen\)/ })).toBeTruthy();
+    expect(screen.getByText("SLA-Warnung")).toBeTruthy();
   });
 });
