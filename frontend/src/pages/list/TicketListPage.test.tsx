@@ -113,3 +113,84 @@ describe("coming back to the list", () => {
     expect(listUrl()).toBe("/tickets?priority=high");
   });
 });
+
+const sent = (fetch: ReturnType<typeof show>["fetch"], path: string) =>
+  fetch.mock.calls.filter(([url]) => String(url) === path).map(([, init]) => JSON.parse(String(init?.body)));
+
+describe("the queue", () => {
+  it("sorts by a header: the URL gets the sort, the header its aria-sort, a second click flips it", async () => {
+    show(list([() => json(200, PAGE)]), "/tickets?system=TTS");
+    await screen.findAllByRole("row");
+    const updated = screen.getByRole("columnheader", { name: /Updated/ });
+    expect(updated.getAttribute("aria-sort")).toBe("descending");
+    fireEvent.click(within(screen.getByRole("columnheader", { name: /Priority/ })).getByRole("button"));
+    await waitFor(() => expect(window.location.search).toBe("?system=TTS&sort=-priority"));
+    expect(screen.getByRole("columnheader", { name: /Priority/ }).getAttribute("aria-sort")).toBe("descending");
+    expect(screen.getByRole("columnheader", { name: /Updated/ }).getAttribute("aria-sort")).toBeNull();
+    fireEvent.click(within(screen.getByRole("columnheader", { name: /Priority/ })).getByRole("button"));
+    await waitFor(() => expect(window.location.search).toBe("?system=TTS&sort=priority"));
+    expect(screen.getByRole("columnheader", { name: /Priority/ }).getAttribute("aria-sort")).toBe("ascending");
+  });
+
+  it("sends the selection in one bulk call and shows each ticket's result, keeping the refused selected", async () => {
+    const refused = { id: 5, ok: false, code: "transition_not_allowed", detail: "No move." };
+    const { fetch } = show(list([() => json(200, PAGE)], () => json(200, { results: [{ id: 7, ok: true }, refused] })));
+    fireEvent.click(await screen.findByRole("checkbox", { name: "Select ticket #7" }));
+    fireEvent.click(screen.getByRole("checkbox", { name: "Select ticket #5" }));
+    const bar = screen.getByRole("region", { name: "Bulk actions" });
+    expect(bar.textContent).toContain("2 selected");
+    expect((screen.getByRole("checkbox", { name: "Select all tickets on this page" }) as HTMLInputElement).checked).toBe(true);
+    fireEvent.change(within(bar).getByLabelText("New status"), { target: { value: "resolved" } });
+    fireEvent.click(within(bar).getByRole("button", { name: "Move" }));
+
+    const status = await screen.findByText("1 succeeded.", { exact: false });
+    expect(sent(fetch, "/api/tickets/bulk")).toEqual([{ ids: [7, 5], action: { transition: "resolved" } }]);
+    const region = status.closest("[role=status]") as HTMLElement;
+    expect(region.textContent).toContain("1 refused:");
+    expect(within(region).getByRole("link", { name: "#5 Printer jams" })).toBeTruthy();
+    expect(region.textContent).toContain("the workflow has no such move from its status");
+    await waitFor(() => expect(screen.getByRole("region", { name: "Bulk actions" }).textContent).toContain("1 selected"));
+    expect((screen.getByRole("checkbox", { name: "Select ticket #5" }) as HTMLInputElement).checked).toBe(true);
+    expect((screen.getByRole("checkbox", { name: "Select ticket #7" }) as HTMLInputElement).checked).toBe(false);
+  });
+
+  it("selects the current row with x and assigns it to me with a", async () => {
+    const { fetch } = show(list([() => json(200, PAGE)], () => json(200, { results: [{ id: 5, ok: true }] })));
+    await screen.findAllByRole("row");
+    fireEvent.keyDown(document.body, { key: "j" });
+    fireEvent.keyDown(document.body, { key: "j" });
+    fireEvent.keyDown(document.body, { key: "x" });
+    expect((screen.getByRole("checkbox", { name: "Select ticket #5" }) as HTMLInputElement).checked).toBe(true);
+    fireEvent.keyDown(screen.getByLabelText("Search"), { key: "x" });
+    expect((screen.getByRole("checkbox", { name: "Select ticket #5" }) as HTMLInputElement).checked).toBe(true);
+    fireEvent.keyDown(document.body, { key: "a" });
+    expect(await screen.findByText("1 succeeded.")).toBeTruthy();
+    expect(sent(fetch, "/api/tickets/bulk")).toEqual([{ ids: [5], action: { assign: "u-admin" } }]);
+  });
+
+  it("lists the views with their counts, the one shown marked current, and opens one", async () => {
+    show(list([() => json(200, PAGE)]), "/tickets?assignee=none&active=true&sort=sla_due");
+    const nav = await screen.findByRole("navigation", { name: "Views" });
+    const unassigned = await within(nav).findByRole("link", { name: /^Unassigned/ });
+    expect(unassigned.textContent).toContain("1,234");
+    expect(unassigned.getAttribute("aria-current")).toBe("page");
+    const mine = within(nav).getByRole("link", { name: "Assigned to me, 3 tickets" });
+    expect(mine.getAttribute("aria-current")).toBeNull();
+    expect(within(nav).getByRole("button", { name: "Delete the view Urgent printers" })).toBeTruthy();
+    expect(within(nav).queryByRole("button", { name: /Delete the view Assigned/ })).toBeNull();
+    fireEvent.click(within(nav).getByRole("link", { name: /^Urgent printers/ }));
+    await waitFor(() => expect(window.location.search).toBe("?q=printer&priority=urgent"));
+    expect(within(nav).getByRole("link", { name: /^Urgent printers/ }).getAttribute("aria-current")).toBe("page");
+  });
+
+  it("gives a requester no views, no checkboxes and no bulk keys", async () => {
+    const requester = { id: "r1", username: "ada", display_name: "Ada", email: "a@example.com", is_active: true,
+      is_admin: false, is_superuser: false, roles: ["user"], systems: {}, mfa_enabled: false, created_at: "2026-01-01T00:00:00Z" };
+    show(list([() => json(200, PAGE)], undefined, requester));
+    await screen.findAllByRole("row");
+    expect(screen.queryByRole("checkbox", { name: /Select/ })).toBeNull();
+    expect(screen.queryByRole("navigation", { name: "Views" })).toBeNull();
+    fireEvent.keyDown(document.body, { key: "?" });
+    expect(screen.getByRole("dialog").textContent).not.toContain("Select");
+  });
+});
