@@ -6,10 +6,16 @@ import { useState, type FormEvent } from "react";
 import type { Schemas } from "../api/client";
 import { useAuth, useUser } from "../auth/AuthContext";
 import { ErrorMessage, Notice, SelectField, TextField } from "../components/ui";
-import { LOCALE_NAMES, LOCALES, t, useLocale } from "../i18n";
+import { hasText, LOCALE_NAMES, LOCALES, t, useLocale } from "../i18n";
 import { roleLabel } from "../i18n/labels";
 import { browserLocale, isLocale } from "../i18n/locale";
 import { useRouter } from "../router";
+
+/** A role in words: the shared ones, plus "user" (global) and "manager" (per system). */
+function anyRole(role: string): string {
+  const own = `account.role.${role}`;
+  return !hasText(`common.role.${role}`) && hasText(own) ? t(own) : roleLabel(role);
+}
 
 export function AccountPage() {
   const user = useUser();
@@ -38,13 +44,13 @@ export function AccountPage() {
           </div>
           <div>
             <dt>{t("account.globalRoles")}</dt>
-            <dd>{user.roles.map(roleLabel).join(", ")}</dd>
+            <dd>{user.roles.map(anyRole).join(", ")}</dd>
           </div>
           <div className="wide">
             <dt>{t("account.systemRoles")}</dt>
             <dd>
               {systems.length
-                ? systems.map(([s, r]) => `${s}: ${roleLabel(String(r))}`).join(" · ")
+                ? systems.map(([s, r]) => `${s}: ${anyRole(String(r))}`).join(" · ")
                 : t("account.userEverywhere")}
             </dd>
           </div>

@@ -70,7 +70,7 @@ export function NotificationsPage() {
       <div className="page-head">
         <h1 id="inbox-title">
           {t("common.nav.notifications")}
-          {page ? <> <span className="muted">{t("notifications.unread", { count: page.unread })}</span></> : null}
+          {page ? <> <span className="muted inbox-unread">{t("notifications.unread", { count: page.unread })}</span></> : null}
         </h1>
         <div className="actions">
           <button type="button" onClick={() => void inbox.reload()}>

@@ -8,6 +8,8 @@ export const account: Catalogue<typeof en> = {
   "account.globalRoles": "Globale Rollen",
   "account.systemRoles": "Rollen je System",
   "account.userEverywhere": "Überall Benutzer",
+  "account.role.user": "Benutzer",
+  "account.role.manager": "Manager",
 
   "account.language": "Sprache",
   "account.languageHint": "Gilt sofort für alle Seiten; dieser Browser merkt sich die Wahl.",

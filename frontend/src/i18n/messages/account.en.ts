@@ -5,6 +5,8 @@ export const account = {
   "account.globalRoles": "Global roles",
   "account.systemRoles": "Roles per system",
   "account.userEverywhere": "User everywhere",
+  "account.role.user": "User",
+  "account.role.manager": "Manager",
 
   "account.language": "Language",
   "account.languageHint": "Changes every page at once; this browser remembers it.",
