@@ -119,9 +119,9 @@ export const ticket: Catalogue<typeof en> = {
   "ticket.picker.none": "Niemand gefunden.",
 
   "ticket.sla.underMinute": "unter einer Minute",
-  "ticket.sla.minutes": "{m} Min.",
-  "ticket.sla.hours": "{h} Std.",
-  "ticket.sla.hoursMinutes": "{h} Std. {m} Min.",
+  "ticket.sla.minutes": "{m}\u00a0Min.",
+  "ticket.sla.hours": "{h}\u00a0Std.",
+  "ticket.sla.hoursMinutes": "{h}\u00a0Std. {m}\u00a0Min.",
   "ticket.sla.met": "Eingehalten",
   "ticket.sla.met_late": "Verspätet eingehalten",
   "ticket.sla.breached": "Verletzt",
