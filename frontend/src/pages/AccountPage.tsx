@@ -10,6 +10,7 @@ import { hasText, LOCALE_NAMES, LOCALES, t, useLocale } from "../i18n";
 import { roleLabel } from "../i18n/labels";
 import { browserLocale, isLocale } from "../i18n/locale";
 import { useRouter } from "../router";
+import "./account.css";
 
 /** A role in words: the shared ones, plus "user" (global) and "manager" (per system). */
 function anyRole(role: string): string {
