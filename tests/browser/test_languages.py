@@ -6,9 +6,10 @@ English at once and it stays English after a reload; "Deutsch" turns it back.
 
 German words are long, so the ticket, new-ticket, notifications and account pages are
 checked in German at 390x844 and 1280x800 (and the tablet size between), light and dark,
-as a plain requester and as an agent: no sideways scroll, no button whose text overflows
-it, no serious or critical axe-core violation. Screenshots:
-tests/browser/artifacts/de-<requester|agent>-<page>-<size>-<scheme>.png (ignored by git).
+as a plain requester and as an agent (sign-in and register as a visitor): no sideways
+scroll, no button whose text overflows it, no serious or critical axe-core violation.
+Screenshots: tests/browser/artifacts/de-<requester|agent|visitor>-<page>-<size>-<scheme>.png
+(ignored by git).
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ GERMAN_DATE = re.compile(r"\b\d\d\.\d\d\.\d{4}\b")
 OVERFLOWING_BUTTONS = """
 () => [...document.querySelectorAll("button, .button")]
   .filter((b) => b.offsetParent !== null)
-  .filter((b) => b.scrollWidth > b.clientWidth + 1 || b.getBoundingClientRect().right > innerWidth + 0.5)
+  .filter((b) => b.scrollWidth > b.clientWidth + 1
+    || b.getBoundingClientRect().right > innerWidth + 0.5)
   .map((b) => `${b.textContent.trim().slice(0, 60)} (${b.scrollWidth} > ${b.clientWidth})`)
 """
 
@@ -104,8 +106,8 @@ async def scene(stack) -> Scene:
         resp = await desk.http.post(f"/api/tickets/{first}/transitions",
                                     json={"to": "in_progress"}, headers=a_auth)  # fmt: skip
         assert resp.status_code == 200, resp.text
-        resp = await desk.http.post(f"/api/tickets/{first}/comments",
-                                    json={"body": "Wir sehen uns das an."}, headers=a_auth)  # fmt: skip
+        comment = {"body": "Wir sehen uns das an."}
+        resp = await desk.http.post(f"/api/tickets/{first}/comments", json=comment, headers=a_auth)
         assert resp.status_code == 201, resp.text
 
         async def gathered() -> bool:
@@ -145,7 +147,8 @@ async def test_a_german_browser_gets_german_pages_and_the_switch_is_remembered(p
     await expect(history).to_contain_text("Status von Offen auf In Bearbeitung geändert")
 
     await page.goto("/notifications")
-    entry = page.locator(".inbox > li").filter(has=page.get_by_role("link", name=f"Ticket #{scene.tickets[0]} öffnen"))
+    link = page.get_by_role("link", name=f"Ticket #{scene.tickets[0]} öffnen")
+    entry = page.locator(".inbox > li").filter(has=link)
     await expect(entry).to_contain_text(re.compile(r"\d+ Änderungen"))
 
     await page.goto("/account")
@@ -154,7 +157,8 @@ async def test_a_german_browser_gets_german_pages_and_the_switch_is_remembered(p
     await expect(language.locator("option").first).to_have_text("Wie der Browser (Deutsch)")
     await language.select_option(label="English")
     await expect(page.get_by_role("heading", name="Your account")).to_be_visible()
-    await expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="New ticket")).to_be_visible()
+    nav = page.get_by_role("navigation", name="Main")
+    await expect(nav.get_by_role("link", name="New ticket")).to_be_visible()
     await expect(page.locator("html")).to_have_attribute("lang", "en")
     await page.reload()
     await expect(page.get_by_role("heading", name="Your account")).to_be_visible()
@@ -172,6 +176,15 @@ async def test_a_german_browser_gets_german_pages_and_the_switch_is_remembered(p
     assert await page.evaluate("localStorage.getItem('servicedesk.locale')") is None
 
 
+async def overflowing_buttons(page: Page, where: str, problems: list[str]) -> None:
+    """Buttons whose words do not fit them, at the phone's and the laptop's width."""
+    for width, height in ((390, 844), (1280, 800)):
+        await page.set_viewport_size({"width": width, "height": height})
+        for button in await page.evaluate(OVERFLOWING_BUTTONS):
+            problems.append(f"{where} at {width}: button overflows: {button}")
+    await page.set_viewport_size({"width": 1280, "height": 800})
+
+
 async def check_german_pages(page: Page, who: str, ticket_id: int, problems: list[str]) -> None:
     pages = {
         "ticket": f"/tickets/{ticket_id}",
@@ -185,11 +198,7 @@ async def check_german_pages(page: Page, who: str, ticket_id: int, problems: lis
         await expect(page.locator("html")).to_have_attribute("lang", "de")
         await assert_labelled(page)
         await check_page(page, f"de-{who}-{name}", problems)
-        for size in ((390, 844), (1280, 800)):
-            await page.set_viewport_size({"width": size[0], "height": size[1]})
-            for button in await page.evaluate(OVERFLOWING_BUTTONS):
-                problems.append(f"{who} {name} at {size[0]}: button overflows: {button}")
-        await page.set_viewport_size({"width": 1280, "height": 800})
+        await overflowing_buttons(page, f"{who} {name}", problems)
 
 
 @pytest.mark.timeout(600)
@@ -205,4 +214,13 @@ async def test_german_pages_fit_every_screen_and_axe_finds_nothing_serious(peopl
     await expect(agent.get_by_role("group", name="Status ändern")).to_be_visible()
     await expect(agent.get_by_role("button", name="Mir zuweisen")).to_be_visible()
     await check_german_pages(agent, "agent", scene.tickets[1], problems)
+
+    visitor = (await german(people, "besucher")).page
+    for name, path in {"sign-in": "/login", "register": "/register"}.items():
+        await visitor.goto(path)
+        await settled(visitor)
+        await expect(visitor.locator("html")).to_have_attribute("lang", "de")
+        await assert_labelled(visitor)
+        await check_page(visitor, f"de-visitor-{name}", problems)
+        await overflowing_buttons(visitor, f"visitor {name}", problems)
     assert not problems, "\n".join(problems)
