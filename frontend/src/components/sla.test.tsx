@@ -1,8 +1,12 @@
 import { cleanup, render, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
+import { setTextLocale } from "../i18n";
 import { clockState, describeClock, duration, SlaBadge, SlaCell, SlaPanel, type Clock } from "./sla";
 
-afterEach(cleanup);
+afterEach(() => {
+  cleanup();
+  setTextLocale("en");
+});
 
 const clock = (over: Partial<Clock> = {}): Clock => ({
   due_at: "2026-03-02T11:00:00Z", met_at: null, breached: false, paused: false,
@@ -56,5 +60,16 @@ describe("SLA words", () => {
     expect(screen.getByText("Met")).toBeTruthy();
     expect(screen.getByText(/On track, 3 h 20 min left/)).toBeTruthy();
     expect(screen.getByText(/^Due/)).toBeTruthy();
+  });
+
+  it("speaks German, durations never broken between number and unit", () => {
+    setTextLocale("de");
+    expect(describeClock(clock())).toBe("Im Plan, noch 3\u00a0Std. 20\u00a0Min.");
+    expect(describeClock(clock({ breached: true, remaining_seconds: -5400 }))).toBe("Verletzt, 1\u00a0Std. 30\u00a0Min. überschritten");
+    render(<SlaPanel sla={{ first_response: null, resolution: clock({ due_at: new Date(Date.now() + 3 * 3_600_000 + 60_000).toISOString() }) }} />);
+    const due = screen.getByText("in 3 Stunden");
+    expect(due.tagName).toBe("TIME");
+    expect(due.getAttribute("title")).toMatch(/^\d\d\.\d\d\.\d{4}, \d\d:\d\d$/);
+    expect(due.parentElement?.textContent).toBe("Fällig in 3 Stunden");
   });
 });

@@ -1,5 +1,6 @@
 import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { setTextLocale } from "../../i18n";
 import { json, renderWith } from "../../test/render";
 import { signedIn, WhenSignedIn } from "../../test/signedIn";
 import { NotFoundPage } from "../NotFoundPage";
@@ -10,6 +11,7 @@ afterEach(() => {
   vi.unstubAllGlobals();
   localStorage.clear();
   sessionStorage.clear();
+  setTextLocale("en");
 });
 
 const WORKFLOW = {
@@ -79,6 +81,19 @@ describe("TicketPage", () => {
     fireEvent.click(screen.getByRole("button", { name: "Yes, move to Closed" }));
     expect(await screen.findByText("Moved to Closed.")).toBeTruthy();
     expect(calls.find((c) => c.url.endsWith("/transitions"))?.body).toEqual({ to: "closed" });
+  });
+
+  it("speaks German to a German reader: labels, states, moves and dates", async () => {
+    setTextLocale("de");
+    desk();
+    const regular = await screen.findByRole("group", { name: "Status ändern" });
+    expect(within(regular).getAllByRole("button").map((b) => b.textContent)).toEqual(["Auf „In Bearbeitung“ setzen"]);
+    const facts = screen.getByLabelText("Ticketdetails").textContent ?? "";
+    expect(facts).toContain("Offen");
+    expect(facts).toContain("Niedrig");
+    expect(facts).toMatch(/02\.03\.2026/);
+    expect(screen.getByRole("button", { name: "Titel, Priorität und Kategorie bearbeiten" }).textContent).toBe("Bearbeiten");
+    expect(screen.getByRole("heading", { name: "Service-Level" })).toBeTruthy();
   });
 
   it("says a missing ticket is not found, and offers Try again for other failures", async () => {
