@@ -88,6 +88,7 @@ export const admin: Catalogue<typeof en> = {
   "admin.audit.loading": "das Prüfprotokoll",
   "admin.audit.entries": "Protokolleinträge",
   "admin.audit.caption": "Protokolleinträge, neueste zuerst ({count} insgesamt)",
+  "admin.audit.empty": "Das Prüfprotokoll hat noch keine Einträge.",
   "admin.audit.none": "Keine Protokolleinträge passen zu diesen Filtern.",
   "admin.audit.seq": "Nr.",
   "admin.audit.when": "Wann",

@@ -84,6 +84,7 @@ export const admin = {
   "admin.audit.loading": "the audit log",
   "admin.audit.entries": "Audit entries",
   "admin.audit.caption": "Audit entries, newest first ({count} in all)",
+  "admin.audit.empty": "The audit log has no entries yet.",
   "admin.audit.none": "No audit entries match these filters.",
   "admin.audit.seq": "#",
   "admin.audit.when": "When",

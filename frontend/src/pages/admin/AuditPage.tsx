@@ -78,7 +78,7 @@ export function AuditPage() {
         ) : null}
       </div>
       <ErrorMessage error={verifyError} />
-      <form className="filters" onSubmit={apply} aria-label={t("admin.audit.filters")}>
+      <form className="filters audit-filters" onSubmit={apply} aria-label={t("admin.audit.filters")}>
         <TextField label={t("admin.audit.action")} placeholder={t("admin.audit.actionExample")} value={draft.action}
           onChange={(e) => setDraft({ ...draft, action: e.target.value })} />
         <TextField label={t("admin.audit.objectType")} placeholder={t("admin.audit.objectTypeExample")} value={draft.object_type}
@@ -91,33 +91,39 @@ export function AuditPage() {
       </form>
       <ErrorMessage error={log.error} onRetry={() => void log.reload()} />
       {log.loading && !page ? <Loading what={t("admin.audit.loading")} /> : null}
-      {page && !log.error && page.items.length === 0 ? <p className="empty">{t("admin.audit.none")}</p> : null}
+      {page && !log.error && page.items.length === 0 ? (
+        <p className="empty">{Object.values(filters).every((v) => !v.trim()) ? t("admin.audit.empty") : t("admin.audit.none")}</p>
+      ) : null}
       {page && !log.error && page.items.length > 0 ? (
         <>
           <TableScroll label={t("admin.audit.entries")}>
-          <table className="table">
+          {/* On a phone each entry stacks its cells, each with its column's name (admin.css); the
+              explicit roles keep it a table for screen readers whatever the display. */}
+          <table className="table audit-table" role="table">
             <caption className="visually-hidden">{t("admin.audit.caption", { count: page.total })}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("admin.audit.seq")}</th>
-                <th scope="col">{t("admin.audit.when")}</th>
-                <th scope="col">{t("admin.audit.who")}</th>
-                <th scope="col">{t("admin.audit.action")}</th>
-                <th scope="col">{t("admin.audit.object")}</th>
-                <th scope="col">{t("admin.audit.ip")}</th>
-                <th scope="col">{t("admin.audit.hash")}</th>
+            <thead role="rowgroup">
+              <tr role="row">
+                <th scope="col" role="columnheader">{t("admin.audit.seq")}</th>
+                <th scope="col" role="columnheader">{t("admin.audit.when")}</th>
+                <th scope="col" role="columnheader">{t("admin.audit.who")}</th>
+                <th scope="col" role="columnheader">{t("admin.audit.action")}</th>
+                <th scope="col" role="columnheader">{t("admin.audit.object")}</th>
+                <th scope="col" role="columnheader">{t("admin.audit.ip")}</th>
+                <th scope="col" role="columnheader">{t("admin.audit.hash")}</th>
               </tr>
             </thead>
-            <tbody>
+            <tbody role="rowgroup">
               {page.items.map((e) => (
-                <tr key={e.seq}>
-                  <td>{e.seq}</td>
-                  <td><When at={e.at} /></td>
-                  <td>{e.actor || e.actor_id ? <PersonName person={e.actor} /> : t("admin.audit.system")}</td>
-                  <td className="mono">{e.action}</td>
-                  <td>{e.object_type}{e.object_id ? ` ${e.object_id}` : ""}</td>
-                  <td className="mono">{e.ip ?? ""}</td>
-                  <td className="mono" title={e.hash}>{e.hash.slice(0, 12)}…</td>
+                <tr key={e.seq} role="row">
+                  <td role="cell" data-label={t("admin.audit.seq")}>{e.seq}</td>
+                  <td role="cell" data-label={t("admin.audit.when")}><When at={e.at} /></td>
+                  <td role="cell" data-label={t("admin.audit.who")}>
+                    {e.actor || e.actor_id ? <PersonName person={e.actor} /> : t("admin.audit.system")}
+                  </td>
+                  <td role="cell" data-label={t("admin.audit.action")} className="mono">{e.action}</td>
+                  <td role="cell" data-label={t("admin.audit.object")}>{e.object_type}{e.object_id ? ` ${e.object_id}` : ""}</td>
+                  <td role="cell" data-label={t("admin.audit.ip")} className="mono">{e.ip ?? ""}</td>
+                  <td role="cell" data-label={t("admin.audit.hash")} className="mono" title={e.hash}>{e.hash.slice(0, 12)}…</td>
                 </tr>
               ))}
             </tbody>

@@ -1,6 +1,6 @@
 /** Operations at a glance: service health, queue depths, outbox lag, rate-limit rejections,
  * and open tickets whose assignee lost the role (to be assigned again). */
-import { useEffect } from "react";
+import { Fragment, useEffect } from "react";
 import type { Schemas } from "../../api/client";
 import { useAuth } from "../../auth/AuthContext";
 import { useAsync } from "../../components/useAsync";
@@ -31,6 +31,16 @@ function stateWords(state: string): string {
   }
 }
 
+/** A dotted name ("servicedesk.events.unrouted") that may wrap after each dot. */
+function dotted(name: string) {
+  return name.split(".").map((part, i, parts) => (
+    <Fragment key={i}>
+      {part}
+      {i < parts.length - 1 ? <>.<wbr /></> : null}
+    </Fragment>
+  ));
+}
+
 /** A count, or "unknown" where the source did not answer. */
 function count(value: number | null | undefined): string {
   return value === null || value === undefined ? t("admin.ops.unknown") : formatNumber(value);
@@ -58,7 +68,7 @@ export function OpsPage() {
 
   const o = ops.data;
   return (
-    <section aria-labelledby="ops-title">
+    <section className="ops-page" aria-labelledby="ops-title">
       <div className="page-head">
         <h1 id="ops-title">{t("common.title.admin-ops")}</h1>
         <div className="actions">
@@ -99,7 +109,7 @@ export function OpsPage() {
                 <tbody>
                   {o.queues.map((q) => (
                     <tr key={q.name}>
-                      <th scope="row" className="mono">{q.name}</th>
+                      <th scope="row" className="mono">{dotted(q.name)}</th>
                       <td>{q.messages === null || q.messages === undefined ? stateWords(q.status) : formatNumber(q.messages)}</td>
                       <td>{q.consumers === null || q.consumers === undefined ? "—" : formatNumber(q.consumers)}</td>
                     </tr>

@@ -31,14 +31,27 @@ function systemRoles(user: User): string {
   return roles.map(([system, role]) => t("admin.users.systemRole", { system, role: roleLabel(String(role)) })).join(", ");
 }
 
+/** An e-mail address that a narrow screen wraps before the "@" rather than mid-word. */
+function breakable(email: string) {
+  const at = email.lastIndexOf("@");
+  if (at <= 0) return email;
+  return (
+    <>
+      {email.slice(0, at)}
+      <wbr />
+      {email.slice(at)}
+    </>
+  );
+}
+
 export function UserCard({ user, systems, open, onToggle, onSaved }: CardProps) {
   const status = user.is_active ? t("admin.users.active") : t("admin.users.inactive");
   return (
     <li className={user.is_active ? "user-card" : "user-card inactive"}>
       <div className="user-who">
-        <h2 className="user-name">{user.display_name}</h2>
+        <h2 className="user-name" title={user.display_name}>{user.display_name}</h2>
         <p className="user-handle">
-          <span className="mono">@{user.username}</span> <span className="user-email">{user.email}</span>
+          <span className="mono">@{user.username}</span> <span className="user-email">{breakable(user.email)}</span>
         </p>
       </div>
       <dl className="user-facts">

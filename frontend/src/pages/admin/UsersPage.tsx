@@ -91,12 +91,17 @@ export function UsersPage() {
       {users.loading && !found ? <Loading what={t("admin.users.loading")} /> : null}
       {found && !users.error ? (
         <>
-          <p className="muted result-count" role="status">
-            {found.q ? tn("admin.users.matching", found.page.total, { q: found.q }) : tn("admin.users.count", found.page.total)}
-          </p>
-          {found.page.items.length === 0 ? (
-            <Empty q={found.q} onClear={clear} />
-          ) : (
+          {/* One live region: the count, or the empty state that names the search. */}
+          <div role="status">
+            {found.page.items.length ? (
+              <p className="muted result-count">
+                {found.q ? tn("admin.users.matching", found.page.total, { q: found.q }) : tn("admin.users.count", found.page.total)}
+              </p>
+            ) : (
+              <Empty q={found.q} onClear={clear} />
+            )}
+          </div>
+          {found.page.items.length === 0 ? null : (
             <ul className="user-list" aria-label={t("admin.users.list")} aria-busy={users.loading || undefined}>
               {found.page.items.map((u) => (
                 <UserCard key={u.id} user={u} systems={systemNames} open={editing === u.id}
