@@ -3,7 +3,10 @@
  * changes (contract §7): the ticket, how many changes, when the latest came, and the
  * changes one per line. The entry's title and lines are written by the notifications
  * service, in English (marked `lang="en"` for screen readers); everything around them is
- * in the reader's language.
+ * in the reader's language. Where an entry carries the structured `summary` the service
+ * keeps for a gathered entry (inbox/grouping.py: moves between states, who assigned, how
+ * many comments), its title is built from that instead, with the states in the reader's
+ * words. The API does not send `summary` yet; entries without it show the service's title.
  */
 import { useState } from "react";
 import type { Schemas } from "../api/client";
@@ -13,13 +16,43 @@ import { unreadChanged } from "../components/unread";
 import { useAsync } from "../components/useAsync";
 import { Checkbox, ErrorMessage, Loading, Pager } from "../components/ui";
 import { hasText, t, tn } from "../i18n";
-import { humanise } from "../i18n/labels";
+import { humanise, stateLabel } from "../i18n/labels";
 import { Link } from "../router";
 import "./notifications.css";
 
 const PAGE = 20;
 
-type Note = Schemas["NotificationRead"];
+/** What the service keeps about a gathered entry (`summary` in inbox/grouping.py). */
+export interface Summary {
+  ticket?: { id: number; title: string };
+  created?: boolean;
+  /** [when, from, to] per status change, in the order they happened. */
+  moves?: [string, string, string][];
+  assigned_by?: string;
+  comments?: number;
+  notes?: number;
+}
+
+type Note = Schemas["NotificationRead"] & { summary?: Summary | null };
+
+/** What changed, in the reader's words ("status Open → In progress; 2 comments"); null
+ * when there is no structured summary to say it from. */
+export function summaryText(summary: Summary | null | undefined): string | null {
+  if (!summary) return null;
+  const parts = summary.created ? [t("notifications.part.created")] : [];
+  const moves = summary.moves ?? [];
+  if (moves.length) {
+    const states = [moves[0]![1], ...moves.map((move) => move[2])];
+    parts.push(t("notifications.part.status", { states: states.map(stateLabel).join(" → ") }));
+  }
+  if (summary.assigned_by) parts.push(t("notifications.part.assigned", { name: summary.assigned_by }));
+  if (summary.comments) parts.push(tn("notifications.part.comments", summary.comments));
+  if (summary.notes) parts.push(tn("notifications.part.notes", summary.notes));
+  if (!parts.length) return null;
+  const what = parts.join("; ");
+  const title = summary.ticket?.title;
+  return title ? t("notifications.about", { title, what }) : what.charAt(0).toUpperCase() + what.slice(1);
+}
 
 /** What kind of change opened the entry ("Status change"), in the reader's language. */
 export function kindLabel(kind: string): string {
@@ -101,6 +134,7 @@ export function NotificationsPage() {
 
 function Entry({ note: n, onRead }: { note: Note; onRead: () => void }) {
   const lines = changeLines(n);
+  const own = summaryText(n.summary);
   return (
     <li className={n.read_at ? "note read" : "note unread"}>
       <div className="note-text">
@@ -119,9 +153,13 @@ function Entry({ note: n, onRead }: { note: Note; onRead: () => void }) {
           {" · "}
           <Relative at={n.updated_at} />
         </p>
-        <p className="title" lang="en">
-          {n.title}
-        </p>
+        {own ? (
+          <p className="title">{own}</p>
+        ) : (
+          <p className="title" lang="en">
+            {n.title}
+          </p>
+        )}
         {lines.length > 1 ? (
           <ul className="note-changes" aria-label={t("notifications.changesList")} lang="en">
             {lines.map((line, i) => (

@@ -5,7 +5,7 @@ import { json, renderWith } from "../test/render";
 import { signedIn, WhenSignedIn } from "../test/signedIn";
 import { AccountPage } from "./AccountPage";
 import { NewTicketPage } from "./NewTicketPage";
-import { NotificationsPage } from "./NotificationsPage";
+import { NotificationsPage, summaryText } from "./NotificationsPage";
 import { RegisterPage } from "./RegisterPage";
 import { SignInPage } from "./SignInPage";
 
@@ -194,5 +194,20 @@ describe("NotificationsPage", () => {
     expect(within(entry).getByRole("list", { name: "Änderungen" }).getAttribute("lang")).toBe("en");
     expect(screen.getByRole("heading", { name: /Benachrichtigungen \(1 ungelesen\)/ })).toBeTruthy();
     expect(screen.getByText("SLA-Warnung")).toBeTruthy();
+  });
+
+  it("says what changed in the reader's words where the entry carries its summary", () => {
+    const summary = {
+      ticket: { id: 12, title: "VPN drops" },
+      moves: [["2026-12-04T10:00:00Z", "open", "in_progress"], ["2026-12-04T10:01:00Z", "in_progress", "waiting"]] as [string, string, string][],
+      assigned_by: "Ana Lima",
+      comments: 2,
+    };
+    expect(summaryText(summary)).toBe("“VPN drops”: status Open → In progress → Waiting; assigned to you by Ana Lima; 2 comments");
+    setTextLocale("de");
+    expect(summaryText(summary)).toBe("„VPN drops“: Status Offen → In Bearbeitung → Wartend; Ihnen zugewiesen von Ana Lima; 2 Kommentare");
+    expect(summaryText({ notes: 1 })).toBe("1 interne Notiz");
+    expect(summaryText(null)).toBeNull();
+    expect(summaryText({})).toBeNull();
   });
 });
