@@ -115,15 +115,15 @@ export function AuditPage() {
             <tbody role="rowgroup">
               {page.items.map((e) => (
                 <tr key={e.seq} role="row">
-                  <td role="cell" data-label={t("admin.audit.seq")}>{e.seq}</td>
-                  <td role="cell" data-label={t("admin.audit.when")}><When at={e.at} /></td>
-                  <td role="cell" data-label={t("admin.audit.who")}>
+                  <td role="cell" className="cell-seq" data-label={t("admin.audit.seq")}>{e.seq}</td>
+                  <td role="cell" className="cell-when" data-label={t("admin.audit.when")}><When at={e.at} /></td>
+                  <td role="cell" className="cell-who" data-label={t("admin.audit.who")}>
                     {e.actor || e.actor_id ? <PersonName person={e.actor} /> : t("admin.audit.system")}
                   </td>
-                  <td role="cell" data-label={t("admin.audit.action")} className="mono">{e.action}</td>
-                  <td role="cell" data-label={t("admin.audit.object")}>{e.object_type}{e.object_id ? ` ${e.object_id}` : ""}</td>
-                  <td role="cell" data-label={t("admin.audit.ip")} className="mono">{e.ip ?? ""}</td>
-                  <td role="cell" data-label={t("admin.audit.hash")} className="mono" title={e.hash}>{e.hash.slice(0, 12)}…</td>
+                  <td role="cell" data-label={t("admin.audit.action")} className="cell-action mono">{e.action}</td>
+                  <td role="cell" className="cell-object" data-label={t("admin.audit.object")}>{e.object_type}{e.object_id ? ` ${e.object_id}` : ""}</td>
+                  <td role="cell" data-label={t("admin.audit.ip")} className="cell-ip mono">{e.ip ?? ""}</td>
+                  <td role="cell" data-label={t("admin.audit.hash")} className="cell-hash mono" title={e.hash}>{e.hash.slice(0, 12)}…</td>
                 </tr>
               ))}
             </tbody>
