@@ -56,8 +56,8 @@ export const list: Catalogue<typeof en> = {
   "list.select.all": "Alle Tickets dieser Seite auswählen",
 
   "list.views.title": "Ansichten",
-  "list.views.tickets_one": "{count} Ticket",
-  "list.views.tickets_other": "{count} Tickets",
+  "list.views.unit_one": "Ticket",
+  "list.views.unit_other": "Tickets",
   "list.views.shared": "geteilt",
   "list.view.mine": "Mir zugewiesen",
   "list.view.unassigned": "Nicht zugewiesen",

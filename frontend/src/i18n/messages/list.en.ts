@@ -53,8 +53,8 @@ export const list = {
   "list.select.all": "Select all tickets on this page",
 
   "list.views.title": "Views",
-  "list.views.tickets_one": "{count} ticket",
-  "list.views.tickets_other": "{count} tickets",
+  "list.views.unit_one": "ticket",
+  "list.views.unit_other": "tickets",
   "list.views.shared": "shared",
   "list.view.mine": "Assigned to me",
   "list.view.unassigned": "Unassigned",

@@ -29,7 +29,10 @@ function Summary({ outcome }: { outcome: Outcome }) {
                 <Link to={`/tickets/${r.id}`} title={r.title}>
                   {t("list.result.item", { id: String(r.id), title: r.title })}
                 </Link>
-                : {r.reason}
+                <span className="reason">
+                  <span className="visually-hidden">: </span>
+                  {r.reason}
+                </span>
               </li>
             ))}
           </ul>

@@ -3,7 +3,8 @@
  * (the same markup; app.css and queue.css restyle it). Long titles are clamped to three
  * lines, with the whole title in the link's `title` and shown in full while the link has
  * focus. Headers of sortable columns are buttons; staff get a checkbox per row (in the `#`
- * cell; "select all on this page" sits above the table, so a phone shows it too).
+ * cell; "select all on this page" sits above the table, so a phone shows it too). The
+ * ticket's system is a small line under its title (one column fewer beside the views).
  */
 import type { Schemas } from "../../api/client";
 import { PersonName } from "../../components/people";
@@ -53,7 +54,6 @@ function Head({ sort, onSort }: Pick<Props, "sort" | "onSort">) {
         {sorted(t("list.col.sla"), "sla_due")}
         <th scope="col">{t("list.col.requester")}</th>
         <th scope="col">{t("list.col.assignee")}</th>
-        <th scope="col">{t("list.col.system")}</th>
         {sorted(t("list.col.updated"), "updated_at")}
       </tr>
     </thead>
@@ -92,6 +92,10 @@ function Row({ item: ticket, index, current, onFocusRow, selection }: {
         <Link to={`/tickets/${ticket.id}`} className="title-link" title={ticket.title}>
           {ticket.title}
         </Link>
+        <span className="ticket-system">
+          <span className="visually-hidden">{t("list.col.system")}: </span>
+          {ticket.system}
+        </span>
       </td>
       <td data-label={t("list.col.status")}>
         <Badge kind={ticket.status}>{stateLabel(ticket.status)}</Badge>
@@ -108,7 +112,6 @@ function Row({ item: ticket, index, current, onFocusRow, selection }: {
       <td data-label={t("list.col.assignee")} className="cell-person">
         <PersonName person={ticket.assignee} none={ticket.assignee_id ? undefined : t("list.nobody")} />
       </td>
-      <td data-label={t("list.col.system")}>{ticket.system}</td>
       <td data-label={t("list.col.updated")} className="cell-updated">
         <When at={ticket.updated_at} />
       </td>

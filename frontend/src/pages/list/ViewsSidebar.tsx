@@ -34,12 +34,15 @@ function ViewLink({ view, current, onDelete }: { view: View; current: boolean; o
   return (
     <li className={current ? "view current" : "view"}>
       <Link to={listPath(viewFilters(view))} aria-current={current ? "page" : undefined}>
-        <span className="view-name">{name}</span>
-        {view.shared ? <span className="muted"> ({t("list.views.shared")})</span> : null}
-        <span className="view-count" aria-hidden="true">
-          {formatNumber(view.count)}
+        <span className="view-name">
+          {name}
+          {view.shared ? <span className="muted"> ({t("list.views.shared")})</span> : null}
         </span>
-        <span className="visually-hidden">, {tn("list.views.tickets", view.count)}</span>
+        {/* Read as "Unassigned 12 tickets": the number alone would say little. */}
+        <span className="view-count">
+          {formatNumber(view.count)}
+          <span className="visually-hidden"> {tn("list.views.unit", view.count)}</span>
+        </span>
       </Link>
       {view.editable ? (
         <button type="button" className="view-delete" aria-label={t("list.views.delete", { name })} onClick={onDelete}>
