@@ -56,7 +56,12 @@ export function BulkBar({ count, systems, busy, onRun, onClear }: Props) {
   const [assigning, setAssigning] = useState(false);
   return (
     <section className="bulk-bar" aria-label={t("list.bulk.label")} aria-busy={busy}>
-      <p className="bulk-count">{busy ? t("list.bulk.working") : tn("list.bulk.selected", count)}</p>
+      <div className="bulk-status">
+        <p className="bulk-count">{busy ? t("list.bulk.working") : tn("list.bulk.selected", count)}</p>
+        <button type="button" className="link" onClick={onClear}>
+          {t("list.bulk.clear")}
+        </button>
+      </div>
       <div className="bulk-buttons">
         <button type="button" className="primary" disabled={busy} onClick={() => onRun({ assign: user.id })}>
           {t("list.bulk.assignMe")}
@@ -79,9 +84,6 @@ export function BulkBar({ count, systems, busy, onRun, onClear }: Props) {
         busy={busy}
         onApply={(s) => onRun({ transition: s })}
       />
-      <button type="button" className="bulk-clear" onClick={onClear}>
-        {t("list.bulk.clear")}
-      </button>
       {assigning ? (
         <AssignDialog
           count={count}
