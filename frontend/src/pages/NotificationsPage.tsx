@@ -3,10 +3,9 @@
  * changes (contract §7): the ticket, how many changes, when the latest came, and the
  * changes one per line. The entry's title and lines are written by the notifications
  * service, in English (marked `lang="en"` for screen readers); everything around them is
- * in the reader's language. Where an entry carries the structured `summary` the service
- * keeps for a gathered entry (inbox/grouping.py: moves between states, who assigned, how
- * many comments), its title is built from that instead, with the states in the reader's
- * words. The API does not send `summary` yet; entries without it show the service's title.
+ * in the reader's language. A gathered entry also carries its `summary` as data (moves
+ * between states, who assigned, how many comments): its title is built from that instead,
+ * with the states in the reader's words; an entry without one shows the service's title.
  */
 import { useState } from "react";
 import type { Schemas } from "../api/client";
@@ -22,18 +21,9 @@ import "./notifications.css";
 
 const PAGE = 20;
 
-/** What the service keeps about a gathered entry (`summary` in inbox/grouping.py). */
-export interface Summary {
-  ticket?: { id: number; title: string };
-  created?: boolean;
-  /** [when, from, to] per status change, in the order they happened. */
-  moves?: [string, string, string][];
-  assigned_by?: string;
-  comments?: number;
-  notes?: number;
-}
+type Summary = Schemas["NotificationSummary"];
 
-type Note = Schemas["NotificationRead"] & { summary?: Summary | null };
+type Note = Schemas["NotificationRead"];
 
 /** What changed, in the reader's words ("status Open → In progress; 2 comments"); null
  * when there is no structured summary to say it from. */

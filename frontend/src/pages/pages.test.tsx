@@ -202,12 +202,15 @@ describe("NotificationsPage", () => {
       moves: [["2026-12-04T10:00:00Z", "open", "in_progress"], ["2026-12-04T10:01:00Z", "in_progress", "waiting"]] as [string, string, string][],
       assigned_by: "Ana Lima",
       comments: 2,
+      notes: 0,
+      created: false,
     };
+    const nothing = { ticket: { id: 12, title: "VPN drops" }, comments: 0, notes: 0, created: false };
     expect(summaryText(summary)).toBe("“VPN drops”: status Open → In progress → Waiting; assigned to you by Ana Lima; 2 comments");
     setTextLocale("de");
     expect(summaryText(summary)).toBe("„VPN drops“: Status Offen → In Bearbeitung → Wartend; Ihnen zugewiesen von Ana Lima; 2 Kommentare");
-    expect(summaryText({ notes: 1 })).toBe("1 interne Notiz");
+    expect(summaryText({ ...nothing, notes: 1 })).toBe("„VPN drops“: 1 interne Notiz");
     expect(summaryText(null)).toBeNull();
-    expect(summaryText({})).toBeNull();
+    expect(summaryText(nothing)).toBeNull();
   });
 });

@@ -245,6 +245,7 @@ async def test_an_sla_breach_tells_the_assignee(app, client, token, publish):
     [note] = await notified(client, token, app, ev, agent)
     assert note["kind"] == "ticket.sla.breached"
     assert note["title"] == f"SLA breached: #{t['id']} missed its resolution target"
+    assert note["summary"] is None  # an entry of its own, never gathering
     assert await notified(client, token, app, ev, requester) == []
 
 

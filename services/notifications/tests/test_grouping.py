@@ -137,6 +137,14 @@ async def test_a_tickets_changes_within_the_window_are_one_entry(app, client, to
         f"Ana Lima commented on #{t['id']}: Please try 5.2",
     ]
     assert entry["updated_at"] > entry["created_at"] and entry["kind"] == "ticket.status_changed"
+    summary = entry["summary"]
+    assert [move[1:] for move in summary["moves"]] == [
+        ["open", "in_progress"],
+        ["in_progress", "waiting"],
+    ]
+    assert summary["ticket"] == {"id": t["id"], "title": "VPN drops"}
+    assert (summary["comments"], summary["notes"], summary["created"]) == (2, 0, False)
+    assert "lines" not in summary  # the body says those
     page = (await client.get("/api/notifications", headers=token(requester))).json()
     assert (page["total"], page["unread"]) == (1, 1)
 

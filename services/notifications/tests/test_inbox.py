@@ -27,7 +27,7 @@ async def test_the_inbox_lists_the_callers_notifications_newest_first(client, to
     item = page["items"][0]
     assert set(item) == {
         "id", "kind", "ticket_id", "title", "body", "event_id", "created_at", "read_at",
-        "updated_at", "count",
+        "updated_at", "count", "summary",
     }  # fmt: skip
     assert item["count"] == 1 and item["updated_at"] == item["created_at"]
     assert resp.headers["x-request-id"]

@@ -15,6 +15,27 @@ Body = text(max_length=10_000)
 Kind = text(1, 64, pattern=r"^[a-z0-9_.\-]+$")
 
 
+class SummaryTicket(BaseModel):
+    id: int
+    title: str
+
+
+class NotificationSummary(BaseModel):
+    """What a ticket's entry gathered, as data (so a client can word it in its reader's
+    language; `title` and `body` are the service's English words for the same)."""
+
+    ticket: SummaryTicket
+    created: bool = Field(False, description="Filed and assigned to the recipient")
+    moves: list[tuple[datetime, str, str]] = Field(
+        default_factory=list,
+        description="Status changes as [when, from, to], in the order they happened"
+        " (the first, then the latest ten)",
+    )
+    assigned_by: str | None = Field(None, description="Who assigned it to the recipient")
+    comments: int = Field(0, description="Public comments gathered")
+    notes: int = Field(0, description="Internal notes gathered")
+
+
 class NotificationRead(BaseModel):
     """An inbox entry: one change, or a ticket's burst of changes gathered into one."""
 
@@ -30,6 +51,10 @@ class NotificationRead(BaseModel):
     read_at: datetime | None
     updated_at: datetime = Field(description="When the entry last gathered a change")
     count: int = Field(description="How many changes the entry gathered (1: a single one)")
+    summary: NotificationSummary | None = Field(
+        description="The gathered changes as data; null for an entry that does not gather"
+        " (an SLA alert, a message from another service, grouping turned off)"
+    )
 
 
 class NotificationPage(BaseModel):
