@@ -5,9 +5,10 @@ import type { Schemas } from "../../api/client";
 import { useAuth } from "../../auth/AuthContext";
 import { useAsync } from "../../components/useAsync";
 import { PersonName } from "../../components/people";
-import { Badge, ErrorMessage, Loading, When, TableScroll } from "../../components/ui";
+import { Badge, ErrorMessage, Loading, When } from "../../components/ui";
 import { formatNumber, t, tx } from "../../i18n";
 import { Link } from "../../router";
+import { StackedTable } from "./StackedTable";
 import "./admin.css";
 
 /** `GET /api/admin/ops`: the gateway's own route (see gateway/README.md). */
@@ -85,83 +86,53 @@ export function OpsPage() {
           <div className="grid">
             <section className="card" aria-labelledby="ops-services">
               <h2 id="ops-services">{t("admin.ops.services")}</h2>
-              <TableScroll label={t("admin.ops.services")}><table className="table">
-                <thead>
-                  <tr><th scope="col">{t("admin.ops.service")}</th><th scope="col">{t("admin.ops.state")}</th><th scope="col">{t("admin.ops.dependencies")}</th></tr>
-                </thead>
-                <tbody>
-                  {o.services.map((s) => (
-                    <tr key={s.name}>
-                      <th scope="row">{s.name}</th>
-                      <td><Badge kind={s.status === "ok" ? "ok" : "down"}>{stateWords(s.status)}</Badge></td>
-                      <td>{Object.entries(s.dependencies).map(([d, st]) => `${d}: ${stateWords(String(st))}`).join(", ") || "—"}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table></TableScroll>
+              <StackedTable label={t("admin.ops.services")} stack={false}
+                columns={[t("admin.ops.service"), t("admin.ops.state"), t("admin.ops.dependencies")]}
+                rows={o.services.map((s) => ({
+                  key: s.name,
+                  name: s.name,
+                  cells: [
+                    <Badge kind={s.status === "ok" ? "ok" : "down"}>{stateWords(s.status)}</Badge>,
+                    Object.entries(s.dependencies).map(([d, st]) => `${d}: ${stateWords(String(st))}`).join(", ") || "—",
+                  ],
+                }))} />
             </section>
             <section className="card" aria-labelledby="ops-queues">
               <h2 id="ops-queues">{t("admin.ops.queues")}</h2>
-              <TableScroll label={t("admin.ops.queues")}><table className="table">
-                <thead>
-                  <tr><th scope="col">{t("admin.ops.queue")}</th><th scope="col">{t("admin.ops.ready")}</th><th scope="col">{t("admin.ops.consumers")}</th></tr>
-                </thead>
-                <tbody>
-                  {o.queues.map((q) => (
-                    <tr key={q.name}>
-                      <th scope="row" className="mono">{dotted(q.name)}</th>
-                      <td>{q.messages === null || q.messages === undefined ? stateWords(q.status) : formatNumber(q.messages)}</td>
-                      <td>{q.consumers === null || q.consumers === undefined ? "—" : formatNumber(q.consumers)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table></TableScroll>
+              <StackedTable label={t("admin.ops.queues")}
+                columns={[t("admin.ops.queue"), t("admin.ops.ready"), t("admin.ops.consumers")]}
+                rows={o.queues.map((q) => ({
+                  key: q.name,
+                  name: dotted(q.name),
+                  mono: true,
+                  cells: [
+                    q.messages === null || q.messages === undefined ? stateWords(q.status) : formatNumber(q.messages),
+                    q.consumers === null || q.consumers === undefined ? "—" : formatNumber(q.consumers),
+                  ],
+                }))} />
             </section>
             <section className="card" aria-labelledby="ops-outbox">
               <h2 id="ops-outbox">{t("admin.ops.outbox")}</h2>
-              <TableScroll label={t("admin.ops.outbox")}><table className="table">
-                <thead>
-                  <tr><th scope="col">{t("admin.ops.producer")}</th><th scope="col">{t("admin.ops.pending")}</th><th scope="col">{t("admin.ops.oldest")}</th></tr>
-                </thead>
-                <tbody>
-                  {o.outbox.map((x) => (
-                    <tr key={x.service}>
-                      <th scope="row">{x.service}</th>
-                      <td>{count(x.pending)}</td>
-                      <td>{seconds(x.lag_seconds)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table></TableScroll>
+              <StackedTable label={t("admin.ops.outbox")}
+                columns={[t("admin.ops.producer"), t("admin.ops.pending"), t("admin.ops.oldest")]}
+                rows={o.outbox.map((x) => ({ key: x.service, name: x.service, cells: [count(x.pending), seconds(x.lag_seconds)] }))} />
             </section>
             <section className="card" aria-labelledby="ops-limits">
               <h2 id="ops-limits">{t("admin.ops.limits")}</h2>
-              <TableScroll label={t("admin.ops.limits")}><table className="table">
-                <thead>
-                  <tr><th scope="col">{t("admin.ops.bucket")}</th><th scope="col">{t("admin.ops.refused")}</th></tr>
-                </thead>
-                <tbody>
-                  {Object.entries(o.rate_limited).map(([bucket, n]) => (
-                    <tr key={bucket}><th scope="row">{bucket}</th><td>{formatNumber(n)}</td></tr>
-                  ))}
-                </tbody>
-              </table></TableScroll>
+              <StackedTable label={t("admin.ops.limits")} stack={false}
+                columns={[t("admin.ops.bucket"), t("admin.ops.refused")]}
+                rows={Object.entries(o.rate_limited).map(([bucket, n]) => ({ key: bucket, name: bucket, cells: [formatNumber(n)] }))} />
               <p className="muted">{t("admin.ops.loginFailures", { count: count(o.login_failures) })}</p>
             </section>
             <section className="card" aria-labelledby="ops-events">
               <h2 id="ops-events">{t("admin.ops.events")}</h2>
-              <TableScroll label={t("admin.ops.events")}><table className="table">
-                <thead>
-                  <tr><th scope="col">{t("admin.ops.service")}</th><th scope="col">{t("admin.ops.published")}</th><th scope="col">{t("admin.ops.consumed")}</th><th scope="col">{t("admin.ops.deadLettered")}</th></tr>
-                </thead>
-                <tbody>
-                  {o.events.map((e) => (
-                    <tr key={e.service}>
-                      <th scope="row">{e.service}</th><td>{formatNumber(e.published)}</td><td>{formatNumber(e.consumed)}</td><td>{formatNumber(e.dead_lettered)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table></TableScroll>
+              <StackedTable label={t("admin.ops.events")}
+                columns={[t("admin.ops.service"), t("admin.ops.published"), t("admin.ops.consumed"), t("admin.ops.deadLettered")]}
+                rows={o.events.map((e) => ({
+                  key: e.service,
+                  name: e.service,
+                  cells: [formatNumber(e.published), formatNumber(e.consumed), formatNumber(e.dead_lettered)],
+                }))} />
             </section>
             <section className="card" aria-labelledby="ops-orphaned">
               <h2 id="ops-orphaned">{t("admin.ops.orphaned")}</h2>
@@ -170,20 +141,13 @@ export function OpsPage() {
                 <p className="muted">{t("admin.ops.orphanedNone")}</p>
               ) : null}
               {orphaned.data && !orphaned.error && orphaned.data.items.length > 0 ? (
-                <TableScroll label={t("admin.ops.orphanedTable")}><table className="table">
-                  <thead>
-                    <tr><th scope="col">{t("admin.ops.ticket")}</th><th scope="col">{t("admin.ops.system")}</th><th scope="col">{t("admin.ops.assignee")}</th></tr>
-                  </thead>
-                  <tbody>
-                    {orphaned.data.items.map((row) => (
-                      <tr key={row.ticket_id}>
-                        <th scope="row"><Link to={`/tickets/${row.ticket_id}`}>#{row.ticket_id}</Link></th>
-                        <td>{row.system}</td>
-                        <td><PersonName person={row.assignee} /></td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table></TableScroll>
+                <StackedTable label={t("admin.ops.orphanedTable")}
+                  columns={[t("admin.ops.ticket"), t("admin.ops.system"), t("admin.ops.assignee")]}
+                  rows={orphaned.data.items.map((row) => ({
+                    key: row.ticket_id,
+                    name: <Link to={`/tickets/${row.ticket_id}`}>#{row.ticket_id}</Link>,
+                    cells: [row.system, <PersonName person={row.assignee} />],
+                  }))} />
               ) : null}
             </section>
           </div>
