@@ -103,6 +103,7 @@ describe("UsersPage", () => {
     expect(last().get("q")).toBeNull();
     expect(window.location.search).toBe("");
     expect((screen.getByRole("searchbox") as HTMLInputElement).value).toBe("");
+    expect(document.activeElement).toBe(screen.getByRole("searchbox"));
   });
 
   it("sorts by the chosen order from the first page", async () => {

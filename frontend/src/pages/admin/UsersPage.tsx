@@ -3,7 +3,7 @@
  * pause; it stands in the address as `?q=`, so it can be bookmarked), a sort (newest first
  * unless chosen otherwise), 50 a page, each user a card with the editor of their roles.
  */
-import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 import { useAuth } from "../../auth/AuthContext";
 import { ErrorMessage, Loading, Pager, SelectField, TextField } from "../../components/ui";
 import { useAsync } from "../../components/useAsync";
@@ -22,6 +22,7 @@ export function UsersPage() {
   const query = readUserQuery(location.search);
   const [draft, setDraft] = useState(query.q);
   const [editing, setEditing] = useState<string | null>(null);
+  const box = useRef<HTMLInputElement>(null);
 
   // Changes merge into the address as it is when they happen (a pending search may fire late).
   const go = useCallback(
@@ -64,6 +65,7 @@ export function UsersPage() {
   const clear = () => {
     setDraft("");
     go({ q: "" });
+    box.current?.focus(); // the button goes away with the empty state
   };
 
   const found = users.data;
@@ -72,7 +74,7 @@ export function UsersPage() {
     <section aria-labelledby="users-title">
       <h1 id="users-title">{t("common.title.admin-users")}</h1>
       <form className="filters user-search" role="search" aria-label={t("admin.users.searchForm")} onSubmit={submit}>
-        <TextField label={t("admin.users.search")} hint={t("admin.users.searchHint")} type="search" name="q"
+        <TextField ref={box} label={t("admin.users.search")} hint={t("admin.users.searchHint")} type="search" name="q"
           maxLength={MAX_Q} autoComplete="off" spellCheck={false} value={draft} onChange={(e) => setDraft(e.target.value)} />
         <SelectField label={t("admin.users.sort")} name="sort" value={query.sort}
           options={SORTS.map((s) => ({ value: s, label: sortLabel(s) }))}
@@ -93,7 +95,7 @@ export function UsersPage() {
         <>
           {/* One live region: the count, or the empty state that names the search. */}
           <div role="status">
-            {found.page.items.length ? (
+            {found.page.total ? (
               <p className="muted result-count">
                 {found.q ? tn("admin.users.matching", found.page.total, { q: found.q }) : tn("admin.users.count", found.page.total)}
               </p>
