@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import re
 import secrets
+from dataclasses import dataclass
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -47,8 +48,14 @@ ADMIN_PAGES = {
 
 async def register(desk: Desk, username: str, email: str) -> dict:
     """A new account, from an address of its own (registering is limited per address)."""
-    body = {"username": username, "email": email, "password": "Lantern " + secrets.token_urlsafe(10)}
-    resp = await desk.http.post("/api/auth/register", json=body, headers={"X-Forwarded-For": next_ip()})
+    body = {
+        "username": username,
+        "email": email,
+        "password": "Lantern " + secrets.token_urlsafe(10),
+    }
+    resp = await desk.http.post(
+        "/api/auth/register", json=body, headers={"X-Forwarded-For": next_ip()}
+    )
     assert resp.status_code == 201, resp.text
     return {**resp.json(), "password": body["password"]}
 
@@ -60,13 +67,15 @@ async def file_tickets(desk: Desk, user: dict, root: dict[str, str]) -> None:
         body = {"title": title, "description": "Since Monday.", "system": "TTS"}
         resp = await desk.http.post("/api/tickets", json=body, headers=auth)
         assert resp.status_code == 201, resp.text
-    resp = await desk.http.post(f"/api/tickets/{resp.json()['id']}/transitions", json={"to": "in_progress"},
-                                headers=root)  # fmt: skip
+    moved = f"/api/tickets/{resp.json()['id']}/transitions"
+    resp = await desk.http.post(moved, json={"to": "in_progress"}, headers=root)
     assert resp.status_code == 200, resp.text
 
 
 async def rename(desk: Desk, root: dict[str, str], user: dict, display_name: str) -> None:
-    resp = await desk.http.patch(f"/api/users/{user['id']}", json={"display_name": display_name}, headers=root)
+    resp = await desk.http.patch(
+        f"/api/users/{user['id']}", json={"display_name": display_name}, headers=root
+    )
     assert resp.status_code == 200, resp.text
 
 
@@ -79,10 +88,20 @@ async def desk(stack):
         await desk.http.aclose()
 
 
+@dataclass
+class Crowd:
+    """~60 users; `grace` is found by name and by e-mail, `long` has the 300-character
+    name, `newest` registered last; `root` signs the admin's API calls."""
+
+    grace: dict
+    long: dict
+    newest: dict
+    suffix: str
+    root: dict[str, str]
+
+
 @pytest.fixture(scope="module")
-async def crowd(desk) -> dict[str, dict]:
-    """~60 users; `grace` (found by name and by e-mail), `long` (300-character name) and,
-    registered last, `newest`."""
+async def crowd(desk) -> Crowd:
     suffix = secrets.token_hex(3)
     root = await desk.token(ADMIN["username"], ADMIN["password"])
     for start in range(0, CROWD, 6):  # a few at a time: hashing passwords is slow on purpose
@@ -95,7 +114,7 @@ async def crowd(desk) -> dict[str, dict]:
     await rename(desk, root, long, API_NAME)
     await asyncio.sleep(0.05)  # the newest is newer by a clear margin
     newest = await register(desk, unique("newest"), f"{unique('newest')}@example.com")
-    return {"grace": grace, "long": long, "newest": newest, "suffix": {"value": suffix}, "root": root}
+    return Crowd(grace=grace, long=long, newest=newest, suffix=suffix, root=root)
 
 
 async def lengthen_name(context: BrowserContext, user_id: str) -> None:
@@ -115,10 +134,10 @@ async def lengthen_name(context: BrowserContext, user_id: str) -> None:
     await context.route(re.compile(r"/api/users(\?[^/]*)?$"), swap)
 
 
-async def admin_browser(people: People, crowd: dict) -> Page:
+async def admin_browser(people: People, crowd: Crowd) -> Page:
     admin = await people("admin")
     await admin.context.add_init_script(path=str(AXE))
-    await lengthen_name(admin.context, crowd["long"]["id"])
+    await lengthen_name(admin.context, crowd.long["id"])
     await sign_in(admin.page, ADMIN["username"], ADMIN["password"])
     return admin.page
 
@@ -129,19 +148,19 @@ def query_of(page: Page) -> dict[str, list[str]]:
 
 async def test_the_users_page_finds_people_by_e_mail_and_name_newest_first(people, desk, crowd):
     page = await admin_browser(people, crowd)
-    suffix = crowd["suffix"]["value"]
+    suffix = crowd.suffix
     await page.goto("/admin/users")
     cards = page.get_by_role("list", name="Users").get_by_role("listitem")
     await expect(cards).to_have_count(50)
-    await expect(cards.first).to_contain_text(f"@{crowd['newest']['username']}")
+    await expect(cards.first).to_contain_text(f"@{crowd.newest['username']}")
     await expect(page.get_by_label("Sort by")).to_have_value("-created_at")
-    everyone = await desk.http.get("/api/users", params={"limit": 1}, headers=crowd["root"])
+    everyone = await desk.http.get("/api/users", params={"limit": 1}, headers=crowd.root)
     total = everyone.json()["total"]
     assert total > CROWD
-    await expect(page.get_by_role("status").filter(has_text=re.compile(r"^\d+ users$"))).to_have_text(
-        f"{total} users"
-    )
-    await expect(page.get_by_role("navigation", name="User pages")).to_contain_text("1–50 of")
+    await expect(
+        page.get_by_role("status").filter(has_text=re.compile(r"^\d+ users$"))
+    ).to_have_text(f"{total} users")
+    await expect(page.get_by_role("navigation", name="User pages")).to_contain_text("1\u201350 of")
     await expect(page.get_by_role("heading", name=LONG_NAME)).to_be_visible()
 
     search = page.get_by_role("searchbox", name="Search users")
@@ -155,12 +174,14 @@ async def test_the_users_page_finds_people_by_e_mail_and_name_newest_first(peopl
     await expect(page.get_by_role("status").filter(has_text="matches")).to_have_text(
         f"1 user matches “brewster {suffix}”"
     )
-    await expect(cards.first).to_contain_text(crowd["grace"]["email"])
+    await expect(cards.first).to_contain_text(crowd.grace["email"])
     assert query_of(page)["q"] == [f"brewster {suffix}"]
 
     # The address is the search: reloading it (or a bookmark) shows the same.
     await page.reload()
-    await expect(page.get_by_role("searchbox", name="Search users")).to_have_value(f"brewster {suffix}")
+    await expect(page.get_by_role("searchbox", name="Search users")).to_have_value(
+        f"brewster {suffix}"
+    )
     await expect(cards).to_have_count(1)
 
     await search.fill("nobody-by-this-name")
@@ -169,13 +190,15 @@ async def test_the_users_page_finds_people_by_e_mail_and_name_newest_first(peopl
     await expect(cards).to_have_count(50)
     assert "q" not in query_of(page)
 
-    async with page.expect_response(lambda r: "/api/users?" in r.url and "sort=-display_name" in r.url):
+    async with page.expect_response(
+        lambda r: "/api/users?" in r.url and "sort=-display_name" in r.url
+    ):
         await page.get_by_label("Sort by").select_option(label="Name, Z to A")
     await expect(page).to_have_url(re.compile(r"[?&]sort=-display_name"))
     await expect(page.get_by_role("list", name="Users")).not_to_have_attribute("aria-busy", "true")
     names = await cards.get_by_role("heading").all_inner_texts()
     # W… > newest_… > Grace … > crowd… in any collation (the database's may skip "_").
-    order = [names.index(LONG_NAME), names.index(crowd["newest"]["username"]),
+    order = [names.index(LONG_NAME), names.index(crowd.newest["username"]),
              names.index(f"Grace Brewster {suffix}"),
              next(i for i, n in enumerate(names) if n.startswith("crowd"))]  # fmt: skip
     assert order == sorted(order), names[:6]
@@ -192,8 +215,10 @@ async def test_every_admin_page_holds_up_on_a_phone_and_a_laptop(people, crowd):
         await check_page(page, f"adminpage-{name}", problems)
     # The users page with a user's editor open, the long-named one.
     await page.goto("/admin/users")
-    await page.get_by_role("button", name=f"Edit {crowd['long']['username']}").click()
-    await expect(page.get_by_role("form", name=f"Roles of {crowd['long']['username']}")).to_be_visible()
+    await page.get_by_role("button", name=f"Edit {crowd.long['username']}").click()
+    await expect(
+        page.get_by_role("form", name=f"Roles of {crowd.long['username']}")
+    ).to_be_visible()
     await assert_labelled(page)
     await check_page(page, "adminpage-users-editing", problems)
     assert not problems, "\n".join(problems)
@@ -225,17 +250,22 @@ async def test_the_users_page_speaks_german_in_a_german_browser(people, desk, cr
     page = person.page
     await person.context.add_init_script(path=str(AXE))
     # Signed in by its refresh token (the sign-in form's words are another page's concern).
-    resp = await desk.http.post("/api/token", json={"username": ADMIN["username"], "password": ADMIN["password"]})
+    resp = await desk.http.post(
+        "/api/token", json={"username": ADMIN["username"], "password": ADMIN["password"]}
+    )
     assert resp.status_code == 200, resp.text
     refresh = resp.json()["refresh"]
+    key = "servicedesk.refresh"
     await person.context.add_init_script(
-        f"if (!localStorage.getItem('servicedesk.refresh')) localStorage.setItem('servicedesk.refresh', {refresh!r});"
+        f"if (!localStorage.getItem('{key}')) localStorage.setItem('{key}', {refresh!r});"
     )
     await page.goto("/admin/users")
     await expect(page.get_by_role("heading", level=1)).to_have_text("Benutzer und Rollen")
     assert await page.evaluate("document.documentElement.lang") == "de"
     await expect(page.get_by_label("Sortieren nach")).to_have_value("-created_at")
-    await expect(page.get_by_label("Sortieren nach").locator("option:checked")).to_have_text("Neueste zuerst")
+    await expect(page.get_by_label("Sortieren nach").locator("option:checked")).to_have_text(
+        "Neueste zuerst"
+    )
     cards = page.get_by_role("list", name="Benutzer").get_by_role("listitem")
     await expect(cards).to_have_count(50)
     await expect(cards.first).to_contain_text("Registriert")
