@@ -175,6 +175,19 @@ async def test_views_counts_sorting_and_filters_that_survive_a_ticket(people, st
     await expect(page).to_have_url(filtered)
     await expect(rows(page).nth(1)).to_have_attribute("aria-current", "true")
 
+    # These filters saved as a view: listed with its count and current; then deleted.
+    name = f"High in {queue.system}"
+    await views.get_by_role("button", name="Save current filters as a view").click()
+    await views.get_by_label("Name of the view").fill(name)
+    await views.get_by_role("button", name="Save view").click()
+    await expect(views.get_by_role("status")).to_have_text(f"Saved the view “{name}”.")
+    saved = views.get_by_role("link", name=f"{name} {COUNT // 4} tickets")
+    await expect(saved).to_have_attribute("aria-current", "page")
+    await views.get_by_role("button", name=f"Delete the view {name}").click()
+    await page.get_by_role("dialog").get_by_role("button", name="Delete view").click()
+    await expect(views.get_by_role("status")).to_have_text(f"Deleted the view “{name}”.")
+    await expect(saved).to_have_count(0)
+
 
 async def test_bulk_assign_refusals_and_the_a_key(people, queue):
     page = await agent_page(people, queue)
@@ -200,6 +213,7 @@ async def test_bulk_assign_refusals_and_the_a_key(people, queue):
         await expect(assignees.nth(n)).to_have_text(queue.name)
     await expect(assignees.nth(3)).to_have_text("Nobody")
     await expect(bar).to_have_count(0)
+    await expect(page.locator(".bulk-results")).to_be_focused()  # not lost with the bar
 
     # One move the workflow allows (in progress -> resolved), one it refuses (open -> resolved).
     await box(page, queue.ids[0]).check()

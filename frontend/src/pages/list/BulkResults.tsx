@@ -1,8 +1,10 @@
 /**
  * What a bulk change did: how many succeeded, and each refused ticket with its reason. The
  * words sit in a live region that is always on the page, so a screen reader announces them
- * when they arrive.
+ * when they arrive. When the change took away the focused control (the bar goes once
+ * nothing is left selected), focus comes here instead of falling to the page's start.
  */
+import { useEffect, useRef } from "react";
 import { ErrorMessage } from "../../components/ui";
 import { t, tn } from "../../i18n";
 import { Link } from "../../router";
@@ -44,9 +46,14 @@ function Summary({ outcome }: { outcome: Outcome }) {
 }
 
 export function BulkResults({ outcome, error, onDismiss }: Props) {
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const lost = !document.activeElement || document.activeElement === document.body;
+    if (outcome && lost) box.current?.focus();
+  }, [outcome]);
   const kind = outcome?.refused.length ? "bulk-results partly" : "bulk-results";
   return (
-    <div className={outcome ? kind : undefined}>
+    <div className={outcome ? kind : undefined} ref={box} tabIndex={-1}>
       <div role="status">{outcome ? <Summary outcome={outcome} /> : null}</div>
       <ErrorMessage error={error} />
       {outcome ? (

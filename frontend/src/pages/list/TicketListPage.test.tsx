@@ -115,7 +115,9 @@ describe("coming back to the list", () => {
 });
 
 const sent = (fetch: ReturnType<typeof show>["fetch"], path: string) =>
-  fetch.mock.calls.filter(([url]) => String(url) === path).map(([, init]) => JSON.parse(String(init?.body)));
+  fetch.mock.calls
+    .filter(([url, init]) => String(url) === path && init?.method === "POST")
+    .map(([, init]) => JSON.parse(String(init?.body)));
 
 describe("the queue", () => {
   it("sorts by a header: the URL gets the sort, the header its aria-sort, a second click flips it", async () => {
@@ -169,7 +171,7 @@ describe("the queue", () => {
   });
 
   it("lists the views with their counts, the one shown marked current, and opens one", async () => {
-    show(list([() => json(200, PAGE)]), "/tickets?assignee=none&active=true&sort=sla_due");
+    const { fetch } = show(list([() => json(200, PAGE)]), "/tickets?assignee=none&active=true&sort=sla_due");
     const nav = await screen.findByRole("navigation", { name: "Views" });
     const unassigned = await within(nav).findByRole("link", { name: /^Unassigned/ });
     expect(unassigned.textContent).toContain("1,234");
@@ -178,6 +180,12 @@ describe("the queue", () => {
     expect(mine.getAttribute("aria-current")).toBeNull();
     expect(within(nav).getByRole("button", { name: "Delete the view Urgent printers" })).toBeTruthy();
     expect(within(nav).queryByRole("button", { name: /Delete the view Assigned/ })).toBeNull();
+    fireEvent.click(within(nav).getByRole("button", { name: "Save current filters as a view" }));
+    fireEvent.change(within(nav).getByLabelText("Name of the view"), { target: { value: " Triage " } });
+    fireEvent.click(within(nav).getByRole("button", { name: "Save view" }));
+    expect(await within(nav).findByText("Saved the view “Triage”.")).toBeTruthy();
+    const body = { name: "Triage", filters: { assignee: "none", active: true }, sort: "sla_due", shared: false };
+    expect(sent(fetch, "/api/views")).toEqual([body]);
     fireEvent.click(within(nav).getByRole("link", { name: /^Urgent printers/ }));
     await waitFor(() => expect(window.location.search).toBe("?q=printer&priority=urgent"));
     expect(within(nav).getByRole("link", { name: /^Urgent printers/ }).getAttribute("aria-current")).toBe("page");
