@@ -3,11 +3,13 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { fieldOf } from "../../api/errors";
 import { json, renderWith } from "../../test/render";
 import { signedIn, WhenSignedIn } from "../../test/signedIn";
-import { problemsByField, toBody, toDraft } from "./slaForm";
+import { setTextLocale } from "../../i18n";
+import { inWords, problemsByField, toBody, toDraft, weekdayName } from "./slaForm";
 import { SlaPage } from "./SlaPage";
 
 afterEach(() => {
   cleanup();
+  setTextLocale("en");
   vi.unstubAllGlobals();
   localStorage.clear();
 });
@@ -45,6 +47,16 @@ describe("SLA form", () => {
     expect(byField["calendar.holidays"]).toEqual(["'soon' is not a date (YYYY-MM-DD)"]);
     expect(byField["calendar.start"]).toEqual(["Start of the working day '18:00' is not before the end '09:00'"]);
     expect(byField["targets.low.resolution_minutes"]).toEqual(["Input should be a valid integer"]);
+  });
+
+  it("names the fields of a problem in the reader's language (the server's words stay)", () => {
+    expect(inWords("calendar.holidays[1]: 'soon' is not a date")).toBe("Holidays, line 2: 'soon' is not a date");
+    setTextLocale("de");
+    expect(inWords("targets.high.first_response_minutes: -5 is not a positive number of minutes")).toBe(
+      "Priorität Hoch, erste Antwort: -5 is not a positive number of minutes",
+    );
+    expect(inWords("calendar.holidays[1]: 'soon' is not a date")).toBe("Feiertage, Zeile 2: 'soon' is not a date");
+    expect(weekdayName(1)).toBe("Montag");
   });
 
   it("round-trips a policy, empty minutes meaning no target", () => {
