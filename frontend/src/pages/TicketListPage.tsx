@@ -38,9 +38,10 @@ function useExport(filters: Filters) {
     setBusy(true);
     setError(null);
     try {
-      const { sort: _sort, ...query } = toListQuery(filters, 1, 0);
-      const columns = { ...query, limit: undefined, offset: undefined, columns: "description,comments" };
-      await api.download(buildUrl("/api/export/tickets", undefined, columns), "tickets.csv");
+      // The export takes the list's filters, not its sort or paging (docs/queues.md).
+      const { sort: _sort, limit: _limit, offset: _offset, ...query } = toListQuery(filters, 1, 0);
+      const url = buildUrl("/api/export/tickets", undefined, { ...query, columns: "description,comments" });
+      await api.download(url, "tickets.csv");
     } catch (err) {
       setError(err);
     } finally {
@@ -98,15 +99,18 @@ export function TicketListPage() {
     void tickets.reload();
   });
   const go = (next: Filters, nextOffset = 0) => navigate(listPath(next, nextOffset), { replace: true });
+  // `a`: the selected tickets, or else the current one.
+  const assignToMe = (current: number | undefined) => {
+    const ids = selection.ids.length ? selection.ids : current === undefined ? [] : [current];
+    void bulk.run(ids, { assign: user.id });
+  };
   const [current, setCurrent] = useListKeys({
     ids: items.map((i) => i.id),
     search,
     open: (id) => navigate(`/tickets/${id}`),
     help: setShowHelp,
     toggle: staff ? selection.toggle : undefined,
-    assignToMe: staff
-      ? (id) => void bulk.run(selection.ids.length ? selection.ids : id === undefined ? [] : [id], { assign: user.id })
-      : undefined,
+    assignToMe: staff ? assignToMe : undefined,
   });
   const selectedSystems = [...new Set(items.filter((i) => selection.has(i.id)).map((i) => i.system))];
 

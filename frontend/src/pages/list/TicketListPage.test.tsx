@@ -1,5 +1,6 @@
 import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { setTextLocale } from "../../i18n";
 import { json, renderWith } from "../../test/render";
 import { signedIn, WhenSignedIn } from "../../test/signedIn";
 import { TicketListPage } from "../TicketListPage";
@@ -200,5 +201,22 @@ describe("the queue", () => {
     expect(screen.queryByRole("navigation", { name: "Views" })).toBeNull();
     fireEvent.keyDown(document.body, { key: "?" });
     expect(screen.getByRole("dialog").textContent).not.toContain("Select");
+  });
+});
+
+describe("the queue in German", () => {
+  afterEach(() => setTextLocale("en"));
+
+  it("speaks German: headers, card labels, views and the bulk bar", async () => {
+    setTextLocale("de");
+    show(list([() => json(200, PAGE)]));
+    expect(await screen.findByRole("columnheader", { name: /Priorität/ })).toBeTruthy();
+    expect(screen.getByRole("link", { name: /^Mir zugewiesen/ })).toBeTruthy();
+    fireEvent.click(screen.getByRole("checkbox", { name: "Ticket #7 auswählen" }));
+    const bar = screen.getByRole("region", { name: "Sammelaktionen" });
+    expect(bar.textContent).toContain("1 ausgewählt");
+    expect(within(bar).getByRole("button", { name: "Mir zuweisen" })).toBeTruthy();
+    expect(screen.getAllByText("In Bearbeitung").length).toBeGreaterThan(0);
+    expect(document.querySelector('td[data-label="Angefragt von"]')).toBeTruthy();
   });
 });
