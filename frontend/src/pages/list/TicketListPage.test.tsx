@@ -159,15 +159,16 @@ describe("the queue", () => {
 
   it("selects the current row with x and assigns it to me with a", async () => {
     const { fetch } = show(list([() => json(200, PAGE)], () => json(200, { results: [{ id: 5, ok: true }] })));
-    await screen.findAllByRole("row");
+    const rows = await screen.findAllByRole("row");
     fireEvent.keyDown(document.body, { key: "j" });
     fireEvent.keyDown(document.body, { key: "j" });
+    await waitFor(() => expect(rows[2]?.getAttribute("aria-current")).toBe("true"));
     fireEvent.keyDown(document.body, { key: "x" });
-    expect((screen.getByRole("checkbox", { name: "Select ticket #5" }) as HTMLInputElement).checked).toBe(true);
+    await waitFor(() => expect((screen.getByRole("checkbox", { name: "Select ticket #5" }) as HTMLInputElement).checked).toBe(true));
     fireEvent.keyDown(screen.getByLabelText("Search"), { key: "x" });
     expect((screen.getByRole("checkbox", { name: "Select ticket #5" }) as HTMLInputElement).checked).toBe(true);
     fireEvent.keyDown(document.body, { key: "a" });
-    expect(await screen.findByText("1 succeeded.")).toBeTruthy();
+    expect(await screen.findByText("1 succeeded.", {}, { timeout: 3000 })).toBeTruthy();
     expect(sent(fetch, "/api/tickets/bulk")).toEqual([{ ids: [5], action: { assign: "u-admin" } }]);
   });
 
