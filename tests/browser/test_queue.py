@@ -51,7 +51,8 @@ class Queue:
 
 async def new_system(desk: Desk, root: dict[str, str]) -> str:
     code = "Q" + secrets.token_hex(4).upper()
-    resp = await desk.http.post("/api/systems", json={"code": code, "name": "Queue test"}, headers=root)
+    body = {"code": code, "name": "Queue test"}
+    resp = await desk.http.post("/api/systems", json=body, headers=root)
     assert resp.status_code == 201, resp.text
 
     async def has_workflow() -> bool:
@@ -126,7 +127,8 @@ def rows(page: Page):
 
 
 async def column(page: Page, label: str) -> list[str]:
-    return [t.strip() for t in await page.locator(f'tbody td[data-label="{label}"]').all_inner_texts()]
+    cells = page.locator(f'tbody td[data-label="{label}"]')
+    return [text.strip() for text in await cells.all_inner_texts()]
 
 
 async def test_views_counts_sorting_and_filters_that_survive_a_ticket(people, stack, queue):
@@ -134,12 +136,14 @@ async def test_views_counts_sorting_and_filters_that_survive_a_ticket(people, st
     views = page.get_by_role("navigation", name="Views")
     counts = await api_views(stack, queue)
     assert counts["unassigned"] == COUNT and counts["mine"] == 0, counts
-    for view_id, name in (("mine", "Assigned to me"), ("unassigned", "Unassigned"), ("at_risk", "At risk")):
+    builtins = {"mine": "Assigned to me", "unassigned": "Unassigned", "at_risk": "At risk"}
+    for view_id, name in builtins.items():
         link = views.get_by_role("link", name=re.compile(rf"^{name} \d+ tickets$"))
         await expect(link.locator(".view-count")).to_have_text(f"{counts[view_id]} tickets")
-    await views.get_by_role("link", name=re.compile(r"^Unassigned \d")).click()
+    unassigned = views.get_by_role("link", name=re.compile(r"^Unassigned \d"))
+    await unassigned.click()
     await expect(page).to_have_url(re.compile(r"/tickets\?assignee=none&active=true&sort=sla_due$"))
-    await expect(views.get_by_role("link", name=re.compile(r"^Unassigned \d"))).to_have_attribute("aria-current", "page")
+    await expect(unassigned).to_have_attribute("aria-current", "page")
     await expect(page.get_by_text(f"{COUNT} in all", exact=False)).to_be_attached()
 
     # A header sorts: the URL says how, the rows follow, a second click flips it.
