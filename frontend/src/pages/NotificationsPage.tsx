@@ -3,9 +3,10 @@
  * changes (contract §7): the ticket, how many changes, when the latest came, and the
  * changes one per line. The entry's title and lines are written by the notifications
  * service, in English (marked `lang="en"` for screen readers); everything around them is
- * in the reader's language. A gathered entry also carries its `summary` as data (moves
- * between states, who assigned, how many comments): its title is built from that instead,
- * with the states in the reader's words; an entry without one shows the service's title.
+ * in the reader's language. An entry that gathered several changes also carries its
+ * `summary` as data (moves between states, who assigned, how many comments): its title is
+ * built from that instead, with the states in the reader's words; a single change shows
+ * the service's own title (it names who made the change).
  */
 import { useState } from "react";
 import type { Schemas } from "../api/client";
@@ -124,7 +125,9 @@ export function NotificationsPage() {
 
 function Entry({ note: n, onRead }: { note: Note; onRead: () => void }) {
   const lines = changeLines(n);
-  const own = summaryText(n.summary);
+  // One change keeps its own words (they name who made it); a gathered entry is worded
+  // from its summary, in the reader's language.
+  const own = n.count > 1 ? summaryText(n.summary) : null;
   return (
     <li className={n.read_at ? "note read" : "note unread"}>
       <div className="note-text">
