@@ -133,13 +133,19 @@ class People:
         self.stack = stack
         self.people: list[Person] = []
 
-    async def __call__(self, name: str) -> Person:
+    async def __call__(
+        self, name: str, *, locale: str | None = None, timezone: str | None = None
+    ) -> Person:
+        """A browser of its own; `locale` ("de-DE") sets its languages (`navigator.languages`,
+        Accept-Language) and `timezone` ("Europe/Berlin") its clock's zone."""
         watch = Watch()
         context = await self.browser.new_context(
             base_url=self.stack.gateway,
             extra_http_headers={"X-Forwarded-For": next_ip()},
             viewport={"width": 1280, "height": 900},
             accept_downloads=True,
+            locale=locale,
+            timezone_id=timezone,
         )
         await context.expose_function(
             "reportCspViolation", lambda text: watch.errors.append(f"CSP violation: {text}")

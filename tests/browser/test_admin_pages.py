@@ -27,7 +27,7 @@ from playwright.async_api import BrowserContext, Page, Route, expect
 from servicedesk_shared.testing import unique
 
 from ..conftest import ADMIN, next_ip
-from .conftest import WATCH_CSP, People, Person, Watch, assert_labelled
+from .conftest import People, Person, assert_labelled
 from .test_journey import sign_in
 from .test_people_sla import Desk
 from .test_workspace_layout import AXE, check_page, settled
@@ -226,23 +226,7 @@ async def test_every_admin_page_holds_up_on_a_phone_and_a_laptop(people, crowd):
 
 async def german(people: People) -> Person:
     """A browser whose language is German (a context of its own, watched like the others)."""
-    watch = Watch()
-    context = await people.browser.new_context(
-        base_url=people.stack.gateway,
-        locale="de-DE",
-        extra_http_headers={"X-Forwarded-For": next_ip(), "Accept-Language": "de-DE,de"},
-        viewport={"width": 1280, "height": 900},
-    )
-    await context.expose_function(
-        "reportCspViolation", lambda text: watch.errors.append(f"CSP violation: {text}")
-    )
-    await context.add_init_script(WATCH_CSP)
-    context.set_default_timeout(15_000)
-    page = await context.new_page()
-    watch.attach(page)
-    person = Person("admin-de", context, page, watch)
-    people.people.append(person)  # checked for errors and closed with the others
-    return person
+    return await people("admin-de", locale="de-DE")
 
 
 async def test_the_users_page_speaks_german_in_a_german_browser(people, desk, crowd):

@@ -228,7 +228,8 @@ async def admin_checks_the_books(page: Page) -> None:
     await visit(page, "/admin/ops", "Operations", "15-admin-ops", "Queue depths")
     health = page.get_by_role("region", name="Service health")
     for service in ("auth", "tickets", "notifications", "ai-assist"):
-        await expect(health.get_by_role("row", name=re.compile(f"^{service} ok", re.IGNORECASE))).to_be_visible()
+        row = health.get_by_role("row", name=re.compile(f"^{service} ok", re.IGNORECASE))
+        await expect(row).to_be_visible()
     await expect(page.get_by_role("region", name="Queue depths")).to_contain_text("notifications")
     await shot(page, "15-admin-ops")
     await visit(page, "/account", "Your account", "16-account", "Two-step sign-in")

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import pytest
 from playwright.async_api import Page, expect
 
-from ..conftest import ADMIN, next_ip
-from .conftest import WATCH_CSP, People, Person, Watch, assert_labelled
+from ..conftest import ADMIN
+from .conftest import People, Person, assert_labelled
 from .test_people_sla import Desk
 from .test_workspace_layout import AXE, check_page, settled
 
@@ -52,25 +52,9 @@ class Scene:
 
 
 async def german(people: People, name: str) -> Person:
-    """A browser whose language is German (like `people(name)`, with locale de-DE)."""
-    watch = Watch()
-    context = await people.browser.new_context(
-        base_url=people.stack.gateway,
-        extra_http_headers={"X-Forwarded-For": next_ip()},
-        viewport={"width": 1280, "height": 800},
-        locale="de-DE",
-        timezone_id="Europe/Berlin",
-    )
-    await context.expose_function(
-        "reportCspViolation", lambda text: watch.errors.append(f"CSP violation: {text}")
-    )
-    await context.add_init_script(WATCH_CSP)
-    await context.add_init_script(path=str(AXE))
-    context.set_default_timeout(15_000)
-    page = await context.new_page()
-    watch.attach(page)
-    person = Person(name, context, page, watch)
-    people.people.append(person)  # its errors fail the test; it is closed with the others
+    """A browser whose language is German, in Berlin's time zone, with axe-core loaded."""
+    person = await people(name, locale="de-DE", timezone="Europe/Berlin")
+    await person.context.add_init_script(path=str(AXE))
     return person
 
 
