@@ -110,6 +110,7 @@ async def test_a_slow_upstream_is_504(gw):
     response = await gw.get("/api/tickets/sleep")
     assert response.status_code == 504
     assert response.json()["code"] == "upstream_timeout"
+    assert response.headers["retry-after"] == "5"
 
 
 async def test_an_upstream_that_is_down_is_503(upstream):
@@ -123,6 +124,7 @@ async def test_an_upstream_that_is_down_is_503(upstream):
         "detail": "The upstream service is unavailable",
         "code": "upstream_unavailable",
     }
+    assert response.headers["retry-after"] == "5"
     assert ready.status_code == 503
     assert ready.json()["dependencies"]["tickets"].startswith("down")
     assert auth.status_code == 200

@@ -77,6 +77,7 @@ STRICT_HEADERS = [
     (b"permissions-policy", b"camera=(self), fullscreen=()"),
     (b"vary", b"Accept-Encoding"),
 ]
+OVERLOADED = b'{"detail":"The service is at capacity; retry shortly","code":"overloaded"}'
 # A CSP that lets itself be framed and loads from anywhere: the gateway's 'none's win.
 LAX_CSP = [(b"content-security-policy", b"sandbox; frame-ancestors *; img-src *")]
 
@@ -128,6 +129,8 @@ async def echo(scope, receive, send) -> None:
         return await _send(send, 200, b"{}", LAX_CSP)
     if path == "/api/tickets/boom":
         return await _send(send, 500, b'{"detail":"boom","code":"internal_error"}')
+    if path == "/api/tickets/overloaded":  # what a service at its in-flight bound answers
+        return await _send(send, 503, OVERLOADED, [(b"retry-after", b"1")])
     query = scope["query_string"].decode()
     status = int(query.split("status=")[1].split("&")[0]) if "status=" in query else 200
     body = {

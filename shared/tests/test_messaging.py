@@ -9,6 +9,7 @@ import aio_pika
 import orjson
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from servicedesk_shared.db import create_engine, session_factory
 from servicedesk_shared.messaging.consumer import Consumer
@@ -244,3 +245,29 @@ async def test_poison_and_failing_messages_go_to_the_dead_letter_queue(engine, a
 
 async def _positive(value) -> bool:
     return (await value) > 0
+
+
+async def test_an_exhausted_db_pool_uses_up_no_delivery_attempt(engine, amqp_url, channel):
+    busy = 0
+
+    async def pool_busy_three_times(session, event: Envelope) -> None:
+        nonlocal busy
+        if busy < 3:
+            busy += 1
+            raise PoolTimeout("QueuePool limit reached, connection timed out")
+        await record(session, event)
+
+    consumer = consumer_for(engine, amqp_url, "test.busy", pool_busy_three_times,
+                            delivery_limit=2)  # fmt: skip
+    consumer.start()
+    await consumer.ready.wait()
+    try:
+        event = sample(note="busy")
+        await publish_raw(channel, "ticket.created", orjson.dumps(event))
+        await wait_for(lambda: _positive(effects_of(engine, event["id"])))
+        dlq = await channel.declare_queue("test.busy.dlq", passive=True)
+        assert dlq.declaration_result.message_count == 0
+    finally:
+        await consumer.stop()
+    assert busy == 3
+    assert await effects_of(engine, event["id"]) == 1

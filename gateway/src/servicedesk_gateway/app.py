@@ -1,10 +1,11 @@
 """The gateway: a plain ASGI callable, no framework on the forwarding path.
 
-Per request: request id -> CORS preflight -> path normalisation -> /healthz, /readyz and
-the web UI's files (`webui`) -> client IP and token -> rate limit and deny-list (one Redis
-round trip) -> the gateway's own pages or the route table -> forward. Every response,
-errors included, leaves with the security headers, the request id and (for allowed
-origins) the CORS headers in `req.out`.
+Per request: request id -> CORS preflight -> path normalisation -> /healthz, /readyz ->
+an in-flight slot (`GATEWAY_MAX_IN_FLIGHT`; none within `GATEWAY_IN_FLIGHT_WAIT`: 503
+`overloaded`, see servicedesk_shared.overload) -> the web UI's files (`webui`) -> client
+IP and token -> rate limit and deny-list (one Redis round trip) -> the gateway's own pages
+or the route table -> forward. Every response, errors included, leaves with the security
+headers, the request id and (for allowed origins) the CORS headers in `req.out`.
 """
 
 from __future__ import annotations
@@ -32,11 +33,19 @@ from servicedesk_gateway.ratelimit import RateLimiter
 from servicedesk_gateway.redisclient import PipelinedRedis
 from servicedesk_gateway.request import Incoming, check_length
 from servicedesk_shared import tokens
-from servicedesk_shared.errors import BadRequest, Forbidden, NotFound, ServiceError, Unauthorized
+from servicedesk_shared.errors import (
+    BadRequest,
+    Forbidden,
+    NotFound,
+    Overloaded,
+    ServiceError,
+    Unauthorized,
+)
 from servicedesk_shared.headerguard import CODE as AMBIGUOUS
 from servicedesk_shared.headerguard import ambiguity
 from servicedesk_shared.logging import request_id_var, security_event
 from servicedesk_shared.observability import run_checks
+from servicedesk_shared.overload import IN_FLIGHT, SHED, Slots
 
 log = logging.getLogger(__name__)
 _MULTIPART_SLACK = 64 * 1024  # multipart boundaries and part headers around the file
@@ -66,6 +75,9 @@ class Gateway:
         for path, (body, kind) in docs.assets().items():  # Swagger UI's files, init.js
             self.pages[path] = _static_page(body, kind)
         self.pages["/api/admin/ops"] = self._ops
+        self.slots = Slots(settings.max_in_flight, settings.in_flight_wait)
+        self._in_flight = IN_FLIGHT.labels("gateway")
+        self._shed = SHED.labels("gateway", "in_flight")
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "http":
@@ -112,6 +124,17 @@ class Gateway:
             req.label = path.key
             reads_only(req.method)
             return await handler(req, send)
+        if not await self.slots.acquire():
+            self._shed.inc()
+            raise Overloaded()
+        self._in_flight.inc()
+        try:
+            return await self._serve(req, scope, receive, send, path)
+        finally:
+            self._in_flight.dec()
+            self.slots.release()
+
+    async def _serve(self, req: Incoming, scope, receive, send, path) -> int:
         if self.web is not None and req.method in _READS:
             asset = self.web.find(path)
             if asset is not None:

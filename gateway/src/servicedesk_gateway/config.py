@@ -89,6 +89,8 @@ class Settings(BaseServiceSettings):
     upstream_connect_timeout: float = 2.0
     upstream_read_timeout: float = 30.0
     upstream_pool_size: int = 512
+    # Requests in the gateway at once: room for every service's own bound (64 each).
+    max_in_flight: int = Field(256, ge=1)
     redis_timeout: float = 1.0  # a slower answer counts as Redis down (fail closed)
     openapi_ttl: float = 60.0
     # Queues whose depth `GET /api/admin/ops` reports (passive declares on AMQP_URL).

@@ -12,8 +12,13 @@
     ├── TooManyRequests   429  rate_limited (with Retry-After)
     ├── BadGateway        502  bad_gateway: the upstream broke the exchange
     ├── Unavailable       503  upstream_unavailable | rate_limit_unavailable |
-    │                          auth_state_unavailable
-    └── GatewayTimeout    504  upstream_timeout
+    │   │                      auth_state_unavailable (each with Retry-After)
+    │   └── Overloaded         overloaded: GATEWAY_MAX_IN_FLIGHT requests already in
+    │                          progress (Retry-After: 1; servicedesk_shared.overload)
+    └── GatewayTimeout    504  upstream_timeout (with Retry-After)
+
+A service's own answers, 503 `overloaded` and 429 included, pass through with their
+`Retry-After`.
 
 `send_error` is the one place any of them becomes a response.
 """

@@ -48,11 +48,13 @@ HOP_BY_HOP = frozenset(
     }
 )
 # Response headers whose upstream value is replaced by ours (or dropped: `server`, `date`,
-# which uvicorn writes itself; two Date headers would be a protocol error).
+# which uvicorn writes itself; two Date headers would be a protocol error). `Retry-After`
+# is not one: a service's 503 `overloaded` or 429 says when to come back, and the gateway
+# sets its own only on answers it makes itself (which never carry a service's headers).
 OWNED_RESPONSE = frozenset(
     {name for name, _ in _COMMON}
     | {b"content-security-policy", b"strict-transport-security", b"server", b"date"}
-    | {b"x-request-id", b"retry-after", b"ratelimit-limit", b"ratelimit-remaining"}
+    | {b"x-request-id", b"ratelimit-limit", b"ratelimit-remaining"}
     | {b"ratelimit-reset", b"x-powered-by"}
 )
 # Request headers the gateway sets itself; a client's copy is never forwarded.

@@ -8,6 +8,7 @@ front, and by counting while streaming (a chunked body has no length to check).
 
     aiohttp.ClientConnectorError        -> 503 upstream_unavailable (nothing listening)
     asyncio.TimeoutError                -> 504 upstream_timeout (connect or read timeout)
+                                           (both with Retry-After: UPSTREAM_RETRY_AFTER)
     other aiohttp.ClientError           -> 502 bad_gateway
     body over the limit while streaming -> 413 payload_too_large
     failure after the response started  -> ResponseAborted: the connection is dropped, so
@@ -31,6 +32,7 @@ from servicedesk_gateway.metrics import UPSTREAM_ERRORS
 from servicedesk_shared.errors import PayloadTooLarge, ServiceError, Unavailable
 
 BUFFER_BELOW = 64 * 1024  # bodies with a known length below this are sent in one write
+UPSTREAM_RETRY_AFTER = "5"  # seconds: a restart or a replica's recovery, not a blip
 _NO_AUTO_CONTENT_TYPE = CIMultiDict([("Content-Type", None)])
 
 
@@ -144,10 +146,14 @@ async def _request_body(out: Outgoing, receive, overflow: _Overflow):
 def _classify(exc: BaseException, upstream: str) -> ServiceError:
     if isinstance(exc, asyncio.TimeoutError):
         UPSTREAM_ERRORS.labels(upstream, "timeout").inc()
-        return GatewayTimeout()
+        return GatewayTimeout(headers={"Retry-After": UPSTREAM_RETRY_AFTER})
     if isinstance(exc, aiohttp.ClientConnectorError):
         UPSTREAM_ERRORS.labels(upstream, "unavailable").inc()
-        return Unavailable("The upstream service is unavailable", code="upstream_unavailable")
+        return Unavailable(
+            "The upstream service is unavailable",
+            code="upstream_unavailable",
+            headers={"Retry-After": UPSTREAM_RETRY_AFTER},
+        )
     UPSTREAM_ERRORS.labels(upstream, "bad_gateway").inc()
     return BadGateway()
 

@@ -23,10 +23,12 @@ from sqlalchemy.ext.asyncio import (
 SERVER_SETTINGS = {"jit": "off"}
 
 
-def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+def create_engine(url: str, *, pool_size: int = 10, pool_timeout: float = 30.0) -> AsyncEngine:
+    """`pool_timeout`: how long a checkout waits for a free connection before SQLAlchemy's
+    pool `TimeoutError` (which the services answer with 503 `overloaded`, overload.py)."""
     return create_async_engine(
-        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
-        connect_args={"server_settings": SERVER_SETTINGS},
+        url, pool_size=pool_size, max_overflow=pool_size, pool_timeout=pool_timeout,
+        pool_pre_ping=True, connect_args={"server_settings": SERVER_SETTINGS},
     )  # fmt: skip
 
 

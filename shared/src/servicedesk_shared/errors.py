@@ -11,6 +11,8 @@
     ├── Unprocessable       422  (may carry `errors`: a list of what was wrong)
     ├── TooManyRequests     429  (carries `retry_after`)
     └── Unavailable         503
+        └── Overloaded           overloaded: at capacity (in-flight or DB pool bound),
+                                 with `Retry-After` (see overload.py)
 
 `install_error_handlers(app)` maps these, FastAPI's validation errors, Starlette's HTTP
 errors and anything unexpected (500, logged, never a traceback to the client).
@@ -93,6 +95,14 @@ class TooManyRequests(ServiceError):
 
 class Unavailable(ServiceError):
     status_code, code, detail = 503, "unavailable", "Service unavailable"
+
+
+class Overloaded(Unavailable):
+    code, detail = "overloaded", "The service is at capacity; retry shortly"
+
+    def __init__(self, detail: str | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("headers", {"Retry-After": "1"})
+        super().__init__(detail, **kwargs)
 
 
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")

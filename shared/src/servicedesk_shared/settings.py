@@ -69,6 +69,10 @@ class BaseServiceSettings(BaseSettings):
     jwt_secret_keys: SecretStr | None = Field(None, validation_alias=env("JWT_SECRET_KEYS"))
     jwt_issuer: str = Field("servicedesk-auth", validation_alias=env("JWT_ISSUER"))
     jwt_audience: str = Field("servicedesk", validation_alias=env("JWT_AUDIENCE"))
+    # Overload (overload.py): requests handled at once by this process, and how long
+    # (seconds) one may wait for a slot before it is refused with 503 `overloaded`.
+    max_in_flight: int = Field(64, ge=1)
+    in_flight_wait: float = Field(0.1, ge=0, le=10)
 
     @model_validator(mode="after")
     def _require_real_secrets(self) -> BaseServiceSettings:

@@ -20,6 +20,8 @@ class Settings(BaseServiceSettings):
     database_url: str = DEFAULT_DATABASE_URL
     port: int = 8004
     db_pool_size: int = 10
+    # Seconds a request waits for a pooled connection before 503 `overloaded`.
+    db_pool_timeout: float = Field(2.0, gt=0)
     # The model behind every answer (Ollama's HTTP API).
     ollama_url: str = Field("http://127.0.0.1:11434", validation_alias=env("OLLAMA_URL"))
     ollama_model: str = Field("llama3.2:1b", validation_alias=env("OLLAMA_MODEL"))

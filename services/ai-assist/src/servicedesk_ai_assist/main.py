@@ -28,6 +28,7 @@ from servicedesk_shared.headerguard import SingleHeaders
 from servicedesk_shared.messaging.consumer import Consumer
 from servicedesk_shared.messaging.relay import OutboxRelay
 from servicedesk_shared.observability import MetricsMiddleware, health_router
+from servicedesk_shared.overload import install_overload
 from servicedesk_shared.principal import open_token_guard
 from servicedesk_shared.redis import Keys, create_redis
 from servicedesk_shared.requestid import RequestIdMiddleware
@@ -37,7 +38,11 @@ SERVICE = "ai-assist"
 
 
 def open_runtime(settings: Settings, transport: httpx.AsyncBaseTransport | None) -> Runtime:
-    engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
+    engine = create_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        pool_timeout=settings.db_pool_timeout,
+    )
     redis = create_redis(settings.redis_url)
     keys = Keys(settings.redis_key_prefix)
     client = OllamaClient(
@@ -109,6 +114,7 @@ def create_app(
         app.include_router(router)
     app.include_router(health_router(lambda: readiness_checks(app)))
     install_error_handlers(app)
+    install_overload(app, SERVICE, settings)
     app.add_middleware(MetricsMiddleware, service=SERVICE)
     app.add_middleware(StripTrailingSlash)
     app.add_middleware(SingleHeaders)

@@ -26,6 +26,8 @@ class Settings(BaseServiceSettings):
     database_url: str = DEFAULT_DATABASE_URL
     port: int = 8001
     db_pool_size: int = 10
+    # Seconds a request waits for a pooled connection before 503 `overloaded`.
+    db_pool_timeout: float = Field(2.0, gt=0)
     access_token_ttl: int = 900
     refresh_token_ttl: int = 7 * 24 * 3600
     # OWASP's minimum for Argon2id: m=19 MiB, t=2, p=1.

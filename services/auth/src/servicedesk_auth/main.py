@@ -31,6 +31,7 @@ from servicedesk_shared.errors import install_error_handlers
 from servicedesk_shared.headerguard import SingleHeaders
 from servicedesk_shared.messaging.relay import OutboxRelay
 from servicedesk_shared.observability import MetricsMiddleware, health_router
+from servicedesk_shared.overload import install_overload
 from servicedesk_shared.redis import Keys, create_redis
 from servicedesk_shared.requestid import RequestIdMiddleware
 from servicedesk_shared.slashes import StripTrailingSlash
@@ -39,7 +40,11 @@ SERVICE = "auth"
 
 
 def open_runtime(settings: Settings) -> Runtime:
-    engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
+    engine = create_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        pool_timeout=settings.db_pool_timeout,
+    )
     redis = create_redis(settings.redis_url)
     keys = Keys(settings.redis_key_prefix)
     hasher = PasswordHasher(
@@ -114,6 +119,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.include_router(router)
     app.include_router(health_router(lambda: readiness_checks(app)))
     install_error_handlers(app)
+    install_overload(app, SERVICE, settings)
     app.add_middleware(MetricsMiddleware, service=SERVICE)
     app.add_middleware(StripTrailingSlash)
     app.add_middleware(SingleHeaders)

@@ -20,6 +20,8 @@ class Settings(BaseServiceSettings):
     database_url: str = DEFAULT_DATABASE_URL
     port: int = 8003
     db_pool_size: int = 10
+    # Seconds a request waits for a pooled connection before 503 `overloaded`.
+    db_pool_timeout: float = Field(2.0, gt=0)
     # The consumer's queue is `<consumer_name>`, its dead letters `<consumer_name>.dlq`.
     consumer_name: str = "notifications"
     consumer_delivery_limit: int = Field(5, ge=1)

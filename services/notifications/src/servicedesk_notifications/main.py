@@ -29,6 +29,7 @@ from servicedesk_shared.errors import install_error_handlers
 from servicedesk_shared.headerguard import SingleHeaders
 from servicedesk_shared.messaging.consumer import Consumer
 from servicedesk_shared.observability import MetricsMiddleware, health_router
+from servicedesk_shared.overload import install_overload
 from servicedesk_shared.principal import open_token_guard
 from servicedesk_shared.redis import create_redis
 from servicedesk_shared.requestid import RequestIdMiddleware
@@ -42,7 +43,11 @@ def channels(settings: Settings) -> Channels:
 
 
 def open_runtime(settings: Settings, resolver: Resolver) -> Runtime:
-    engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
+    engine = create_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        pool_timeout=settings.db_pool_timeout,
+    )
     sessions = session_factory(engine)
     # trust_env=False: no proxy from the environment may stand between us and the pinned IP.
     http = httpx.AsyncClient(
@@ -123,6 +128,7 @@ def create_app(settings: Settings, *, resolver: Resolver | None = None) -> FastA
         app.include_router(router)
     app.include_router(health_router(lambda: readiness_checks(app)))
     install_error_handlers(app)
+    install_overload(app, SERVICE, settings)
     app.add_middleware(MetricsMiddleware, service=SERVICE)
     app.add_middleware(StripTrailingSlash)
     app.add_middleware(SingleHeaders)

@@ -23,6 +23,8 @@ class Settings(BaseServiceSettings):
     database_url: str = DEFAULT_DATABASE_URL
     port: int = 8002
     db_pool_size: int = 10
+    # Seconds a request waits for a pooled connection before 503 `overloaded`.
+    db_pool_timeout: float = Field(2.0, gt=0)
     # Dev default under the checkout's git-ignored .devstack/; a volume in compose.
     attachments_dir: Path = REPO_ROOT / ".devstack" / "attachments"
     attachment_max_bytes: int = Field(10 * MiB, ge=1, validation_alias=env("ATTACHMENT_MAX_BYTES"))

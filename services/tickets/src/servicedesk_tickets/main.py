@@ -17,6 +17,7 @@ from servicedesk_shared.headerguard import SingleHeaders
 from servicedesk_shared.messaging.consumer import Consumer
 from servicedesk_shared.messaging.relay import OutboxRelay
 from servicedesk_shared.observability import MetricsMiddleware, health_router
+from servicedesk_shared.overload import install_overload
 from servicedesk_shared.principal import open_token_guard
 from servicedesk_shared.redis import create_redis
 from servicedesk_shared.requestid import RequestIdMiddleware
@@ -45,7 +46,11 @@ ROUTERS = (tickets_router, similar_router, comments_router, attachments_router, 
 
 
 def open_runtime(settings: Settings) -> Runtime:
-    engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
+    engine = create_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        pool_timeout=settings.db_pool_timeout,
+    )
     sessions = session_factory(engine)
     consumer = Consumer(
         name=settings.consumer_name, amqp_url=settings.amqp_url, sessions=sessions,
@@ -101,6 +106,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.include_router(router)
     app.include_router(health_router(lambda: readiness_checks(app)))
     install_error_handlers(app)
+    install_overload(app, SERVICE, settings)
     app.add_middleware(MetricsMiddleware, service=SERVICE)
     app.add_middleware(StripTrailingSlash)
     app.add_middleware(SingleHeaders)

@@ -10,6 +10,8 @@
         COMMIT ─► ack
         error ─► wait (exponential backoff) ─► nack(requeue) ─► … after the queue's
                  x-delivery-limit the broker dead-letters it to <queue>.dlq
+        no pooled DB connection within the pool timeout (the process is overloaded, not
+        the event at fault) ─► wait (backoff) ─► try again here, no delivery attempt used
 
 A failed delivery is never acked and never loops forever. `connect_robust` reconnects and
 re-consumes after a broker restart without a process restart.
@@ -25,6 +27,7 @@ from collections.abc import Awaitable, Callable
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
 from pydantic import ValidationError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from servicedesk_shared.logging import event_var, request_id_var
@@ -130,18 +133,36 @@ class Consumer:
             request_id_var.reset(token)
 
     async def _handle(self, message: AbstractIncomingMessage, event: Envelope) -> None:
-        handler = self.handlers.get(event.type)
-        try:
-            async with self.sessions() as session, session.begin():
-                if handler is not None and await inbox.claim(
-                    session, consumer=self.name, event_id=event.id
-                ):
-                    await handler(session, event)
-        except Exception as exc:
-            await self._retry_later(message, event, exc)
-            return
+        busy = 0
+        while True:
+            try:
+                await self._apply(event)
+            except PoolTimeout as exc:
+                busy += 1
+                await self._wait_for_pool(event, busy, exc)
+                continue
+            except Exception as exc:
+                await self._retry_later(message, event, exc)
+                return
+            break
         metrics.CONSUMED.labels(self.name, event.type, "ok").inc()
         await message.ack()
+
+    async def _apply(self, event: Envelope) -> None:
+        handler = self.handlers.get(event.type)
+        async with self.sessions() as session, session.begin():
+            if handler is not None and await inbox.claim(
+                session, consumer=self.name, event_id=event.id
+            ):
+                await handler(session, event)
+
+    async def _wait_for_pool(self, event: Envelope, busy: int, exc: Exception) -> None:
+        """The pool had no connection in time (servicedesk_shared.overload): a nack would
+        use up one of the event's delivery attempts, so it waits here instead."""
+        if busy == 1 or busy % 10 == 0:
+            log.warning("consumer %s: event %s waits for a DB connection (%d): %s",
+                        self.name, event.id, busy, exc)  # fmt: skip
+        await asyncio.sleep(min(self.base_backoff * 2**busy, self.max_backoff))
 
     async def _retry_later(
         self, message: AbstractIncomingMessage, event: Envelope, exc: Exception
