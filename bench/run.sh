@@ -9,3 +9,6 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq && apt-get install -y -qq "${need[@]}"
 fi
 .venv/bin/python bench/backbone.py "$@"
+# Mixed-load soak: Locust, 200 people for 5 minutes through the gateway; HTML report and
+# JSON in bench/results/; exits 1 on a 5xx or a service's RSS growing by 10 % or more.
+.venv/bin/python bench/soak.py

@@ -62,11 +62,12 @@ FROM generate_series($1::int, $2::int) AS g
 """
 
 
-def token(env: dict[str, str], **claims) -> str:
+def token(env: dict[str, str], sub: str | None = None, **claims) -> str:
+    """An hour's access token for `sub` (a new user id when not given)."""
     settings = tokens.TokenSettings(
         tokens.KeyRing.from_string(env["JWT_SECRET_KEYS"]), "servicedesk-auth", "servicedesk"
     )
-    return make_access_token(settings, str(uuid.uuid4()), ttl=3600, **claims)
+    return make_access_token(settings, sub or str(uuid.uuid4()), ttl=3600, **claims)
 
 
 async def seed(url: str, start: int, count: int) -> float:
