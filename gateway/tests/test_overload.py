@@ -25,17 +25,19 @@ async def test_a_services_503_and_retry_after_pass_through(gw):
 
 
 async def test_beyond_its_own_bound_the_gateway_refuses_fast_and_recovers(upstream):
-    settings = settings_for(upstream.url, max_in_flight=1, in_flight_wait=0.05)
+    settings = settings_for(
+        upstream.url, max_in_flight=1, in_flight_wait=0.05, upstream_read_timeout=5
+    )
     before = _shed()
     async with running(settings) as gw, gw.client() as client:
-        # /sleep outlasts the 0.5 s upstream read timeout: the slot is held until the 504.
+        # /sleep answers after 1.5 s: the one slot is held until then.
         held = asyncio.create_task(client.get("/api/tickets/sleep"))
         await eventually(lambda: gw.app.slots.held == 1)
         started = time.monotonic()
         refused = await client.get("/api/tickets")
         elapsed = time.monotonic() - started
         health = await client.get("/healthz")
-        timed_out = await held
+        slow = await held
         after = await client.get("/api/tickets")
     assert refused.status_code == 503
     assert refused.json()["code"] == "overloaded"
@@ -44,7 +46,7 @@ async def test_beyond_its_own_bound_the_gateway_refuses_fast_and_recovers(upstre
     assert refused.headers["x-content-type-options"] == "nosniff"
     assert elapsed < 0.4
     assert health.status_code == 200
-    assert (timed_out.status_code, timed_out.headers["retry-after"]) == (504, "5")
+    assert slow.status_code == 200
     assert after.status_code == 200
     assert _shed() == before + 1
 

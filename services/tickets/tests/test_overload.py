@@ -25,7 +25,7 @@ async def small_app(settings: Settings) -> AsyncIterator[Any]:
     """Tickets with one request slot, no wait for it, and a pool of 1 + 1 overflow."""
     tight = settings.model_copy(
         update={"max_in_flight": 1, "in_flight_wait": 0, "db_pool_size": 1,
-                "db_pool_timeout": 0.5}
+                "db_pool_timeout": 1.0}
     )  # fmt: skip
     app = create_app(tight)
     async with LifespanManager(app):
