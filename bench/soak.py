@@ -188,12 +188,25 @@ def routes(rows: list[dict]) -> list[dict]:
     return rows
 
 
+def brief(line: str) -> str:
+    """A JSON log line as time, logger, message and the exception's last line."""
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        return line[:300]
+    exc = (entry.get("exc") or "").strip().splitlines()
+    return f"{entry.get('ts')} {entry.get('logger')}: {entry.get('msg', '').strip()}" + (
+        f" | {exc[-1][:300]}" if exc else ""
+    )
+
+
 def log_errors(log_dir: Path) -> dict[str, list[str]]:
-    """Each service's ERROR/CRITICAL lines and tracebacks (first 20 of each)."""
+    """Each service's ERROR/CRITICAL lines (first 20 of each), briefly."""
     found = {}
     for path in sorted(log_dir.glob("*.log")):
-        lines = [line.rstrip() for line in path.read_text(errors="replace").splitlines()
-                 if "ERROR" in line or "CRITICAL" in line or "Traceback" in line]  # fmt: skip
+        lines = [brief(line) for line in path.read_text(errors="replace").splitlines()
+                 if '"level":"error"' in line or '"level":"critical"' in line
+                 or "ERROR" in line or "CRITICAL" in line]  # fmt: skip
         if lines:
             found[path.stem] = lines[:20] + ([f"… {len(lines)} in all"] if len(lines) > 20 else [])
     return found
