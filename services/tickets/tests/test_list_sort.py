@@ -121,6 +121,20 @@ async def test_active_leaves_out_terminal_states(api):
     assert [t["id"] for t in await listed(api, "user_a", "active=false")] == [done["id"]]
 
 
+@pytest.mark.parametrize("sort", ["status", "-status", "priority", "sla_due", "-updated_at"])
+async def test_active_combines_with_every_sort(api, sort):
+    """The status sort joins the workflow's states; the filter must not lose its own."""
+    open_ = await api.create("user_a", title="Still open")
+    done = await api.create("user_a", title="Closed one")
+    await api.move("user_a", done["id"], "closed")
+    assert [t["id"] for t in await listed(api, "user_a", f"active=true&sort={sort}")] == [
+        open_["id"]
+    ]
+    assert [t["id"] for t in await listed(api, "user_a", f"active=false&sort={sort}")] == [
+        done["id"]
+    ]
+
+
 @pytest.mark.parametrize("sort", ["title", "-id", "priority,status", "--priority", "x" * 300])
 async def test_an_unknown_sort_key_is_422_naming_it(api, sort):
     response = await api.call("user_a", "GET", "/api/tickets", params={"sort": sort})

@@ -19,6 +19,7 @@ system's queue, and the reason the default is a date.
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, Select, and_, case, select
+from sqlalchemy.orm import aliased
 
 from servicedesk_tickets.sla import page as sla_page
 from servicedesk_tickets.tickets.models import PRIORITIES, Ticket
@@ -51,9 +52,14 @@ def order_by(query: Select, sort: str) -> Select:
 
 
 def terminal_state() -> ColumnElement[bool]:
-    """The ticket sits in a terminal state of its system's workflow."""
-    query = select(WorkflowState.name).where(
-        and_(WorkflowState.system == Ticket.system, WorkflowState.name == Ticket.status,
-             WorkflowState.terminal.is_(True))
-    )  # fmt: skip
-    return query.exists()
+    """The ticket sits in a terminal state of its system's workflow.
+
+    Over an alias of the states, correlated to the ticket only: the status sort joins
+    `workflow_states` into the page query, and an unaliased subquery would be correlated
+    away with it (no FROM left: a 500 for `?active=true&sort=status`, found by the soak).
+    """
+    state = aliased(WorkflowState)
+    query = select(state.name).where(
+        and_(state.system == Ticket.system, state.name == Ticket.status, state.terminal.is_(True))
+    )
+    return query.correlate(Ticket).exists()
