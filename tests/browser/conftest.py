@@ -203,3 +203,15 @@ UNLABELLED = """
 async def assert_labelled(page: Page) -> None:
     unlabelled = await page.evaluate(UNLABELLED)
     assert not unlabelled, f"controls without a label on {page.url}: {unlabelled}"
+
+
+@pytest.fixture(scope="module")
+async def desk(stack):
+    """The API through the stack's gateway (`test_people_sla.Desk`), for a module's setup."""
+    from .test_people_sla import Desk  # a test module's helper: imported late, no cycle
+
+    desk = Desk(stack.gateway)
+    try:
+        yield desk
+    finally:
+        await desk.http.aclose()

@@ -79,15 +79,6 @@ async def rename(desk: Desk, root: dict[str, str], user: dict, display_name: str
     assert resp.status_code == 200, resp.text
 
 
-@pytest.fixture(scope="module")
-async def desk(stack):
-    desk = Desk(stack.gateway)
-    try:
-        yield desk
-    finally:
-        await desk.http.aclose()
-
-
 @dataclass
 class Crowd:
     """~60 users; `grace` is found by name and by e-mail, `long` has the 300-character

@@ -126,15 +126,6 @@ async def file_tickets(desk: Desk, auth: dict[str, str]) -> list[int]:
 
 
 @pytest.fixture(scope="module")
-async def desk(stack):
-    desk = Desk(stack.gateway)
-    try:
-        yield desk
-    finally:
-        await desk.http.aclose()
-
-
-@pytest.fixture(scope="module")
 async def tickets(desk) -> list[int]:
     """Three tickets filed by a requester; the first has the longest unbroken title."""
     _, _, auth = await desk.person("lay", f"Layla Long-Name-{'n' * 40} {secrets.token_hex(2)}")
