@@ -31,6 +31,23 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 log = logging.getLogger(__name__)
+# SQLSTATEs that say "the database cannot take this connection now", not "this request is
+# wrong": too_many_connections (max_connections reached, e.g. replicas times pools), the server
+# starting up or shutting down, and the connection_exception class (08xxx).
+UNAVAILABLE_STATES = {"53300", "57P01", "57P02", "57P03"}
+
+
+def _database_unavailable(exc: DBAPIError) -> bool:
+    """The pool lost its connection, or PostgreSQL refused a new one (a transient state the
+    client should retry, answered 503 with Retry-After, never a 500)."""
+    if exc.connection_invalidated:
+        return True
+    state = str(getattr(exc.orig, "sqlstate", "") or "")
+    return state in UNAVAILABLE_STATES or state.startswith("08")
+
+
+def _unavailable(detail: str) -> JSONResponse:
+    return JSONResponse(error_body(detail, "unavailable"), 503, headers={"Retry-After": "1"})
 
 
 class ServiceError(Exception):
@@ -182,15 +199,18 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DBAPIError)
     async def _database(_: Request, exc: DBAPIError) -> JSONResponse:
-        if exc.connection_invalidated:
-            log.warning("database connection lost; the pool reconnects: %s", exc.orig)
-            return JSONResponse(
-                error_body("Database connection lost, retry", "unavailable"),
-                503,
-                headers={"Retry-After": "1"},
-            )
+        if _database_unavailable(exc):
+            log.warning("database unavailable (the pool reconnects): %s", exc.orig)
+            return _unavailable("Database unavailable, retry shortly")
         log.exception("database error", exc_info=exc)
         return JSONResponse(error_body("Internal server error", "internal_error"), 500)
+
+    @app.exception_handler(ConnectionError)
+    async def _refused(_: Request, exc: ConnectionError) -> JSONResponse:
+        """A dependency refused or dropped the connection (asyncpg raises the OS error as
+        it is when PostgreSQL is not listening): transient, 503."""
+        log.warning("dependency unavailable: %r", exc)
+        return _unavailable("A dependency is unavailable, retry shortly")
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
