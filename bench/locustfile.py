@@ -25,7 +25,10 @@ from collections import Counter, defaultdict
 from locust import FastHttpUser, between, events, task
 
 PEOPLE = json.loads(open(os.environ["BENCH_SOAK_PEOPLE"]).read())  # noqa: SIM115
+# soak.py --pace: think times divided by it (pace 10 = ten times the requests per person).
+PACE = float(os.environ.get("BENCH_SOAK_PACE", "1"))
 STATUS: dict[str, Counter] = defaultdict(Counter)
+REFUSED_MS: list[float] = []  # response times of the 503s (the overload bound's refusals)
 POLL_SECONDS = 15
 UNREAD = "/api/notifications/unread-count"
 # The default workflow's moves staff make (systems/service.py DEFAULT_WORKFLOW).
@@ -44,6 +47,8 @@ _next = {"requester": itertools.count(), "agent": itertools.count()}
 def _count(request_type, name, response, exception, **_kw) -> None:
     code = getattr(response, "status_code", 0) or 0
     STATUS[f"{request_type} {name}"][str(code)] += 1
+    if code == 503:
+        REFUSED_MS.append(_kw.get("response_time") or 0.0)
 
 
 @events.quitting.add_listener
@@ -63,6 +68,9 @@ def _write(environment, **_kw) -> None:
                         for q in (0.5, 0.95, 0.99)},
                      "max": round(entry.max_response_time or 0),
                      "statuses": dict(sorted(codes.items()))})  # fmt: skip
+    refused = sorted(REFUSED_MS)
+    ranks = {f"p{q}": round(refused[len(refused) * q // 100]) for q in (50, 95, 99) if refused}
+    rows.append({"route": "refused (503)", "count": len(refused), **ranks})
     with open(path, "w") as out:
         json.dump(rows, out, indent=2)
 
@@ -145,7 +153,7 @@ class Requester(Person):
 
     weight = 7
     kind = "requester"
-    wait_time = between(5, 15)
+    wait_time = between(5 / PACE, 15 / PACE)
 
     @task(4)
     def my_tickets(self) -> None:
@@ -181,7 +189,7 @@ class Agent(Person):
 
     weight = 3
     kind = "agent"
-    wait_time = between(3, 10)
+    wait_time = between(3 / PACE, 10 / PACE)
 
     def load_list(self, **params) -> None:
         super().load_list(system=self.me["system"], **params)

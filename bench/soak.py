@@ -1,6 +1,7 @@
 """Mixed-load soak (issue "What a request costs"): people using the desk through the gateway.
 
     .venv/bin/python bench/soak.py [--users 200] [--minutes 5] [--tickets 5000]
+                                   [--pace 1] [--overload]
 
 Starts a throw-away stack the way bench/backbone.py does (own databases, Redis prefix,
 RabbitMQ vhost, free ports, rate limits raised so the limiter still runs but never says
@@ -16,6 +17,12 @@ Every 5 s it samples each service process's VmRSS (/proc/<pid>/status) and CPU t
 no 5xx on any route, and each service's RSS grows by less than 10 % from minute 1 to the
 end. Writes Locust's HTML report and bench/results/soak-<time>.json, prints a Markdown table
 of p50/p95/p99 per route, and exits 1 when a goal is missed.
+
+Beyond capacity: `--pace N` divides every think time by N (the same people, N times the
+requests), and `--overload` changes the goals to the overload bounds' (issue "What a
+request costs", "Bad input and limits"): 503 `overloaded` allowed and timed apart, no other
+5xx, no unanswered request, and after Locust stops, the list page answers 200 within 3
+times its latency at rest (measured before the load) five times in a row within 10 s.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ import contextlib
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,6 +42,7 @@ import uuid
 from pathlib import Path
 
 import asyncpg
+import httpx
 
 from servicedesk_shared import devstack
 
@@ -48,6 +57,8 @@ AGENTS_PER_SYSTEM = 20
 SYSTEMS = ("TTS", "HDTS")
 SAMPLE_SECONDS = 5
 GROWTH_LIMIT_PCT = 10.0
+RECOVERY_LIMIT_S = 10.0
+RECOVERED_IN_A_ROW = 5
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 # seed() leaves requester 'seed-user-<n>' and no assignee: give each ticket one of the
@@ -181,9 +192,12 @@ def memory_report(samples: list[dict], minutes: int) -> dict[str, dict]:
 
 
 def routes(rows: list[dict]) -> list[dict]:
-    """The locustfile's rows (ms, per route) with their 5xx and unanswered (status 0) counts."""
+    """The locustfile's rows (ms, per route) with their 5xx and unanswered (status 0) counts;
+    5xx other than the overload bound's 503 apart (`--overload` allows 503s, nothing else)."""
+    rows = [row for row in rows if "statuses" in row]
     for row in rows:
         row["5xx"] = sum(n for code, n in row["statuses"].items() if int(code) >= 500)
+        row["5xx_not_503"] = row["5xx"] - row["statuses"].get("503", 0)
         row["no_answer"] = row["statuses"].get("0", 0)
     return rows
 
@@ -238,11 +252,62 @@ def machine() -> dict:
             "python": platform.python_version(), "commit": commit}  # fmt: skip
 
 
+def probe(gateway: str, token: str) -> tuple[int, float]:
+    """One list page as an agent: the status and the latency in ms."""
+    began = time.perf_counter()
+    try:
+        resp = httpx.get(f"{gateway}/api/tickets", params={"limit": 25, "system": "TTS"},
+                         headers={"Authorization": f"Bearer {token}"}, timeout=10)  # fmt: skip
+        status = resp.status_code
+    except httpx.HTTPError:
+        status = 0
+    return status, (time.perf_counter() - began) * 1000
+
+
+def baseline(gateway: str, token: str) -> float:
+    """The list page's median latency at rest (ms), before the load."""
+    return statistics.median(probe(gateway, token)[1] for _ in range(20))
+
+
+def recovery(gateway: str, token: str, rest_ms: float) -> dict:
+    """Seconds from the load's end to the first of RECOVERED_IN_A_ROW answers that are 200
+    and within 3 times the rest latency (probing every 0.1 s, for a minute at most)."""
+    began, streak, first_ok = time.monotonic(), 0, None
+    while time.monotonic() - began < 60:
+        at = time.monotonic() - began
+        status, ms = probe(gateway, token)
+        if status == 200 and ms <= 3 * rest_ms + 5:
+            first_ok = at if streak == 0 else first_ok
+            streak += 1
+            if streak == RECOVERED_IN_A_ROW:
+                return {"seconds": round(first_ok, 2), "rest_p50_ms": round(rest_ms, 1)}
+        else:
+            streak = 0
+        time.sleep(0.1)
+    return {"seconds": None, "rest_p50_ms": round(rest_ms, 1)}
+
+
+def verdict(report: dict, overload: bool) -> dict:
+    total = next(r for r in report["routes"] if r["route"] == "all routes")
+    worst = max(m["growth_pct"] for m in report["memory"].values())
+    result = {"5xx": total["5xx"], "5xx_not_503": total["5xx_not_503"],
+              "no_answer": total["no_answer"], "max_rss_growth_pct": worst}  # fmt: skip
+    answered = total["no_answer"] == 0 and report["exited"] is None
+    if overload:
+        result["recovery_s"] = report["recovery"]["seconds"]
+        recovered = result["recovery_s"] is not None and result["recovery_s"] <= RECOVERY_LIMIT_S
+        result["met"] = answered and total["5xx_not_503"] == 0 and recovered
+    else:
+        result["met"] = answered and total["5xx"] == 0 and worst < GROWTH_LIMIT_PCT
+    return result
+
+
 def run(env: dict[str, str], stack: devstack.Stack, args: argparse.Namespace, stamp: str,
         log_dir: Path) -> dict:  # fmt: skip
     gateway = f"http://127.0.0.1:{env['GATEWAY_PORT']}"
     report: dict = {"started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
                     "users": args.users, "minutes": args.minutes, "tickets": args.tickets,
+                    "pace": args.pace, "overload": args.overload,
                     "machine": machine()}  # fmt: skip
     report["seed_seconds"] = asyncio.run(seed(dsn(env, "TICKETS_DATABASE_URL"), 1, args.tickets))
     who = people(env)
@@ -252,24 +317,30 @@ def run(env: dict[str, str], stack: devstack.Stack, args: argparse.Namespace, st
           f"{len(who['agents'])} agents", flush=True)  # fmt: skip
     out = HERE / "results" / f"soak-{stamp}.json"
     out.parent.mkdir(exist_ok=True)
+    agent = who["agents"][0]["token"]
+    rest_ms = baseline(gateway, agent)
     with tempfile.TemporaryDirectory(prefix="bench-soak-") as tmp:
-        files = {"BENCH_SOAK_PEOPLE": f"{tmp}/people.json", "BENCH_SOAK_STATUS": f"{tmp}/st.json"}
+        files = {"BENCH_SOAK_PEOPLE": f"{tmp}/people.json", "BENCH_SOAK_STATUS": f"{tmp}/st.json",
+                 "BENCH_SOAK_PACE": str(args.pace)}  # fmt: skip
         Path(files["BENCH_SOAK_PEOPLE"]).write_text(json.dumps(who))
-        print(f"Locust: {args.users} users for {args.minutes} min → {gateway}", flush=True)
+        print(f"Locust: {args.users} users at pace {args.pace} for {args.minutes} min → "
+              f"{gateway}", flush=True)  # fmt: skip
         samples = locust(gateway, args, out, files, stack)
-        report["routes"] = routes(json.loads(Path(files["BENCH_SOAK_STATUS"]).read_text()))
+        if args.overload:
+            report["recovery"] = recovery(gateway, agent, rest_ms)
+        raw = json.loads(Path(files["BENCH_SOAK_STATUS"]).read_text())
+        report["refused"] = next((r for r in raw if r["route"] == "refused (503)"), None)
+        report["routes"] = routes(raw)
     report["memory"] = memory_report(samples, args.minutes)
     report["samples"] = samples
     report["exited"] = stack.first_exit()
     report["log_errors"] = log_errors(log_dir)
-    total = next(r for r in report["routes"] if r["route"] == "all routes")
-    worst = max(m["growth_pct"] for m in report["memory"].values())
-    report["verdict"] = {"5xx": total["5xx"], "no_answer": total["no_answer"],
-                         "max_rss_growth_pct": worst,
-                         "met": total["5xx"] == 0 and total["no_answer"] == 0
-                         and worst < GROWTH_LIMIT_PCT and report["exited"] is None}  # fmt: skip
+    report["verdict"] = verdict(report, args.overload)
     out.write_text(json.dumps(report, indent=2))
     print(markdown(report["routes"], report["memory"]))
+    print(f"\nrefused (503): {json.dumps(report['refused'])}")
+    if args.overload:
+        print(f"recovery after the load: {json.dumps(report['recovery'])}")
     for name, lines in report["log_errors"].items():
         print(f"\n{name} log:\n  " + "\n  ".join(lines))
     print(f"\n{json.dumps(report['verdict'])}\nwritten to {out} and {out.with_suffix('.html')}")
@@ -282,6 +353,17 @@ def main() -> None:
     parser.add_argument("--minutes", type=int, default=5)
     parser.add_argument("--spawn-rate", type=int, default=20)
     parser.add_argument("--tickets", type=int, default=5_000)
+    parser.add_argument(
+        "--pace",
+        type=float,
+        default=1.0,
+        help="think times divided by this (10: ten times the requests)",
+    )
+    parser.add_argument(
+        "--overload",
+        action="store_true",
+        help="beyond capacity: 503 allowed, recovery measured after the load",
+    )
     args = parser.parse_args()
     stamp = time.strftime("%Y%m%dT%H%M%S")
     log_dir = ROOT / ".devstack" / "bench-logs" / f"soak-{stamp}"
