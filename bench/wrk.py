@@ -17,6 +17,7 @@ class Result:
     p50_ms: float
     p99_ms: float
     non_2xx: int
+    timeouts: int = 0  # requests wrk gave up on (its --timeout, 2 s by default)
 
     def row(self) -> str:
         return f"{self.rps:10.0f} {self.p50_ms:8.2f} {self.p99_ms:8.2f}"
@@ -32,7 +33,8 @@ def parse(output: str) -> Result:
     p50 = _ms(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1))
     p99 = _ms(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1))
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
-    return Result(rps, p50, p99, int(bad.group(1)) if bad else 0)
+    late = re.search(r"Socket errors:.*timeout (\d+)", output)
+    return Result(rps, p50, p99, int(bad.group(1)) if bad else 0, int(late.group(1)) if late else 0)
 
 
 def run(
