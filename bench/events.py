@@ -10,6 +10,14 @@
    relay (woken by NOTIFY) publishes it, the notifications consumer writes the requester's
    notification. Latency = notification `created_at` - event `occurred_at` (set just
    before the commit, so slightly pessimistic). Both clocks are this machine's.
+   The row's `created_at` is taken in the handler, before its transaction commits; the
+   benchmark also polls the notifications table every `POLL` seconds and reports when
+   each row was first *seen* (committed), which counts the commit too (a consumer that
+   commits several deliveries at once makes the two differ), pessimistic by up to `POLL`.
+3. CPU per event: the user + system CPU time (/proc/<pid>/stat) the tickets process (the
+   relay) and the notifications process (the consumer) spent during the paced phase,
+   divided by its events, plus that of the PostgreSQL backends serving their databases.
+   Robust to a noisy machine, unlike the latency.
 """
 
 from __future__ import annotations
@@ -17,8 +25,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import re
 import sys
 import time
+import urllib.request
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +45,11 @@ from backbone import _cleanup, bench_env
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent
+POLL = 0.005
+# Rows of other transactions may commit after a row with a higher id (a sequence is not a
+# commit order): each poll looks this many ids back from the highest it has seen.
+POLL_MARGIN = 256
+TICKS = os.sysconf("SC_CLK_TCK")
 INSERT = "INSERT INTO outbox (id, type, payload, occurred_at) VALUES ($1, $2, $3::jsonb, $4)"
 
 
@@ -127,37 +143,106 @@ async def latencies(
     return [(made[i] - occurred[i]).total_seconds() * 1000 for i in wanted if i in made]
 
 
+async def watch(notifications: asyncpg.Connection, seen: dict, stop: asyncio.Event) -> None:
+    """Record when each notification row is first visible (its transaction committed)."""
+    top = await notifications.fetchval("SELECT coalesce(max(id), 0) FROM notifications")
+    while not stop.is_set():
+        rows = await notifications.fetch(
+            "SELECT id, event_id FROM notifications WHERE id > $1", top - POLL_MARGIN
+        )
+        now = datetime.now(UTC)
+        for row in rows:
+            seen.setdefault(row["event_id"], now)
+            top = max(top, row["id"])
+        await asyncio.sleep(POLL)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+async def backends(conn: asyncpg.Connection, databases: list[str]) -> list[int]:
+    query = "SELECT pid FROM pg_stat_activity WHERE datname = ANY($1) AND pid <> pg_backend_pid()"
+    return [row["pid"] for row in await conn.fetch(query, databases)]
+
+
+def mean_group(env: dict) -> float | None:
+    """Deliveries per consumer transaction (None: the consumer commits each on its own)."""
+    url = f"http://127.0.0.1:{env['NOTIFICATIONS_PORT']}/metrics"
+    with urllib.request.urlopen(url, timeout=5) as resp:
+        text = resp.read().decode()
+    found = dict(re.findall(r"^events_consumer_group_size_(sum|count)\{[^}]*\} (\S+)$", text, re.M))
+    return round(float(found["sum"]) / float(found["count"]), 2) if found.get("count") else None
+
+
 def percentile(values: list[float], p: float) -> float:
     return round(values[min(len(values) - 1, int(len(values) * p))], 2)
 
 
-async def measure(env: dict, args) -> dict:
+def summary(values: list[float]) -> dict:
+    ordered = sorted(values)
+    return {
+        "p50_ms": percentile(ordered, 0.50),
+        "p99_ms": percentile(ordered, 0.99),
+        "max_ms": round(ordered[-1], 2),
+    }
+
+
+async def measure(env: dict, args, pids: dict[str, int]) -> dict:
     tickets = await asyncpg.connect(dsn(env, "TICKETS_DATABASE_URL"))
     notifications = await asyncpg.connect(dsn(env, "NOTIFICATIONS_DATABASE_URL"))
+    poller = await asyncpg.connect(dsn(env, "NOTIFICATIONS_DATABASE_URL"))
     try:
         relay = await relay_throughput(tickets, args.relay_events)
         print(f"relay: {relay}", flush=True)
+        databases = [await c.fetchval("SELECT current_database()") for c in (tickets, poller)]
+        pids = {**pids, "postgres": 0}
+        servers = await backends(tickets, databases)
+        before = {name: cpu_seconds(pid) for name, pid in pids.items() if pid}
+        before["postgres"] = sum(cpu_seconds(pid) for pid in servers)
+        seen: dict = {}
+        stop = asyncio.Event()
+        watcher = asyncio.create_task(watch(poller, seen, stop))
         ids = await paced_commits(tickets, args.rate, args.seconds)
         in_order = await latencies(notifications, tickets, ids)
+        stop.set()
+        await watcher
+        after = {name: cpu_seconds(pid) for name, pid in pids.items() if pid}
+        after["postgres"] = sum(cpu_seconds(pid) for pid in servers)
+        occurred = dict(
+            await tickets.fetch("SELECT id, occurred_at FROM outbox WHERE id = ANY($1)",
+                                [uuid.UUID(i) for i in ids])
+        )  # fmt: skip
+        visible = [(at - occurred[i]).total_seconds() * 1000
+                   for i, at in seen.items() if i in occurred]  # fmt: skip
         per_second = [
             round(max(in_order[k : k + args.rate]), 1) for k in range(0, len(in_order), args.rate)
         ]
         print(f"worst latency in each second (ms): {per_second}", flush=True)
-        lat = sorted(in_order)
     finally:
         await tickets.close()
         await notifications.close()
+        await poller.close()
     return {
         "relay": relay,
         "latency": {
             "rate_per_s": args.rate,
             "seconds": args.seconds,
             "events": len(ids),
-            "notified": len(lat),
-            "p50_ms": percentile(lat, 0.50),
-            "p99_ms": percentile(lat, 0.99),
-            "max_ms": round(lat[-1], 2),
+            "notified": len(in_order),
+            **summary(in_order),
+            "seen": {"poll_ms": POLL * 1000, "rows": len(visible), **summary(visible)},
         },
+        "cpu_ms_per_event": {
+            name: round((after[name] - before[name]) * 1000 / len(ids), 3) for name in after
+        },
+        "servers": len(servers),
+        "mean_group": mean_group(env),
     }
 
 
@@ -173,7 +258,9 @@ def main() -> None:
     stack = devstack.Stack(env, log_dir=ROOT / ".devstack" / "bench-logs")
     try:
         stack.start()
-        report = asyncio.run(measure(env, args))
+        pids = {name: proc.pid for name, proc in stack.procs.items()}
+        wanted = {"tickets": pids["tickets"], "notifications": pids["notifications"]}
+        report = asyncio.run(measure(env, args, wanted))
         print(json.dumps(report, indent=2))
         out = HERE / "results" / f"events-{time.strftime('%Y%m%dT%H%M%S')}.json"
         out.parent.mkdir(exist_ok=True)

@@ -271,3 +271,60 @@ async def test_an_exhausted_db_pool_uses_up_no_delivery_attempt(engine, amqp_url
         await consumer.stop()
     assert busy == 3
     assert await effects_of(engine, event["id"]) == 1
+
+
+async def unpublished(engine, events: list[dict]) -> int:
+    async with engine.connect() as conn:
+        return await conn.scalar(
+            text("SELECT count(*) FROM outbox WHERE id = ANY(:ids) AND published_at IS NULL"),
+            {"ids": [uuid.UUID(e["id"]) for e in events]},
+        )
+
+
+async def test_a_batch_whose_publish_fails_stays_unpublished(engine, amqp_url, channel):
+    relay = OutboxRelay(engine=engine, amqp_url=amqp_url, producer="test")
+    exchange = await relay._exchange_ready()
+    await relay.publish_batch()  # nothing of this test's left over
+    events = [sample("ticket.commented", n=n) for n in range(5)]
+    await write_events(engine, events)
+    publish = exchange.publish
+
+    async def broker_refuses_the_third(message, routing_key, **kwargs):
+        if message.message_id == events[2]["id"]:
+            raise aio_pika.exceptions.DeliveryError(None, None)
+        return await publish(message, routing_key, **kwargs)
+
+    exchange.publish = broker_refuses_the_third
+    with pytest.raises(aio_pika.exceptions.DeliveryError):
+        await relay.publish_batch()
+    assert await unpublished(engine, events) == 5  # claimed and marked, rolled back
+    exchange.publish = publish
+    assert await relay.publish_batch() == 5
+    await relay.stop()
+    assert await unpublished(engine, events) == 0
+
+
+async def test_a_burst_of_commits_goes_out_in_few_batches(engine, amqp_url, channel):
+    relay = OutboxRelay(engine=engine, amqp_url=amqp_url, producer="test", gather=0.5)
+    await relay.publish_batch()  # declares the exchange; nothing of this test's left over
+    queue = await bound_queue(channel, "ticket.burst")
+    batches: list[int] = []
+    publish_batch = relay.publish_batch
+
+    async def counted() -> int:
+        published = await publish_batch()
+        if published:
+            batches.append(published)
+        return published
+
+    relay.publish_batch = counted
+    relay.start()
+    try:
+        events = [sample("ticket.burst", n=n) for n in range(10)]
+        for event in events:  # ten commits, ten NOTIFYs
+            await write_events(engine, [event])
+        got = await drain(queue, 10)
+    finally:
+        await relay.stop()
+    assert sorted(g["id"] for g in got) == sorted(e["id"] for e in events)
+    assert sum(batches) == 10 and len(batches) < 10

@@ -25,6 +25,9 @@ class Settings(BaseServiceSettings):
     # The consumer's queue is `<consumer_name>`, its dead letters `<consumer_name>.dlq`.
     consumer_name: str = "notifications"
     consumer_delivery_limit: int = Field(5, ge=1)
+    # Deliveries waiting together are handled in one transaction, up to this many (1: one
+    # transaction each); see servicedesk_shared.messaging.consumer.
+    consumer_group_size: int = Field(16, ge=1)
     # Service-to-service keys (POST /internal/notifications); unset: every call refused.
     api_keys: SecretStr | None = Field(None, validation_alias=env("NOTIFICATION_API_KEYS"))
     # E-mail: no SMTP host, no e-mail channel (no rows written, nothing sent).

@@ -57,6 +57,7 @@ def open_runtime(settings: Settings, resolver: Resolver) -> Runtime:
         name=settings.consumer_name, amqp_url=settings.amqp_url, sessions=sessions,
         handlers=build_handlers(channels(settings)),
         delivery_limit=settings.consumer_delivery_limit,
+        group_size=settings.consumer_group_size,
     )  # fmt: skip
     redis = create_redis(settings.redis_url)
     return Runtime(

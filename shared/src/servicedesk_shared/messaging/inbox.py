@@ -1,5 +1,6 @@
 """The consumer inbox: one row per (consumer, event id), written in the handler's own
-transaction, so a redelivered event finds its row and has no second effect.
+transaction, so a redelivered event finds its row and has no second effect. A consumer
+claims the deliveries it commits together in one statement (`claim_all`).
 
 Each consuming service has this table in its migrations (`inbox_table_sql`).
 """
@@ -11,9 +12,11 @@ import uuid
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-CLAIM = text(
-    "INSERT INTO inbox (consumer, event_id) VALUES (:consumer, :event_id) "
-    "ON CONFLICT DO NOTHING RETURNING 1"
+# Sorted ids: two transactions claiming overlapping groups wait for each other in the
+# same order, never in a cycle.
+CLAIM_ALL = text(
+    "INSERT INTO inbox (consumer, event_id) SELECT :consumer, unnest(CAST(:ids AS uuid[])) "
+    "ON CONFLICT DO NOTHING RETURNING event_id"
 )
 
 
@@ -25,7 +28,10 @@ def inbox_table_sql() -> str:
         PRIMARY KEY (consumer, event_id))"""
 
 
-async def claim(session: AsyncSession, *, consumer: str, event_id: uuid.UUID) -> bool:
-    """True the first time this consumer sees the event (the row is new)."""
-    result = await session.execute(CLAIM, {"consumer": consumer, "event_id": event_id})
-    return result.scalar() is not None
+async def claim_all(
+    session: AsyncSession, *, consumer: str, event_ids: list[uuid.UUID]
+) -> set[uuid.UUID]:
+    """The ids this consumer sees for the first time (an id given twice: claimed once)."""
+    ids = sorted(set(event_ids))
+    result = await session.execute(CLAIM_ALL, {"consumer": consumer, "ids": ids})
+    return set(result.scalars())

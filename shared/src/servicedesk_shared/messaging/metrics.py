@@ -1,6 +1,6 @@
 """Event metrics, shared by every producer and consumer (labels stay low-cardinality)."""
 
-from prometheus_client import Counter, Gauge
+from prometheus_client import Counter, Gauge, Histogram
 
 PUBLISHED = Counter(
     "events_published_total", "Events confirmed by the broker", ["producer", "type"]
@@ -13,6 +13,12 @@ CONSUMED = Counter(
 )
 DEAD_LETTERED = Counter(
     "events_dead_lettered_total", "Deliveries sent to the dead-letter queue", ["consumer", "reason"]
+)
+GROUP_SIZE = Histogram(
+    "events_consumer_group_size",
+    "Deliveries committed together in one transaction",
+    ["consumer"],
+    buckets=(1, 2, 4, 8, 16, 32),
 )
 CONSUMER_CONNECTED = Gauge(
     "events_consumer_connected", "1 while the consumer is connected to RabbitMQ", ["consumer"]
