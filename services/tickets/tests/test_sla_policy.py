@@ -47,7 +47,7 @@ async def test_a_system_admin_replaces_its_policy_and_it_is_audited(api, conn, p
     )
     entry = (await conn.execute(text(
         "SELECT actor_id, old, new FROM audit_log WHERE action = 'sla_policy.replaced' "
-        "AND object_id = 'TTS' ORDER BY seq DESC LIMIT 1"))).one()  # fmt: skip
+        "AND object_id = 'TTS' ORDER BY id DESC LIMIT 1"))).one()  # fmt: skip
     assert entry.actor_id == personas.ids["admin_tts"]
     assert entry.old["calendar"]["timezone"] == "UTC"
     assert entry.new["targets"]["urgent"] == {"first_response_minutes": 15,

@@ -1,5 +1,5 @@
-"""The audit log: written with each change, hash-chained, append-only, tamper-evident, and
-never forked by concurrent writers."""
+"""The audit log: written with each change, without a lock; chained by the sealer with no
+gaps and never forked; append-only; tamper-evident."""
 
 from __future__ import annotations
 
@@ -9,13 +9,36 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from servicedesk_tickets.audit import chain
+from servicedesk_tickets.audit import chain, sealer
+from servicedesk_tickets.audit import verify as verifying
+from servicedesk_tickets.audit.sealer import SEAL_LOCK, seal, seal_all
+from servicedesk_tickets.audit.service import flush_pending, record
+
+CHAINED = (
+    "SELECT c.seq, c.prev_hash, c.hash, e.* FROM audit_chain c "
+    "JOIN audit_log e ON e.id = c.entry_id"
+)
 
 
 async def verify(api) -> dict:
     response = await api.call("superuser", "GET", "/api/admin/audit/verify")
     assert response.status_code == 200
     return response.json()
+
+
+async def queued(conn, ids: list[int]) -> int:
+    query = text("SELECT count(*) FROM audit_unsealed WHERE entry_id = ANY(:ids)")
+    return await conn.scalar(query, {"ids": ids})
+
+
+async def links_of(conn, ids: list[int]) -> list[int]:
+    query = text("SELECT seq FROM audit_chain WHERE entry_id = ANY(:ids) ORDER BY seq")
+    return list((await conn.scalars(query, {"ids": ids})).all())
+
+
+async def entry_ids(api, object_id: int | str) -> list[int]:
+    page = await api.call("superuser", "GET", f"/api/admin/audit?object_id={object_id}")
+    return sorted(e["id"] for e in page.json()["items"])
 
 
 async def test_each_change_is_audited_with_actor_ip_request_id_and_values(api, personas):
@@ -42,6 +65,31 @@ async def test_the_history_shows_the_tickets_entries_oldest_first(api):
         "status": "in_progress"
     }
     assert "ip" not in history[0] and "hash" not in history[0]
+    assert history[0]["id"] < history[1]["id"]
+
+
+async def test_unsealed_entries_show_with_seq_null_until_the_sealer_chains_them(api, conn):
+    await seal_all(conn)  # the test's transaction holds the sealer's lock from here on
+    ticket = await api.create("user_a")
+    await api.move("agent_tts", ticket["id"], "in_progress")
+    url = f"/api/tickets/{ticket['id']}/history"
+    history = (await api.call("user_a", "GET", url)).json()
+    assert [h["seq"] for h in history] == [None, None]
+    page = await api.call("superuser", "GET", f"/api/admin/audit?object_id={ticket['id']}")
+    assert [(e["seq"], e["prev_hash"], e["hash"]) for e in page.json()["items"]] == [
+        (None, None, None)
+    ] * 2
+    ids = [h["id"] for h in history]
+    assert await queued(conn, ids) == 2
+
+    assert await seal_all(conn) == 2
+    assert await queued(conn, ids) == 0
+    head = await conn.scalar(text("SELECT max(seq) FROM audit_chain"))
+    assert await links_of(conn, ids) == [head - 1, head]  # in id order, after the head
+    history = (await api.call("user_a", "GET", url)).json()
+    assert [h["seq"] for h in history] == [head - 1, head]
+    latest = await api.call("superuser", "GET", f"/api/admin/audit?object_id={ticket['id']}")
+    assert latest.json()["items"][0]["hash"] is not None
 
 
 @pytest.mark.parametrize("who", ["user_a", "agent_tts", "manager_tts", "admin_tts"])
@@ -70,60 +118,158 @@ async def test_the_chain_verifies_and_hashes_are_recomputable(api, conn):
     await api.create("user_a")
     result = await verify(api)
     assert result["valid"] is True and result["first_broken"] is None and result["entries"] >= 1
-    row = (await conn.execute(text("SELECT * FROM audit_log ORDER BY seq DESC LIMIT 1"))).one()
+    assert result["unsealed"] == 0  # verify sealed everything committed before it
+    row = (await conn.execute(text(CHAINED + " ORDER BY c.seq DESC LIMIT 1"))).one()
     entry = dict(row._mapping)
     assert entry["hash"] == chain.entry_hash(entry["prev_hash"], entry)
 
 
+async def test_verify_counts_entries_written_after_its_seal_pass_as_unsealed(
+    api, conn, monkeypatch
+):
+    await seal_all(conn)
+    for _ in range(2):
+        await api.create("user_a")
+
+    async def too_late(session) -> int:  # as if both committed just after the seal pass
+        return 0
+
+    monkeypatch.setattr(verifying, "seal_all", too_late)
+    result = await verify(api)
+    assert result["valid"] is True and result["unsealed"] == 2
+
+
+REFUSED = [
+    "UPDATE audit_log SET action = 'x'", "DELETE FROM audit_log", "TRUNCATE audit_log CASCADE",
+    "UPDATE audit_chain SET hash = 'x'", "DELETE FROM audit_chain", "TRUNCATE audit_chain",
+]  # fmt: skip
+
+
 async def test_updates_and_deletes_are_refused_by_the_database(api, conn):
     await api.create("user_a")
-    for statement in ("UPDATE audit_log SET action = 'x'", "DELETE FROM audit_log",
-                      "TRUNCATE audit_log"):  # fmt: skip
-        with pytest.raises(DBAPIError, match="append-only"):
+    await seal_all(conn)
+    for statement in REFUSED:
+        with pytest.raises(DBAPIError, match="is append-only"):
             async with conn.begin_nested():
                 await conn.execute(text(statement))
 
 
-async def tamper(conn, statement: str, **params: str) -> int:
+async def tamper(conn, table: str, statement: str, **params: object) -> None:
     """Edit the log the way a superuser with SQL access could, bypassing the trigger."""
-    seq = await conn.scalar(text("SELECT max(seq) - 1 FROM audit_log"))
-    await conn.execute(text("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update_delete"))
-    await conn.execute(text(statement), {"seq": seq, **params})
-    await conn.execute(text("ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update_delete"))
-    return seq
+    await conn.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER {table}_no_update_delete"))
+    await conn.execute(text(statement), params)
+    await conn.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER {table}_no_update_delete"))
 
 
-@pytest.mark.parametrize(
-    ("statement", "offset", "reason"),
-    [
-        ('UPDATE audit_log SET new = \'{"title": "forged"}\' WHERE seq = :seq', 0, "modified"),
-        ("UPDATE audit_log SET actor_id = 'someone' WHERE seq = :seq", 0, "modified"),
-        ("UPDATE audit_log SET at = at - interval '1 day' WHERE seq = :seq", 0, "modified"),
-        ("DELETE FROM audit_log WHERE seq = :seq", 1, "removed"),
-    ],
-)
-async def test_tampering_is_detected_and_the_entry_named(api, conn, statement, offset, reason):
+async def sealed_target(api, conn) -> tuple[int, int]:
+    """Three tickets, everything sealed (and the sealer's lock held by the test from here
+    on): the `seq` and entry id of the next-to-last link."""
     for _ in range(3):
         await api.create("user_a")
-    # No verify before tampering: its server-side cursor stays open until the transaction
-    # (here the test's own) ends, and PostgreSQL refuses ALTER TABLE while it is open.
-    seq = await tamper(conn, statement)
+    # Sealed directly, not by verify: its server-side cursor stays open until the
+    # transaction (here the test's own) ends, and PostgreSQL refuses ALTER TABLE meanwhile.
+    await seal_all(conn)
+    query = text("SELECT seq, entry_id FROM audit_chain ORDER BY seq DESC OFFSET 1 LIMIT 1")
+    return tuple((await conn.execute(query)).one())
+
+
+ENTRY_EDITS = [
+    'UPDATE audit_log SET new = \'{"title": "forged"}\' WHERE id = :id',
+    "UPDATE audit_log SET actor_id = 'someone' WHERE id = :id",
+    "UPDATE audit_log SET at = at - interval '1 day' WHERE id = :id",
+]
+
+
+@pytest.mark.parametrize("statement", ENTRY_EDITS)
+async def test_a_modified_entry_is_detected_and_named(api, conn, statement):
+    seq, entry_id = await sealed_target(api, conn)
+    await tamper(conn, "audit_log", statement, id=entry_id)
     result = await verify(api)
     assert result["valid"] is False
-    assert result["first_broken"]["seq"] == seq + offset
-    assert reason in result["first_broken"]["reason"]
+    assert (result["first_broken"]["seq"], result["first_broken"]["id"]) == (seq, entry_id)
+    assert "modified" in result["first_broken"]["reason"]
+
+
+@pytest.mark.parametrize("with_entry", [False, True])
+async def test_a_removed_link_is_detected_and_the_next_named(api, conn, with_entry):
+    seq, entry_id = await sealed_target(api, conn)
+    await tamper(conn, "audit_chain", "DELETE FROM audit_chain WHERE seq = :seq", seq=seq)
+    if with_entry:
+        await tamper(conn, "audit_log", "DELETE FROM audit_log WHERE id = :id", id=entry_id)
+    result = await verify(api)
+    assert result["valid"] is False
+    assert result["first_broken"]["seq"] == seq + 1
+    assert "removed" in result["first_broken"]["reason"]
 
 
 async def test_a_recomputed_hash_breaks_the_next_link(api, conn):
-    for _ in range(3):
-        await api.create("user_a")
-    seq = await tamper(conn, "UPDATE audit_log SET actor_name = 'mallory' WHERE seq = :seq")
-    row = (await conn.execute(text("SELECT * FROM audit_log WHERE seq = :s"), {"s": seq})).one()
+    seq, entry_id = await sealed_target(api, conn)
+    await tamper(conn, "audit_log", "UPDATE audit_log SET actor_name = 'mallory' WHERE id = :id",
+                 id=entry_id)  # fmt: skip
+    row = (await conn.execute(text(CHAINED + " WHERE c.seq = :s"), {"s": seq})).one()
     forged = chain.entry_hash(row.prev_hash, dict(row._mapping))
-    await tamper(conn, "UPDATE audit_log SET hash = :forged WHERE seq = :seq", forged=forged)
+    await tamper(conn, "audit_chain", "UPDATE audit_chain SET hash = :forged WHERE seq = :seq",
+                 forged=forged, seq=seq)  # fmt: skip
     result = await verify(api)
     assert result["first_broken"]["seq"] == seq + 1
     assert "prev_hash" in result["first_broken"]["reason"]
+
+
+async def test_an_entry_whose_queue_row_was_deleted_is_detected(api, conn):
+    await seal_all(conn)
+    ticket = await api.create("user_a")
+    (entry_id,) = await entry_ids(api, ticket["id"])
+    await conn.execute(text("DELETE FROM audit_unsealed WHERE entry_id = :id"), {"id": entry_id})
+    result = await verify(api)
+    assert result["valid"] is False
+    assert result["first_broken"]["seq"] is None and result["first_broken"]["id"] == entry_id
+    assert "neither on the chain nor queued" in result["first_broken"]["reason"]
+    assert await links_of(conn, [entry_id]) == []
+
+
+async def test_a_queue_row_added_for_a_chained_entry_is_reported_not_chained_twice(api, conn):
+    seq, entry_id = await sealed_target(api, conn)
+    await conn.execute(text("INSERT INTO audit_unsealed VALUES (:id)"), {"id": entry_id})
+    result = await verify(api)  # its seal pass skips the row instead of failing on it
+    assert result["valid"] is False
+    assert (result["first_broken"]["seq"], result["first_broken"]["id"]) == (seq, entry_id)
+    assert "queued again" in result["first_broken"]["reason"]
+
+
+async def test_a_crash_mid_seal_leaves_the_queue_intact(api, conn, monkeypatch):
+    await seal_all(conn)
+    ticket = await api.create("user_a")
+    await api.move("agent_tts", ticket["id"], "in_progress")
+    ids = await entry_ids(api, ticket["id"])
+    head = await conn.scalar(text("SELECT coalesce(max(seq), 0) FROM audit_chain"))
+
+    async def crash(db, ids) -> None:
+        raise RuntimeError("connection lost")  # after the links were inserted
+
+    monkeypatch.setattr(sealer, "_dequeue", crash)
+    with pytest.raises(RuntimeError, match="connection lost"):
+        async with conn.begin_nested():  # the pass's transaction
+            await seal_all(conn)
+    assert await queued(conn, ids) == 2 and await links_of(conn, ids) == []
+    assert await conn.scalar(text("SELECT coalesce(max(seq), 0) FROM audit_chain")) == head
+    monkeypatch.undo()
+    assert await seal_all(conn) == 2
+    assert await links_of(conn, ids) == [head + 1, head + 2]
+    assert (await verify(api))["valid"] is True
+
+
+async def test_writers_do_not_wait_for_each_other_nor_for_the_sealer(app):
+    """Two transactions write entries while neither has committed, and a third holds the
+    sealer's lock: nobody waits (with the append lock the second write blocked here)."""
+    sessions = app.state.runtime.sessions
+    async with sessions() as first, sessions() as second, sessions() as sealing:
+        await sealing.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SEAL_LOCK})
+        for session in (first, second):
+            record(session, actor=None, action="test.concurrent", object_type="test",
+                   object_id="writers")  # fmt: skip
+            assert await asyncio.wait_for(flush_pending(session), timeout=5) == 1
+        for session in (first, second, sealing):
+            await session.rollback()
 
 
 async def test_concurrent_writers_do_not_fork_the_chain(committing_api, app):
@@ -142,7 +288,41 @@ async def test_concurrent_writers_do_not_fork_the_chain(committing_api, app):
     assert result["valid"] is True, result
     async with app.state.runtime.engine.connect() as conn:
         forks = await conn.scalar(text(
-            "SELECT count(*) FROM (SELECT prev_hash FROM audit_log GROUP BY prev_hash "
+            "SELECT count(*) FROM (SELECT prev_hash FROM audit_chain GROUP BY prev_hash "
             "HAVING count(*) > 1) f"
         ))  # fmt: skip
     assert forks == 0
+
+
+async def test_sealers_racing_never_fork_or_duplicate_the_chain(app):
+    engine = app.state.runtime.engine
+    async with app.state.runtime.sessions() as session:
+        for i in range(40):
+            record(session, actor=None, action="test.sealers", object_type="test",
+                   object_id=f"race-{i}")  # fmt: skip
+        await flush_pending(session)
+        await session.commit()  # no poke: the racers below find the whole queue
+
+    async def racer(wait: bool) -> None:
+        while True:
+            async with engine.begin() as conn:
+                sealed = await seal(conn, wait=wait, batch=3)
+            if sealed == 0:
+                return
+            await asyncio.sleep(0)
+
+    drains = [sealer.Sealer(engine, batch=4).drain() for _ in range(2)]
+    await asyncio.gather(*(racer(wait) for wait in (True, True, True, False)), *drains)
+    async with engine.connect() as conn:
+        seqs = list((await conn.scalars(text("SELECT seq FROM audit_chain ORDER BY seq"))).all())
+        assert seqs == list(range(1, len(seqs) + 1))
+        race = text("SELECT count(*) FROM audit_log WHERE object_id LIKE 'race-%'")
+        chained = text(
+            "SELECT count(DISTINCT c.entry_id) FROM audit_chain c JOIN audit_log e "
+            "ON e.id = c.entry_id WHERE e.object_id LIKE 'race-%'"
+        )
+        assert await conn.scalar(race) == await conn.scalar(chained) == 40
+    async with app.state.runtime.sessions() as session:
+        result = await verifying.verify(session)
+        await session.commit()
+    assert result.valid is True, result

@@ -76,6 +76,9 @@ export const admin: Catalogue<typeof en> = {
   "admin.audit.intact_other": "Die Kette ist intakt: alle {count} Einträge sind geprüft.",
   "admin.audit.broken": "Die Kette ist unterbrochen.",
   "admin.audit.brokenAt": "Die Kette ist bei Eintrag {seq} unterbrochen: {reason}.",
+  "admin.audit.brokenAtId": "Das Protokoll ist beim Eintrag mit der ID {id} beschädigt: {reason}.",
+  "admin.audit.unsealed_one": "{count} neuerer Eintrag wird noch versiegelt (noch nicht geprüft).",
+  "admin.audit.unsealed_other": "{count} neuere Einträge werden noch versiegelt (noch nicht geprüft).",
   "admin.audit.checked_one": "{count} Eintrag geprüft.",
   "admin.audit.checked_other": "{count} Einträge geprüft.",
   "admin.audit.filters": "Prüfprotokoll filtern",
@@ -96,6 +99,8 @@ export const admin: Catalogue<typeof en> = {
   "admin.audit.object": "Objekt",
   "admin.audit.ip": "IP",
   "admin.audit.hash": "Hash",
+  "admin.audit.sealing": "wird versiegelt…",
+  "admin.audit.sealingHint": "Geschrieben, aber noch nicht in der Hash-Kette: der Versiegler fügt ihn gleich an.",
   "admin.audit.system": "System",
   "admin.audit.pages": "Protokollseiten",
 

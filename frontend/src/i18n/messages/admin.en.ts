@@ -72,6 +72,9 @@ export const admin = {
   "admin.audit.intact_other": "The chain is intact: all {count} entries verified.",
   "admin.audit.broken": "The chain is broken.",
   "admin.audit.brokenAt": "The chain is broken at entry {seq}: {reason}.",
+  "admin.audit.brokenAtId": "The log is broken at the entry with id {id}: {reason}.",
+  "admin.audit.unsealed_one": "{count} newer entry is still being sealed (not checked yet).",
+  "admin.audit.unsealed_other": "{count} newer entries are still being sealed (not checked yet).",
   "admin.audit.checked_one": "{count} entry checked.",
   "admin.audit.checked_other": "{count} entries checked.",
   "admin.audit.filters": "Filter the audit log",
@@ -92,6 +95,8 @@ export const admin = {
   "admin.audit.object": "Object",
   "admin.audit.ip": "IP",
   "admin.audit.hash": "Hash",
+  "admin.audit.sealing": "sealing…",
+  "admin.audit.sealingHint": "Written, not on the hash chain yet: the sealer adds it within moments.",
   "admin.audit.system": "System",
   "admin.audit.pages": "Audit pages",
 

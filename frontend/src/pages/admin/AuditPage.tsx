@@ -11,6 +11,19 @@ import "./admin.css";
 const PAGE = 50;
 const EMPTY = { action: "", object_type: "", object_id: "" };
 
+/** What verify found: intact or where it broke, and how many entries are still being sealed. */
+function VerifyMessage({ result }: { result: Schemas["VerifyResult"] }) {
+  const broken = result.first_broken;
+  const unsealed = result.unsealed ? ` ${tn("admin.audit.unsealed", result.unsealed)}` : "";
+  if (result.valid) return <p className="ok-box">{tn("admin.audit.intact", result.entries)}{unsealed}</p>;
+  const where = !broken
+    ? t("admin.audit.broken")
+    : broken.seq != null
+      ? t("admin.audit.brokenAt", { seq: String(broken.seq), reason: broken.reason })
+      : t("admin.audit.brokenAtId", { id: String(broken.id ?? "?"), reason: broken.reason });
+  return <p className="error">{where} {tn("admin.audit.checked", result.entries)}{unsealed}</p>;
+}
+
 export function AuditPage() {
   const { api } = useAuth();
   const [filters, setFilters] = useState(EMPTY);
@@ -64,18 +77,7 @@ export function AuditPage() {
         </div>
       </div>
       <div role="status" aria-live="polite">
-        {verify ? (
-          verify.valid ? (
-            <p className="ok-box">{tn("admin.audit.intact", verify.entries)}</p>
-          ) : (
-            <p className="error">
-              {verify.first_broken
-                ? t("admin.audit.brokenAt", { seq: String(verify.first_broken.seq), reason: verify.first_broken.reason })
-                : t("admin.audit.broken")}{" "}
-              {tn("admin.audit.checked", verify.entries)}
-            </p>
-          )
-        ) : null}
+        {verify ? <VerifyMessage result={verify} /> : null}
       </div>
       <ErrorMessage error={verifyError} />
       <form className="filters audit-filters" onSubmit={apply} aria-label={t("admin.audit.filters")}>
@@ -114,8 +116,10 @@ export function AuditPage() {
             </thead>
             <tbody role="rowgroup">
               {page.items.map((e) => (
-                <tr key={e.seq} role="row">
-                  <td role="cell" className="cell-seq" data-label={t("admin.audit.seq")}>{e.seq}</td>
+                <tr key={e.id} role="row">
+                  <td role="cell" className="cell-seq" data-label={t("admin.audit.seq")}>
+                    {e.seq ?? <span className="muted" title={t("admin.audit.sealingHint")}>{t("admin.audit.sealing")}</span>}
+                  </td>
                   <td role="cell" className="cell-when" data-label={t("admin.audit.when")}><When at={e.at} /></td>
                   <td role="cell" className="cell-who" data-label={t("admin.audit.who")}>
                     {e.actor || e.actor_id ? <PersonName person={e.actor} /> : t("admin.audit.system")}
@@ -123,7 +127,7 @@ export function AuditPage() {
                   <td role="cell" data-label={t("admin.audit.action")} className="cell-action mono">{e.action}</td>
                   <td role="cell" className="cell-object" data-label={t("admin.audit.object")}>{e.object_type}{e.object_id ? ` ${e.object_id}` : ""}</td>
                   <td role="cell" data-label={t("admin.audit.ip")} className="cell-ip mono">{e.ip ?? ""}</td>
-                  <td role="cell" data-label={t("admin.audit.hash")} className="cell-hash mono" title={e.hash}>{e.hash.slice(0, 12)}…</td>
+                  <td role="cell" data-label={t("admin.audit.hash")} className="cell-hash mono" title={e.hash ?? undefined}>{e.hash ? `${e.hash.slice(0, 12)}…` : ""}</td>
                 </tr>
               ))}
             </tbody>

@@ -73,7 +73,7 @@ describe("the audit log", () => {
   it("says the chain is intact, counted", async () => {
     render(<AuditPage />, {
       "/api/admin/audit": { items: [], total: 0 },
-      "/api/admin/audit/verify": { valid: true, entries: 1200, first_broken: null },
+      "/api/admin/audit/verify": { valid: true, entries: 1200, unsealed: 0, first_broken: null },
     });
     expect(await screen.findByText("The audit log has no entries yet.")).toBeTruthy();
     fireEvent.click(screen.getByRole("button", { name: "Verify chain" }));
@@ -84,9 +84,45 @@ describe("the audit log", () => {
     setTextLocale("de");
     render(<AuditPage />, {
       "/api/admin/audit": { items: [], total: 0 },
-      "/api/admin/audit/verify": { valid: false, entries: 1, first_broken: { seq: 1204, reason: "hash mismatch" } },
+      "/api/admin/audit/verify": {
+        valid: false, entries: 1, unsealed: 0, first_broken: { seq: 1204, id: 1210, reason: "hash mismatch" },
+      },
     });
     fireEvent.click(await screen.findByRole("button", { name: "Kette prüfen" }));
     expect(await screen.findByText("Die Kette ist bei Eintrag 1204 unterbrochen: hash mismatch. 1 Eintrag geprüft.")).toBeTruthy();
+  });
+
+  it("names an entry that is off the chain by its id, and counts what is still being sealed", async () => {
+    render(<AuditPage />, {
+      "/api/admin/audit": { items: [], total: 0 },
+      "/api/admin/audit/verify": {
+        valid: false, entries: 7, unsealed: 2, first_broken: { seq: null, id: 9, reason: "queue row removed" },
+      },
+    });
+    fireEvent.click(await screen.findByRole("button", { name: "Verify chain" }));
+    expect(await screen.findByText(
+      "The log is broken at the entry with id 9: queue row removed. 7 entries checked. "
+        + "2 newer entries are still being sealed (not checked yet).",
+    )).toBeTruthy();
+  });
+
+  it("shows an entry not sealed yet as sealing, keyed by its id", async () => {
+    const entry = {
+      id: 41, at: "2026-12-04T05:00:00Z", actor_id: null, actor_name: null, action: "ticket.created",
+      object_type: "ticket", object_id: "7", old: null, new: null, request_id: null, ip: null,
+    };
+    render(<AuditPage />, {
+      "/api/admin/audit": {
+        items: [
+          { ...entry, id: 42, seq: null, prev_hash: null, hash: null },
+          { ...entry, seq: 40, prev_hash: "0".repeat(64), hash: "ab".repeat(32) },
+        ],
+        total: 2,
+      },
+    });
+    const [, unsealed, sealed] = await screen.findAllByRole("row");
+    expect(within(unsealed!).getByTitle(/not on the hash chain yet/).textContent).toBe("sealing…");
+    expect(within(sealed!).getByRole("cell", { name: "40" })).toBeTruthy();
+    expect(within(sealed!).getByText("abababababab…")).toBeTruthy();
   });
 });

@@ -55,7 +55,7 @@ export function History({ ticketId, version }: { ticketId: number; version: numb
         {(history.error ? [] : (history.data ?? [])).map((h) => {
           const parts = { when: <When at={h.at} />, what: describeEntry(h.action, h.old ?? null, h.new ?? null) };
           return (
-            <li key={h.seq}>
+            <li key={h.id}>
               {h.actor || h.actor_id
                 ? tx("ticket.history.by", { ...parts, who: h.actor ? <PersonName person={h.actor} /> : unknownPerson() })
                 : tx("ticket.history.bySystem", parts)}

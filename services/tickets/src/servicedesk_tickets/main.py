@@ -1,7 +1,7 @@
 """`create_app(settings)`: routes, middleware, error handlers, and a lifespan that opens
-the database engine, the outbox relay and the event consumer (nothing connects at import
-time; the relay and the consumer reach RabbitMQ in the background, so the service starts
-and takes tickets while the broker is down)."""
+the database engine, the outbox relay, the event consumer, the SLA scheduler and the audit
+sealer (nothing connects at import time; the relay and the consumer reach RabbitMQ in the
+background, so the service starts and takes tickets while the broker is down)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from servicedesk_shared.slashes import StripTrailingSlash
 from servicedesk_tickets.ai_settings.router import router as ai_settings_router
 from servicedesk_tickets.attachments.router import router as attachments_router
 from servicedesk_tickets.audit.router import router as audit_router
+from servicedesk_tickets.audit.sealer import Sealer
 from servicedesk_tickets.comments.router import router as comments_router
 from servicedesk_tickets.config import Settings
 from servicedesk_tickets.consumers import build_handlers
@@ -77,6 +78,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         scheduler = SlaScheduler(runtime.sessions, interval=runtime.settings.sla_poll_seconds)
         scheduler.start()
         stack.push_async_callback(scheduler.stop)
+        sealer = Sealer(runtime.engine)
+        sealer.start()
+        stack.push_async_callback(sealer.stop)
         yield
 
 

@@ -1,4 +1,5 @@
-"""One transaction per request, with the audit entries appended just before it commits.
+"""One transaction per request, with the audit entries written just before it commits
+(and the sealer poked after, to chain them).
 
 Hooks registered with `on_rollback` undo work outside the database (a file written to
 disk for an attachment) when the transaction does not commit.
@@ -12,6 +13,7 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from servicedesk_tickets.audit import sealer
 from servicedesk_tickets.audit.service import flush_pending
 
 log = logging.getLogger(__name__)
@@ -30,10 +32,12 @@ def _rolled_back(session: AsyncSession) -> None:
 
 
 async def commit(session: AsyncSession) -> None:
-    """Append queued audit entries (under the chain lock), then commit."""
-    await flush_pending(session)
+    """Write the queued audit entries (no lock), commit, then wake the sealer."""
+    written = await flush_pending(session)
     await session.commit()
     session.info.pop("on_rollback", None)
+    if written:
+        sealer.poke()
 
 
 @asynccontextmanager

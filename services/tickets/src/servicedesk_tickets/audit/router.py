@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from servicedesk_shared.openapi import errors
 from servicedesk_tickets import access
-from servicedesk_tickets.audit import service
+from servicedesk_tickets.audit import service, verify
 from servicedesk_tickets.audit.schemas import (
     AuditFilters,
     AuditPage,
@@ -44,7 +44,9 @@ async def list_audit(
     return {"items": await people.named(session, AuditRead, items, ACTOR), "total": total}
 
 
+# `SessionDep`, not a read-only session: the seal pass writes, and its lock lasts as long as
+# the transaction does (an AUTOCOMMIT session is refused by the sealer).
 @router.get("/api/admin/audit/verify", response_model=VerifyResult, responses=errors(401, 403))
 async def verify_audit(session: SessionDep, _admin: AdminPrincipal) -> VerifyResult:
-    """Recompute the hash chain and name the first broken entry, if any."""
-    return await service.verify(session)
+    """Seal what is queued, recompute the hash chain, name the first broken entry if any."""
+    return await verify.verify(session)

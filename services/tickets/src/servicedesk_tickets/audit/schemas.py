@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from servicedesk_shared.types import Limit, Offset, Timestamp
 from servicedesk_tickets.people.schemas import PersonRef
@@ -17,7 +17,10 @@ class HistoryEntry(BaseModel):
 
     model_config = ConfigDict(from_attributes=True)
 
-    seq: int
+    id: int = Field(description="The entry's id: its order of writing, and a stable key")
+    seq: int | None = Field(
+        description="Its place on the hash chain; null for the moment it waits to be sealed"
+    )
     at: datetime
     actor_id: str | None
     actor_name: str | None
@@ -32,8 +35,8 @@ class AuditRead(HistoryEntry):
     object_id: str | None
     request_id: str | None
     ip: str | None
-    prev_hash: str
-    hash: str
+    prev_hash: str | None
+    hash: str | None
 
 
 class AuditPage(BaseModel):
@@ -55,11 +58,13 @@ class AuditFilters(BaseModel):
 
 
 class BrokenEntry(BaseModel):
-    seq: int
+    seq: int | None = Field(description="Its place on the chain; null for an entry not on it")
+    id: int | None = Field(None, description="The entry's id")
     reason: str
 
 
 class VerifyResult(BaseModel):
     valid: bool
-    entries: int
+    entries: int = Field(description="Entries on the chain, checked")
+    unsealed: int = Field(description="Entries written but not on the chain yet, not checked")
     first_broken: BrokenEntry | None

@@ -9,8 +9,8 @@
     system.created        a system auth added: its default workflow and SLA policy
 
 Each handler runs in the consumer's one transaction next to the inbox row; the audit
-entries it queued are chained and inserted just before that transaction commits, as a
-request's are.
+entries it queued are inserted just before that transaction commits, as a request's are
+(and chained by the sealer's next poll, within a second).
 """
 
 from __future__ import annotations

@@ -58,7 +58,7 @@ async def load_many(
         AuditEntry.action.in_(ACTIONS),
     )  # fmt: skip
     entries: dict[str, list] = {key: [] for key in by_key}
-    for key, *entry in await session.execute(query.order_by(AuditEntry.seq), {"ids": list(by_key)}):
+    for key, *entry in await session.execute(query.order_by(AuditEntry.id), {"ids": list(by_key)}):
         entries[key].append(tuple(entry))
     for e in session.info.get(PENDING, []):
         if e["object_type"] == "ticket" and e["object_id"] in entries:
