@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from servicedesk_tickets.audit import chain, sealer
 from servicedesk_tickets.audit import verify as verifying
@@ -326,3 +328,36 @@ async def test_sealers_racing_never_fork_or_duplicate_the_chain(app):
         result = await verifying.verify(session)
         await session.commit()
     assert result.valid is True, result
+
+
+async def test_the_running_sealer_chains_a_commit_within_moments(committing_api, app):
+    ticket = await committing_api.create("user_a")
+    query = text(
+        "SELECT c.seq FROM audit_log e LEFT JOIN audit_chain c ON c.entry_id = e.id "
+        "WHERE e.object_type = 'ticket' AND e.object_id = :id"
+    )
+    async with asyncio.timeout(5):  # poked by the commit; the poll is the fallback
+        while True:
+            async with app.state.runtime.engine.connect() as conn:
+                seq = await conn.scalar(query, {"id": str(ticket["id"])})
+            if seq is not None:
+                break
+            await asyncio.sleep(0.02)
+
+
+def failures() -> float:
+    return REGISTRY.get_sample_value("tickets_audit_seal_failures_total") or 0
+
+
+async def test_a_sealer_keeps_going_while_the_database_is_down():
+    engine = create_async_engine("postgresql+asyncpg://postgres@127.0.0.1:1/nowhere")
+    worker = sealer.Sealer(engine, poll=0.01)
+    before = failures()
+    worker.start()
+    try:
+        async with asyncio.timeout(5):
+            while failures() < before + 2:  # failed, backed off, retried
+                await asyncio.sleep(0.02)
+    finally:
+        await worker.stop()
+        await engine.dispose()

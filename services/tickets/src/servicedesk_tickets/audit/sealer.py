@@ -26,6 +26,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from prometheus_client import Counter
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
@@ -38,6 +39,8 @@ BATCH = 500
 POLL_SECONDS = 1.0
 GATHER_SECONDS = 0.005
 Executor = AsyncConnection | AsyncSession
+SEALED = Counter("tickets_audit_sealed_total", "Audit entries chained by this process's sealer")
+FAILURES = Counter("tickets_audit_seal_failures_total", "Background seal passes that failed")
 
 entries, links, queue = AuditEntry.__table__, ChainLink.__table__, UnsealedEntry.__table__
 # Queued entries not chained yet: a queue row for an entry already on the chain (only a
@@ -142,6 +145,7 @@ class Sealer:
         while True:
             async with self.engine.begin() as conn:
                 sealed = await seal(conn, batch=self.batch)
+            SEALED.inc(sealed or 0)
             total += sealed or 0
             if sealed != self.batch:
                 return total
@@ -155,6 +159,7 @@ class Sealer:
                 failures = 0
             except Exception as exc:  # the database is down: log, back off, try again
                 failures += 1
+                FAILURES.inc()
                 log.warning("audit sealer: pass failed (%s: %s); retrying",
                             type(exc).__name__, exc)  # fmt: skip
 
