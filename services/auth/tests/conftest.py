@@ -13,9 +13,10 @@ from asgi_lifespan import LifespanManager
 from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 
 from servicedesk_auth.config import Settings
-from servicedesk_auth.deps import get_session
+from servicedesk_auth.deps import get_read_connection, get_session
 from servicedesk_auth.main import create_app
 from servicedesk_auth.transaction import request_transaction
+from servicedesk_shared import reads
 from servicedesk_shared.testing import (
     delete_redis_prefix,
     throwaway_database,
@@ -111,11 +112,16 @@ async def conn(app: Any) -> AsyncIterator[AsyncConnection]:
             async with request_transaction(factory) as session:
                 yield session
 
+        async def read_in_test_transaction():
+            yield await reads.driver(connection)
+
         app.dependency_overrides[get_session] = session_in_test_transaction
+        app.dependency_overrides[get_read_connection] = read_in_test_transaction
         try:
             yield connection
         finally:
             app.dependency_overrides.pop(get_session, None)
+            app.dependency_overrides.pop(get_read_connection, None)
             await transaction.rollback()
 
 

@@ -30,7 +30,7 @@ from servicedesk_shared.testing import (
 )
 from servicedesk_tickets.config import Settings
 from servicedesk_tickets.consumers import build_handlers
-from servicedesk_tickets.deps import get_session, get_stream_sessions
+from servicedesk_tickets.deps import get_read_session, get_session, get_stream_sessions
 from servicedesk_tickets.main import create_app
 from servicedesk_tickets.transaction import request_transaction
 
@@ -107,7 +107,12 @@ async def conn(app: Any) -> AsyncIterator[AsyncConnection]:
             async with request_transaction(factory, ip=request.client.host) as session:
                 yield session
 
+        async def read_in_test_transaction():
+            async with factory() as session:
+                yield session
+
         app.dependency_overrides[get_session] = session_in_test_transaction
+        app.dependency_overrides[get_read_session] = read_in_test_transaction
         app.dependency_overrides[get_stream_sessions] = lambda: factory
         try:
             yield connection

@@ -1,7 +1,9 @@
 """Request dependencies as `Annotated` aliases: the runtime, the transaction, the caller.
 
 `SessionDep` is the request's one transaction (`transaction.request_transaction`): it
-commits after the handler returns and before the response is sent.
+commits after the handler returns and before the response is sent. `ReadConnection` is
+a pooled asyncpg connection for a plain read, outside any transaction
+(`servicedesk_shared.reads`).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
+import asyncpg
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,7 +21,7 @@ from servicedesk_auth.runtime import Runtime
 from servicedesk_auth.sessions import access
 from servicedesk_auth.transaction import request_transaction
 from servicedesk_auth.users.models import User
-from servicedesk_shared import tokens
+from servicedesk_shared import reads, tokens
 from servicedesk_shared.errors import Unauthorized
 from servicedesk_shared.logging import security_event
 
@@ -38,6 +41,14 @@ async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+async def get_read_connection(runtime: RuntimeDep) -> AsyncIterator[asyncpg.Connection]:
+    async with reads.connection(runtime.engine) as conn:
+        yield conn
+
+
+ReadConnection = Annotated[asyncpg.Connection, Depends(get_read_connection, scope="function")]
 
 
 async def access_claims(

@@ -2,7 +2,10 @@
 and the ticket in the path loaded through the visibility rule (or a 404).
 
 `SessionDep` is the request's one transaction (`transaction.request_transaction`): it
-commits after the handler returns and before the response is sent.
+commits after the handler returns and before the response is sent. `ReadSessionDep` is
+for routes that only read: no transaction at all (`servicedesk_shared.db.read_sessions`),
+so a read pays for its statements and no BEGIN or COMMIT. `ReadTicketDep` is the ticket
+in the path read that way, with its people's names, through the same visibility rule.
 """
 
 from __future__ import annotations
@@ -58,6 +61,13 @@ async def get_stream_sessions(runtime: RuntimeDep) -> async_sessionmaker[AsyncSe
     return runtime.sessions
 
 
+async def get_read_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+    async with runtime.reads() as session:
+        yield session
+
+
+ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session, scope="function")]
+
 StreamSessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_stream_sessions)]
 
 TicketId = Annotated[int, Path(ge=1, le=MAX_BIGINT, description="The ticket's id")]
@@ -69,6 +79,16 @@ async def load_ticket(ticket_id: TicketId, session: SessionDep, principal: Curre
 
 
 TicketDep = Annotated[Ticket, Depends(load_ticket)]
+
+
+async def read_ticket(
+    ticket_id: TicketId, session: ReadSessionDep, principal: CurrentPrincipal
+) -> tickets.Named:
+    """The ticket in the path and its people's names if the caller may see it, else 404."""
+    return await tickets.get_named(session, ticket_id=ticket_id, principal=principal)
+
+
+ReadTicketDep = Annotated[tickets.Named, Depends(read_ticket)]
 
 
 async def global_admin(principal: CurrentPrincipal) -> Principal:

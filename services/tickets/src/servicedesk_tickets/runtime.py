@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import redis.asyncio as aioredis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from servicedesk_shared.db import read_sessions
 from servicedesk_shared.messaging.consumer import Consumer
 from servicedesk_shared.principal import TokenGuard
 from servicedesk_tickets.config import Settings
@@ -20,3 +21,8 @@ class Runtime:
     redis: aioredis.Redis
     guard: TokenGuard
     consumer: Consumer
+    # Sessions for requests that only read (no transaction), over the same engine and pool.
+    reads: async_sessionmaker[AsyncSession] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.reads = read_sessions(self.engine)

@@ -49,7 +49,8 @@ def issue_pair(
     return TokenPair.of(access=access, refresh=refresh, expires_in=ttl)
 
 
-def _user_id(claims: dict[str, Any]) -> uuid.UUID:
+def user_id(claims: dict[str, Any]) -> uuid.UUID:
+    """The token's subject as a user id (a malformed one is an invalid token)."""
     try:
         return uuid.UUID(claims["sub"])
     except ValueError as exc:
@@ -63,13 +64,20 @@ async def user_for_claims(session: AsyncSession, *, claims: dict[str, Any]) -> U
     revoked = select(RevokedAccessToken.jti).where(RevokedAccessToken.jti == claims["jti"])
     query = (
         select(User, revoked.exists())
-        .where(User.id == _user_id(claims))
+        .where(User.id == user_id(claims))
         .options(joinedload(User.system_roles))
     )
     row = (await session.execute(query)).unique().first()
     user, revoked = row if row else (None, True)
+    ensure_accepted(claims, user=user, revoked=revoked)
+    return user
+
+
+def ensure_accepted(claims: dict[str, Any], *, user: Any, revoked: bool) -> None:
+    """Refuse the token unless its user exists and is active, it was not logged out, and
+    its token version is the user's (`user`: an entity or a row with those attributes;
+    the one rule of both read paths, this one and `users/me.py`)."""
     if revoked or user is None or not user.is_active:
         raise TokenInvalid()
     if claims.get("tv") != user.token_version:
         raise TokenInvalid()
-    return user

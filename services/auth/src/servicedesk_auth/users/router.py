@@ -7,8 +7,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from servicedesk_auth.deps import AdminUser, CurrentUser, RuntimeDep, SessionDep
+from servicedesk_auth.deps import (
+    AccessClaims,
+    AdminUser,
+    CurrentUser,
+    ReadConnection,
+    RuntimeDep,
+    SessionDep,
+)
 from servicedesk_auth.errors import UserNotFound
+from servicedesk_auth.users import me as own_account
 from servicedesk_auth.users import service
 from servicedesk_auth.users.models import User
 from servicedesk_auth.users.schemas import (
@@ -21,6 +29,7 @@ from servicedesk_auth.users.schemas import (
     UserUpdate,
 )
 from servicedesk_shared.openapi import errors
+from servicedesk_shared.shaped import shaped
 
 router = APIRouter(tags=["users"])
 
@@ -45,9 +54,9 @@ async def register(data: UserCreate, session: SessionDep, runtime: RuntimeDep) -
 
 
 @router.get("/api/users/me", response_model=UserRead, responses=errors(401))
-async def me(user: CurrentUser) -> User:
+async def me(claims: AccessClaims, conn: ReadConnection) -> Response:
     """The caller, with global roles and per-system roles."""
-    return user
+    return shaped(await own_account.read(conn, claims=claims))
 
 
 @router.patch("/api/users/me", response_model=UserRead, responses=errors(401, 422))

@@ -8,7 +8,14 @@ from fastapi import APIRouter, Header, Query, Response
 
 from servicedesk_shared.openapi import errors
 from servicedesk_shared.shaped import shaped
-from servicedesk_tickets.deps import CurrentPrincipal, RuntimeDep, SessionDep, TicketDep
+from servicedesk_tickets.deps import (
+    CurrentPrincipal,
+    ReadSessionDep,
+    ReadTicketDep,
+    RuntimeDep,
+    SessionDep,
+    TicketDep,
+)
 from servicedesk_tickets.tickets import bulk, service
 from servicedesk_tickets.tickets.schemas import (
     BulkRequest,
@@ -47,8 +54,9 @@ async def create_ticket(
 
 @router.get("/api/tickets", response_model=TicketPage, responses=errors(401, 422))
 async def list_tickets(
-    params: Annotated[TicketListParams, Query()], session: SessionDep, principal: CurrentPrincipal
-) -> Response:
+    params: Annotated[TicketListParams, Query()], session: ReadSessionDep,
+    principal: CurrentPrincipal,
+) -> Response:  # fmt: skip
     """The tickets the caller may see, filtered and sorted (default: last changed first)."""
     items, total = await service.get_all(session, params=params, principal=principal)
     return shaped({"items": await service.page_with_people(session, items), "total": total})
@@ -67,10 +75,11 @@ async def bulk_change(
 @router.get("/api/tickets/{ticket_id}", response_model=TicketDetail,
             responses=errors(401, 404, 422))  # fmt: skip
 async def get_ticket(
-    ticket: TicketDep, session: SessionDep, principal: CurrentPrincipal
-) -> dict[str, Any]:
+    named: ReadTicketDep, session: ReadSessionDep, principal: CurrentPrincipal
+) -> Response:
     """One ticket with its AI triage (404 when missing or not visible to the caller)."""
-    return await service.detail(session, ticket=ticket, principal=principal)
+    ticket, names, _triage = named
+    return shaped(await service.detail(session, ticket=ticket, principal=principal, names=names))
 
 
 @router.patch("/api/tickets/{ticket_id}", response_model=TicketDetail,

@@ -1,0 +1,77 @@
+"""Plain reads on asyncpg itself, for the hot read paths (`GET /api/users/me`, …).
+
+SQLAlchemy's async layer costs ~0.3 ms of Python per statement and its session a BEGIN and
+a COMMIT per request; a read that is one statement needs neither. A `Prepared` statement is
+still written as SQLAlchemy Core, so the columns and the rules (a visibility filter, a
+revocation check) stay written once, and is compiled once, at import, to asyncpg's SQL.
+asyncpg prepares it once per connection (its statement cache) and each read is then one
+round trip (Bind/Execute/Sync), outside any transaction, rows as asyncpg records.
+
+`connection(engine)` checks a connection out of the engine's own pool (so one pool size,
+one `DB_POOL_TIMEOUT` answered 503 `overloaded`) and hands over its asyncpg connection;
+nothing runs through SQLAlchemy on it, so no BEGIN is sent and the return's reset ROLLBACK
+is a no-op (sqlalchemy/dialects/postgresql/asyncpg.py: `rollback` without a transaction).
+A connection lost mid-read is invalidated (the pool reconnects) and answers 503, as a lost
+connection on the session path does (`errors.py`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.sql import Executable
+
+from servicedesk_shared.errors import Unavailable
+
+_DIALECT = asyncpg_dialect()
+
+
+class Prepared:
+    """A Core statement compiled once to asyncpg's SQL; parameters passed by name."""
+
+    def __init__(self, statement: Executable) -> None:
+        compiled = statement.compile(dialect=_DIALECT)
+        if "POSTCOMPILE" in compiled.string:
+            raise ValueError("expanding parameters (IN) cannot be prepared: use = ANY(:array)")
+        self.sql = compiled.string
+        self.names = tuple(compiled.positiontup or ())
+
+    def _args(self, params: dict[str, Any]) -> list[Any]:
+        return [params[name] for name in self.names]
+
+    async def fetchrow(self, conn: asyncpg.Connection, **params: Any) -> asyncpg.Record | None:
+        return await conn.fetchrow(self.sql, *self._args(params))
+
+    async def fetch(self, conn: asyncpg.Connection, **params: Any) -> list[asyncpg.Record]:
+        return await conn.fetch(self.sql, *self._args(params))
+
+
+async def driver(conn: AsyncConnection) -> asyncpg.Connection:
+    """The asyncpg connection under a SQLAlchemy one (tests read in their own transaction)."""
+    return (await conn.get_raw_connection()).driver_connection
+
+
+@asynccontextmanager
+async def connection(engine: AsyncEngine) -> AsyncIterator[asyncpg.Connection]:
+    """A pooled connection for plain reads, outside any transaction (see the docstring)."""
+    async with engine.connect() as conn:
+        reading = await driver(conn)
+        try:
+            yield reading
+        except Exception as exc:
+            if not reading.is_closed():
+                raise
+            await conn.invalidate()
+            raise Unavailable("Database connection lost, retry",
+                              headers={"Retry-After": "1"}) from exc  # fmt: skip
+
+
+def stamp(moment: datetime | None) -> str | None:
+    """A moment as pydantic writes it in JSON (UTC as `Z`), for bodies built from rows."""
+    return None if moment is None else moment.isoformat().replace("+00:00", "Z")
