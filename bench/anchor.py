@@ -8,9 +8,10 @@ bench/cost.py starts it beside the stack and measures each real route as a ratio
 
 One FastAPI app, one uvicorn worker (uvloop + httptools, no access log, as
 `servicedesk_shared.serving`), an asyncpg pool per database opened in the lifespan, plain
-SQL (asyncpg prepares and caches each statement per connection), orjson bodies. Every route
-verifies the bearer token as `servicedesk_shared.tokens` does (pinned HS256, known `kid`,
-`aud`, `iss`, `exp`, required claims, `type`, `sub` a UUID, claim types) with pyjwt, then:
+SQL (bench/anchor_sql.py; asyncpg prepares and caches each statement per connection),
+orjson bodies. Every route verifies the bearer token as `servicedesk_shared.tokens` does
+(pinned HS256, known `kid`, `aud`, `iss`, `exp`, required claims, `type`, `sub` a UUID,
+claim types) with pyjwt, then:
 
 | route                     | work, one round trip to PostgreSQL unless said                  |
 |---------------------------|------------------------------------------------------------------|
@@ -24,21 +25,22 @@ verifies the bearer token as `servicedesk_shared.tokens` does (pinned HS256, kno
 |                           | stored clocks, and the visible total (an InitPlan, same query)  |
 | `POST /api/tickets`       | revocation check; ONE transaction: INSERT the ticket (initial   |
 |                           | state read from `systems` in the same statement), an outbox row |
-|                           | (NOTIFY trigger), the audit entry hash-chained under an         |
-|                           | advisory lock (as the real audit log): BEGIN + 4 + COMMIT       |
+|                           | (NOTIFY trigger), the audit entry with its row in the sealer's  |
+|                           | queue (one statement, no lock): BEGIN + 3 + COMMIT              |
 
 The create writes to tables the anchor makes at start, `anchor_tickets` and `anchor_outbox`
 (`LIKE tickets/outbox INCLUDING ALL`, so the real columns, identity, generated search
-vector and indexes) and `anchor_audit` (the audit log's shape written out here: that table
-is changing under another issue). Nobody relays `anchor_outbox`: the anchor pays for the
-write, not for publishing. Not done here, and done by the real service: SLA clocks brought
+vector and indexes), `anchor_audit` and `anchor_audit_unsealed` (the audit log's shape since
+the sealer, 853cda1, written out here). Nobody relays `anchor_outbox` and nobody seals
+`anchor_audit`: the anchor pays for the writes, not for publishing or chaining.
+
+Not done here, and done by the real service: SLA clocks brought
 to now by the working-time calendar (the anchor shows the stored ones), the AI triage row
 and SLA clocks of a new ticket, idempotency keys, metrics and request-id middleware.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
 import uuid
@@ -60,100 +62,10 @@ from servicedesk_shared.messaging.envelope import new_event
 from servicedesk_shared.redis import Keys
 from servicedesk_shared.revocation import GOOD, STATE_LUA, state_keys
 
+sys.path.insert(0, os.path.dirname(__file__))
+from anchor_sql import INSERT_AUDIT, INSERT_OUTBOX, INSERT_TICKET, ME, SCHEMA, SQL, TICKET
+
 SYSTEM = "TTS"  # the tickets service's default `system`
-AUDIT_LOCK = 0xA_0C40  # not the real audit log's key: the two chains never wait on each other
-TICKET = ("t.id, t.title, t.description, t.status, t.priority, t.category, t.system, "
-          "t.requester_id, t.assignee_id, t.created_at, t.updated_at")  # fmt: skip
-NAMES = "rp.username AS r_name, rp.display_name AS r_shown, ap.username AS a_name, " \
-        "ap.display_name AS a_shown"  # fmt: skip
-CLOCKS = ("s.paused, s.first_response_remaining, s.first_response_due_at, "
-          "s.first_response_met_at, s.resolution_remaining, s.resolution_due_at, "
-          "s.resolution_met_at")  # fmt: skip
-JOINS = """LEFT JOIN people rp ON rp.user_id = t.requester_id
-LEFT JOIN people ap ON ap.user_id = t.assignee_id
-LEFT JOIN ticket_sla s ON s.ticket_id = t.id"""
-# $1 the caller's id, $2 the systems where they are agent or above.
-VISIBLE = "t.deleted_at IS NULL AND (t.requester_id = $1 OR t.system = ANY($2::text[]))"
-ADMIN_VISIBLE = "t.deleted_at IS NULL AND $1::text IS NOT NULL AND $2::text[] IS NOT NULL"
-
-ME = """
-SELECT u.id, u.username, u.email, coalesce(u.display_name, u.username) AS display_name,
-       u.is_active, u.is_admin, u.is_superuser, u.token_version, u.created_at,
-       EXISTS (SELECT 1 FROM revoked_access_tokens r WHERE r.jti = $2) AS logged_out,
-       coalesce((SELECT jsonb_object_agg(sr.system, sr.role ORDER BY sr.system)
-                 FROM user_system_roles sr WHERE sr.user_id = u.id), '{}') AS systems,
-       coalesce((SELECT d.confirmed_at IS NOT NULL FROM totp_devices d
-                 WHERE d.user_id = u.id), false) AS mfa_enabled
-FROM users u WHERE u.id = $1
-"""
-
-
-def detail_sql(visible: str) -> str:
-    dup_visible = visible.replace("t.", "v.")
-    # Built from this module's constants only, never from input.
-    return f"""
-SELECT {TICKET}, {NAMES}, {CLOCKS},
-       tr.status AS tr_status, tr.category AS tr_category, tr.priority AS tr_priority,
-       tr.title AS tr_title, tr.summary, tr.confidence, tr.model, tr.error, tr.applied,
-       tr.updated_at AS tr_updated_at,
-       ARRAY(SELECT v.id FROM tickets v
-             WHERE v.id = ANY(tr.possible_duplicates) AND {dup_visible}
-             ORDER BY array_position(tr.possible_duplicates, v.id)) AS duplicates
-FROM tickets t {JOINS}
-LEFT JOIN ai_triage tr ON tr.ticket_id = t.id
-WHERE t.id = $3 AND {visible}
-"""  # noqa: S608
-
-
-def page_sql(visible: str) -> str:
-    return f"""
-SELECT (SELECT count(*) FROM tickets t WHERE {visible}) AS total, {TICKET}, {NAMES}, {CLOCKS}
-FROM tickets t {JOINS}
-WHERE {visible} ORDER BY t.updated_at DESC, t.id DESC LIMIT $3
-"""  # noqa: S608
-
-
-SQL = {
-    (name, admin): build(ADMIN_VISIBLE if admin else VISIBLE)
-    for name, build in (("detail", detail_sql), ("page", page_sql))
-    for admin in (False, True)
-}
-SCHEMA = [
-    "CREATE TABLE IF NOT EXISTS anchor_tickets (LIKE tickets INCLUDING ALL,"
-    " FOREIGN KEY (system) REFERENCES systems (code))",
-    "CREATE TABLE IF NOT EXISTS anchor_outbox (LIKE outbox INCLUDING ALL)",
-    """CREATE TABLE IF NOT EXISTS anchor_audit (
-        seq bigint PRIMARY KEY, at timestamptz NOT NULL, actor_id varchar(64),
-        actor_name varchar(150), action varchar(64) NOT NULL, object_type varchar(32) NOT NULL,
-        object_id varchar(64), old jsonb, new jsonb, request_id varchar(128), ip varchar(64),
-        prev_hash varchar(64) NOT NULL, hash varchar(64) NOT NULL)""",
-    "CREATE INDEX IF NOT EXISTS ix_anchor_audit_at ON anchor_audit (at)",
-    "CREATE INDEX IF NOT EXISTS ix_anchor_audit_object"
-    " ON anchor_audit (object_type, object_id, seq)",
-    """CREATE OR REPLACE FUNCTION anchor_outbox_notify() RETURNS trigger AS $$
-        BEGIN PERFORM pg_notify('anchor_outbox', ''); RETURN NULL; END $$ LANGUAGE plpgsql""",
-    "CREATE OR REPLACE TRIGGER anchor_outbox_notify AFTER INSERT ON anchor_outbox"
-    " FOR EACH STATEMENT EXECUTE FUNCTION anchor_outbox_notify()",
-    """CREATE OR REPLACE FUNCTION anchor_audit_lock_head(lock_key bigint, OUT head_seq bigint,
-        OUT head_hash text) LANGUAGE plpgsql VOLATILE AS $$
-    BEGIN
-        PERFORM pg_advisory_xact_lock(lock_key);
-        SELECT a.seq, a.hash INTO head_seq, head_hash FROM anchor_audit a
-        ORDER BY a.seq DESC LIMIT 1;
-    END $$""",
-]
-INSERT_TICKET = f"""
-INSERT INTO anchor_tickets AS t (title, description, priority, category, system,
-                                 requester_id, created_at, updated_at, status)
-SELECT $1, $2, $3, $4, s.code, $5, $6, $6, s.initial_state FROM systems s WHERE s.code = $7
-RETURNING {TICKET}
-"""  # noqa: S608
-INSERT_OUTBOX = "INSERT INTO anchor_outbox (id, type, payload, occurred_at) VALUES ($1, $2, $3, $4)"
-INSERT_AUDIT = """
-INSERT INTO anchor_audit (seq, at, actor_id, actor_name, action, object_type, object_id, new,
-                          prev_hash, hash)
-VALUES ($1, $2, $3, $4, 'ticket.created', 'ticket', $5, $6, $7, $8)
-"""
 
 
 def dsn(url: str) -> str:
@@ -336,13 +248,9 @@ async def create(data: NewTicket, request: Request, found: dict = Depends(princi
                           correlation_id=request.headers.get("x-request-id"))  # fmt: skip
         await conn.execute(INSERT_OUTBOX, uuid.UUID(event["id"]), event["type"],
                            event, now)  # fmt: skip
-        seq, prev = await conn.fetchrow("SELECT * FROM anchor_audit_lock_head($1)", AUDIT_LOCK)
-        seq, prev = (seq or 0) + 1, prev or "0" * 64
-        entry = {"seq": seq, "at": now, "actor_id": found["sub"], "new": body,
-                 "actor_name": found["username"], "object_id": str(body["id"])}  # fmt: skip
-        digest = hashlib.sha256(prev.encode() + orjson.dumps(entry, option=orjson.OPT_SORT_KEYS))
-        await conn.execute(INSERT_AUDIT, seq, now, found["sub"], found["username"],
-                           str(body["id"]), body, prev, digest.hexdigest())  # fmt: skip
+        await conn.execute(INSERT_AUDIT, now, found["sub"], found["username"],
+                           str(body["id"]), body, request.headers.get("x-request-id"),
+                           request.client.host if request.client else None)  # fmt: skip
     return as_json({**body, "requester": person(found["sub"], found["username"], None),
                     "assignee": None, "ai_triage": None, "sla": None}, 201)  # fmt: skip
 

@@ -40,14 +40,17 @@ def plain(url: str) -> str:
     return url.replace("postgresql+asyncpg://", "postgresql://")
 
 
-async def connect(dsn: str) -> asyncpg.Connection:
-    """A connection, waiting for a free slot: the services' pools may hold them all."""
-    for _ in range(40):
+async def connect(dsn: str, patience: float = 180) -> asyncpg.Connection:
+    """A connection, waiting for a free slot: the services' pools (and anything else on
+    this PostgreSQL) may hold all of `max_connections` for a while."""
+    deadline = time.monotonic() + patience
+    while True:
         try:
             return await asyncpg.connect(dsn)
         except asyncpg.TooManyConnectionsError:
+            if time.monotonic() > deadline:
+                raise
             await asyncio.sleep(0.25)
-    return await asyncpg.connect(dsn)
 
 
 class Meter:
