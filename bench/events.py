@@ -17,7 +17,9 @@
 3. CPU per event: the user + system CPU time (/proc/<pid>/stat) the tickets process (the
    relay) and the notifications process (the consumer) spent during the paced phase,
    divided by its events, plus that of the PostgreSQL backends serving their databases.
-   Robust to a noisy machine, unlike the latency.
+   Robust to a noisy machine, unlike the latency. And the transactions committed per
+   event in each database (`pg_stat_database.xact_commit`, less the benchmark's own
+   polls): a count, not a time, so it does not move with the machine's load.
 """
 
 from __future__ import annotations
@@ -143,10 +145,13 @@ async def latencies(
     return [(made[i] - occurred[i]).total_seconds() * 1000 for i in wanted if i in made]
 
 
-async def watch(notifications: asyncpg.Connection, seen: dict, stop: asyncio.Event) -> None:
+async def watch(
+    notifications: asyncpg.Connection, seen: dict, stop: asyncio.Event, polls: list
+) -> None:
     """Record when each notification row is first visible (its transaction committed)."""
     top = await notifications.fetchval("SELECT coalesce(max(id), 0) FROM notifications")
     while not stop.is_set():
+        polls.append(1)
         rows = await notifications.fetch(
             "SELECT id, event_id FROM notifications WHERE id > $1", top - POLL_MARGIN
         )
@@ -180,6 +185,12 @@ def mean_group(env: dict) -> float | None:
     return round(float(found["sum"]) / float(found["count"]), 2) if found.get("count") else None
 
 
+async def commits(conn: asyncpg.Connection, databases: list[str]) -> list[int]:
+    await asyncio.sleep(1.5)  # backends report their counts at most once a second
+    query = "SELECT xact_commit FROM pg_stat_database WHERE datname = $1"
+    return [await conn.fetchval(query, database) for database in databases]
+
+
 def percentile(values: list[float], p: float) -> float:
     return round(values[min(len(values) - 1, int(len(values) * p))], 2)
 
@@ -202,18 +213,24 @@ async def measure(env: dict, args, pids: dict[str, int]) -> dict:
         print(f"relay: {relay}", flush=True)
         databases = [await c.fetchval("SELECT current_database()") for c in (tickets, poller)]
         pids = {**pids, "postgres": 0}
+        committed = await commits(tickets, databases)
         servers = await backends(tickets, databases)
         before = {name: cpu_seconds(pid) for name, pid in pids.items() if pid}
         before["postgres"] = sum(cpu_seconds(pid) for pid in servers)
         seen: dict = {}
-        stop = asyncio.Event()
-        watcher = asyncio.create_task(watch(poller, seen, stop))
+        stop, polls = asyncio.Event(), []
+        watcher = asyncio.create_task(watch(poller, seen, stop, polls))
         ids = await paced_commits(tickets, args.rate, args.seconds)
         in_order = await latencies(notifications, tickets, ids)
         stop.set()
         await watcher
         after = {name: cpu_seconds(pid) for name, pid in pids.items() if pid}
         after["postgres"] = sum(cpu_seconds(pid) for pid in servers)
+        committed = [
+            b - a for a, b in zip(committed, await commits(tickets, databases), strict=True)
+        ]
+        committed[0] -= len(ids)  # the paced commits themselves
+        committed[1] -= len(polls)
         occurred = dict(
             await tickets.fetch("SELECT id, occurred_at FROM outbox WHERE id = ANY($1)",
                                 [uuid.UUID(i) for i in ids])
@@ -242,6 +259,10 @@ async def measure(env: dict, args, pids: dict[str, int]) -> dict:
             name: round((after[name] - before[name]) * 1000 / len(ids), 3) for name in after
         },
         "servers": len(servers),
+        "commits_per_event": {
+            "tickets": round(committed[0] / len(ids), 3),
+            "notifications": round(committed[1] / len(ids), 3),
+        },
         "mean_group": mean_group(env),
     }
 
