@@ -2,9 +2,11 @@
 
     .venv/bin/python bench/replicas.py [--seconds 10] [--rounds 2]
 
-Starts a throw-away stack as bench/tickets.py does (`bench_env`), then a second tickets
-process the way devstack starts the first (`python -m servicedesk_tickets`, same
-environment: same database, Redis and broker; another `TICKETS_PORT`). The gateway routes
+Starts a throw-away stack as bench/tickets.py does (`bench_env`) and, for each two-replica
+run, a second tickets process the way devstack starts the first (`python -m
+servicedesk_tickets`, same environment: same database, Redis and broker; another
+`TICKETS_PORT`), stopped again after it (left running, its relay and consumers would share
+the event work of the one-replica runs). The gateway routes
 to one upstream per service (replicas behind it are a later issue), so wrk drives the
 replicas directly: `POST /api/tickets` at 32 connections on the first alone, then two wrk
 at 16 connections each, one per replica, at the same time; their creates/s summed. Rounds
@@ -47,15 +49,31 @@ ROOT = HERE.parent
 LOGS = ROOT / ".devstack" / "bench-logs"
 
 
-def start_replica(env: dict[str, str]) -> tuple[subprocess.Popen, int]:
-    """A second tickets process: same settings, its own port."""
-    port = free_port()
-    log = open(LOGS / "tickets-2.log", "ab")  # noqa: SIM115
-    command = [sys.executable, "-m", "servicedesk_tickets"]
-    own = {**env, "TICKETS_PORT": str(port)}
-    proc = subprocess.Popen(command, env=own, stdout=log, stderr=log)
-    wait(f"http://127.0.0.1:{port}/healthz")
-    return proc, port
+class SecondReplica:
+    """A second tickets process (same settings, its own port), up only for the two-replica
+    runs: running, its relay and consumers would share the event work of the one-replica
+    runs too."""
+
+    def __init__(self, env: dict[str, str], meter: Meter) -> None:
+        self.env, self.meter, self.proc, self.url = env, meter, None, ""
+
+    def up(self) -> str:
+        if self.proc is None:
+            port = free_port()
+            log = open(LOGS / "tickets-2.log", "ab")  # noqa: SIM115
+            own = {**self.env, "TICKETS_PORT": str(port)}
+            self.proc = subprocess.Popen([sys.executable, "-m", "servicedesk_tickets"],
+                                         env=own, stdout=log, stderr=log)  # fmt: skip
+            self.url = f"http://127.0.0.1:{port}/api/tickets"
+            wait(f"http://127.0.0.1:{port}/healthz")
+            self.meter.pids["tickets-2"] = self.proc.pid
+        return self.url
+
+    def down(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(10)
+            self.proc = None
 
 
 def creates(urls: list[str], conns: int, seconds: int, headers: dict, script: str) -> list:
@@ -66,7 +84,8 @@ def creates(urls: list[str], conns: int, seconds: int, headers: dict, script: st
         return [run.result() for run in runs]
 
 
-def measure(env: dict, meter: Meter, urls: list[str], args) -> list[dict]:
+def measure(env: dict, meter: Meter, second: SecondReplica, args) -> list[dict]:
+    first = f"http://127.0.0.1:{env['TICKETS_PORT']}/api/tickets"
     headers = {"Authorization": f"Bearer {token(env)}"}
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(CREATE_LUA)
@@ -74,10 +93,11 @@ def measure(env: dict, meter: Meter, urls: list[str], args) -> list[dict]:
     try:
         for _ in range(args.rounds):
             for replicas, conns in ((1, 32), (2, 16)):
+                urls = [first] if replicas == 1 else [first, second.up()]
                 drain(env)
                 time.sleep(1)
                 before = meter.snapshot()
-                results = creates(urls[:replicas], conns, args.seconds, headers, script.name)
+                results = creates(urls, conns, args.seconds, headers, script.name)
                 drain(env)
                 rps, after = sum(r.rps for r in results), meter.snapshot()
                 cpu = meter.cost(before, after, rps * args.seconds)
@@ -89,6 +109,7 @@ def measure(env: dict, meter: Meter, urls: list[str], args) -> list[dict]:
                       f"non-2xx {sum(r.non_2xx for r in results)} "
                       f"timeouts {sum(r.timeouts for r in results)}  cpu ms/create {cpu}",
                       flush=True)  # fmt: skip
+                second.down()
     finally:
         os.unlink(script.name)
     return rows
@@ -103,7 +124,9 @@ def table(rows: list[dict]) -> tuple[str, float]:
         runs = [r for r in rows if r["replicas"] == n]
         mean[n] = statistics.mean(r["rps"] for r in runs)
         cpu = statistics.mean(sum(r["cpu_ms"].values()) for r in runs)
-        app = statistics.mean(r["cpu_ms"]["tickets"] + r["cpu_ms"]["tickets-2"] for r in runs)
+        app = statistics.mean(
+            r["cpu_ms"]["tickets"] + r["cpu_ms"].get("tickets-2", 0) for r in runs
+        )
         pg = statistics.mean(r["cpu_ms"]["postgres"] for r in runs)
         p99 = statistics.mean(max(w["p99_ms"] for w in r["runs"]) for r in runs)
         errors = sum(w["non_2xx"] + w["timeouts"] for r in runs for w in r["runs"])
@@ -127,13 +150,12 @@ def main() -> None:
     second = None
     try:
         stack.start()
-        second, port = start_replica(env)
-        pids = {name: proc.pid for name, proc in stack.procs.items()} | {"tickets-2": second.pid}
+        pids = {name: proc.pid for name, proc in stack.procs.items()}
         meter = Meter(pids, [env[s.db_var] for s in devstack.installed_services() if s.db_var])
-        urls = [f"http://127.0.0.1:{p}/api/tickets" for p in (env["TICKETS_PORT"], port)]
+        second = SecondReplica(env, meter)
         drain(env)
         idle = meter.measure_idle(max(args.seconds, 5))
-        rows = measure(env, meter, urls, args)
+        rows = measure(env, meter, second, args)
         text, gain = table(rows)
         print(text)
         report = {"runs": rows, "gain_percent": gain, "idle_cpu_per_s": idle, "table": text,
@@ -146,8 +168,7 @@ def main() -> None:
         print(f"written to {out}")
     finally:
         if second is not None:
-            second.terminate()
-            second.wait(10)
+            second.down()
         stack.stop()
         asyncio.run(_cleanup(env))
 
