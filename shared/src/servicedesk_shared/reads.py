@@ -41,9 +41,18 @@ class Prepared:
             raise ValueError("expanding parameters (IN) cannot be prepared: use = ANY(:array)")
         self.sql = compiled.string
         self.names = tuple(compiled.positiontup or ())
+        # Values written into the statement (`literal(3)`); every other one must be given.
+        self.bound = {n: b.effective_value for n, b in compiled.binds.items() if not b.required}
 
     def _args(self, params: dict[str, Any]) -> list[Any]:
-        return [params[name] for name in self.names]
+        return [self._value(name, params) for name in self.names]
+
+    def _value(self, name: str, params: dict[str, Any]) -> Any:
+        if name in params:
+            return params[name]
+        if name in self.bound:
+            return self.bound[name]
+        raise TypeError(f"missing parameter {name!r}")
 
     async def fetchrow(self, conn: asyncpg.Connection, **params: Any) -> asyncpg.Record | None:
         return await conn.fetchrow(self.sql, *self._args(params))

@@ -1,0 +1,64 @@
+"""Plain reads: no transaction on a read session or a read connection, statements compiled
+once from Core with their parameters in order, and expanding IN refused."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import ARRAY, Integer, any_, bindparam, column, literal, select, text
+
+from servicedesk_shared import reads
+from servicedesk_shared.db import create_engine, read_sessions
+from servicedesk_shared.testing import PG_BASE
+
+# Each statement of an AUTOCOMMIT connection is its own transaction, so `now()` (the
+# transaction's start) moves between two statements; inside one transaction it does not.
+NOW = text("SELECT now()")
+PAUSE = text("SELECT pg_sleep(0.01)")
+
+
+async def test_a_read_session_runs_each_statement_on_its_own():
+    engine = create_engine(f"{PG_BASE}/postgres", pool_size=1)
+    try:
+        async with read_sessions(engine)() as session:
+            first = await session.scalar(NOW)
+            await session.execute(PAUSE)
+            assert await session.scalar(NOW) > first
+            assert await session.scalar(text("SELECT txid_current_if_assigned()")) is None
+    finally:
+        await engine.dispose()
+
+
+async def test_a_read_connection_is_outside_any_transaction():
+    engine = create_engine(f"{PG_BASE}/postgres", pool_size=1)
+    try:
+        async with reads.connection(engine) as conn:
+            assert not conn.is_in_transaction()
+            first = await conn.fetchval("SELECT now()")
+            await conn.execute("SELECT pg_sleep(0.01)")
+            assert await conn.fetchval("SELECT now()") > first
+    finally:
+        await engine.dispose()
+
+
+async def test_a_prepared_statement_takes_its_parameters_by_name():
+    engine = create_engine(f"{PG_BASE}/postgres", pool_size=1)
+    statement = select(
+        (bindparam("b", type_=Integer) - bindparam("a", type_=Integer)).label("d"),
+        literal(3).label("three"),
+    )
+    try:
+        async with reads.connection(engine) as conn:
+            row = await reads.Prepared(statement).fetchrow(conn, a=1, b=10)
+            assert (row["d"], row["three"]) == (9, 3)
+            with pytest.raises(TypeError, match="'b'"):
+                await reads.Prepared(statement).fetchrow(conn, a=1)
+    finally:
+        await engine.dispose()
+
+
+def test_an_expanding_in_cannot_be_prepared_but_any_of_an_array_can():
+    with pytest.raises(ValueError, match="ANY"):
+        reads.Prepared(select(column("x")).where(column("x").in_([1, 2])))
+    reads.Prepared(
+        select(column("x")).where(column("x") == any_(bindparam("xs", type_=ARRAY(Integer))))
+    )
