@@ -12,8 +12,8 @@ import pytest
 
 from servicedesk_shared.testing import eventually
 
-from .conftest import HOOKS_HOST, scalar, ticket, user
-from .test_consumer import notified, status_changed, wait_until_handled
+from .conftest import HOOKS_HOST, rows, scalar, ticket, user
+from .test_consumer import comment, notified, status_changed, wait_until_handled
 from .test_email import address, register
 
 BASE = "/api/notifications/webhooks"
@@ -166,6 +166,24 @@ async def test_events_of_types_nobody_subscribed_to_are_not_delivered(
     await wait_until_handled(app, ev)
     log = (await client.get(f"{BASE}/{made['id']}/deliveries", headers=admin)).json()
     assert ev["id"] not in {d["event_id"] for d in log["items"]}
+
+
+async def test_a_burst_queues_each_subscribed_event_once_and_no_other(
+    app, client, admin, hook, publish
+):
+    """The consumer handles a burst in groups, reading once per group which types any
+    webhook wants: each wanted event still gets its delivery, the others none."""
+    made = await hook(["ticket.status_changed"])
+    t = ticket(user())
+    moves = [status_changed(t, by=user()) for _ in range(12)]
+    notes = [comment(t, user(), internal=False) for _ in range(12)]
+    for ev in [x for pair in zip(moves, notes, strict=True) for x in pair]:
+        await publish(ev)
+    for ev in [*moves, *notes]:
+        await wait_until_handled(app, ev)
+    query = "SELECT event_id FROM webhook_deliveries WHERE webhook_id = :w"
+    queued = await rows(app, query, w=uuid.UUID(made["id"]))
+    assert sorted(str(row.event_id) for row in queued) == sorted(ev["id"] for ev in moves)
 
 
 async def test_a_receiver_that_keeps_failing_gets_bounded_attempts_then_failed(
