@@ -4,6 +4,8 @@ script, which embeds the same Lua function."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
 
 import pytest
@@ -97,3 +99,27 @@ async def test_the_guard_gives_a_principal_from_typed_claims(redis, keys):
     principal = await guard.principal(token)
     assert (principal.id, principal.is_superuser, principal.is_admin) == (user, True, True)
     assert principal.role_in("HDTS") == "admin"
+
+
+async def test_a_remembered_token_is_still_asked_about_revocation(redis, keys):
+    """The guard verifies a token's signature once; Redis is asked on every request."""
+    guard = TokenGuard(SETTINGS, RevocationCheck(redis, keys))
+    token = make_access_token(SETTINGS, str(uuid.uuid4()))
+    first = await guard.principal(token)
+    assert await guard.principal(token) is first
+    await redis.set(keys.deny_jti(tokens.verify_access(SETTINGS, token).jti), 1, ex=60)
+    with pytest.raises(Unauthorized) as refused:
+        await guard.principal(token)
+    assert refused.value.code == "token_revoked"
+
+
+async def test_a_remembered_token_past_its_exp_is_refused(redis, keys):
+    guard = TokenGuard(SETTINGS, RevocationCheck(redis, keys))
+    token = make_access_token(SETTINGS, str(uuid.uuid4()), ttl=2)
+    await guard.principal(token)
+    exp = tokens.verify_access(SETTINGS, token).exp
+    await asyncio.sleep(max(0.0, exp - time.time()) + 0.05)  # until the token's own exp
+    with pytest.raises(Unauthorized) as refused:
+        await guard.principal(token)
+    assert refused.value.code == "invalid_token"
+    assert token not in guard.verified

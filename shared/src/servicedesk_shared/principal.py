@@ -9,6 +9,7 @@ never trusts that the gateway has checked: its own port is reachable inside a de
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -64,20 +65,43 @@ class Principal:
         ]
 
 
+_VERIFIED_MAX = 10_000
+
+
 @dataclass(frozen=True, slots=True)
 class TokenGuard:
-    """What a service needs to accept a token: the key ring and the revocation check."""
+    """What a service needs to accept a token: the key ring and the revocation check.
+
+    Verified tokens are remembered by their exact string, as the gateway does
+    (`servicedesk_gateway.auth`): HMAC verification is deterministic and the key ring is
+    fixed for the process's life, so a signature and claims check per token, not per
+    request (~0.2 ms of CPU each); `exp` is checked again on every hit. Revocation is
+    asked on every request."""
 
     settings: tokens.TokenSettings
     revocation: RevocationCheck
+    verified: dict[str, tuple[tokens.AccessClaims, Principal]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     async def principal(self, token: str) -> Principal:
+        claims, principal = self._verified(token)
+        await self.revocation.ensure_good(claims)
+        return principal
+
+    def _verified(self, token: str) -> tuple[tokens.AccessClaims, Principal]:
+        known = self.verified.get(token)
+        if known is not None and known[0].exp > time.time():
+            return known
         try:
             claims = tokens.verify_access(self.settings, token)
         except tokens.InvalidToken:
+            self.verified.pop(token, None)
             raise Unauthorized("Invalid or expired token", code="invalid_token") from None
-        await self.revocation.ensure_good(claims)
-        return Principal.from_claims(claims)
+        if len(self.verified) >= _VERIFIED_MAX:
+            self.verified.clear()  # bounded; access tokens live minutes
+        known = self.verified[token] = (claims, Principal.from_claims(claims))
+        return known
 
 
 _bearer = HTTPBearer(auto_error=False, description="Access token from POST /api/token")
