@@ -140,7 +140,7 @@ async def test_a_waiter_that_is_cancelled_leaves_no_slot_taken():
 
 @asynccontextmanager
 async def exhausted_pool_app(service: str) -> AsyncIterator[tuple[FastAPI, AsyncExitStack]]:
-    """An app whose engine holds 1 + 1 overflow connections, both taken by the test until it
+    """An app whose engine holds 2 connections (pool_size 1), both taken by the test until it
     closes the yielded stack; a checkout waits 0.1 s at most."""
     engine = create_engine(f"{PG_BASE}/postgres", pool_size=1, pool_timeout=0.1)
     sessions = session_factory(engine)

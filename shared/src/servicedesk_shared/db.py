@@ -32,9 +32,15 @@ def create_engine(url: str, *, pool_size: int = 10, pool_timeout: float = 30.0) 
     No `pool_pre_ping`: with asyncpg it is three round trips per checkout (BEGIN, `;`,
     ROLLBACK: sqlalchemy/dialects/postgresql/asyncpg.py `_async_ping`), measured at ~0.4 ms
     of CPU per request. A connection dropped while pooled fails one request with 503
-    (`errors.py`, `DBAPIError.connection_invalidated`) and the pool reconnects."""
+    (`errors.py`, `DBAPIError.connection_invalidated`) and the pool reconnects.
+
+    At most `2 x pool_size` connections, opened as they are needed and then kept: no
+    overflow. SQLAlchemy closes an overflow connection as soon as it is handed back, so
+    under load every checkout beyond `pool_size` forked a PostgreSQL backend and tore it
+    down again (40-190 new sessions per 1,000 requests at 64 connections, bench/meter.py);
+    the ceiling (replicas x 2 x pool size, see docs/runbooks/overload.md) is the same."""
     return create_async_engine(
-        url, pool_size=pool_size, max_overflow=pool_size, pool_timeout=pool_timeout,
+        url, pool_size=2 * pool_size, max_overflow=0, pool_timeout=pool_timeout,
         connect_args={"server_settings": SERVER_SETTINGS},
     )  # fmt: skip
 
