@@ -139,6 +139,27 @@ async def test_the_list_shows_the_stored_clocks_and_they_agree_with_the_history(
     assert all(close(shown[t], derived[t]) for t in ("first_response", "resolution"))
 
 
+async def test_a_new_tickets_stored_clocks_and_deadlines_equal_those_of_its_history(
+    api, always, conn
+):
+    """A create derives the clocks without reading history (nothing of the ticket can be
+    committed yet) and writes its deadlines without deleting first: the same as deriving
+    from the committed history afterwards, and the same deadline rows."""
+    ticket = await api.create("user_a")
+    async with AsyncSession(bind=conn) as session:
+        row = await session.get(Ticket, ticket["id"])
+        derived = await service.derive(session, ticket=row, now=utcnow())
+    created = service.as_payload(derived)
+    assert all(close(ticket["sla"][t], created[t]) for t in ("first_response", "resolution"))
+    due = ts(ticket["sla"]["first_response"]["due_at"])
+    stored_row = await stored(conn, ticket["id"])
+    assert stored_row.first_response_due_at == due and stored_row.next_due_at == due
+    kinds = (await conn.execute(text("SELECT target, kind FROM sla_deadlines WHERE ticket_id = "
+                                     ":id ORDER BY 1, 2"), {"id": ticket["id"]})).all()  # fmt: skip
+    expected = [(t, k) for t in ("first_response", "resolution") for k in ("breach", "warning")]
+    assert [tuple(k) for k in kinds] == expected
+
+
 def close(a: dict, b: dict) -> bool:
     """The same clock, up to the milliseconds between a change and its audit entry's commit
     (the stored row is written at the change, the history's time stamped at commit)."""

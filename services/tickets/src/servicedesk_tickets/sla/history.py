@@ -44,22 +44,30 @@ def _history(ticket: Ticket, entries: list[tuple[str, datetime, str | None, dict
                    priority=priority, status=status, facts=facts)  # fmt: skip
 
 
+# Built once: the statement's construction and cache key cost more than its round trip.
+_HISTORY = (
+    select(AuditEntry.object_id, AuditEntry.action, AuditEntry.at, AuditEntry.actor_id,
+           AuditEntry.new)
+    .where(AuditEntry.object_type == "ticket",
+           AuditEntry.object_id == any_(bindparam("ids", type_=ARRAY(String))),
+           AuditEntry.action.in_(ACTIONS))
+    .order_by(AuditEntry.id)
+)  # fmt: skip
+
+
 async def load_many(
-    session: AsyncSession, *, tickets: list[Ticket], now: datetime
+    session: AsyncSession, *, tickets: list[Ticket], now: datetime, committed: bool = True
 ) -> dict[int, History]:
-    """`{ticket id: History}` for many tickets with one query (a page, a backfill batch)."""
+    """`{ticket id: History}` for many tickets with one query (a page, a backfill batch).
+    `committed=False` for tickets created in this transaction: nothing of theirs can be
+    committed yet, so only the queued entries count and the query is skipped."""
     if not tickets:
         return {}
     by_key = {str(t.id): t for t in tickets}
-    query = select(AuditEntry.object_id, AuditEntry.action, AuditEntry.at, AuditEntry.actor_id,
-                   AuditEntry.new).where(
-        AuditEntry.object_type == "ticket",
-        AuditEntry.object_id == any_(bindparam("ids", type_=ARRAY(String))),
-        AuditEntry.action.in_(ACTIONS),
-    )  # fmt: skip
     entries: dict[str, list] = {key: [] for key in by_key}
-    for key, *entry in await session.execute(query.order_by(AuditEntry.id), {"ids": list(by_key)}):
-        entries[key].append(tuple(entry))
+    if committed:
+        for key, *entry in await session.execute(_HISTORY, {"ids": list(by_key)}):
+            entries[key].append(tuple(entry))
     for e in session.info.get(PENDING, []):
         if e["object_type"] == "ticket" and e["object_id"] in entries:
             entries[e["object_id"]].append((e["action"], now, e["actor_id"], e["new"]))

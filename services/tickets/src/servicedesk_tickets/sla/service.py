@@ -79,23 +79,26 @@ async def rules_for(session: AsyncSession, *, systems: set[str]) -> dict[str, Ru
 
 async def derive_many(
     session: AsyncSession, *, tickets: list[Ticket], now: datetime,
-    rules: dict[str, Rules] | None = None,
+    rules: dict[str, Rules] | None = None, new: bool = False,
 ) -> dict[int, Clocks]:  # fmt: skip
     """The clocks of each ticket from its history (committed entries and this
     transaction's), one query for the histories; `rules`: per system, when the caller has
-    them already."""
+    them already; `new`: the tickets were created in this transaction (no committed
+    history to read)."""
     if rules is None:
         rules = await rules_for(session, systems={t.system for t in tickets})
-    pasts = await history.load_many(session, tickets=tickets, now=now)
+    pasts = await history.load_many(session, tickets=tickets, now=now, committed=not new)
     return {t.id: clocks(pasts[t.id], rules[t.system], now) for t in tickets}
 
 
 async def derive(
-    session: AsyncSession, *, ticket: Ticket, now: datetime, rule: Rules | None = None
-) -> Clocks:
+    session: AsyncSession, *, ticket: Ticket, now: datetime, rule: Rules | None = None,
+    new: bool = False,
+) -> Clocks:  # fmt: skip
     """One ticket's clocks (see `derive_many`)."""
     rules = None if rule is None else {ticket.system: rule}
-    return (await derive_many(session, tickets=[ticket], now=now, rules=rules))[ticket.id]
+    derived = await derive_many(session, tickets=[ticket], now=now, rules=rules, new=new)
+    return derived[ticket.id]
 
 
 def _row(ticket_id: int, derived: Clocks) -> dict[str, Any]:
@@ -155,33 +158,43 @@ async def store_clocks(session: AsyncSession, *, ticket_id: int, derived: Clocks
     await store_clocks_many(session, {ticket_id: derived})
 
 
-async def store_many(session: AsyncSession, derived: dict[int, Clocks]) -> None:
+async def store_many(
+    session: AsyncSession, derived: dict[int, Clocks], *, new: bool = False
+) -> None:
     """Rewrite the tickets' pending deadlines (emitted ones stay), then their stored clocks,
-    three statements whatever the number of tickets.
+    three statements whatever the number of tickets (two for `new` tickets, created in this
+    transaction: they have no deadlines to delete).
 
     In that order, as the scheduler takes them (deadline rows, then `ticket_sla`): a change
     racing a poll waits for it instead of deadlocking with it."""
     if not derived:
         return
-    await session.execute(
-        _DELETE_PENDING, {"ids": list(derived)}, execution_options={"synchronize_session": False}
-    )
+    if not new:
+        await session.execute(
+            _DELETE_PENDING, {"ids": list(derived)},
+            execution_options={"synchronize_session": False},
+        )  # fmt: skip
     deadlines = [row for ticket_id, c in derived.items() for row in _deadlines(ticket_id, c)]
     if deadlines:
         await session.execute(_INSERT_DEADLINES, deadlines)
     await store_clocks_many(session, derived)
 
 
-async def store(session: AsyncSession, *, ticket_id: int, derived: Clocks) -> None:
+async def store(
+    session: AsyncSession, *, ticket_id: int, derived: Clocks, new: bool = False
+) -> None:
     """One ticket's deadlines and clocks (see `store_many`)."""
-    await store_many(session, {ticket_id: derived})
+    await store_many(session, {ticket_id: derived}, new=new)
 
 
-async def refresh(session: AsyncSession, *, ticket: Ticket, now: datetime | None = None) -> Clocks:
-    """Derive and store the ticket's clocks after a change made in this transaction."""
+async def refresh(
+    session: AsyncSession, *, ticket: Ticket, now: datetime | None = None, new: bool = False
+) -> Clocks:
+    """Derive and store the ticket's clocks after a change made in this transaction;
+    `new`: the ticket was created in it (two statements fewer, see `derive_many`)."""
     await session.flush()
-    derived = await derive(session, ticket=ticket, now=now or utcnow())
-    await store(session, ticket_id=ticket.id, derived=derived)
+    derived = await derive(session, ticket=ticket, now=now or utcnow(), new=new)
+    await store(session, ticket_id=ticket.id, derived=derived, new=new)
     return derived
 
 

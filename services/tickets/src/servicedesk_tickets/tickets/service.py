@@ -174,7 +174,7 @@ async def create(
                  object_id=ticket.id, new=body)  # fmt: skip
     outbox.record(session, type_="ticket.created", data={"ticket": body})
     pending = triage.record_pending(session, ticket_id=ticket.id)
-    clocks = await sla.refresh(session, ticket=ticket)
+    clocks = await sla.refresh(session, ticket=ticket, new=True)
     response = {**body, "ai_triage": triage.as_dict(pending), "sla": sla.as_payload(clocks)}
     if idempotency_key is not None:
         await idempotency.remember(session, user_id=actor.id, key=idempotency_key,
