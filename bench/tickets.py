@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 import aiohttp
@@ -104,13 +105,12 @@ async def fixed_rate(method: str, url: str, *, rate: int, seconds: int, headers:
     """Open-loop load: request i is due at start + i/rate, latency counts from then."""
     loop = asyncio.get_running_loop()
     latencies: list[float] = []
-    errors = 0
+    statuses: Counter[int] = Counter()
 
     async def one(session: aiohttp.ClientSession, due: float) -> None:
-        nonlocal errors
         async with session.request(method, url, json=body, headers=headers) as resp:
             await resp.read()
-            errors += resp.status >= 400
+            statuses[resp.status] += 1
         latencies.append((loop.time() - due) * 1000)
 
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=256)) as session:
@@ -120,7 +120,9 @@ async def fixed_rate(method: str, url: str, *, rate: int, seconds: int, headers:
             await asyncio.sleep(max(0.0, due - loop.time()))
             tasks.append(asyncio.create_task(one(session, due)))
         await asyncio.gather(*tasks)
+    errors = sum(n for status, n in statuses.items() if status >= 400)
     return {"rate": rate, "requests": len(latencies), "errors": errors,
+            "statuses": dict(sorted(statuses.items())),
             "p50_ms": percentile(latencies, 0.50), "p99_ms": percentile(latencies, 0.99),
             "max_ms": max(latencies)}  # fmt: skip
 

@@ -22,7 +22,7 @@ from .conftest import Personas, http_client
 
 @pytest.fixture
 async def small_app(settings: Settings) -> AsyncIterator[Any]:
-    """Tickets with one request slot, no wait for it, and a pool of 2 connections (db_pool_size 1)."""
+    """Tickets with one request slot, no wait for it, and 2 pooled connections (db_pool_size 1)."""
     tight = settings.model_copy(
         update={"max_in_flight": 1, "in_flight_wait": 0, "db_pool_size": 1,
                 "db_pool_timeout": 1.0}

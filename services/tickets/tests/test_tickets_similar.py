@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import true
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from servicedesk_tickets.similar import service
 
 
 async def similar(api, who: str, ticket_id: int, **params) -> list[dict]:
@@ -81,3 +85,21 @@ async def test_a_ticket_of_stop_words_only_has_no_similar_tickets(api):
     source = await api.create("user_a", title="the and of", description="it is")
     await api.create("user_a", title="the and of", description="it is")
     assert await similar(api, "user_a", source["id"]) == []
+
+
+async def test_only_the_newest_candidates_are_scored(api, conn, app):
+    """A word shared by thousands of tickets scores only the newest `candidates` of them:
+    an older exact copy is not found past the cap, the newer ones are, best first."""
+    text = {"title": "Zorblat monitor flickers", "description": "Zorblat monitor flickers"}
+    source = await api.create("user_a", **text)
+    older_copy = await api.create("user_a", **text)
+    newer = [await api.create("user_a", title=f"Zorblat monitor {n}", description="Zorblat")
+             for n in range(2)]  # fmt: skip
+    async with AsyncSession(bind=conn, join_transaction_mode="create_savepoint") as session:
+        capped = await service.get_all(session, ticket_id=source["id"], visible=true(),
+                                       limit=5, candidates=2)  # fmt: skip
+        uncapped = await service.get_all(session, ticket_id=source["id"], visible=true(),
+                                         limit=5, candidates=3)  # fmt: skip
+    assert {row.id for row in capped} == {t["id"] for t in newer}
+    assert uncapped[0].id == older_copy["id"]
+    assert app.state.runtime.settings.duplicate_candidates == 1000

@@ -41,5 +41,8 @@ class Settings(BaseServiceSettings):
     # Possible duplicates stored with a triage: at most this many, at least this score.
     duplicate_limit: int = Field(5, ge=0, le=20)
     duplicate_min_score: float = Field(0.3, ge=0, le=1)
+    # Possible duplicates and similar tickets: only the newest this many tickets sharing a
+    # word are scored (similar/service.py says why).
+    duplicate_candidates: int = Field(1000, ge=1, le=100_000)
     # The SLA scheduler's poll interval: events come at most this long after their moment.
     sla_poll_seconds: float = Field(5.0, gt=0, le=30)

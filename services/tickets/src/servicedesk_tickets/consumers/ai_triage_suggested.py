@@ -33,7 +33,8 @@ async def handle(session: AsyncSession, event: Envelope, settings: Settings) -> 
         return
     duplicates = await similar.possible_duplicates(
         session, ticket_id=ticket.id, limit=settings.duplicate_limit,
-        min_score=settings.duplicate_min_score, suggested=payload.possible_duplicates,
+        min_score=settings.duplicate_min_score, candidates=settings.duplicate_candidates,
+        suggested=payload.possible_duplicates,
     )  # fmt: skip
     stored = await triage.store(
         session, ticket_id=ticket.id, event_id=event.id, occurred_at=event.occurred_at,

@@ -6,6 +6,12 @@ GIN index `ix_tickets_search` — and each is scored by the Jaccard index of the
 sets, |S and T| / |S or T|, computed without unnesting: |S and T| = length(T) -
 length(ts_delete(T, S)). 1.0 means the same words; shared rare or common words count the
 same, so one shared word with a long ticket scores low.
+
+Only the newest `candidates` tickets sharing a word are scored (`TICKETS_DUPLICATE_CANDIDATES`,
+1,000): a common word ("printer", "password") is shared by a large part of a busy desk, and
+scoring every one of them made each triage cost more the more tickets there were (about
+60 ms of PostgreSQL at 20,000 such tickets, on every create). A duplicate is usually filed
+soon after its original, among the newest tickets.
 """
 
 from __future__ import annotations
@@ -31,24 +37,30 @@ async def lexemes(session: AsyncSession, *, ticket_id: int) -> list[str]:
 
 async def get_all(
     session: AsyncSession, *, ticket_id: int, visible: ColumnElement[bool], limit: int,
-    min_score: float = 0.0,
+    candidates: int, min_score: float = 0.0,
 ) -> list[Row]:  # fmt: skip
     """Rows `(id, title, status, score)` of the `visible` tickets most like `ticket_id`
-    (itself excluded), best first, ties newest first."""
+    (itself excluded) among the newest `candidates` sharing a word with it, best first,
+    ties newest first."""
     words = await lexemes(session, ticket_id=ticket_id)
     if not words or limit < 1:
         return []
     query_ts = cast(" | ".join(_quoted(w) for w in words), TSQUERY)
-    # MATERIALIZED: ts_delete runs once per candidate (an inlined subquery would repeat it
-    # in the score's numerator, denominator, filter and sort).
-    candidates = (
-        select(Ticket.id, Ticket.title, Ticket.status,
-               func.length(Ticket.search).label("size"),
-               func.length(func.ts_delete(Ticket.search, cast(words, ARRAY(Text)))).label("rest"))
+    newest = (
+        select(Ticket.id, Ticket.title, Ticket.status, Ticket.search)
         .where(Ticket.search.op("@@")(query_ts), Ticket.id != ticket_id, visible)
+        .order_by(Ticket.id.desc()).limit(candidates).subquery("newest")
+    )  # fmt: skip
+    # Scored outside the LIMIT's subquery, so only the kept rows are; MATERIALIZED: ts_delete
+    # runs once per candidate (an inlined CTE would repeat it in the score's numerator,
+    # denominator, filter and sort).
+    n = newest.c
+    scored = (
+        select(n.id, n.title, n.status, func.length(n.search).label("size"),
+               func.length(func.ts_delete(n.search, cast(words, ARRAY(Text)))).label("rest"))
         .cte("candidates").prefix_with("MATERIALIZED")
     )  # fmt: skip
-    c = candidates.c
+    c = scored.c
     score = (cast(c.size - c.rest, Float) / (len(words) + c.rest)).label("score")
     query = select(c.id, c.title, c.status, score).order_by(score.desc(), c.id.desc())
     if min_score > 0:
@@ -57,14 +69,15 @@ async def get_all(
 
 
 async def possible_duplicates(
-    session: AsyncSession, *, ticket_id: int, limit: int, min_score: float,
+    session: AsyncSession, *, ticket_id: int, limit: int, min_score: float, candidates: int,
     suggested: Sequence[int] = (),
 ) -> list[int]:  # fmt: skip
-    """What a triage stores: the best matches among all live tickets at `min_score` or
-    above, then any ids the producer `suggested` that are live tickets, at most `limit`."""
+    """What a triage stores: the best matches among the newest `candidates` live tickets
+    sharing a word, at `min_score` or above, then any ids the producer `suggested` that are
+    live tickets, at most `limit`."""
     live = Ticket.deleted_at.is_(None)
     rows = await get_all(session, ticket_id=ticket_id, visible=live, limit=limit,
-                         min_score=min_score)  # fmt: skip
+                         candidates=candidates, min_score=min_score)  # fmt: skip
     found = [row.id for row in rows]
     extra = [i for i in dict.fromkeys(suggested) if i not in found and i != ticket_id]
     if extra and len(found) < limit:
