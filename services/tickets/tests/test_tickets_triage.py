@@ -177,3 +177,36 @@ async def test_a_suggestion_published_on_the_broker_reaches_the_ticket(
         while (await shown(committing_api, ticket["id"]))["ai_triage"]["status"] == "pending":
             await asyncio.sleep(0.05)
     assert (await shown(committing_api, ticket["id"]))["ai_triage"]["status"] == "suggested"
+
+
+async def test_a_burst_on_the_broker_is_handled_in_groups_each_event_once(
+    app, committing_api, amqp_url
+):
+    """The lifespan's consumer commits the deliveries waiting together in one transaction
+    (TICKETS_CONSUMER_GROUP_SIZE): every triage of a burst is stored, an event delivered
+    twice has one inbox row, an event for a missing ticket is dropped, and an event that
+    breaks the contract rolls its group back without costing the others their effect."""
+    runtime = app.state.runtime
+    assert runtime.consumer.group_size == runtime.settings.consumer_group_size == 16
+    await asyncio.wait_for(runtime.consumer.ready.wait(), 15)
+    tickets = [await committing_api.create("user_a", title=f"Burst triage {n}") for n in range(6)]
+    events = [triage_event(t["id"]) for t in tickets]
+    bad = triage_event(tickets[0]["id"], status="bogus", occurred_at=LATE)
+    burst = [*events[:3], bad, events[1], triage_event(9_000_000_004), *events[3:]]
+    connection = await aio_pika.connect_robust(amqp_url)
+    try:
+        exchange = await declare_events_exchange(await connection.channel())
+        for event in burst:
+            message = aio_pika.Message(orjson.dumps(event), delivery_mode=2)
+            await exchange.publish(message, "ai.triage.suggested")
+    finally:
+        await connection.close()
+    async with asyncio.timeout(15):
+        for ticket in tickets:
+            while (await shown(committing_api, ticket["id"]))["ai_triage"]["status"] != "suggested":
+                await asyncio.sleep(0.05)
+    query = text("SELECT count(*) FROM inbox WHERE consumer = 'tickets' AND event_id = :id")
+    async with runtime.engine.connect() as conn:
+        for event in events:
+            assert await conn.scalar(query, {"id": uuid.UUID(event["id"])}) == 1
+        assert await conn.scalar(query, {"id": uuid.UUID(bad["id"])}) == 0

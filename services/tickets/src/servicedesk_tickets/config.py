@@ -38,6 +38,9 @@ class Settings(BaseServiceSettings):
     # `<consumer_name>.dlq`.
     consumer_name: str = "tickets"
     consumer_delivery_limit: int = Field(5, ge=1)
+    # Deliveries waiting together are handled in one transaction, up to this many (1: one
+    # transaction each); see servicedesk_shared.messaging.consumer.
+    consumer_group_size: int = Field(16, ge=1)
     # Possible duplicates stored with a triage: at most this many, at least this score.
     duplicate_limit: int = Field(5, ge=0, le=20)
     duplicate_min_score: float = Field(0.3, ge=0, le=1)

@@ -56,6 +56,7 @@ def open_runtime(settings: Settings) -> Runtime:
     consumer = Consumer(
         name=settings.consumer_name, amqp_url=settings.amqp_url, sessions=sessions,
         handlers=build_handlers(settings), delivery_limit=settings.consumer_delivery_limit,
+        group_size=settings.consumer_group_size,
     )  # fmt: skip
     redis = create_redis(settings.redis_url)
     guard = open_token_guard(settings, redis)

@@ -19,12 +19,18 @@ Limit = Annotated[int, Query(ge=1, le=20, description="How many (1 to 20)")]
 @router.get("/api/tickets/{ticket_id}/similar", response_model=SimilarPage,
             responses=errors(401, 404, 422))  # fmt: skip
 async def similar_tickets(
-    ticket: TicketDep, session: SessionDep, principal: CurrentPrincipal, runtime: RuntimeDep,
+    ticket: TicketDep,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    runtime: RuntimeDep,
     limit: Limit = 5,
 ) -> dict[str, Any]:
     """Tickets like this one (full-text, best first), among those the caller may see."""
     rows = await service.get_all(
-        session, ticket_id=ticket.id, visible=access.visible_tickets(principal), limit=limit,
+        session,
+        ticket_id=ticket.id,
+        visible=access.visible_tickets(principal),
+        limit=limit,
         candidates=runtime.settings.duplicate_candidates,
     )
     return {"items": [{**row._mapping, "score": round(row.score, 4)} for row in rows]}
