@@ -30,7 +30,7 @@ from servicedesk_shared.testing import (
 )
 from servicedesk_tickets.config import Settings
 from servicedesk_tickets.consumers import build_handlers
-from servicedesk_tickets.deps import get_read_session, get_session, get_stream_sessions
+from servicedesk_tickets.deps import get_read_session, get_session, get_stream_session
 from servicedesk_tickets.main import create_app
 from servicedesk_tickets.transaction import request_transaction
 
@@ -111,9 +111,14 @@ async def conn(app: Any) -> AsyncIterator[AsyncConnection]:
             async with factory() as session:
                 yield session
 
+        async def stream_in_test_transaction(request: Request):
+            async with factory() as session:
+                session.info["ip"] = request.client.host
+                yield session
+
         app.dependency_overrides[get_session] = session_in_test_transaction
         app.dependency_overrides[get_read_session] = read_in_test_transaction
-        app.dependency_overrides[get_stream_sessions] = lambda: factory
+        app.dependency_overrides[get_stream_session] = stream_in_test_transaction
         try:
             yield connection
         finally:

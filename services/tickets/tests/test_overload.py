@@ -75,3 +75,23 @@ def _shed(reason: str) -> float:
 async def _ok(request) -> Any:
     response = await request
     return response if response.status_code == 200 else None
+
+
+async def test_an_export_with_no_connection_free_is_a_clean_503_before_any_byte(
+    small_app: Any, personas: Personas
+):
+    """The export takes its one connection before the response starts (it audits, commits
+    and streams on it): none free in time is a JSON 503, never a 200 cut after its headers."""
+    headers = personas.headers("user_a")
+    async with http_client(small_app) as client, AsyncExitStack() as holders:
+        for _ in range(2):
+            await holders.enter_async_context(small_app.state.runtime.engine.connect())
+        refused = await client.get("/api/export/tickets", headers=headers)
+        await holders.aclose()
+        served = await client.get("/api/export/tickets", headers=headers)
+    assert refused.status_code == 503
+    assert refused.headers["content-type"] == "application/json"
+    assert (refused.json()["code"], refused.headers["retry-after"]) == ("overloaded", "1")
+    assert served.status_code == 200
+    assert served.text.startswith("id,")
+    assert small_app.state.runtime.engine.pool.checkedout() == 0

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicedesk_shared.principal import Principal, TokenGuard, bearer_principal
 from servicedesk_tickets.database import MAX_BIGINT
@@ -56,9 +56,19 @@ async def get_session(request: Request, runtime: RuntimeDep) -> AsyncIterator[As
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
-async def get_stream_sessions(runtime: RuntimeDep) -> async_sessionmaker[AsyncSession]:
-    """Sessions for a response that streams after the request's transaction has ended."""
-    return runtime.sessions
+async def get_stream_session(request: Request, runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+    """The session of a response that streams (the CSV export), on one connection taken
+    before the response starts and kept until its last byte is sent or the client is gone
+    (`scope="request"`). The handler commits what must be committed before the first byte
+    (`transaction.commit`); the stream then reads on the same connection. None free in time
+    is a clean 503 before the headers (a checkout inside the stream failed after the 200
+    had gone: a cut response, found by the overload soak)."""
+    async with (
+        runtime.engine.connect() as connection,
+        AsyncSession(bind=connection, expire_on_commit=False) as session,
+    ):
+        session.info["ip"] = client_ip(request)
+        yield session
 
 
 async def get_read_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
@@ -68,7 +78,7 @@ async def get_read_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
 
 ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session, scope="function")]
 
-StreamSessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_stream_sessions)]
+StreamSessionDep = Annotated[AsyncSession, Depends(get_stream_session, scope="request")]
 
 TicketId = Annotated[int, Path(ge=1, le=MAX_BIGINT, description="The ticket's id")]
 

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Select, func, literal_column, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from servicedesk_shared.principal import Principal
@@ -115,15 +115,13 @@ def csv_line(row) -> str:
     return ",".join(map(_cell, row)) + "\r\n"
 
 
-async def csv_chunks(
-    sessions: async_sessionmaker[AsyncSession], header: list[str], query: Select
-) -> AsyncIterator[str]:
-    """The CSV text, a chunk of rows at a time, read through a server-side cursor."""
+async def csv_chunks(session: AsyncSession, header: list[str], query: Select) -> AsyncIterator[str]:
+    """The CSV text, a chunk of rows at a time, read through a server-side cursor in
+    `session` (its owner closes it)."""
     yield csv_line(header)
-    async with sessions() as session:
-        result = await session.stream(query.execution_options(yield_per=CHUNK_ROWS))
-        try:
-            async for rows in result.partitions():
-                yield "".join(map(csv_line, rows))
-        finally:
-            await result.close()
+    result = await session.stream(query.execution_options(yield_per=CHUNK_ROWS))
+    try:
+        async for rows in result.partitions():
+            yield "".join(map(csv_line, rows))
+    finally:
+        await result.close()
