@@ -89,3 +89,33 @@ async def test_a_revoked_token_reads_nothing(api, app, settings):
         response = await api.client.get(path, headers=headers)
         assert response.status_code == 401, path
         assert response.json()["code"] == "token_revoked"
+
+
+async def test_the_tickets_read_only_routes_keep_the_rules_outside_a_transaction(
+    committing_api,
+):
+    """Comments, history, attachments and similar tickets of a committed ticket, and the
+    workflows, read on the real pool (AUTOCOMMIT sessions): the visibility rule (404 for
+    whoever may not see the ticket) and internal notes for staff only hold there too."""
+    ticket = await committing_api.create("user_a", system="TTS")
+    base = f"/api/tickets/{ticket['id']}"
+    for who, body, internal in (("user_a", "Public reply", False),
+                                ("agent_tts", "Staff only note", True)):  # fmt: skip
+        added = await committing_api.call(who, "POST", f"{base}/comments",
+                                          json={"body": body, "internal": internal})  # fmt: skip
+        assert added.status_code == 201, added.text
+    for who in EVERYONE:
+        seer = who in SEES["TTS"]
+        for path in ("comments", "history", "attachments", "similar"):
+            response = await committing_api.call(who, "GET", f"{base}/{path}")
+            assert response.status_code == (200 if seer else 404), (who, path)
+        if seer:
+            comments = (await committing_api.call(who, "GET", f"{base}/comments")).json()
+            history = (await committing_api.call(who, "GET", f"{base}/history")).json()
+            staff = who != "user_a"
+            bodies = ["Public reply", "Staff only note"] if staff else ["Public reply"]
+            assert [c["body"] for c in comments] == bodies, who
+            assert sum(e["action"] == "comment.added" for e in history) == len(bodies), who
+    workflow = await committing_api.call("user_b", "GET", "/api/workflows/TTS")
+    assert workflow.status_code == 200
+    assert workflow.json()["system"] == "TTS"

@@ -5,7 +5,8 @@ and the ticket in the path loaded through the visibility rule (or a 404).
 commits after the handler returns and before the response is sent. `ReadSessionDep` is
 for routes that only read: no transaction at all (`servicedesk_shared.db.read_sessions`),
 so a read pays for its statements and no BEGIN or COMMIT. `ReadTicketDep` is the ticket
-in the path read that way, with its people's names, through the same visibility rule.
+in the path read that way, with its people's names, through the same visibility rule;
+`ReadOnlyTicketDep` the ticket alone, for the routes under it that only read.
 """
 
 from __future__ import annotations
@@ -99,6 +100,17 @@ async def read_ticket(
 
 
 ReadTicketDep = Annotated[tickets.Named, Depends(read_ticket)]
+
+
+async def read_only_ticket(
+    ticket_id: TicketId, session: ReadSessionDep, principal: CurrentPrincipal
+) -> Ticket:
+    """The ticket in the path if the caller may see it, else 404, on the read session: for
+    routes that only read (its comments, history, attachments, similar tickets)."""
+    return await tickets.get(session, ticket_id=ticket_id, principal=principal)
+
+
+ReadOnlyTicketDep = Annotated[Ticket, Depends(read_only_ticket)]
 
 
 async def global_admin(principal: CurrentPrincipal) -> Principal:

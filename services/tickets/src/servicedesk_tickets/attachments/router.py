@@ -11,7 +11,14 @@ from servicedesk_shared.openapi import ErrorBody, errors
 from servicedesk_tickets.attachments import service, upload
 from servicedesk_tickets.attachments.filenames import content_disposition
 from servicedesk_tickets.attachments.schemas import AttachmentRead
-from servicedesk_tickets.deps import CurrentPrincipal, RuntimeDep, SessionDep, TicketDep
+from servicedesk_tickets.deps import (
+    CurrentPrincipal,
+    ReadOnlyTicketDep,
+    ReadSessionDep,
+    RuntimeDep,
+    SessionDep,
+    TicketDep,
+)
 from servicedesk_tickets.errors import AttachmentNotFound, QuotaExceeded
 from servicedesk_tickets.people import service as people
 from servicedesk_tickets.transaction import on_rollback
@@ -71,7 +78,7 @@ async def upload_attachment(
 
 
 @router.get(PATH, response_model=list[AttachmentRead], responses=errors(401, 404, 422))
-async def list_attachments(ticket: TicketDep, session: SessionDep) -> list[dict]:
+async def list_attachments(ticket: ReadOnlyTicketDep, session: ReadSessionDep) -> list[dict]:
     """The ticket's attachments, oldest first."""
     attachments = await service.get_all(session, ticket=ticket)
     return await people.named(session, AttachmentRead, attachments, UPLOADED_BY)

@@ -16,7 +16,13 @@ from servicedesk_tickets.audit.schemas import (
     HistoryEntry,
     VerifyResult,
 )
-from servicedesk_tickets.deps import AdminPrincipal, CurrentPrincipal, SessionDep, TicketDep
+from servicedesk_tickets.deps import (
+    AdminPrincipal,
+    CurrentPrincipal,
+    ReadOnlyTicketDep,
+    ReadSessionDep,
+    SessionDep,
+)
 from servicedesk_tickets.people import service as people
 
 ACTOR = {"actor_id": "actor"}
@@ -27,7 +33,7 @@ router = APIRouter(tags=["audit"])
 @router.get("/api/tickets/{ticket_id}/history", response_model=list[HistoryEntry],
             responses=errors(401, 404, 422))  # fmt: skip
 async def ticket_history(
-    ticket: TicketDep, session: SessionDep, principal: CurrentPrincipal
+    ticket: ReadOnlyTicketDep, session: ReadSessionDep, principal: CurrentPrincipal
 ) -> list[dict]:
     """The ticket's audit entries, oldest first (internal notes only for staff)."""
     staff = access.is_staff(principal, ticket.system)

@@ -7,7 +7,13 @@ from fastapi import APIRouter
 from servicedesk_shared.openapi import errors
 from servicedesk_tickets.comments import service
 from servicedesk_tickets.comments.schemas import CommentCreate, CommentRead
-from servicedesk_tickets.deps import CurrentPrincipal, SessionDep, TicketDep
+from servicedesk_tickets.deps import (
+    CurrentPrincipal,
+    ReadOnlyTicketDep,
+    ReadSessionDep,
+    SessionDep,
+    TicketDep,
+)
 from servicedesk_tickets.people import service as people
 
 AUTHOR = {"author_id": "author"}
@@ -28,7 +34,7 @@ async def add_comment(
 @router.get("/api/tickets/{ticket_id}/comments", response_model=list[CommentRead],
             responses=errors(401, 404, 422))  # fmt: skip
 async def list_comments(
-    ticket: TicketDep, session: SessionDep, principal: CurrentPrincipal
+    ticket: ReadOnlyTicketDep, session: ReadSessionDep, principal: CurrentPrincipal
 ) -> list[dict]:
     """The ticket's comments, oldest first (internal notes only for staff)."""
     comments = await service.get_all(session, ticket=ticket, principal=principal)

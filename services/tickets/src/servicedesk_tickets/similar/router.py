@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from servicedesk_shared.openapi import errors
 from servicedesk_tickets import access
-from servicedesk_tickets.deps import CurrentPrincipal, RuntimeDep, SessionDep, TicketDep
+from servicedesk_tickets.deps import CurrentPrincipal, ReadOnlyTicketDep, ReadSessionDep, RuntimeDep
 from servicedesk_tickets.similar import service
 from servicedesk_tickets.similar.schemas import SimilarPage
 
@@ -19,8 +19,8 @@ Limit = Annotated[int, Query(ge=1, le=20, description="How many (1 to 20)")]
 @router.get("/api/tickets/{ticket_id}/similar", response_model=SimilarPage,
             responses=errors(401, 404, 422))  # fmt: skip
 async def similar_tickets(
-    ticket: TicketDep,
-    session: SessionDep,
+    ticket: ReadOnlyTicketDep,
+    session: ReadSessionDep,
     principal: CurrentPrincipal,
     runtime: RuntimeDep,
     limit: Limit = 5,

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path
 
 from servicedesk_shared.openapi import errors
 from servicedesk_tickets import access
-from servicedesk_tickets.deps import CurrentPrincipal, SessionDep
+from servicedesk_tickets.deps import CurrentPrincipal, ReadSessionDep, SessionDep
 from servicedesk_tickets.errors import NotAllowed
 from servicedesk_tickets.workflows import service
 from servicedesk_tickets.workflows.schemas import WorkflowRead, WorkflowWrite
@@ -18,7 +18,9 @@ SystemCode = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z
 
 
 @router.get("/api/workflows", response_model=list[WorkflowRead], responses=errors(401))
-async def list_workflows(session: SessionDep, _principal: CurrentPrincipal) -> list[WorkflowRead]:
+async def list_workflows(
+    session: ReadSessionDep, _principal: CurrentPrincipal
+) -> list[WorkflowRead]:
     """The workflow of every system."""
     return await service.get_all(session)
 
@@ -26,7 +28,7 @@ async def list_workflows(session: SessionDep, _principal: CurrentPrincipal) -> l
 @router.get("/api/workflows/{system}", response_model=WorkflowRead,
             responses=errors(401, 404, 422))  # fmt: skip
 async def get_workflow(
-    system: SystemCode, session: SessionDep, _principal: CurrentPrincipal
+    system: SystemCode, session: ReadSessionDep, _principal: CurrentPrincipal
 ) -> WorkflowRead:
     """One system's workflow."""
     return await service.get(session, system=system)
