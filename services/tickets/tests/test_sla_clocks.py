@@ -240,3 +240,26 @@ async def test_a_ticket_without_stored_clocks_is_listed_with_derived_ones(api, a
     items = (await api.call("agent_tts", "GET", "/api/tickets", params={"limit": 200})).json()
     item = next(i for i in items["items"] if i["id"] == ticket["id"])
     assert close(item["sla"]["first_response"], ticket["sla"]["first_response"])
+
+
+@pytest.mark.parametrize("path", [["in_progress"], ["in_progress", "waiting"],
+                                  ["in_progress", "resolved"]])  # fmt: skip
+async def test_the_detail_read_in_one_query_equals_the_derivation(api, always, conn, path):
+    """`GET /api/tickets/{id}` reads the history and the rules inside its one query
+    (`get_named`): its clocks equal `derive` over the same ticket, for a priority change,
+    a public reply by staff, a pause and a resolution."""
+    ticket = await api.create("user_a")
+    await comment(api, "user_a", ticket["id"])
+    changed = await api.call("agent_tts", "PATCH", f"/api/tickets/{ticket['id']}",
+                             json={"priority": "high"})  # fmt: skip
+    assert changed.status_code == 200, changed.text
+    await comment(api, "agent_tts", ticket["id"], internal=True)
+    for state in path:
+        await api.move("agent_tts", ticket["id"], state)
+    shown = (await get(api, ticket["id"]))["sla"]
+    async with AsyncSession(bind=conn) as session:
+        row = await session.get(Ticket, ticket["id"])
+        derived = service.as_payload(await service.derive(session, ticket=row, now=utcnow()))
+    assert all(close(shown[t], derived[t]) for t in ("first_response", "resolution"))
+    assert shown["resolution"]["paused"] is (path[-1] == "waiting")
+    assert (shown["resolution"]["met_at"] is not None) is (path[-1] == "resolved")

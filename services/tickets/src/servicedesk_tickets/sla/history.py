@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, String, any_, bindparam, select
+from sqlalchemy import ARRAY, JSON, ColumnElement, String, any_, bindparam, cast, func, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicedesk_tickets.audit.models import AuditEntry
@@ -53,6 +54,33 @@ _HISTORY = (
            AuditEntry.action.in_(ACTIONS))
     .order_by(AuditEntry.id)
 )  # fmt: skip
+
+
+def correlated(ticket_id: ColumnElement) -> ColumnElement:
+    """The history of the ticket `ticket_id` (a column of the enclosing query) as one JSON
+    array of `[action, at, actor_id, {status, priority, internal}]`, oldest first: only the
+    keys `fact` reads, nulls dropped (a key is present only when the entry set it)."""
+    new = AuditEntry.new
+    kept = func.jsonb_strip_nulls(
+        func.jsonb_build_object(
+            "status", new["status"], "priority", new["priority"], "internal", new["internal"]
+        )
+    )
+    entry = func.json_build_array(AuditEntry.action, AuditEntry.at, AuditEntry.actor_id, kept)
+    return (
+        select(func.json_agg(aggregate_order_by(entry, AuditEntry.id), type_=JSON))
+        .where(AuditEntry.object_type == "ticket",
+               AuditEntry.object_id == cast(ticket_id, String),
+               AuditEntry.action.in_(ACTIONS))
+        .scalar_subquery()
+    )  # fmt: skip
+
+
+def from_rows(ticket: Ticket, rows: list | None) -> History:
+    """The history of `correlated`'s JSON rows (committed entries only: a read)."""
+    entries = [(action, datetime.fromisoformat(at), actor, new)
+               for action, at, actor, new in rows or ()]  # fmt: skip
+    return _history(ticket, entries)
 
 
 async def load_many(

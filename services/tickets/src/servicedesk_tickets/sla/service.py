@@ -10,14 +10,28 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ARRAY, BigInteger, String, Text, any_, bindparam, cast, delete, select
+from sqlalchemy import (
+    ARRAY,
+    JSON,
+    BigInteger,
+    ColumnElement,
+    String,
+    Text,
+    any_,
+    bindparam,
+    cast,
+    delete,
+    func,
+    select,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicedesk_tickets.database import utcnow
 from servicedesk_tickets.sla import history, policy
 from servicedesk_tickets.sla.calendar import Calendar
-from servicedesk_tickets.sla.clock import TARGETS, Clock, Rules, clocks
+from servicedesk_tickets.sla.clock import TARGETS, Clock, History, Rules, clocks
 from servicedesk_tickets.sla.models import SlaDeadline, SlaPolicy, TicketSla
 from servicedesk_tickets.sla.schemas import PolicyWrite
 from servicedesk_tickets.tickets.models import Ticket
@@ -75,6 +89,27 @@ async def rules_for(session: AsyncSession, *, systems: set[str]) -> dict[str, Ru
         calendar, targets, states = found.get(system, (None, None, []))
         shown[system] = _cached_rules(calendar, targets, tuple(states))
     return shown
+
+
+def correlated_rules(system: ColumnElement) -> tuple[ColumnElement, ...]:
+    """The rules' inputs of the system `system` (a column of the enclosing query) as three
+    scalar subqueries — its policy's calendar and targets (JSON text, null: the default)
+    and its workflow's states as a JSON array of `[name, pauses_sla, terminal]` — for
+    `rules_of`: what `rules_for` reads, inside a query the caller runs anyway."""
+    policy = select(SlaPolicy).where(SlaPolicy.system == system)
+    state = func.json_build_array(WorkflowState.name, WorkflowState.pauses_sla,
+                                  WorkflowState.terminal)  # fmt: skip
+    states = select(func.json_agg(aggregate_order_by(state, WorkflowState.name), type_=JSON))
+    return (
+        policy.with_only_columns(cast(SlaPolicy.calendar, Text)).scalar_subquery(),
+        policy.with_only_columns(cast(SlaPolicy.targets, Text)).scalar_subquery(),
+        states.where(WorkflowState.system == system).scalar_subquery(),
+    )
+
+
+def rules_of(calendar: str | None, targets: str | None, states: list | None) -> Rules:
+    """`Rules` from `correlated_rules`' three values (as `rules_for` builds them)."""
+    return _cached_rules(calendar, targets, tuple(tuple(s) for s in states or ()))
 
 
 async def derive_many(
@@ -213,6 +248,11 @@ def as_payload(derived: Clocks) -> dict[str, Any]:
         }
         for target, c in derived.items()
     }  # fmt: skip
+
+
+def clocks_now(history: History, rule: Rules) -> Clocks:
+    """The clocks of a history under `rule`, now."""
+    return clocks(history, rule, utcnow())
 
 
 async def for_ticket(session: AsyncSession, *, ticket: Ticket) -> dict[str, Any]:

@@ -78,8 +78,9 @@ async def get_ticket(
     named: ReadTicketDep, session: ReadSessionDep, principal: CurrentPrincipal
 ) -> Response:
     """One ticket with its AI triage (404 when missing or not visible to the caller)."""
-    ticket, names, _triage = named
-    return shaped(await service.detail(session, ticket=ticket, principal=principal, names=names))
+    body = await service.detail(session, ticket=named.ticket, principal=principal,
+                                names=named.names, sla_inputs=named.sla)  # fmt: skip
+    return shaped(body)
 
 
 @router.patch("/api/tickets/{ticket_id}", response_model=TicketDetail,

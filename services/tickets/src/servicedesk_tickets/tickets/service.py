@@ -22,6 +22,7 @@ from servicedesk_tickets.errors import (
 )
 from servicedesk_tickets.outbox import service as outbox
 from servicedesk_tickets.people import service as people
+from servicedesk_tickets.sla import history as sla_history
 from servicedesk_tickets.sla import page as sla_page
 from servicedesk_tickets.sla import service as sla
 from servicedesk_tickets.tickets import idempotency, order
@@ -55,28 +56,33 @@ async def get(session: AsyncSession, *, ticket_id: int, principal: Principal) ->
 
 
 class Named(NamedTuple):
-    """A ticket, its requester's and assignee's names (`people.NAMED`) and its triage
-    (held here: the session's identity map only keeps entities something refers to)."""
+    """A ticket, its requester's and assignee's names (`people.NAMED`), its triage (held
+    here: the session's identity map only keeps entities something refers to), and what
+    its SLA clocks are derived from: its history's rows and its system's rules' inputs."""
 
     ticket: Ticket
     names: tuple[str | None, ...]
     triage: AiTriage | None
+    sla: tuple[Any, ...] = ()
 
 
-_NAMED = people.joined_names(select(Ticket, AiTriage)).outerjoin(
-    AiTriage, AiTriage.ticket_id == Ticket.id
+_NAMED = (
+    people.joined_names(select(Ticket, AiTriage))
+    .add_columns(sla_history.correlated(Ticket.id), *sla.correlated_rules(Ticket.system))
+    .outerjoin(AiTriage, AiTriage.ticket_id == Ticket.id)
 )  # built once, filtered per request
+_NAMES = slice(2, 2 + len(people.NAMED))
 
 
 async def get_named(session: AsyncSession, *, ticket_id: int, principal: Principal) -> Named:
-    """`get`, with the people's names and the AI triage in the same query: the triage
-    entity lands in the session's identity map, where `triage.for_viewer` finds it
-    without a query of its own (`Session.get`)."""
+    """`get`, with the people's names, the AI triage and the SLA clocks' inputs in the
+    same query: the triage entity lands in the session's identity map, where
+    `triage.for_viewer` finds it without a query of its own (`Session.get`)."""
     query = _NAMED.where(Ticket.id == ticket_id, access.visible_tickets(principal))
     row = (await session.execute(query)).first()
     if row is None:
         raise TicketNotFound()
-    return Named(row[0], tuple(row[2:]), row[1])
+    return Named(row[0], tuple(row[_NAMES]), row[1], tuple(row[_NAMES.stop :]))
 
 
 def filter_conditions(filters: TicketFilters, principal: Principal) -> list[ColumnElement]:
@@ -184,12 +190,18 @@ async def create(
 
 async def detail(
     session: AsyncSession, *, ticket: Ticket, principal: Principal,
-    names: tuple[str | None, ...] | None = None,
+    names: tuple[str | None, ...] | None = None, sla_inputs: tuple[Any, ...] = (),
 ) -> dict:  # fmt: skip
-    """The ticket with its AI triage, as `principal` may see it (`TicketDetail`); `names`:
-    its people's names when the caller read them with the ticket (`get_named`)."""
+    """The ticket with its AI triage, as `principal` may see it (`TicketDetail`); `names`
+    and `sla_inputs`: its people's names and its clocks' inputs when the caller read them
+    with the ticket (`get_named`), else they are read here."""
     shown = await triage.for_viewer(session, ticket_id=ticket.id, principal=principal)
-    clocks = await sla.for_ticket(session, ticket=ticket)
+    if sla_inputs:
+        rows, *rule = sla_inputs
+        history = sla_history.from_rows(ticket, rows)
+        clocks = sla.as_payload(sla.clocks_now(history, sla.rules_of(*rule)))
+    else:
+        clocks = await sla.for_ticket(session, ticket=ticket)
     body = {**as_dict(ticket), "ai_triage": shown, "sla": clocks}
     if names is None:
         return await with_people(session, body)
