@@ -23,9 +23,9 @@ async def export_tickets(
     params: Annotated[ExportParams, Query()], principal: CurrentPrincipal,
     session: StreamSessionDep,
 ) -> StreamingResponse:  # fmt: skip
-    """Export the tickets the caller may see (the list's filters) as CSV; audited before
-    the first byte leaves (committed here, the request owning its transaction), then
-    streamed on the same connection."""
+    """Export the tickets the caller may see (the list's filters) as CSV; audited."""
+    # Audited before the first byte leaves (committed here: the request owns its
+    # transaction), then streamed on the same connection.
     header, query = service.build_query(params, principal)
     audit.record(session, actor=principal, action="export", object_type="export",
                  object_id=None, new=params.model_dump(exclude_none=True))  # fmt: skip
