@@ -78,9 +78,8 @@ async def get_ticket(
     named: ReadTicketDep, session: ReadSessionDep, principal: CurrentPrincipal
 ) -> Response:
     """One ticket with its AI triage (404 when missing or not visible to the caller)."""
-    body = await service.detail(session, ticket=named.ticket, principal=principal,
-                                names=named.names, sla_inputs=named.sla)  # fmt: skip
-    return shaped(body)
+    return shaped(await service.detail(session, ticket=named.ticket, principal=principal,
+                                       named=named))  # fmt: skip
 
 
 @router.patch("/api/tickets/{ticket_id}", response_model=TicketDetail,

@@ -189,23 +189,21 @@ async def create(
 
 
 async def detail(
-    session: AsyncSession, *, ticket: Ticket, principal: Principal,
-    names: tuple[str | None, ...] | None = None, sla_inputs: tuple[Any, ...] = (),
-) -> dict:  # fmt: skip
-    """The ticket with its AI triage, as `principal` may see it (`TicketDetail`); `names`
-    and `sla_inputs`: its people's names and its clocks' inputs when the caller read them
-    with the ticket (`get_named`), else they are read here."""
-    shown = await triage.for_viewer(session, ticket_id=ticket.id, principal=principal)
-    if sla_inputs:
-        rows, *rule = sla_inputs
-        history = sla_history.from_rows(ticket, rows)
-        clocks = sla.as_payload(sla.clocks_now(history, sla.rules_of(*rule)))
-    else:
+    session: AsyncSession, *, ticket: Ticket, principal: Principal, named: Named | None = None
+) -> dict:
+    """The ticket with its AI triage and SLA clocks, as `principal` may see it
+    (`TicketDetail`); `named`: what `get_named` read with the ticket (names, triage, the
+    clocks' inputs), else all of it is read here."""
+    if named is None:
+        shown = await triage.for_viewer(session, ticket_id=ticket.id, principal=principal)
         clocks = await sla.for_ticket(session, ticket=ticket)
-    body = {**as_dict(ticket), "ai_triage": shown, "sla": clocks}
-    if names is None:
-        return await with_people(session, body)
-    return _named(body, names)
+        return await with_people(session, {**as_dict(ticket), "ai_triage": shown, "sla": clocks})
+    shown = await triage.for_viewer(session, ticket_id=ticket.id, principal=principal,
+                                    row=named.triage)  # fmt: skip
+    rows, *rule = named.sla
+    history = sla_history.from_rows(ticket, rows)
+    clocks = sla.as_payload(sla.clocks_now(history, sla.rules_of(*rule)))
+    return _named({**as_dict(ticket), "ai_triage": shown, "sla": clocks}, named.names)
 
 
 def _named(body: dict[str, Any], names: tuple[str | None, ...]) -> dict[str, Any]:

@@ -93,11 +93,16 @@ async def get(session: AsyncSession, *, ticket_id: int) -> AiTriage | None:
     return await session.get(AiTriage, ticket_id)
 
 
+_UNREAD: Any = object()
+
+
 async def for_viewer(
-    session: AsyncSession, *, ticket_id: int, principal: Principal
+    session: AsyncSession, *, ticket_id: int, principal: Principal, row: Any = _UNREAD
 ) -> dict[str, Any] | None:
-    """The triage as `principal` may see it: duplicates they may not see are left out."""
-    row = await get(session, ticket_id=ticket_id)
+    """The triage as `principal` may see it: duplicates they may not see are left out.
+    `row`: the triage (or None: it has none) when the caller read it with the ticket."""
+    if row is _UNREAD:
+        row = await get(session, ticket_id=ticket_id)
     if row is None:
         return None
     shown = TriageRead.model_validate(row).model_dump(mode="json")
