@@ -62,40 +62,12 @@ def _cached_rules(calendar: str | None, targets: str | None, states: tuple) -> R
     return rules(spec, list(states))
 
 
-_RULES_QUERY = (
-    select(System.code, cast(SlaPolicy.calendar, Text), cast(SlaPolicy.targets, Text),
-           WorkflowState.name, WorkflowState.pauses_sla, WorkflowState.terminal)
-    .outerjoin(SlaPolicy, SlaPolicy.system == System.code)
-    .outerjoin(WorkflowState, WorkflowState.system == System.code)
-    .where(System.code == any_(bindparam("systems", type_=ARRAY(String))))
-    .order_by(System.code, WorkflowState.name)
-)  # fmt: skip
-
-
-async def rules_for(session: AsyncSession, *, systems: set[str]) -> dict[str, Rules]:
-    """The rules of each system: its policy (the default when none is stored) and its
-    workflow's pausing and stopping states, with one query."""
-    if not systems:
-        return {}
-    found: dict[str, tuple[str | None, str | None, list]] = {}
-    for code, calendar, targets, *state in await session.execute(
-        _RULES_QUERY, {"systems": sorted(systems)}
-    ):
-        entry = found.setdefault(code, (calendar, targets, []))
-        if state[0] is not None:
-            entry[2].append(tuple(state))
-    shown = {}
-    for system in systems:
-        calendar, targets, states = found.get(system, (None, None, []))
-        shown[system] = _cached_rules(calendar, targets, tuple(states))
-    return shown
-
-
 def correlated_rules(system: ColumnElement) -> tuple[ColumnElement, ...]:
     """The rules' inputs of the system `system` (a column of the enclosing query) as three
     scalar subqueries — its policy's calendar and targets (JSON text, null: the default)
     and its workflow's states as a JSON array of `[name, pauses_sla, terminal]` — for
-    `rules_of`: what `rules_for` reads, inside a query the caller runs anyway."""
+    `rules_of`; inside a query the caller runs anyway (the ticket detail) or on their own
+    (`rules_for`)."""
     policy = select(SlaPolicy).where(SlaPolicy.system == system)
     state = func.json_build_array(WorkflowState.name, WorkflowState.pauses_sla,
                                   WorkflowState.terminal)  # fmt: skip
@@ -108,8 +80,24 @@ def correlated_rules(system: ColumnElement) -> tuple[ColumnElement, ...]:
 
 
 def rules_of(calendar: str | None, targets: str | None, states: list | None) -> Rules:
-    """`Rules` from `correlated_rules`' three values (as `rules_for` builds them)."""
+    """`Rules` from `correlated_rules`' three values (no policy: the default)."""
     return _cached_rules(calendar, targets, tuple(tuple(s) for s in states or ()))
+
+
+_RULES_QUERY = select(System.code, *correlated_rules(System.code)).where(
+    System.code == any_(bindparam("systems", type_=ARRAY(String)))
+)
+
+
+async def rules_for(session: AsyncSession, *, systems: set[str]) -> dict[str, Rules]:
+    """The rules of each system: its policy (the default when none is stored) and its
+    workflow's pausing and stopping states, with one query; an unknown system has the
+    default policy and no states."""
+    if not systems:
+        return {}
+    rows = await session.execute(_RULES_QUERY, {"systems": sorted(systems)})
+    found = {code: rules_of(*inputs) for code, *inputs in rows}
+    return {system: found.get(system) or rules_of(None, None, None) for system in systems}
 
 
 async def derive_many(

@@ -63,7 +63,7 @@ class Named(NamedTuple):
     ticket: Ticket
     names: tuple[str | None, ...]
     triage: AiTriage | None
-    sla: tuple[Any, ...] = ()
+    sla: tuple[Any, ...]
 
 
 _NAMED = (
@@ -76,8 +76,7 @@ _NAMES = slice(2, 2 + len(people.NAMED))
 
 async def get_named(session: AsyncSession, *, ticket_id: int, principal: Principal) -> Named:
     """`get`, with the people's names, the AI triage and the SLA clocks' inputs in the
-    same query: the triage entity lands in the session's identity map, where
-    `triage.for_viewer` finds it without a query of its own (`Session.get`)."""
+    same query (`detail(named=…)` uses them as read)."""
     query = _NAMED.where(Ticket.id == ticket_id, access.visible_tickets(principal))
     row = (await session.execute(query)).first()
     if row is None:
