@@ -6,6 +6,11 @@
 The table below is the topology: each service, its import name, port variable and
 database. A service whose package is not installed is skipped (the table runs ahead of
 the code). Ctrl-C or SIGTERM stops every child cleanly; a child that dies stops the rest.
+
+`DESK_REPLICAS=N` (default 1) runs N processes of every service but the gateway: replica
+k (0-based) of a service listens on its port + 100·k (auth 8001, 8101, 8201…; tickets
+8002, 8102…), and the gateway is given each service's list in `AUTH_URL`, `TICKETS_URL`…
+(unless those are set), which it spreads requests over (gateway/upstreams.py).
 PostgreSQL, Redis or RabbitMQ missing at its local default is started from
 docker-compose.yml when a Docker engine is there (`devdeps`).
 """
@@ -104,6 +109,54 @@ def installed_services() -> list[Service]:
     return [s for s in SERVICES if s.installed]
 
 
+REPLICA_PORT_STEP = 100
+
+
+@dataclass(frozen=True)
+class Replica:
+    """One process of a service: the first keeps the service's name and port."""
+
+    service: Service
+    index: int
+    port: int
+
+    @property
+    def name(self) -> str:
+        return self.service.name if self.index == 0 else f"{self.service.name}-{self.index + 1}"
+
+
+def replica_count(env: dict[str, str]) -> int:
+    raw = env.get("DESK_REPLICAS") or "1"
+    if not raw.isdigit() or not 1 <= int(raw) <= 9:
+        raise ValueError(f"DESK_REPLICAS must be a whole number from 1 to 9, not {raw!r}")
+    return int(raw)
+
+
+def replicas(env: dict[str, str]) -> list[Replica]:
+    """Every process to run, in start order (the gateway last, alone)."""
+    count = replica_count(env)
+    procs = []
+    for service in installed_services():
+        n = 1 if service.name == "gateway" else count
+        base = port(service, env)
+        procs += [Replica(service, k, base + REPLICA_PORT_STEP * k) for k in range(n)]
+    return procs
+
+
+def replica_env(replica: Replica, env: dict[str, str]) -> dict[str, str]:
+    """The environment of one process: its own port; the gateway gets every upstream list."""
+    own = {**env, replica.service.port_var: str(replica.port)}
+    if replica.service.name != "gateway":
+        return own
+    for service in installed_services():
+        url_var = service.port_var.removesuffix("_PORT") + "_URL"
+        if service.name == "gateway" or env.get(url_var):
+            continue
+        ports = [r.port for r in replicas(env) if r.service == service]
+        own[url_var] = ",".join(f"http://127.0.0.1:{p}" for p in ports)
+    return own
+
+
 async def _check_dependencies(env: dict[str, str]) -> None:
     for service in installed_services():
         if service.db_var:
@@ -180,37 +233,46 @@ class Stack:
     def __init__(self, env: dict[str, str], *, log_dir: Path | None = None) -> None:
         self.env = env
         self.log_dir = log_dir
+        self.replicas = {r.name: r for r in replicas(env)}
         self.procs: dict[str, subprocess.Popen] = {}
 
     def start(self, timeout: float = 90) -> None:
-        for service in installed_services():
-            self.procs[service.name] = self._spawn(service)
-        for service in installed_services():
-            self.wait_ready(service, timeout)
+        for name in self.replicas:
+            self.spawn(name)
+        for name in self.replicas:
+            self.wait_ready(name, timeout)
 
-    def _spawn(self, service: Service) -> subprocess.Popen:
+    def spawn(self, name: str, **extra_env: str) -> subprocess.Popen:
+        """Start (or start again) one replica by name: `tickets`, `tickets-2`, `gateway`;
+        `extra_env` on top of the stack's (the fault suite arms failpoints with it)."""
+        replica = self.replicas[name]
         out = None
         if self.log_dir:
             self.log_dir.mkdir(parents=True, exist_ok=True)
-            out = open(self.log_dir / f"{service.name}.log", "ab")  # noqa: SIM115
-        return subprocess.Popen(
-            [sys.executable, "-m", service.module], env=self.env, stdout=out, stderr=out
+            out = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115
+        proc = subprocess.Popen(
+            [sys.executable, "-m", replica.service.module],
+            env={**replica_env(replica, self.env), **extra_env},
+            stdout=out,
+            stderr=out,
         )
+        self.procs[name] = proc
+        return proc
 
-    def wait_ready(self, service: Service, timeout: float) -> None:
-        url = f"http://127.0.0.1:{port(service, self.env)}/healthz"
+    def wait_ready(self, name: str, timeout: float) -> None:
+        url = f"http://127.0.0.1:{self.replicas[name].port}/healthz"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            proc = self.procs[service.name]
+            proc = self.procs[name]
             if proc.poll() is not None:
-                raise RuntimeError(f"{service.name} exited with status {proc.returncode}")
+                raise RuntimeError(f"{name} exited with status {proc.returncode}")
             try:
                 with urllib.request.urlopen(url, timeout=1) as resp:
                     if resp.status == 200:
                         return
             except OSError:
                 time.sleep(0.1)
-        raise RuntimeError(f"{service.name} did not answer {url} within {timeout}s")
+        raise RuntimeError(f"{name} did not answer {url} within {timeout}s")
 
     def stop(self, timeout: float = 10) -> None:
         for proc in self.procs.values():
@@ -233,6 +295,11 @@ class Stack:
 
 def run() -> int:
     env = dict(os.environ)
+    try:
+        replica_count(env)
+    except ValueError as exc:
+        print(f"make run: cannot start: {exc}", file=sys.stderr)
+        return 2
     dev_keys(env)
     if not env.get("AI_ASSIST_API_KEYS"):
         env["AI_ASSIST_API_KEYS"] = dev_secret(DEV_AI_KEY_FILE)

@@ -30,6 +30,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from servicedesk_shared import failpoints
 from servicedesk_shared.messaging import metrics
 from servicedesk_shared.messaging.topology import declare_events_exchange
 
@@ -152,6 +153,7 @@ class OutboxRelay:
                     for row in rows
                 )
             )
+            failpoints.crash_at("relay.after_publish")  # the fault suite's crash point
         for row in rows:
             metrics.PUBLISHED.labels(self.producer, row.type).inc()
         return len(rows)
