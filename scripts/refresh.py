@@ -281,7 +281,9 @@ async def refresh(options: Options, env: dict[str, str], out: TextIO) -> Summary
     database_url = env.get("TICKETS_DATABASE_URL") or (
         "postgresql://postgres@127.0.0.1:5432/desk_tickets"
     )
-    ai_url = env.get("AI_ASSIST_URL") or f"http://127.0.0.1:{env.get('AI_ASSIST_PORT', '8004')}"
+    ai_url = env.get("AI_ASSIST_URL", "").split(",")[0].strip() or (
+        f"http://127.0.0.1:{env.get('AI_ASSIST_PORT', '8004')}"
+    )
     key = ai_api_key(env)
     if not key and not options.dry_run:
         raise FatalError("no key for ai-assist; set AI_ASSIST_API_KEY (one of AI_ASSIST_API_KEYS)")

@@ -18,7 +18,7 @@ from pathlib import Path
 import aiohttp
 import orjson
 
-from servicedesk_gateway import docs, metrics, ops, routes, webui
+from servicedesk_gateway import docs, metrics, ops, routes, upstreams, webui
 from servicedesk_gateway.auth import TokenChecker
 from servicedesk_gateway.clientip import ClientIpResolver, bucket_key
 from servicedesk_gateway.config import UPSTREAM_NAMES, Settings, split_list
@@ -61,7 +61,7 @@ class Gateway:
         self.tokens = TokenChecker(token_settings)
         self.client_ip = ClientIpResolver(settings.trusted_proxies)
         self.cors = Cors(settings.cors_allowed_origins)
-        self.bases = {name: settings.upstream_url(name) for name in UPSTREAM_NAMES}
+        self.pools = upstreams.pools(settings, UPSTREAM_NAMES)
         self.security = make_security_headers(tls=settings.behind_tls)
         self.security_tls = make_security_headers(tls=True)
         self.openapi = OpenApiCache(settings)
@@ -188,9 +188,9 @@ class Gateway:
     async def _forward(self, req, scope, receive, send, route, path, ip: str) -> int:
         check_length(req)
         query = scope.get("query_string") or b""
-        url = self.bases[route.upstream] + upstream_path(path, route.prefix)
+        target = upstream_path(path, route.prefix)
         if query:
-            url += "?" + query.decode("latin-1")
+            target += "?" + query.decode("latin-1")
         upload = routes.is_upload(path.key)
         limit = (
             self.settings.attachment_max_bytes + _MULTIPART_SLACK
@@ -200,14 +200,14 @@ class Gateway:
         out = Outgoing(
             route.upstream,
             req.method,
-            url,
+            target,
             self._upstream_headers(req, scope, ip),
             req.content_length if not req.chunked else None,
             req.has_body,
             limit,
         )
         assert self.session is not None
-        return await forward(self.session, out, receive, send, req.out)
+        return await forward(self.session, self.pools[route.upstream], out, receive, send, req.out)
 
     def _upstream_headers(self, req: Incoming, scope, ip: str) -> list[tuple[str, str]]:
         proto = "https" if self.settings.behind_tls or scope["scheme"] == "https" else "http"
@@ -249,13 +249,21 @@ class Gateway:
         return await send_json(send, 200 if ready else 503, orjson.dumps(body), req.out)
 
     def _upstream_ready(self, name: str):
+        """Ready when any replica is: the others' requests go to it meanwhile."""
+
         async def check() -> None:
-            assert self.session is not None
-            async with self.session.get(f"{self.bases[name]}/readyz") as resp:
-                if resp.status != 200:
-                    raise RuntimeError(f"readyz answered {resp.status}")
+            bases = self.pools[name].bases
+            if len(bases) == 1:
+                return await self._replica_ready(bases[0])
+            return await _first_success([self._replica_ready(base) for base in bases])
 
         return check
+
+    async def _replica_ready(self, base: str) -> None:
+        assert self.session is not None
+        async with self.session.get(f"{base}/readyz") as resp:
+            if resp.status != 200:
+                raise RuntimeError(f"readyz answered {resp.status}")
 
     async def _redis_ready(self) -> None:
         assert self.redis is not None
@@ -279,7 +287,7 @@ class Gateway:
         _, redis = await run_checks({"redis": self._redis_ready})
         body = await ops.collect(
             self.session,
-            {name: self.bases[name] for name in self.settings.required_upstreams},
+            {name: self.pools[name].bases for name in self.settings.required_upstreams},
             amqp_url=self.settings.amqp_url,
             queues=split_list(self.settings.ops_queues),
             redis_state=redis["redis"],
@@ -335,6 +343,24 @@ def _static_page(body: bytes, content_type):
         return await _send_static(send, body, content_type, req.out)
 
     return page
+
+
+async def _first_success(checks: list) -> None:
+    """Return when one of `checks` succeeds (a hung replica does not hold up a ready one);
+    raise the last failure when all fail."""
+    tasks = [asyncio.ensure_future(check) for check in checks]
+    error: BaseException | None = None
+    try:
+        for done in asyncio.as_completed(tasks):
+            try:
+                return await done
+            except Exception as exc:
+                error = exc
+        assert error is not None
+        raise error
+    finally:
+        for task in tasks:
+            task.cancel()
 
 
 def _peer(scope) -> str:

@@ -21,6 +21,8 @@ MiB = 1024 * 1024
 UPSTREAM_NAMES = ("auth", "tickets", "notifications", "ai-assist")
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour|day)\s*$")
 _WINDOWS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+# A base URL and nothing more: a path, query or credentials would be glued to every request.
+_BASE_URL = re.compile(r"^https?://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(:\d{1,5})?/?$")
 
 
 class Rate(NamedTuple):
@@ -38,6 +40,18 @@ def parse_rate(raw: str) -> Rate:
 
 def split_list(raw: str) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def parse_base_urls(raw: str, variable: str) -> list[str]:
+    """`http://a:8002, http://b:8002/` -> the replicas' base URLs, without trailing slashes."""
+    urls = split_list(raw)
+    for url in urls:
+        if not _BASE_URL.match(url):
+            raise ValueError(
+                f"{variable} entry {url!r} is not a base URL like http://host:port "
+                "(comma-separated; no path, query or credentials)"
+            )
+    return [url.rstrip("/") for url in urls]
 
 
 def _default_web_dir() -> str:
@@ -89,6 +103,8 @@ class Settings(BaseServiceSettings):
     upstream_connect_timeout: float = 2.0
     upstream_read_timeout: float = 30.0
     upstream_pool_size: int = 512
+    # Seconds a replica that refused a connection is skipped (then tried again).
+    upstream_cooldown: float = Field(5.0, ge=0)
     # Requests in the gateway at once: room for every service's own bound (64 each).
     max_in_flight: int = Field(256, ge=1)
     redis_timeout: float = 1.0  # a slower answer counts as Redis down (fail closed)
@@ -121,11 +137,19 @@ class Settings(BaseServiceSettings):
             raise ValueError(f"GATEWAY_UPSTREAMS names unknown services: {sorted(unknown)}")
         return value
 
-    def upstream_url(self, name: str) -> str:
-        """Base URL of upstream `name`: its `*_URL` if set, else 127.0.0.1 on its port."""
+    @field_validator("auth_url", "tickets_url", "notifications_url", "ai_assist_url")
+    @classmethod
+    def _valid_base_urls(cls, value: str | None, info) -> str | None:
+        if value:
+            parse_base_urls(value, info.field_name.upper())
+        return value
+
+    def upstream_urls(self, name: str) -> list[str]:
+        """Base URLs of upstream `name`'s replicas: its `*_URL` (a comma-separated list) if
+        set, else 127.0.0.1 on its port."""
         attr = name.replace("-", "_")
-        url = getattr(self, f"{attr}_url") or f"http://127.0.0.1:{getattr(self, f'{attr}_port')}"
-        return url.rstrip("/")
+        urls = parse_base_urls(getattr(self, f"{attr}_url") or "", f"{attr.upper()}_URL")
+        return urls or [f"http://127.0.0.1:{getattr(self, f'{attr}_port')}"]
 
     @property
     def required_upstreams(self) -> list[str]:

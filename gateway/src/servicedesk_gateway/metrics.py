@@ -21,6 +21,11 @@ RATE_LIMITED = Counter("gateway_rate_limited_total", "Requests refused with 429"
 UPSTREAM_ERRORS = Counter(
     "gateway_upstream_errors_total", "Upstream failures by kind", ["upstream", "kind"]
 )
+UPSTREAM_RETRIES = Counter(
+    "gateway_upstream_retries_total",
+    "Requests tried again on another replica, by why the first try failed",
+    ["upstream", "reason"],
+)
 REDIS_ERRORS = Counter("gateway_redis_errors_total", "Rate-limit/deny-list lookups that failed")
 
 _children: dict[tuple[str, int], tuple[object, object]] = {}

@@ -147,7 +147,7 @@ class OpenApiCache:
     """The merged document, re-fetched when stale."""
 
     def __init__(self, settings: Settings) -> None:
-        self.upstreams = {n: settings.upstream_url(n) for n in settings.required_upstreams}
+        self.upstreams = {n: settings.upstream_urls(n) for n in settings.required_upstreams}
         self.ttl = settings.openapi_ttl
         self._body = b""
         self._expires = 0.0
@@ -170,11 +170,13 @@ class OpenApiCache:
         self._expires = time.monotonic() + (self.ttl if complete else RETRY_SOON_S)
 
     async def _fetch(self, session: aiohttp.ClientSession, name: str) -> Doc | None:
-        url = f"{self.upstreams[name]}/openapi.json"
-        try:
-            async with session.get(url, timeout=aiohttp.ClientTimeout(total=3)) as resp:
-                resp.raise_for_status()
-                return orjson.loads(await resp.read())
-        except (TimeoutError, aiohttp.ClientError, orjson.JSONDecodeError) as exc:
-            log.warning("openapi fetch failed", extra={"upstream": name, "error": repr(exc)})
-            return None
+        """The document of the first replica that gives one (they all serve the same)."""
+        for base in self.upstreams[name]:
+            url = f"{base}/openapi.json"
+            try:
+                async with session.get(url, timeout=aiohttp.ClientTimeout(total=3)) as resp:
+                    resp.raise_for_status()
+                    return orjson.loads(await resp.read())
+            except (TimeoutError, aiohttp.ClientError, orjson.JSONDecodeError) as exc:
+                log.warning("openapi fetch failed", extra={"url": base, "error": repr(exc)})
+        return None

@@ -10,7 +10,8 @@
     rate_limited  429s per bucket counted by this gateway process since it started
     login_failures  `auth_login_failures_total` of the auth process
 
-Services are asked on their own ports (the gateway's upstream URLs), never through the
+Services are asked on their own ports (the gateway's upstream URLs; with several replicas,
+the first that answers speaks for its service), never through the
 public route table, which refuses `/metrics` and `/readyz`. Everything is fetched at once
 with short timeouts; a part that cannot be read says so instead of failing the page.
 """
@@ -43,16 +44,28 @@ async def _get(session: aiohttp.ClientSession, url: str) -> tuple[int, bytes]:
         return resp.status, await resp.read()
 
 
-async def service_health(session: aiohttp.ClientSession, name: str, base: str) -> Doc:
-    try:
-        status, body = await _get(session, f"{base}/readyz")
-        data = orjson.loads(body)
-        deps = data.get("dependencies") if isinstance(data, dict) else None
-        deps = deps if isinstance(deps, dict) else {}
-        state = "ok" if status == 200 else f"not ready ({status})"
-    except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
-        state, deps = f"down: {type(exc).__name__}", {}
+async def service_health(session: aiohttp.ClientSession, name: str, bases: list[str]) -> Doc:
+    """The `/readyz` of the first replica that answers it."""
+    for base in bases:
+        try:
+            status, body = await _get(session, f"{base}/readyz")
+            data = orjson.loads(body)
+            deps = data.get("dependencies") if isinstance(data, dict) else None
+            deps = deps if isinstance(deps, dict) else {}
+            state = "ok" if status == 200 else f"not ready ({status})"
+            break
+        except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
+            state, deps = f"down: {type(exc).__name__}", {}
     return {"name": name, "status": state, "dependencies": deps}
+
+
+async def first_metrics(session: aiohttp.ClientSession, bases: list[str]) -> dict[str, list]:
+    """The metrics of the first replica that gives them (each counts its own process only)."""
+    for base in bases:
+        families = await service_metrics(session, base)
+        if families:
+            return families
+    return {}
 
 
 async def service_metrics(session: aiohttp.ClientSession, base: str) -> dict[str, list]:
@@ -149,7 +162,7 @@ def rate_limited() -> dict[str, int]:
 
 async def collect(
     session: aiohttp.ClientSession,
-    bases: dict[str, str],
+    bases: dict[str, list[str]],
     *,
     amqp_url: str,
     queues: list[str],
@@ -158,7 +171,7 @@ async def collect(
     names = list(bases)
     health, metrics, depths = await asyncio.gather(
         asyncio.gather(*(service_health(session, n, bases[n]) for n in names)),
-        asyncio.gather(*(service_metrics(session, bases[n]) for n in names)),
+        asyncio.gather(*(first_metrics(session, bases[n]) for n in names)),
         queue_depths(amqp_url, queues),
     )
     gateway = {"name": "gateway", "status": redis_state, "dependencies": {"redis": redis_state}}

@@ -6,6 +6,19 @@ and aiohttp's own `Accept-Encoding`/`User-Agent` are not added, so the bytes and
 client sees are the service's. The body limit is enforced twice: on `Content-Length` up
 front, and by counting while streaming (a chunked body has no length to check).
 
+Each request goes to the next replica of its service (`upstreams.Pool`). One failure
+before any answer is retried once on another replica, when there is one and the body was
+buffered (a streamed body is gone once sent):
+
+    aiohttp.ClientConnectorError        nothing reached the service: any method is retried,
+                                        and the replica is skipped for the cooldown
+    ServerDisconnectedError, ClientOSError  closed before answering (a replica stopping closes
+                                        its idle keep-alives): the request may have run, so
+                                        only GET, HEAD or one with an `Idempotency-Key`
+    a timeout, or anything after the status line arrived: never retried
+
+What is left after that is mapped here:
+
     aiohttp.ClientConnectorError        -> 503 upstream_unavailable (nothing listening)
     asyncio.TimeoutError                -> 504 upstream_timeout (connect or read timeout)
                                            (both with Retry-After: UPSTREAM_RETRY_AFTER)
@@ -28,12 +41,14 @@ from servicedesk_gateway.config import Settings
 from servicedesk_gateway.errors import BadGateway, GatewayTimeout
 from servicedesk_gateway.headers import Headers
 from servicedesk_gateway.merge import response_headers
-from servicedesk_gateway.metrics import UPSTREAM_ERRORS
+from servicedesk_gateway.metrics import UPSTREAM_ERRORS, UPSTREAM_RETRIES
+from servicedesk_gateway.upstreams import Pool
 from servicedesk_shared.errors import PayloadTooLarge, ServiceError, Unavailable
 
 BUFFER_BELOW = 64 * 1024  # bodies with a known length below this are sent in one write
 UPSTREAM_RETRY_AFTER = "5"  # seconds: a restart or a replica's recovery, not a blip
 _NO_AUTO_CONTENT_TYPE = CIMultiDict([("Content-Type", None)])
+_IDEMPOTENT = frozenset({"GET", "HEAD"})
 
 
 class PassThroughRequest(aiohttp.ClientRequest):
@@ -69,7 +84,7 @@ def create_session(settings: Settings) -> aiohttp.ClientSession:
 class Outgoing(NamedTuple):
     upstream: str
     method: str
-    url: str
+    target: str  # path and query, already percent-encoded; a replica's base goes before it
     headers: Headers
     content_length: int | None  # None: chunked, or no body at all when `has_body` is False
     has_body: bool
@@ -80,13 +95,18 @@ class ResponseAborted(Exception):
     """The upstream failed after our response started; only closing the connection is left."""
 
 
-class _Overflow:
-    """Set when the streamed body passed the limit (aiohttp wraps the exception we raise)."""
+class _Progress:
+    """How far one forward got: the streamed body passed the limit (aiohttp wraps the
+    exception we raise); the upstream's status line arrived (nothing after it is retried)."""
 
-    hit = False
+    __slots__ = ("answered", "overflow")
+
+    def __init__(self) -> None:
+        self.overflow = False
+        self.answered = False
 
 
-async def _body_stream(receive, limit: int, overflow: _Overflow):
+async def _body_stream(receive, limit: int, progress: _Progress):
     seen = 0
     while True:
         message = await receive()
@@ -95,7 +115,7 @@ async def _body_stream(receive, limit: int, overflow: _Overflow):
         chunk = message.get("body", b"")
         seen += len(chunk)
         if seen > limit:
-            overflow.hit = True
+            progress.overflow = True
             raise PayloadTooLarge()
         if chunk:
             yield chunk
@@ -105,34 +125,77 @@ async def _body_stream(receive, limit: int, overflow: _Overflow):
 
 async def _read_small(receive, limit: int) -> bytes:
     chunks, seen = [], 0
-    async for chunk in _body_stream(receive, limit, _Overflow()):
+    async for chunk in _body_stream(receive, limit, _Progress()):
         chunks.append(chunk)
         seen += len(chunk)
     return b"".join(chunks)
 
 
-async def forward(session: aiohttp.ClientSession, out: Outgoing, receive, send, extra: Headers):
+async def forward(
+    session: aiohttp.ClientSession, pool: Pool, out: Outgoing, receive, send, extra: Headers
+) -> int:
     """Forward one request and stream the answer back; returns the status sent."""
-    overflow = _Overflow()
-    data = await _request_body(out, receive, overflow)
+    progress = _Progress()
+    data = await _request_body(out, receive, progress)
+    replica = pool.pick()
+    try:
+        return await _attempt(session, pool, replica, out, data, send, extra, progress)
+    except (TimeoutError, aiohttp.ClientError) as exc:
+        reason = _retry_reason(exc, out, data, progress, len(pool.bases))
+        if reason is None:
+            raise _failure(exc, out.upstream, progress) from None
+    UPSTREAM_RETRIES.labels(out.upstream, reason).inc()
+    replica = pool.pick(avoid=replica)
+    try:
+        return await _attempt(session, pool, replica, out, data, send, extra, progress)
+    except (TimeoutError, aiohttp.ClientError) as exc:
+        raise _failure(exc, out.upstream, progress) from None
+
+
+async def _attempt(session, pool: Pool, replica: int, out: Outgoing, data, send, extra, progress):
+    """One try on one replica; a refused connection marks the replica down."""
     try:
         async with session.request(
             out.method,
-            URL(out.url, encoded=True),  # already percent-encoded: skip yarl's requoting
+            URL(pool.bases[replica] + out.target, encoded=True),  # skip yarl's requoting
             headers=out.headers,
             data=data,
             allow_redirects=False,
         ) as resp:
+            progress.answered = True
+            pool.up(replica)
             return await _relay(resp, send, extra, out.upstream)
-    except ServiceError:
+    except aiohttp.ClientConnectorError:
+        pool.down(replica)
         raise
-    except (TimeoutError, aiohttp.ClientError) as exc:
-        if overflow.hit:
-            raise PayloadTooLarge() from None
-        raise _classify(exc, out.upstream) from None
 
 
-async def _request_body(out: Outgoing, receive, overflow: _Overflow):
+def _retry_reason(exc, out: Outgoing, data, progress: _Progress, replicas: int) -> str | None:
+    """Why this failure may be tried again on another replica (see the module's table)."""
+    if replicas < 2 or progress.answered or not (data is None or isinstance(data, bytes)):
+        return None
+    if isinstance(exc, TimeoutError):  # before the others: a connect timeout is both
+        return None
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return "connect"
+    if isinstance(exc, (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError)):
+        return "disconnected" if _idempotent(out) else None
+    return None
+
+
+def _idempotent(out: Outgoing) -> bool:
+    return out.method in _IDEMPOTENT or any(
+        name.lower() == "idempotency-key" for name, _ in out.headers
+    )
+
+
+def _failure(exc: BaseException, upstream: str, progress: _Progress) -> ServiceError:
+    if progress.overflow:
+        return PayloadTooLarge()
+    return _classify(exc, upstream)
+
+
+async def _request_body(out: Outgoing, receive, progress: _Progress):
     if not out.has_body:
         return None
     length = out.content_length
@@ -140,7 +203,7 @@ async def _request_body(out: Outgoing, receive, overflow: _Overflow):
         raise PayloadTooLarge()
     if length is not None and length <= BUFFER_BELOW:
         return await _read_small(receive, out.limit)
-    return _body_stream(receive, out.limit, overflow)
+    return _body_stream(receive, out.limit, progress)
 
 
 def _classify(exc: BaseException, upstream: str) -> ServiceError:
