@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Header, Path, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicedesk_shared.principal import Principal, TokenGuard, bearer_principal
@@ -111,6 +111,16 @@ async def read_only_ticket(
 
 
 ReadOnlyTicketDep = Annotated[Ticket, Depends(read_only_ticket)]
+
+# The optional `Idempotency-Key` header of creation, comments and transitions
+# (`tickets.idempotency`), declared once so all three document it alike; the parameter
+# must be named `idempotency_key` (FastAPI derives the header's name from it).
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    Header(min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$",
+           description="Retry-safe: the same key and body return the first response, "
+                       "with no second effect"),
+]  # fmt: skip
 
 
 async def global_admin(principal: CurrentPrincipal) -> Principal:

@@ -1,17 +1,26 @@
-"""`Idempotency-Key` for ticket creation, race-safe without check-then-insert.
+"""`Idempotency-Key` for ticket creation, comments and transitions, race-safe without
+check-then-insert.
 
 The key row is claimed with `INSERT … ON CONFLICT DO NOTHING` in the request's own
 transaction. A concurrent request with the same key blocks on the unique index until the
 first one commits or rolls back (PostgreSQL's speculative insertion), then either reads the
-committed row (a replay) or claims the key itself (the first one failed).
+committed row (a replay) or claims the key itself (the first one failed). A request that
+fails rolls its claim back with everything else, so a refused request leaves the key free.
+
+Keys are per user, one namespace for all three routes: the hash covers what the request
+is (`route`, e.g. `comment:<ticket_id>`) and its body, so the same key sent to another
+ticket or another route is a different request (422), never a replay of the first.
+Only successful responses are stored, so a replay's status is the route's success status.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from fastapi.encoders import jsonable_encoder
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,8 +29,11 @@ from servicedesk_tickets.errors import IdempotencyKeyReused
 from servicedesk_tickets.tickets.models import IdempotencyKey
 
 
-def body_hash(body: dict[str, Any]) -> str:
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+def body_hash(body: dict[str, Any], *, route: str | None = None) -> str:
+    """The request's hash; creation hashes its body alone (`route` None), as it always has,
+    so keys claimed before comments and transitions took keys still replay."""
+    subject = body if route is None else {"route": route, "body": body}
+    canonical = json.dumps(subject, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -56,3 +68,27 @@ async def remember(
         .where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
         .values(ticket_id=ticket_id, response=response)
     )
+
+
+async def once(
+    session: AsyncSession,
+    *,
+    user_id: str,
+    key: str | None,
+    route: str,
+    body: dict[str, Any],
+    ticket_id: int,
+    run: Callable[[], Awaitable[dict[str, Any]]],
+) -> tuple[dict[str, Any], bool]:
+    """`run()`'s response and False; with a key already used for this request, the first
+    response and True (`run` not called). The response is stored as JSON and returned as
+    stored, so the first answer and its replays are the same bytes."""
+    if key is None:
+        return await run(), False
+    request_hash = body_hash(body, route=route)
+    replay = await claim(session, user_id=user_id, key=key, request_hash=request_hash)
+    if replay is not None:
+        return replay, True
+    response = jsonable_encoder(await run())
+    await remember(session, user_id=user_id, key=key, ticket_id=ticket_id, response=response)
+    return response, False

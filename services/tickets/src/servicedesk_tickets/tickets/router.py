@@ -1,22 +1,23 @@
-"""`/api/tickets`: create (idempotent), list, get, update, delete, transitions."""
+"""`/api/tickets`: create and transitions (both idempotent), list, get, update, delete."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from servicedesk_shared.openapi import errors
 from servicedesk_shared.shaped import shaped
 from servicedesk_tickets.deps import (
     CurrentPrincipal,
+    IdempotencyKeyHeader,
     ReadSessionDep,
     ReadTicketDep,
     RuntimeDep,
     SessionDep,
     TicketDep,
 )
-from servicedesk_tickets.tickets import bulk, service
+from servicedesk_tickets.tickets import bulk, idempotency, service
 from servicedesk_tickets.tickets.schemas import (
     BulkRequest,
     BulkResponse,
@@ -29,18 +30,13 @@ from servicedesk_tickets.tickets.schemas import (
 )
 
 router = APIRouter(tags=["tickets"])
-IdempotencyKey = Annotated[
-    str | None,
-    Header(min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$",
-           description="Retry-safe creation: the same key and body return the same ticket"),
-]  # fmt: skip
 
 
 @router.post("/api/tickets", status_code=201, response_model=TicketDetail,
              responses=errors(401, 422))  # fmt: skip
 async def create_ticket(
     data: TicketCreate, session: SessionDep, principal: CurrentPrincipal, runtime: RuntimeDep,
-    response: Response, idempotency_key: IdempotencyKey = None,
+    response: Response, idempotency_key: IdempotencyKeyHeader = None,
 ) -> dict[str, Any]:  # fmt: skip
     """Open a ticket as the caller (status and requester are set by the server)."""
     body, replayed = await service.create(
@@ -102,8 +98,19 @@ async def delete_ticket(ticket: TicketDep, session: SessionDep, principal: Curre
 @router.post("/api/tickets/{ticket_id}/transitions", response_model=TicketDetail,
              responses=errors(401, 403, 404, 409, 422))  # fmt: skip
 async def transition_ticket(
-    data: TransitionRequest, ticket: TicketDep, session: SessionDep, principal: CurrentPrincipal
-) -> dict[str, Any]:
+    data: TransitionRequest, ticket: TicketDep, session: SessionDep, principal: CurrentPrincipal,
+    response: Response, idempotency_key: IdempotencyKeyHeader = None,
+) -> dict[str, Any]:  # fmt: skip
     """Move the ticket along its system's workflow."""
-    ticket = await service.transition(session, ticket=ticket, to=data.to, actor=principal)
-    return await service.detail(session, ticket=ticket, principal=principal)
+
+    async def move() -> dict[str, Any]:
+        moved = await service.transition(session, ticket=ticket, to=data.to, actor=principal)
+        return await service.detail(session, ticket=moved, principal=principal)
+
+    body, replayed = await idempotency.once(
+        session, user_id=principal.id, key=idempotency_key, route=f"transition:{ticket.id}",
+        body=data.model_dump(mode="json"), ticket_id=ticket.id, run=move,
+    )  # fmt: skip
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return body
