@@ -14,11 +14,23 @@ run) on a shared Redis. The deny-list keys are written by auth and read by the g
 from __future__ import annotations
 
 import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 
 def create_redis(url: str) -> aioredis.Redis:
+    """A pooled client. A command that meets a pooled connection Redis closed (it was
+    restarted since) is sent once more on a new connection instead of failing the request
+    with a 503; while Redis is down that second try is refused at once. Timeouts are not
+    retried: a hanging Redis fails closed after `socket_timeout`, not twice that."""
     return aioredis.from_url(
-        url, socket_connect_timeout=2, socket_timeout=2, health_check_interval=30
+        url,
+        socket_connect_timeout=2,
+        socket_timeout=2,
+        health_check_interval=30,
+        retry=Retry(NoBackoff(), retries=1),
+        retry_on_error=[RedisConnectionError],
     )
 
 

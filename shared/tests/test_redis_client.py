@@ -1,0 +1,81 @@
+"""A Redis restart costs no request: a pooled connection Redis closed is replaced, once."""
+
+from __future__ import annotations
+
+import shlex
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+
+import pytest
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from servicedesk_shared.redis import create_redis
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class PrivateRedis:
+    """A redis-server of this test's own, so stopping it disturbs nobody."""
+
+    def __init__(self) -> None:
+        self.port = _free_port()
+
+    def start(self) -> None:
+        command = f'redis-server --daemonize yes --port {self.port} --save "" --appendonly no'
+        subprocess.run(shlex.split(command), check=True, capture_output=True)
+        self._wait(up=True)
+
+    def stop(self) -> None:
+        subprocess.run(
+            ["redis-cli", "-p", str(self.port), "shutdown", "nosave"], capture_output=True
+        )
+        self._wait(up=False)
+
+    def _wait(self, up: bool) -> None:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with socket.socket() as sock:
+                if (sock.connect_ex(("127.0.0.1", self.port)) == 0) == up:
+                    return
+            time.sleep(0.02)
+        raise TimeoutError(f"redis on {self.port} still {'down' if up else 'up'}")
+
+
+@pytest.fixture
+def private_redis() -> Iterator[PrivateRedis]:
+    server = PrivateRedis()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+async def test_a_restart_in_between_costs_no_request(private_redis: PrivateRedis) -> None:
+    client = create_redis(f"redis://127.0.0.1:{private_redis.port}/0")
+    script = client.register_script("return 7")
+    try:
+        assert await script(keys=[], args=[]) == 7
+        private_redis.stop()
+        private_redis.start()  # empty, and the pooled connection is closed
+        assert await script(keys=[], args=[]) == 7
+    finally:
+        await client.aclose()
+
+
+async def test_while_redis_is_down_the_call_still_fails(private_redis: PrivateRedis) -> None:
+    client = create_redis(f"redis://127.0.0.1:{private_redis.port}/0")
+    try:
+        assert await client.ping()
+        private_redis.stop()
+        with pytest.raises(RedisConnectionError):  # the retry is refused too: 503 upstream
+            await client.ping()
+    finally:
+        private_redis.start()
+        await client.aclose()
