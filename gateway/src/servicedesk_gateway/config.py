@@ -105,6 +105,9 @@ class Settings(BaseServiceSettings):
     upstream_pool_size: int = 512
     # Seconds a replica that refused a connection is skipped (then tried again).
     upstream_cooldown: float = Field(5.0, ge=0)
+    # How long a resolved upstream name is kept: one name with several addresses (compose
+    # `deploy.replicas`, a headless Service) gets new connections spread as DNS rotates.
+    upstream_dns_ttl: int = Field(10, ge=0)
     # Requests in the gateway at once: room for every service's own bound (64 each).
     max_in_flight: int = Field(256, ge=1)
     redis_timeout: float = 1.0  # a slower answer counts as Redis down (fail closed)

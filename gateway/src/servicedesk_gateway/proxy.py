@@ -65,7 +65,10 @@ class PassThroughRequest(aiohttp.ClientRequest):
 def create_session(settings: Settings) -> aiohttp.ClientSession:
     """The one pooled client; created in the lifespan, closed with it."""
     connector = aiohttp.TCPConnector(
-        limit=settings.upstream_pool_size, limit_per_host=0, keepalive_timeout=30, ttl_dns_cache=300
+        limit=settings.upstream_pool_size,
+        limit_per_host=0,
+        keepalive_timeout=30,
+        ttl_dns_cache=settings.upstream_dns_ttl,
     )
     timeout = aiohttp.ClientTimeout(
         total=None,
