@@ -38,6 +38,12 @@ AUTH_API_KEY = "e2e-auth-directory-key-" + "d" * 24
 _ips = itertools.count(1)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The fault suite (tests/faults) last: it restarts the machine's PostgreSQL, Redis and
+    RabbitMQ, and the tests after it would meet connections cut under them."""
+    items.sort(key=lambda item: "faults" in item.path.parts)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
