@@ -35,13 +35,10 @@ async def add_comment(
         comment = await service.create(session, ticket=ticket, data=data, actor=principal)
         return (await people.named(session, CommentRead, [comment], AUTHOR))[0]
 
-    body, replayed = await idempotency.once(
+    return await idempotency.once(
         session, user_id=principal.id, key=idempotency_key, route=f"comment:{ticket.id}",
-        body=data.model_dump(mode="json"), ticket_id=ticket.id, run=add,
+        body=data.model_dump(mode="json"), ticket_id=ticket.id, run=add, response=response,
     )  # fmt: skip
-    if replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return body
 
 
 @router.get("/api/tickets/{ticket_id}/comments", response_model=list[CommentRead],

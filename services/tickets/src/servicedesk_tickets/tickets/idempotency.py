@@ -20,6 +20,7 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from fastapi import Response
 from fastapi.encoders import jsonable_encoder
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -79,16 +80,18 @@ async def once(
     body: dict[str, Any],
     ticket_id: int,
     run: Callable[[], Awaitable[dict[str, Any]]],
-) -> tuple[dict[str, Any], bool]:
-    """`run()`'s response and False; with a key already used for this request, the first
-    response and True (`run` not called). The response is stored as JSON and returned as
-    stored, so the first answer and its replays are the same bytes."""
+    response: Response,
+) -> dict[str, Any]:
+    """`run()`'s result; with a key already used for this request, the first result instead
+    (`run` not called) and `Idempotent-Replayed: true` on `response`. The result is stored
+    as JSON and returned as stored, so the first answer and its replays are the same bytes."""
     if key is None:
-        return await run(), False
+        return await run()
     request_hash = body_hash(body, route=route)
     replay = await claim(session, user_id=user_id, key=key, request_hash=request_hash)
     if replay is not None:
-        return replay, True
-    response = jsonable_encoder(await run())
-    await remember(session, user_id=user_id, key=key, ticket_id=ticket_id, response=response)
-    return response, False
+        response.headers["Idempotent-Replayed"] = "true"
+        return replay
+    result = jsonable_encoder(await run())
+    await remember(session, user_id=user_id, key=key, ticket_id=ticket_id, response=result)
+    return result

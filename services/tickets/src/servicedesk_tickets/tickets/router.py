@@ -107,10 +107,7 @@ async def transition_ticket(
         moved = await service.transition(session, ticket=ticket, to=data.to, actor=principal)
         return await service.detail(session, ticket=moved, principal=principal)
 
-    body, replayed = await idempotency.once(
+    return await idempotency.once(
         session, user_id=principal.id, key=idempotency_key, route=f"transition:{ticket.id}",
-        body=data.model_dump(mode="json"), ticket_id=ticket.id, run=move,
+        body=data.model_dump(mode="json"), ticket_id=ticket.id, run=move, response=response,
     )  # fmt: skip
-    if replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return body
