@@ -1,27 +1,17 @@
-"""The declarative base every model shares, and one import that registers every model."""
+"""The declarative base every model shares, and one import that registers every model.
+Naming and `utcnow` are the kit's (servicedesk_shared.db)."""
 
 from __future__ import annotations
-
-from datetime import UTC, datetime
 
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
+from servicedesk_shared.db import new_metadata
+from servicedesk_shared.db import utcnow as utcnow  # re-exported: models and services use it
 
 
 class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+    metadata = new_metadata()
 
 
 def load_models() -> MetaData:
