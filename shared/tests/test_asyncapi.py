@@ -1,4 +1,6 @@
-"""docs/asyncapi.yaml is the generated document, byte for byte, and covers every §6 event."""
+"""docs/asyncapi.yaml is the generated document, byte for byte, covers every §6 event, and
+each message's payload schema is its model's (shared/tests/test_event_producers.py holds
+the producers to the models)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from servicedesk_shared.events import EVENTS
-from servicedesk_shared.events.asyncapi import render
+from servicedesk_shared.events.asyncapi import REF, render
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "asyncapi.yaml"
 CONTRACT_TYPES = {
@@ -50,6 +52,22 @@ def test_every_reference_resolves_and_payloads_use_the_wire_names():
     assert {"from", "to"} <= set(changed)  # aliases, as on the wire
     comment = doc["components"]["schemas"]["CommentAdded"]
     assert "body" not in comment["required"]  # internal notes carry none
+
+
+def test_each_message_carries_its_payload_models_schema():
+    """Read from the committed document (not re-rendered): what third parties see is what
+    the models the producers build (`EVENTS`) write."""
+    doc = yaml.safe_load(DOC.read_text())
+    schemas = doc["components"]["schemas"]
+    messages = {m["name"]: m for m in doc["components"]["messages"].values()}
+    for event_type, model in EVENTS.items():
+        fixed = messages[event_type]["payload"]["allOf"][1]["properties"]
+        assert fixed["type"] == {"const": event_type}
+        assert fixed["data"] == {"$ref": REF.format(model=model.__name__)}
+        schema = model.model_json_schema(by_alias=True, ref_template=REF)
+        for name, used in schema.pop("$defs", {}).items():
+            assert schemas[name] == used, f"{event_type}: {name} differs from the model"
+        assert schemas[model.__name__] == schema, f"{event_type}: the document differs"
 
 
 def _refs(node) -> list[str]:

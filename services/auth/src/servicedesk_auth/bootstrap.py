@@ -18,7 +18,7 @@ from servicedesk_auth.outbox import service as outbox
 from servicedesk_auth.passwords import policy
 from servicedesk_auth.passwords.hashing import PasswordHasher
 from servicedesk_auth.users.models import PasswordHistory, User
-from servicedesk_auth.users.service import publish_if_changed, published, registered_data
+from servicedesk_auth.users.service import publish_if_changed, published, registered
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ async def _insert(session: AsyncSession, username: str, email: str, password_has
     if created:
         session.add(PasswordHistory(user_id=user_id, password_hash=password_hash))
         user = await session.get_one(User, user_id)
-        outbox.record(session, type_="user.registered", data=registered_data(user))
+        outbox.record(session, event=registered(user))
         log.warning("created the bootstrap superuser %r", username)
 
 

@@ -1,17 +1,40 @@
-"""Payload models, version 1. Past-tense names: each records something that happened."""
+"""Payload models, version 1. Past-tense names: each records something that happened.
+
+Producers build one (`TicketCreated(ticket=…)`) and hand it to their outbox, which takes
+its type from `EVENTS` (`event_type`) and its `data` from `as_data`; consumers `parse` it
+back. `EVENTS` is the one table of event type ↔ model: the outbox, the consumers and the
+AsyncAPI document all read it.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 
 from servicedesk_shared.messaging.envelope import Envelope
 
 
 class Payload(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+
+
+def _isoformat(moment: datetime) -> str:
+    return moment.isoformat()
+
+
+# A time written by `datetime.isoformat()` (UTC as `+00:00`), as these fields were on the
+# wire before models built them; the ticket snapshot's times are pydantic's (`Z`), as the
+# API writes them. The v1 wire stays byte for byte what it was.
+IsoTime = Annotated[datetime, PlainSerializer(_isoformat, when_used="json")]
 
 
 class TicketSnapshot(Payload):
@@ -79,8 +102,17 @@ class CommentAdded(Payload):
     comment_id: int
     author_id: str
     internal: bool
-    created_at: datetime
+    created_at: IsoTime
     body: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _no_body_on_notes(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """An internal note's event has no `body` key at all (not `null`), so nothing
+        built for requesters can show one."""
+        data = handler(self)
+        if self.internal:
+            data.pop("body", None)
+        return data
 
 
 class UserRegistered(Payload):
@@ -151,7 +183,7 @@ class AiTriageSuggested(Payload):
 class _SlaEvent(Payload):
     ticket: TicketSnapshot
     target: Literal["first_response", "resolution"]
-    due_at: datetime | None = None
+    due_at: IsoTime | None = None
     elapsed_ratio: float | None = Field(None, description="Working time elapsed / target")
 
 
@@ -180,6 +212,24 @@ EVENTS: dict[str, type[Payload]] = {
     "ticket.sla.warning": TicketSlaWarning,
     "ticket.sla.breached": TicketSlaBreached,
 }
+
+
+TYPES: dict[type[Payload], str] = {model: name for name, model in EVENTS.items()}
+
+
+def event_type(payload: Payload) -> str:
+    """The type (routing key) `EVENTS` gives the payload's model; anything else, a dict
+    included, is a TypeError: nothing unregistered (so undocumented) reaches the outbox."""
+    try:
+        return TYPES[type(payload)]
+    except KeyError:
+        raise TypeError(f"{type(payload).__name__} is not an event payload (EVENTS)") from None
+
+
+def as_data(payload: Payload) -> dict[str, Any]:
+    """The envelope's `data`: JSON-ready and by the wire names (`from`, `to`); a dump of the
+    model built once by the producer, never validated again."""
+    return payload.model_dump(mode="json", by_alias=True)
 
 
 def parse(envelope: Envelope) -> Payload:

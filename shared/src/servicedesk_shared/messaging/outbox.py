@@ -5,11 +5,14 @@ Each producing service declares its model on its own declarative base:
     class OutboxEvent(OutboxColumns, Base):
         pass
 
-and writes an event in the same transaction as the change it describes:
+and writes an event in the same transaction as the change it describes, as its payload
+model (`servicedesk_shared.events`):
 
-    add_event(session, OutboxEvent, "ticket.created", data, producer="tickets")
+    add_event(session, OutboxEvent, TicketCreated(ticket=body), producer="tickets")
 
-The envelope is the contract's (`{id, type, version, occurred_at, producer,
+The type comes from the model (`events.EVENTS`) and `data` is the model's one dump, so a
+producer cannot write a type and a shape that disagree, nor one the AsyncAPI document does
+not describe. The envelope is the contract's (`{id, type, version, occurred_at, producer,
 correlation_id, data}`; the correlation id defaults to the request id). The relay
 (`servicedesk_shared.messaging.relay`, run in each producer's lifespan) publishes the rows.
 """
@@ -25,6 +28,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
+from servicedesk_shared.events.payloads import Payload, as_data, event_type
 from servicedesk_shared.messaging.envelope import new_event
 
 Row = TypeVar("Row", bound="OutboxColumns")
@@ -59,19 +63,18 @@ class OutboxColumns:
 def add_event(
     session: AsyncSession,
     model: type[Row],
-    event_type: str,
-    data: dict[str, Any],
+    event: Payload,
     *,
     producer: str,
     version: int = 1,
     correlation_id: str | None = None,
 ) -> Row:
     """Add the event to the session; it commits (or not) with the caller's transaction."""
-    event_id, now = uuid.uuid4(), _now()
+    event_id, now, type_ = uuid.uuid4(), _now(), event_type(event)
     payload = new_event(
-        event_type, data, producer=producer, version=version, event_id=event_id,
+        type_, as_data(event), producer=producer, version=version, event_id=event_id,
         occurred_at=now, correlation_id=correlation_id,
     )  # fmt: skip
-    row = model(id=event_id, type=event_type, payload=payload, occurred_at=now)
+    row = model(id=event_id, type=type_, payload=payload, occurred_at=now)
     session.add(row)
     return row

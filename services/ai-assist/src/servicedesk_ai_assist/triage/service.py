@@ -14,7 +14,7 @@ import logging
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicedesk_ai_assist.errors import BreakerOpen, ModelAnswerInvalid, ModelUnavailable
-from servicedesk_ai_assist.outbox.service import record_triage
+from servicedesk_ai_assist.outbox import service as outbox
 from servicedesk_ai_assist.suggest.schemas import Suggestion
 from servicedesk_ai_assist.suggest.service import Assistant
 from servicedesk_ai_assist.triage.schemas import TicketText
@@ -66,5 +66,5 @@ async def triage(
             raise
         log.warning("triage of ticket %s failed: %s", ticket.id, exc.detail)
         outcome = failed(ticket.id, assistant.model, exc.detail)
-    record_triage(session, outcome, correlation_id=correlation_id)
+    outbox.record(session, event=outcome, correlation_id=correlation_id)
     return outcome

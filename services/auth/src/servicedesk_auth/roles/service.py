@@ -15,6 +15,7 @@ from servicedesk_auth.roles.models import SYSTEM_ROLES, RoleChange, System, Syst
 from servicedesk_auth.roles.schemas import RoleAssignment, SystemCreate, SystemCreated
 from servicedesk_auth.users.models import User
 from servicedesk_auth.users.service import bump_directory_version, bump_token_version
+from servicedesk_shared import events
 from servicedesk_shared.errors import Unprocessable
 from servicedesk_shared.logging import request_id_var, security_event
 
@@ -37,8 +38,8 @@ async def create_system(session: AsyncSession, *, data: SystemCreate, actor: Use
     if inserted is None:
         raise SystemExists(f"System {data.code!r} exists")
     security_event("system_created", actor=str(actor.id), system=data.code, title=data.name)
-    event = {"code": data.code, "name": data.name, "actor_id": str(actor.id)}
-    outbox.record(session, type_="system.created", data=event)
+    event = events.SystemCreated(code=data.code, name=data.name, actor_id=str(actor.id))
+    outbox.record(session, event=event)
     return SystemCreated(code=data.code, name=data.name)
 
 
@@ -122,11 +123,11 @@ def record(
         RoleChange(actor_id=actor.id, target_id=target.id, old=old, new=new, request_id=request_id)
     )
     security_event("roles_changed", actor=str(actor.id), target=str(target.id), old=old, new=new)
-    data = {
-        "user_id": str(target.id),
-        "actor_id": str(actor.id),
-        "systems": new,
-        "previous": old,
-        "version": target.directory_version,
-    }
-    outbox.record(session, type_="user.roles_changed", data=data)
+    event = events.UserRolesChanged(
+        user_id=str(target.id),
+        actor_id=str(actor.id),
+        systems=new,
+        previous=old,
+        version=target.directory_version,
+    )
+    outbox.record(session, event=event)

@@ -29,6 +29,7 @@ from servicedesk_auth.sessions.revocation import revoke_user_families
 from servicedesk_auth.transaction import after_commit
 from servicedesk_auth.users.models import PasswordHistory, User
 from servicedesk_auth.users.schemas import PasswordChange, UserCreate, UserListParams
+from servicedesk_shared.events import UserRegistered, UserUpdated
 from servicedesk_shared.logging import security_event
 
 HISTORY = 5
@@ -115,29 +116,29 @@ async def create(session: AsyncSession, *, data: UserCreate, hasher: PasswordHas
     except IntegrityError as exc:  # a concurrent registration won the race
         raise UserExists() from exc
     await set_password(session, user=user, password_hash=password_hash)
-    outbox.record(session, type_="user.registered", data=registered_data(user))
+    outbox.record(session, event=registered(user))
     return user
 
 
-def registered_data(user: User) -> dict[str, Any]:
-    return {
-        "user_id": str(user.id),
-        "username": user.username,
-        "email": user.email,
-        "display_name": user.display_name,
-        "is_active": user.is_active,
-        "version": user.directory_version,
-    }
+def registered(user: User) -> UserRegistered:
+    return UserRegistered(
+        user_id=str(user.id),
+        username=user.username,
+        email=user.email,
+        display_name=user.display_name,
+        is_active=user.is_active,
+        version=user.directory_version,
+    )
 
 
 def published(user: User) -> dict[str, Any]:
     return {name: getattr(user, name) for name in PUBLISHED}
 
 
-async def bump_directory_version(session: AsyncSession, *, user: User) -> dict[str, Any]:
-    """Add one to the user's version in PostgreSQL and return `user.updated`'s data as the
-    row now is: the row stays locked until commit, so concurrent changes get distinct,
-    increasing versions, each with the data it describes."""
+async def bump_directory_version(session: AsyncSession, *, user: User) -> UserUpdated:
+    """Add one to the user's version in PostgreSQL and return `user.updated` as the row now
+    is: the row stays locked until commit, so concurrent changes get distinct, increasing
+    versions, each with the data it describes."""
     await session.flush()
     table = User.__table__
     returned = (
@@ -148,18 +149,18 @@ async def bump_directory_version(session: AsyncSession, *, user: User) -> dict[s
     stmt = sql_update(table).where(table.c.id == user.id).values(directory_version=bump)
     row = (await session.execute(stmt.returning(*returned))).one()
     set_committed_value(user, "directory_version", row.directory_version)
-    data = {"user_id": str(user.id), **row._asdict()}
+    data = row._asdict()
     data["display_name"] = row.display_name or row.username
     data["version"] = data.pop("directory_version")
-    return data
+    return UserUpdated(user_id=str(user.id), **data)
 
 
 async def publish_if_changed(session: AsyncSession, *, user: User, before: dict[str, Any]) -> None:
     """When a published field changed: a new version and `user.updated`, in this transaction."""
     if published(user) == before:
         return
-    data = await bump_directory_version(session, user=user)
-    outbox.record(session, type_="user.updated", data=data)
+    event = await bump_directory_version(session, user=user)
+    outbox.record(session, event=event)
 
 
 async def set_password(session: AsyncSession, *, user: User, password_hash: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from servicedesk_shared.events import CommentAdded
 from servicedesk_shared.principal import Principal
 from servicedesk_tickets import access
 from servicedesk_tickets.audit import service as audit
@@ -34,18 +35,22 @@ async def create(
     new = {"comment_id": comment.id, "internal": comment.internal, "body": comment.body}
     audit.record(session, actor=actor, action="comment.added", object_type="ticket",
                  object_id=ticket.id, new=new)  # fmt: skip
-    outbox.record(session, type_="comment.added", data=_event_data(ticket, comment))
+    outbox.record(session, event=_event(ticket, comment))
     if not comment.internal:
         await sla.refresh(session, ticket=ticket)
     return comment
 
 
-def _event_data(ticket: Ticket, comment: Comment) -> dict:
-    data = {"ticket": as_dict(ticket), "comment_id": comment.id, "author_id": comment.author_id,
-            "internal": comment.internal, "created_at": comment.created_at.isoformat()}  # fmt: skip
-    if not comment.internal:
-        data["body"] = comment.body
-    return data
+def _event(ticket: Ticket, comment: Comment) -> CommentAdded:
+    """An internal note's event never holds its body (the model leaves the key out too)."""
+    return CommentAdded(
+        ticket=as_dict(ticket),
+        comment_id=comment.id,
+        author_id=comment.author_id,
+        internal=comment.internal,
+        created_at=comment.created_at,
+        body=None if comment.internal else comment.body,
+    )
 
 
 async def get_all(session: AsyncSession, *, ticket: Ticket, principal: Principal) -> list[Comment]:

@@ -1,19 +1,8 @@
-"""The event types this service produces (contract §6) and the envelope's fixed fields."""
+"""The envelope's fixed fields for this service's events (contract §6). Which types it
+produces is what its code builds (`servicedesk_shared.events` models), checked against
+the AsyncAPI document by shared/tests/test_event_producers.py."""
 
 from __future__ import annotations
 
-from typing import Literal
-
 PRODUCER = "tickets"
 VERSION = 1
-
-EventType = Literal[
-    "ticket.created",
-    "ticket.updated",
-    "ticket.status_changed",
-    "ticket.assigned",
-    "ticket.deleted",
-    "comment.added",
-    "ticket.sla.warning",
-    "ticket.sla.breached",
-]

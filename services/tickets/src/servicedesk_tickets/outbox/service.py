@@ -7,15 +7,15 @@ correlation_id, data}`; the correlation id is the request id. The shared relay
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from servicedesk_shared.events import Payload
 from servicedesk_shared.messaging.outbox import add_event
 from servicedesk_tickets.outbox.models import OutboxEvent
-from servicedesk_tickets.outbox.schemas import PRODUCER, VERSION, EventType
+from servicedesk_tickets.outbox.schemas import PRODUCER, VERSION
 
 
-def record(session: AsyncSession, *, type_: EventType, data: dict[str, Any]) -> OutboxEvent:
-    """Add the event to the session; it commits (or not) with the caller's transaction."""
-    return add_event(session, OutboxEvent, type_, data, producer=PRODUCER, version=VERSION)
+def record(session: AsyncSession, *, event: Payload) -> OutboxEvent:
+    """Add the event to the session; it commits (or not) with the caller's transaction. Its
+    type comes from its model (`servicedesk_shared.events.EVENTS`), never from the caller."""
+    return add_event(session, OutboxEvent, event, producer=PRODUCER, version=VERSION)

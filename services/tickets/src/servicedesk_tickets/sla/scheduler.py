@@ -20,6 +20,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from servicedesk_shared.events import TicketSlaBreached, TicketSlaWarning
 from servicedesk_tickets.database import utcnow
 from servicedesk_tickets.outbox import service as outbox
 from servicedesk_tickets.sla import service
@@ -31,7 +32,7 @@ from servicedesk_tickets.tickets.service import as_dict
 from servicedesk_tickets.transaction import commit
 
 log = logging.getLogger(__name__)
-EVENT = {"warning": "ticket.sla.warning", "breach": "ticket.sla.breached"}
+EVENT = {"warning": TicketSlaWarning, "breach": TicketSlaBreached}
 BATCH = 500
 
 
@@ -55,11 +56,14 @@ def due_query(now: datetime, batch: int = BATCH):
     )
 
 
-def _event_data(ticket: Ticket, row: SlaDeadline, clock: Clock) -> dict:
-    """`{ticket, target, due_at, elapsed_ratio}` (`servicedesk_shared.events.payloads`)."""
-    due = clock.due_at.isoformat() if clock.due_at else None
-    return {"ticket": as_dict(ticket), "target": row.target, "due_at": due,
-            "elapsed_ratio": clock.elapsed_ratio}  # fmt: skip
+def _event(ticket: Ticket, row: SlaDeadline, clock: Clock) -> TicketSlaWarning | TicketSlaBreached:
+    """The row's kind of SLA event: `{ticket, target, due_at, elapsed_ratio}`."""
+    return EVENT[row.kind](
+        ticket=as_dict(ticket),
+        target=row.target,
+        due_at=clock.due_at,
+        elapsed_ratio=clock.elapsed_ratio,
+    )
 
 
 async def _handle(session: AsyncSession, row: SlaDeadline, now: datetime, batch) -> Emitted | None:
@@ -78,7 +82,7 @@ async def _handle(session: AsyncSession, row: SlaDeadline, now: datetime, batch)
         row.due_at = moment
         return None
     row.emitted_at = now
-    outbox.record(session, type_=EVENT[row.kind], data=_event_data(ticket, row, clock))
+    outbox.record(session, event=_event(ticket, row, clock))
     return Emitted(ticket.id, row.target, row.kind, ticket.system, ticket.priority)
 
 

@@ -8,6 +8,14 @@ from typing import Any, NamedTuple, get_args
 from sqlalchemy import ColumnElement, Row, func, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from servicedesk_shared.events import (
+    FieldChange,
+    TicketAssigned,
+    TicketCreated,
+    TicketDeleted,
+    TicketStatusChanged,
+    TicketUpdated,
+)
 from servicedesk_shared.principal import Principal
 from servicedesk_tickets import access
 from servicedesk_tickets.audit import service as audit
@@ -177,7 +185,7 @@ async def create(
     body = as_dict(ticket)
     audit.record(session, actor=actor, action="ticket.created", object_type="ticket",
                  object_id=ticket.id, new=body)  # fmt: skip
-    outbox.record(session, type_="ticket.created", data={"ticket": body})
+    outbox.record(session, event=TicketCreated(ticket=body))
     pending = triage.record_pending(session, ticket_id=ticket.id)
     clocks = await sla.refresh(session, ticket=ticket, new=True)
     response = {**body, "ai_triage": triage.as_dict(pending), "sla": sla.as_payload(clocks)}
@@ -282,12 +290,17 @@ def record_update(session: AsyncSession, *, ticket: Ticket, actor: audit.Actor, 
     """Audit entry and `ticket.updated` (plus `ticket.assigned`) for fields just changed."""
     audit.record(session, actor=actor, action="ticket.updated", object_type="ticket",
                  object_id=ticket.id, old=old, new=new)  # fmt: skip
-    data = {"ticket": as_dict(ticket), "changes": {k: {"old": old[k], "new": new[k]} for k in new}}
-    outbox.record(session, type_="ticket.updated", data=data)
+    changes = {k: FieldChange(old=old[k], new=new[k]) for k in new}
+    updated = TicketUpdated(ticket=as_dict(ticket), changes=changes)
+    outbox.record(session, event=updated)
     if "assignee_id" in new:
-        assigned = {"ticket": data["ticket"], "previous_assignee_id": old["assignee_id"],
-                    "assignee_id": new["assignee_id"], "assigned_by": actor.id}  # fmt: skip
-        outbox.record(session, type_="ticket.assigned", data=assigned)
+        assigned = TicketAssigned(
+            ticket=updated.ticket,  # validated once, shared by both events
+            previous_assignee_id=old["assignee_id"],
+            assignee_id=new["assignee_id"],
+            assigned_by=actor.id,
+        )
+        outbox.record(session, event=assigned)
 
 
 async def delete(session: AsyncSession, *, ticket: Ticket, actor: Principal) -> None:
@@ -296,9 +309,10 @@ async def delete(session: AsyncSession, *, ticket: Ticket, actor: Principal) -> 
     if not access.may_delete(actor, ticket, initial_state=initial):
         raise NotAllowed("Only admins, or the requester while the ticket is open, may delete it")
     ticket.deleted_at = utcnow()
+    body = as_dict(ticket)
     audit.record(session, actor=actor, action="ticket.deleted", object_type="ticket",
-                 object_id=ticket.id, old=as_dict(ticket))  # fmt: skip
-    outbox.record(session, type_="ticket.deleted", data={"ticket": as_dict(ticket)})
+                 object_id=ticket.id, old=body)  # fmt: skip
+    outbox.record(session, event=TicketDeleted(ticket=body))
 
 
 async def transition(session: AsyncSession, *, ticket: Ticket, to: str, actor: Principal):
@@ -313,7 +327,9 @@ async def transition(session: AsyncSession, *, ticket: Ticket, to: str, actor: P
     old, ticket.status, ticket.updated_at = ticket.status, to, utcnow()
     audit.record(session, actor=actor, action="ticket.status_changed", object_type="ticket",
                  object_id=ticket.id, old={"status": old}, new={"status": to})  # fmt: skip
-    data = {"ticket": as_dict(ticket), "from": old, "to": to, "changed_by": actor.id}
-    outbox.record(session, type_="ticket.status_changed", data=data)
+    event = TicketStatusChanged(
+        ticket=as_dict(ticket), from_status=old, to_status=to, changed_by=actor.id
+    )
+    outbox.record(session, event=event)
     await sla.refresh(session, ticket=ticket)
     return ticket
