@@ -30,7 +30,7 @@ from servicedesk_shared.messaging.topology import (
     declare_consumer_queue,
     declare_events_exchange,
 )
-from servicedesk_shared.testing import eventually, throwaway_database, throwaway_vhost
+from servicedesk_shared.testing import acked, eventually, throwaway_database, throwaway_vhost
 
 EFFECTS = "CREATE TABLE effects (event_id uuid NOT NULL, note text)"
 
@@ -130,10 +130,10 @@ async def dead_letters(channel, name: str, wanted: int) -> list[bytes]:
 async def test_a_burst_commits_in_groups_with_one_effect_each(engine, amqp_url, channel):
     events = [sample() for _ in range(40)]
     await burst(channel, "groups.burst", [*events, events[3], events[7]])  # two redelivered
+    before = acked("groups.burst", "ticket.created")
     consumer = grouping(engine, amqp_url, "groups.burst", record)
-    try:
-        await eventually(lambda: _all_done(engine, events))
-        await asyncio.sleep(0.3)  # the duplicates are handled too
+    try:  # every delivery handled, the copies too
+        await eventually(lambda: acked("groups.burst", "ticket.created") >= before + 42)
     finally:
         await consumer.stop()
     assert set((await effects(engine, events)).values()) == {1}
@@ -185,10 +185,10 @@ async def test_a_failed_commit_loses_nothing_and_doubles_nothing(engine, amqp_ur
 
     events = [sample() for _ in range(12)]
     await burst(channel, "groups.crash", events)
+    before = acked("groups.crash", "ticket.created")
     consumer = grouping(engine, amqp_url, "groups.crash", record, sessions=sessions)
     try:
-        await eventually(lambda: _all_done(engine, events))
-        await asyncio.sleep(0.3)
+        await eventually(lambda: acked("groups.crash", "ticket.created") >= before + 12)
     finally:
         await consumer.stop()
     assert failures and set((await effects(engine, events)).values()) == {1}
@@ -207,16 +207,17 @@ async def test_a_consumer_stopped_before_its_commit_is_redelivered(engine, amqp_
 
     events = [*(sample() for _ in range(7)), sample("last")]
     await burst(channel, "groups.stop", events)
+    before = acked("groups.stop", "ticket.created")
     first = grouping(engine, amqp_url, "groups.stop", stuck_on_the_last)
     try:
         await asyncio.wait_for(blocked.wait(), 10)
     finally:
         await first.stop()
     assert set((await effects(engine, events)).values()) == {0}  # nothing committed
+    assert acked("groups.stop", "ticket.created") == before
     second = grouping(engine, amqp_url, "groups.stop", record)
     try:
-        await eventually(lambda: _all_done(engine, events))
-        await asyncio.sleep(0.3)
+        await eventually(lambda: acked("groups.stop", "ticket.created") >= before + 8)
     finally:
         await second.stop()
     assert set((await effects(engine, events)).values()) == {1}

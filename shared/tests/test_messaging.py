@@ -17,7 +17,7 @@ from servicedesk_shared.messaging.envelope import Envelope, new_event
 from servicedesk_shared.messaging.inbox import inbox_table_sql
 from servicedesk_shared.messaging.relay import OutboxRelay, notify_trigger_sql
 from servicedesk_shared.messaging.topology import EVENTS_EXCHANGE, UNROUTED
-from servicedesk_shared.testing import throwaway_database, throwaway_vhost
+from servicedesk_shared.testing import acked, eventually, throwaway_database, throwaway_vhost
 
 OUTBOX = """CREATE TABLE outbox (id uuid PRIMARY KEY, type text NOT NULL, payload jsonb NOT NULL,
             occurred_at timestamptz NOT NULL DEFAULT now(), published_at timestamptz)"""
@@ -135,11 +135,12 @@ async def test_two_relays_at_once_publish_each_row_once(engine, amqp_url, channe
         relay.start()
     try:
         got = await drain(queue, 400, timeout=30)
-        await asyncio.sleep(0.5)
-        extra = await queue.get(fail=False)
     finally:
         for relay in relays:
             await relay.stop()
+    # A stopped relay has finished its batch in flight and had every publish confirmed:
+    # whatever either relay sent is in the queue by now, a second copy included.
+    extra = await queue.get(fail=False)
     assert extra is None
     assert sorted(g["id"] for g in got) == sorted(e["id"] for e in events)
 
@@ -190,24 +191,22 @@ async def record(session, event: Envelope) -> None:
     )
 
 
-async def wait_for(predicate, timeout: float = 10) -> None:
-    async with asyncio.timeout(timeout):
-        while not await predicate():
-            await asyncio.sleep(0.05)
-
-
 async def test_a_redelivered_event_has_one_effect(engine, amqp_url, channel):
     consumer = consumer_for(engine, amqp_url, "test.once", record)
     consumer.start()
     await consumer.ready.wait()
+    before = acked("test.once", "ticket.created")
     try:
-        event = sample()
-        for _ in range(3):
-            await publish_raw(channel, "ticket.created", orjson.dumps(event))
-        await asyncio.sleep(1)
-        assert await effects_of(engine, event["id"]) == 1
+        event, sentinel = sample(), sample(note="sentinel")
+        for body in (event, event, event, sentinel):
+            await publish_raw(channel, "ticket.created", orjson.dumps(body))
+        # Deliveries are handled concurrently (up to the prefetch), so the sentinel's effect
+        # alone does not say the copies before it are done: wait for all four acked too.
+        await eventually(lambda: _positive(effects_of(engine, sentinel["id"])))
+        await eventually(lambda: acked("test.once", "ticket.created") >= before + 4)
     finally:
         await consumer.stop()
+    assert await effects_of(engine, event["id"]) == 1
 
 
 async def test_poison_and_failing_messages_go_to_the_dead_letter_queue(engine, amqp_url, channel):
@@ -224,7 +223,7 @@ async def test_poison_and_failing_messages_go_to_the_dead_letter_queue(engine, a
         await publish_raw(channel, "ticket.created", b"{not json")
         await publish_raw(channel, "ticket.created", orjson.dumps(bad))
         await publish_raw(channel, "ticket.created", orjson.dumps(good))
-        await wait_for(lambda: _positive(effects_of(engine, good["id"])))
+        await eventually(lambda: _positive(effects_of(engine, good["id"])))
         dlq = await channel.declare_queue("test.dlq.dlq", passive=True)
         dead = []
 
@@ -235,7 +234,7 @@ async def test_poison_and_failing_messages_go_to_the_dead_letter_queue(engine, a
                 dead.append(message.body)
             return len(dead) == 2
 
-        await wait_for(two_dead, timeout=20)
+        await eventually(two_dead, timeout=20)
     finally:
         await consumer.stop()
     assert b"{not json" in dead
@@ -264,7 +263,7 @@ async def test_an_exhausted_db_pool_uses_up_no_delivery_attempt(engine, amqp_url
     try:
         event = sample(note="busy")
         await publish_raw(channel, "ticket.created", orjson.dumps(event))
-        await wait_for(lambda: _positive(effects_of(engine, event["id"])))
+        await eventually(lambda: _positive(effects_of(engine, event["id"])))
         dlq = await channel.declare_queue("test.busy.dlq", passive=True)
         assert dlq.declaration_result.message_count == 0
     finally:

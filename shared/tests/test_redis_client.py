@@ -5,13 +5,13 @@ from __future__ import annotations
 import shlex
 import socket
 import subprocess
-import time
 from collections.abc import Iterator
 
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from servicedesk_shared.redis import create_redis
+from servicedesk_shared.testing import eventually_sync
 
 
 def _free_port() -> int:
@@ -38,13 +38,11 @@ class PrivateRedis:
         self._wait(up=False)
 
     def _wait(self, up: bool) -> None:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
+        def listening() -> bool:
             with socket.socket() as sock:
-                if (sock.connect_ex(("127.0.0.1", self.port)) == 0) == up:
-                    return
-            time.sleep(0.02)
-        raise TimeoutError(f"redis on {self.port} still {'down' if up else 'up'}")
+                return sock.connect_ex(("127.0.0.1", self.port)) == 0
+
+        eventually_sync(lambda: listening() == up, every=0.02)
 
 
 @pytest.fixture

@@ -1,9 +1,11 @@
-"""Test helpers every service's suite uses: throw-away databases, Redis prefixes, tokens."""
+"""Test helpers every service's suite uses: throw-away databases, Redis prefixes, tokens,
+and waiting for a condition (`eventually`, `acked`) instead of sleeping for a while."""
 
 from __future__ import annotations
 
 import asyncio
 import inspect
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -11,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+from prometheus_client import REGISTRY
 
 from servicedesk_shared import tokens
 from servicedesk_shared.db import drop_database, ensure_database, migrate
@@ -121,3 +124,23 @@ async def eventually(check: Callable[[], Any], timeout: float = 10, every: float
             if result:
                 return result
             await asyncio.sleep(every)
+
+
+def eventually_sync(check: Callable[[], Any], timeout: float = 10, every: float = 0.05) -> Any:
+    """`eventually` for code that cannot await (a fixture starting a server in a thread or
+    a process): call `check()` until truthy; return that, or raise TimeoutError."""
+    deadline = time.monotonic() + timeout
+    while not (result := check()):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"not true within {timeout}s: {check!r}")
+        time.sleep(every)
+    return result
+
+
+def acked(consumer: str, event_type: str) -> int:
+    """Deliveries of `event_type` that the consumer named `consumer` in this process has
+    handled so far, copies included: its `events_consumed_total{outcome="ok"}`, counted
+    after the commit, as the ack goes out. A test that publishes N deliveries waits for
+    this to grow by N: then none is still on its way, in whatever order they ran."""
+    labels = {"consumer": consumer, "type": event_type, "outcome": "ok"}
+    return int(REGISTRY.get_sample_value("events_consumed_total", labels) or 0)
