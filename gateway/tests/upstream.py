@@ -6,10 +6,11 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
-import time
 
 import orjson
 import uvicorn
+
+from servicedesk_shared.testing import eventually_sync
 
 OPENAPI = {
     "openapi": "3.1.0",
@@ -167,11 +168,7 @@ class Upstream:
 
     def __enter__(self) -> Upstream:
         self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("echo upstream did not start")
-            time.sleep(0.01)
+        eventually_sync(lambda: self.server.started, every=0.01)
         return self
 
     def __exit__(self, *exc) -> None:

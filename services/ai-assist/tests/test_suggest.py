@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
 
 from prometheus_client.parser import text_string_to_metric_families
+
+from servicedesk_shared.testing import eventually
 
 from .conftest import standin
 
@@ -85,7 +86,8 @@ async def test_a_hung_model_is_503_in_time_then_fast_while_open_then_recovers(
     assert time.perf_counter() - started < 0.2  # no call made
     assert ollama.state.calls == calls
     ollama.state.mode = standin.Mode()  # the model is back
-    await asyncio.sleep(settings.breaker_reset)
+    breaker = app.state.runtime.assistant.breaker
+    await eventually(lambda: breaker.state == "half_open")  # `breaker_reset` (0.5 s) passed
     resp = await client.post(
         "/api/ai/suggest", json={"description": unique_text("VPN is slow")}, headers=auth()
     )

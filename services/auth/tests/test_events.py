@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import aio_pika
 import orjson
 
 from servicedesk_shared.messaging.envelope import Envelope
 from servicedesk_shared.messaging.topology import declare_events_exchange
-from servicedesk_shared.testing import unique
+from servicedesk_shared.testing import eventually, unique
 
 
 async def test_registering_publishes_user_registered(committing_client, amqp_url):
@@ -26,16 +24,16 @@ async def test_registering_publishes_user_registered(committing_client, amqp_url
             headers={"X-Request-ID": "req-events-0001"},
         )
         assert resp.status_code == 201
-        async with asyncio.timeout(10):
-            while True:
-                message = await queue.get(fail=False)
-                if message is None:
-                    await asyncio.sleep(0.05)
-                    continue
+
+        async def ours() -> Envelope | None:
+            while (message := await queue.get(fail=False)) is not None:
                 await message.ack()
                 event = Envelope.model_validate(orjson.loads(message.body))
                 if event.data["username"] == name:
-                    break
+                    return event
+            return None
+
+        event = await eventually(ours)
     finally:
         await connection.close()
     assert event.type == "user.registered" and event.producer == "auth"

@@ -8,7 +8,7 @@ from sqlalchemy import text
 from servicedesk_auth import bootstrap
 from servicedesk_auth.main import create_app
 from servicedesk_shared.redis import Keys
-from servicedesk_shared.testing import unique
+from servicedesk_shared.testing import eventually, unique
 
 ADMIN_PASSWORD = "Tidal-Copper-Orchard-88"
 
@@ -51,15 +51,6 @@ async def test_the_bootstrap_superuser_is_ensured_idempotently(app, settings_for
         )
 
 
-async def wait_for(predicate, timeout=3.0):
-    deadline = asyncio.get_running_loop().time() + timeout
-    while asyncio.get_running_loop().time() < deadline:
-        if await predicate():
-            return True
-        await asyncio.sleep(0.05)
-    return False
-
-
 async def test_the_deny_list_is_restored_after_redis_loses_it(
     app, committing_client, committing_api, bearer
 ):
@@ -80,7 +71,7 @@ async def test_the_deny_list_is_restored_after_redis_loses_it(
     lost = [keys.deny_jti(jti), keys.token_version(changer["id"]), keys.denylist_ready]
     assert await redis.exists(*lost) == 3
     await redis.delete(*lost)
-    assert await wait_for(lambda: redis.exists(keys.denylist_ready))
+    await eventually(lambda: redis.exists(keys.denylist_ready))
     assert await redis.exists(*lost) == 3
     assert await redis.get(keys.token_version(changer["id"])) == b"1"
     assert await redis.ttl(keys.denylist_ready) == -1

@@ -21,7 +21,7 @@ from servicedesk_notifications.texts import state_label
 from servicedesk_shared.testing import eventually
 
 from .conftest import event, rows, scalar, ticket, user
-from .test_consumer import comment, known, wait_until_handled
+from .test_consumer import comment, deliver_all, known, wait_until_handled
 from .test_email import address, register
 
 WINDOW = timedelta(minutes=10)
@@ -235,11 +235,7 @@ async def test_a_redelivered_event_is_not_counted_twice(app, client, token, publ
     requester, agent = user(), user()
     t = ticket(requester, agent)
     first, second = moved(t, agent, "open", "in_progress"), comment(t, agent, internal=False)
-    await publish(first, times=3)
-    await publish(second, times=2)
-    await wait_until_handled(app, first)
-    await wait_until_handled(app, second)
-    await asyncio.sleep(0.3)
+    await deliver_all(app, publish, first, first, first, second, second)
     [entry] = await entries(client, token, requester)
     assert entry["count"] == 2 and len(entry["body"].splitlines()) == 2
 

@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from servicedesk_shared.testing import eventually
 from servicedesk_tickets.audit import chain, sealer
 from servicedesk_tickets.audit import verify as verifying
 from servicedesk_tickets.audit.sealer import SEAL_LOCK, seal, seal_all
@@ -311,7 +312,6 @@ async def test_sealers_racing_never_fork_or_duplicate_the_chain(app):
                 sealed = await seal(conn, wait=wait, batch=3)
             if sealed == 0:
                 return
-            await asyncio.sleep(0)
 
     drains = [sealer.Sealer(engine, batch=4).drain() for _ in range(2)]
     await asyncio.gather(*(racer(wait) for wait in (True, True, True, False)), *drains)
@@ -336,13 +336,12 @@ async def test_the_running_sealer_chains_a_commit_within_moments(committing_api,
         "SELECT c.seq FROM audit_log e LEFT JOIN audit_chain c ON c.entry_id = e.id "
         "WHERE e.object_type = 'ticket' AND e.object_id = :id"
     )
-    async with asyncio.timeout(5):  # poked by the commit; the poll is the fallback
-        while True:
-            async with app.state.runtime.engine.connect() as conn:
-                seq = await conn.scalar(query, {"id": str(ticket["id"])})
-            if seq is not None:
-                break
-            await asyncio.sleep(0.02)
+
+    async def chained() -> bool:
+        async with app.state.runtime.engine.connect() as conn:
+            return await conn.scalar(query, {"id": str(ticket["id"])}) is not None
+
+    await eventually(chained, timeout=5, every=0.02)  # poked by the commit; polls as fallback
 
 
 def failures() -> float:
@@ -355,9 +354,8 @@ async def test_a_sealer_keeps_going_while_the_database_is_down():
     before = failures()
     worker.start()
     try:
-        async with asyncio.timeout(5):
-            while failures() < before + 2:  # failed, backed off, retried
-                await asyncio.sleep(0.02)
+        # failed, backed off, retried
+        await eventually(lambda: failures() >= before + 2, timeout=5, every=0.02)
     finally:
         await worker.stop()
         await engine.dispose()

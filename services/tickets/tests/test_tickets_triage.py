@@ -12,6 +12,7 @@ import orjson
 from sqlalchemy import func, select, text
 
 from servicedesk_shared.messaging.topology import declare_events_exchange
+from servicedesk_shared.testing import eventually
 from servicedesk_tickets.outbox.models import OutboxEvent
 
 from .conftest import triage_event
@@ -173,10 +174,12 @@ async def test_a_suggestion_published_on_the_broker_reaches_the_ticket(
         await exchange.publish(aio_pika.Message(body, delivery_mode=2), "ai.triage.suggested")
     finally:
         await connection.close()
-    async with asyncio.timeout(10):
-        while (await shown(committing_api, ticket["id"]))["ai_triage"]["status"] == "pending":
-            await asyncio.sleep(0.05)
-    assert (await shown(committing_api, ticket["id"]))["ai_triage"]["status"] == "suggested"
+
+    async def triaged() -> str | None:
+        status = (await shown(committing_api, ticket["id"]))["ai_triage"]["status"]
+        return None if status == "pending" else status
+
+    assert await eventually(triaged) == "suggested"
 
 
 async def test_a_burst_on_the_broker_is_handled_in_groups_each_event_once(
@@ -201,10 +204,14 @@ async def test_a_burst_on_the_broker_is_handled_in_groups_each_event_once(
             await exchange.publish(message, "ai.triage.suggested")
     finally:
         await connection.close()
-    async with asyncio.timeout(15):
+
+    async def all_suggested() -> bool:
         for ticket in tickets:
-            while (await shown(committing_api, ticket["id"]))["ai_triage"]["status"] != "suggested":
-                await asyncio.sleep(0.05)
+            if (await shown(committing_api, ticket["id"]))["ai_triage"]["status"] != "suggested":
+                return False
+        return True
+
+    await eventually(all_suggested, timeout=15)
     query = text("SELECT count(*) FROM inbox WHERE consumer = 'tickets' AND event_id = :id")
     async with runtime.engine.connect() as conn:
         for event in events:
