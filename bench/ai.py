@@ -160,7 +160,7 @@ def main() -> None:
     port = free_port()
     ollama = f"http://127.0.0.1:{port}"
     env.update(OLLAMA_URL=ollama, AI_ASSIST_CACHE_TTL="0", RATE_LIMIT_AI="100000000/minute",
-               AI_ASSIST_API_KEYS=API_KEY)  # fmt: skip
+               AI_ASSIST_API_KEYS=API_KEY, TICKETS_API_KEYS=API_KEY)  # fmt: skip
     standin = subprocess.Popen(
         [sys.executable, str(ROOT / "tests" / "ollama_standin.py"), "--port", str(port)],
         stdout=subprocess.DEVNULL,

@@ -90,6 +90,7 @@ def stack_env() -> dict[str, str]:
         JWT_SECRET_KEYS="e2e-2:" + "k" * 64 + ",e2e-1:" + "j" * 64,
         AUTH_TOTP_ENCRYPTION_KEYS="e2e-totp:" + "t" * 64,
         AUTH_API_KEYS=AUTH_API_KEY,
+        TICKETS_API_KEYS="e2e-tickets-refresh-key-" + "t" * 24,  # scripts/refresh.py presents it
         DESK_ADMIN_USERNAME=ADMIN["username"],
         DESK_ADMIN_EMAIL=ADMIN["email"],
         DESK_ADMIN_PASSWORD=ADMIN["password"],

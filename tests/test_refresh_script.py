@@ -1,160 +1,151 @@
-"""`scripts/refresh.py` in pieces: arguments, output, and the refresher against real Redis
-with ai-assist replaced by an httpx mock transport (the e2e tests use the real one)."""
+"""`scripts/refresh.py` run as a program: a thin wrapper over `servicedesk_refresh`
+(tools/refresh, whose own tests cover its pieces). Here tickets' `GET /internal/tickets`
+and ai-assist's `POST /internal/triage` are one small HTTP server in a thread, Redis is the
+real one; tests/test_ai_e2e.py runs it against the whole stack."""
 
 from __future__ import annotations
 
-import asyncio
-import importlib.util
-import io
+import json
+import re
+import subprocess
 import sys
-from datetime import UTC, datetime
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
-import httpx
 import pytest
-import redis.asyncio as aioredis
 
 from servicedesk_shared.testing import REDIS_URL, delete_redis_prefix, unique
 
 from .conftest import ROOT
 
-spec = importlib.util.spec_from_file_location("refresh", ROOT / "scripts" / "refresh.py")
-refresh = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-sys.modules["refresh"] = refresh
-spec.loader.exec_module(refresh)  # type: ignore[union-attr]
+SCRIPT = ROOT / "scripts" / "refresh.py"
+TICKETS_KEY, AI_KEY = "script-tickets-key", "script-ai-key"
+TICKETS = [
+    {"id": i, "title": f"Ticket number {i}", "description": "d",
+     "updated_at": "2026-11-23T12:00:00Z"}
+    for i in range(1, 6)
+]  # fmt: skip
 
 
-def test_defaults_are_the_contracts() -> None:
-    options = refresh.parse_args([])
-    assert (options.max_concurrency, options.max_retries, options.dry_run) == (5, 3, False)
-    assert options.system is None and options.since is None
+class Neighbours(BaseHTTPRequestHandler):
+    """Both internal APIs: the open tickets in pages of two, and triage (200 always)."""
 
+    triaged: list[int] = []
 
-@pytest.mark.parametrize(
-    "argv", [["--max-concurrency", "0"], ["--max-retries", "-1"], ["--since", "yesterday"]]
-)
-def test_bad_arguments_exit_2_with_a_message(argv: list[str], capsys) -> None:
-    with pytest.raises(SystemExit) as exc:
-        refresh.parse_args(argv)
-    assert exc.value.code == 2
-    assert "error:" in capsys.readouterr().err
+    def do_GET(self) -> None:
+        url = urlsplit(self.path)
+        if url.path != "/internal/tickets" or self.headers["X-API-Key"] != TICKETS_KEY:
+            return self.answer(401, {"detail": "A valid X-API-Key header is required"})
+        query = {k: v[0] for k, v in parse_qs(url.query).items()}
+        after, limit = int(query.get("after", 0)), min(int(query["limit"]), 2)
+        rest = [t for t in TICKETS if t["id"] > after]
+        more = len(rest) > limit
+        return self.answer(200, {"items": rest[:limit], "next": rest[limit - 1]["id"] if more
+                                 else None})  # fmt: skip
 
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        if self.path != "/internal/triage" or self.headers["X-API-Key"] != AI_KEY:
+            return self.answer(401, {"detail": "A valid X-API-Key header is required"})
+        self.triaged.append(body["ticket_id"])
+        return self.answer(200, {"status": "suggested"})
 
-def test_passwords_never_print() -> None:
-    assert refresh.redacted("redis://:s3cret@cache:6379/0") == "redis://***@cache:6379/0"
-    assert refresh.redacted("redis://u:s3cret@cache/0") == "redis://u:***@cache/0"
-    assert refresh.redacted("redis://localhost:6379/0") == "redis://localhost:6379/0"
+    def answer(self, status: int, body: dict[str, Any]) -> None:
+        raw = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(raw)))
+        self.end_headers()
+        self.wfile.write(raw)
 
-
-def test_the_summary_block_is_the_seeds() -> None:
-    summary = refresh.Summary(total=3, processed=0, skipped=3, errors=0)
-    assert refresh.footer(summary) == (
-        "\nSummary:\n  Total: 3\n  Processed: 0\n  Skipped (idempotent): 3\n  Errors: 0\n"
-        + "=" * 50
-    )
-
-
-class Tty(io.StringIO):
-    def isatty(self) -> bool:
-        return True
-
-
-def test_a_bar_on_a_terminal_lines_otherwise() -> None:
-    ticket = {"id": 7}
-    tty = Tty()
-    bar = refresh.Progress(2, tty, dry_run=False)
-    bar("processed", ticket)
-    bar("skipped", ticket)
-    assert tty.getvalue() == "\r[" + "#" * 15 + "-" * 15 + "] 1/2\r[" + "#" * 30 + "] 2/2\n"
-    plain = io.StringIO()
-    lines = refresh.Progress(2, plain, dry_run=True)
-    lines("processed", ticket)
-    lines("error", {"id": 8, "error": "boom"})
-    assert plain.getvalue() == "Ticket 7: would process\nTicket 8: error: boom\n"
+    def log_message(self, *args: Any) -> None:
+        pass
 
 
 @pytest.fixture
-async def redis() -> Any:
-    prefix = unique("refresh-test") + ":"
-    client = aioredis.from_url(REDIS_URL)
-    yield client, prefix
-    await client.aclose()
-    await delete_redis_prefix(prefix)
+def neighbours() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Neighbours)
+    Neighbours.triaged = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
 
 
-def tickets(n: int) -> list[dict[str, Any]]:
-    at = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
-    return [{"id": i, "title": f"T{i}", "description": "d", "updated_at": at} for i in range(n)]
+@pytest.fixture
+async def prefix() -> Any:
+    name = unique("refresh-script") + ":"
+    yield name
+    await delete_redis_prefix(name)
 
 
-async def run(redis, handler, items, **options) -> tuple[Any, list[str]]:
-    client, prefix = redis
-    seen: list[str] = []
-    opts = refresh.Options(**({"max_concurrency": 2, "max_retries": 2, "dry_run": False,
-                                "system": None, "since": None, "ttl": 60, "backoff": 0.01}
-                               | options))  # fmt: skip
-    async with httpx.AsyncClient(
-        transport=httpx.MockTransport(handler), base_url="http://ai"
-    ) as http:
-        refresher = refresh.Refresher(
-            opts, client, http, prefix=prefix, report=lambda o, t: seen.append(o)
-        )
-        return await refresher.run(items), seen
+def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), *args], env=env, capture_output=True, text=True,
+        timeout=60, cwd=ROOT,
+    )  # fmt: skip
 
 
-async def test_concurrency_is_bounded_and_a_second_run_skips(redis) -> None:
-    in_flight = peak = 0
-
-    async def handler(request: httpx.Request) -> httpx.Response:
-        nonlocal in_flight, peak
-        in_flight += 1
-        peak = max(peak, in_flight)
-        await asyncio.sleep(0.02)
-        in_flight -= 1
-        return httpx.Response(200, json={"status": "suggested"})
-
-    items = tickets(6)
-    first, _ = await run(redis, handler, items)
-    assert (first.total, first.processed, first.skipped, first.errors) == (6, 6, 0, 0)
-    assert peak == 2
-    second, _ = await run(redis, handler, items)
-    assert (second.processed, second.skipped) == (0, 6)
+def summary(out: str) -> dict[str, int]:
+    block = out.split("Summary:", 1)[1]
+    return {k: int(v) for k, v in re.findall(r"^  ([A-Za-z ()]+): (\d+)$", block, re.M)}
 
 
-async def test_retries_then_gives_the_key_back(redis) -> None:
-    calls = 0
-
-    def flaky(request: httpx.Request) -> httpx.Response:
-        nonlocal calls
-        calls += 1
-        return httpx.Response(503, json={"detail": "model down", "code": "model_unavailable"})
-
-    items = tickets(1)
-    summary, seen = await run(redis, flaky, items, max_retries=2)
-    assert (summary.errors, calls, seen) == (1, 3, ["error"])
-    assert "model down" in items[0]["error"]
-    healed, _ = await run(redis, lambda r: httpx.Response(200, json={}), items)
-    assert healed.processed == 1  # the key was released
+def script_env(url: str, prefix: str) -> dict[str, str]:
+    return {
+        "PATH": "/usr/bin:/bin", "REDIS_URL": REDIS_URL, "REDIS_KEY_PREFIX": prefix,
+        "TICKETS_URL": f"{url},http://127.0.0.1:9", "TICKETS_API_KEYS": f"{TICKETS_KEY},other",
+        "AI_ASSIST_URL": url, "AI_ASSIST_API_KEY": AI_KEY,
+    }  # fmt: skip
 
 
-async def test_client_errors_are_not_retried(redis) -> None:
-    calls = 0
+def test_the_script_pages_through_tickets_then_skips_what_it_did(neighbours, prefix) -> None:
+    env = script_env(neighbours, prefix)
+    first = run(env, "--max-concurrency", "2")
+    assert (first.returncode, first.stderr) == (0, "")
+    assert first.stdout.startswith(
+        "==================================================\nTicket Refresh Script\n"
+        "Max Concurrency: 2\nMax Retries: 3\nDry Run: False\n"
+        "==================================================\nConnected to Redis at redis://"
+    )
+    assert "Found 5 tickets to process" in first.stdout
+    assert summary(first.stdout) == {
+        "Total": 5, "Processed": 5, "Skipped (idempotent)": 0, "Errors": 0,
+    }  # fmt: skip
+    assert first.stdout.rstrip().endswith("=" * 50)
+    assert sorted(Neighbours.triaged) == [1, 2, 3, 4, 5]
 
-    def refused(request: httpx.Request) -> httpx.Response:
-        nonlocal calls
-        calls += 1
-        return httpx.Response(401, json={"detail": "A valid X-API-Key header is required"})
+    second = run(env)
+    assert second.returncode == 0
+    assert summary(second.stdout) == {
+        "Total": 5, "Processed": 0, "Skipped (idempotent)": 5, "Errors": 0,
+    }  # fmt: skip
+    assert "Ticket 3: skipped (idempotent)" in second.stdout
+    assert len(Neighbours.triaged) == 5
 
-    summary, _ = await run(redis, refused, tickets(1))
-    assert (summary.errors, calls) == (1, 1)
+
+def test_a_dry_run_asks_nothing(neighbours, prefix) -> None:
+    result = run(script_env(neighbours, prefix), "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "Dry Run: True" in result.stdout and "Ticket 1: would process" in result.stdout
+    assert Neighbours.triaged == []
 
 
-async def test_a_dry_run_takes_no_key_and_calls_nothing(redis) -> None:
-    def never(request: httpx.Request) -> httpx.Response:
-        raise AssertionError("a dry run called ai-assist")
+def test_a_refused_tickets_key_is_one_line_and_status_2(neighbours, prefix) -> None:
+    env = script_env(neighbours, prefix) | {"TICKETS_API_KEYS": "wrong"}
+    result = run(env)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"refresh: tickets at {neighbours}: HTTP 401: A valid X-API-Key header is required; "
+        "set TICKETS_API_KEY (one of TICKETS_API_KEYS)"
+    ]
 
-    items = tickets(2)
-    summary, _ = await run(redis, never, items, dry_run=True)
-    assert (summary.processed, summary.skipped) == (2, 0)
-    client, prefix = redis
-    assert not await client.keys(f"{prefix}*")
+
+def test_bad_arguments_exit_2_with_a_message() -> None:
+    result = run({"PATH": "/usr/bin:/bin"}, "--max-concurrency", "0")
+    assert result.returncode == 2
+    assert "error: argument --max-concurrency: must be at least 1" in result.stderr

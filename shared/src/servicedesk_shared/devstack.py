@@ -45,6 +45,8 @@ DEV_TOTP_KEY_FILE = ROOT / ".devstack" / "totp-key"
 DEV_AI_KEY_FILE = ROOT / ".devstack" / "ai-api-key"
 # The key the people backfill presents to auth's GET /internal/users on `make run`.
 DEV_AUTH_KEY_FILE = ROOT / ".devstack" / "auth-api-key"
+# The key `scripts/refresh.py` presents to tickets' GET /internal/tickets on `make run`.
+DEV_TICKETS_KEY_FILE = ROOT / ".devstack" / "tickets-api-key"
 
 
 @dataclass(frozen=True)
@@ -305,6 +307,8 @@ def run() -> int:
         env["AI_ASSIST_API_KEYS"] = dev_secret(DEV_AI_KEY_FILE)
     if not env.get("AUTH_API_KEYS"):
         env["AUTH_API_KEYS"] = dev_secret(DEV_AUTH_KEY_FILE)
+    if not env.get("TICKETS_API_KEYS"):
+        env["TICKETS_API_KEYS"] = dev_secret(DEV_TICKETS_KEY_FILE)
     prepare(env)
     stack = Stack(env)
     stopping = False

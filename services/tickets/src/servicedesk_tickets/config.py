@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from servicedesk_shared.settings import BaseServiceSettings, env
@@ -49,3 +49,9 @@ class Settings(BaseServiceSettings):
     duplicate_candidates: int = Field(1000, ge=1, le=100_000)
     # The SLA scheduler's poll interval: events come at most this long after their moment.
     sla_poll_seconds: float = Field(5.0, gt=0, le=30)
+    # Service-to-service keys (GET /internal/tickets, the AI refresh); unset: refused.
+    api_keys: SecretStr | None = Field(None, validation_alias=env("TICKETS_API_KEYS"))
+
+    def api_key_list(self) -> list[str]:
+        raw = self.api_keys.get_secret_value() if self.api_keys else ""
+        return [key.strip() for key in raw.split(",") if key.strip()]

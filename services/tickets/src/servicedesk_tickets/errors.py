@@ -1,6 +1,8 @@
 """The tickets service's errors, all mapped by `servicedesk_shared.errors` to one JSON shape.
 
 ServiceError (shared)
+├── Unauthorized 401
+│   └── ApiKeyInvalid            invalid_api_key      shared (apikeys): bad X-API-Key
 ├── Forbidden 403
 │   ├── NotAllowed               forbidden            role too low for this action
 │   ├── FieldForbidden           field_forbidden      a field the caller may not change

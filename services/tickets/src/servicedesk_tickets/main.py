@@ -31,6 +31,7 @@ from servicedesk_tickets.config import Settings
 from servicedesk_tickets.consumers import build_handlers
 from servicedesk_tickets.database import load_models
 from servicedesk_tickets.export.router import router as export_router
+from servicedesk_tickets.internal.router import router as internal_router
 from servicedesk_tickets.people.router import router as people_router
 from servicedesk_tickets.runtime import Runtime
 from servicedesk_tickets.similar.router import router as similar_router
@@ -43,7 +44,7 @@ from servicedesk_tickets.workflows.router import router as workflows_router
 SERVICE = "tickets"
 ROUTERS = (tickets_router, similar_router, comments_router, attachments_router, audit_router,
            workflows_router, export_router, ai_settings_router, people_router,
-           sla_router, views_router)  # fmt: skip
+           sla_router, views_router, internal_router)  # fmt: skip
 
 
 def open_runtime(settings: Settings) -> Runtime:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import redis.asyncio as aioredis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from servicedesk_shared.apikeys import ApiKeys
 from servicedesk_shared.db import read_sessions
 from servicedesk_shared.messaging.consumer import Consumer
 from servicedesk_shared.principal import TokenGuard
@@ -23,6 +24,9 @@ class Runtime:
     consumer: Consumer
     # Sessions for requests that only read (no transaction), over the same engine and pool.
     reads: async_sessionmaker[AsyncSession] = field(init=False)
+    # The keys `GET /internal/tickets` accepts (`TICKETS_API_KEYS`), as digests.
+    api_keys: ApiKeys = field(init=False)
 
     def __post_init__(self) -> None:
         self.reads = read_sessions(self.engine)
+        self.api_keys = ApiKeys(self.settings.api_key_list())

@@ -1,0 +1,1 @@
+"""`/internal/tickets`: tickets for other services' batch jobs, behind X-API-Key."""
