@@ -8,6 +8,7 @@ test can act as a distinct client IP by sending `X-Forwarded-For` (`client` fixt
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import os
 import secrets
@@ -16,18 +17,18 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 import urllib.request
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 
 from servicedesk_shared import devstack
-from servicedesk_shared.testing import PG_BASE, delete_redis_prefix, unique
+from servicedesk_shared.testing import PG_BASE, delete_redis_prefix, eventually_sync, unique
 
 ROOT = Path(__file__).resolve().parents[1]
 LOG_DIR = ROOT / ".devstack" / "e2e-logs"
@@ -51,17 +52,19 @@ def free_port() -> int:
 
 
 def wait_http(url: str, timeout: float = 40, proc: subprocess.Popen | None = None) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def answering() -> bool:
         if proc is not None and proc.poll() is not None:
             raise RuntimeError(f"process exited with {proc.returncode} before {url} answered")
         try:
             with urllib.request.urlopen(url, timeout=1) as resp:  # noqa: S310
-                if resp.status == 200:
-                    return
+                return resp.status == 200
         except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer within {timeout}s")
+            return False
+
+    try:
+        eventually_sync(answering, timeout=timeout, every=0.2)
+    except TimeoutError:
+        raise RuntimeError(f"{url} did not answer within {timeout}s") from None
 
 
 @dataclass
@@ -208,6 +211,34 @@ def _drop_databases(env: dict[str, str]) -> None:
     worker = threading.Thread(target=asyncio.run, args=(drop_all(),))
     worker.start()
     worker.join()
+
+
+async def events_drained(stack: RunningStack, queue: str = "notifications") -> bool:
+    """Nothing more is on its way to `queue`'s consumers: no outbox row of tickets is left
+    unpublished (the relay marks a row only once the broker confirmed it: it is in the
+    queue, and a row marked is never sent again), and after that the queue holds nothing
+    ready or unacknowledged (a consumer acks after its commit). Unlike "the event sent
+    last has arrived" this holds with several consumers, retries and redeliveries."""
+    dsn = stack.env["TICKETS_DATABASE_URL"].replace("postgresql+asyncpg://", "postgresql://")
+    conn = await asyncpg.connect(dsn)
+    try:
+        unpublished = await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+    finally:
+        await conn.close()
+    if unpublished:
+        return False
+    vhost = stack.env["AMQP_URL"].rsplit("/", 1)[1]
+    command = ["rabbitmqctl", "-q", "list_queues", "-p", vhost, "name", "messages"]
+    listed = await asyncio.to_thread(
+        subprocess.run,
+        [*command, "--no-table-headers"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    counts = dict(line.split("\t") for line in listed.stdout.splitlines() if "\t" in line)
+    return counts.get(queue) == "0"
 
 
 def next_ip() -> str:

@@ -3,7 +3,6 @@ Ollama in a process of its own, and `scripts/refresh.py` run as a program."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 import subprocess
 import sys
@@ -13,6 +12,8 @@ from typing import Any
 
 import httpx
 import pytest
+
+from servicedesk_shared.testing import eventually
 
 from .conftest import (
     ADMIN,
@@ -42,13 +43,23 @@ async def new_ticket(client: httpx.AsyncClient, headers: dict[str, str], title: 
 
 
 async def triage_of(client, headers, ticket_id: int, want: str = "suggested") -> dict[str, Any]:
-    async with asyncio.timeout(20):
-        while True:
-            resp = await client.get(f"/api/tickets/{ticket_id}", headers=headers)
-            triage = resp.json().get("ai_triage") or {}
-            if triage.get("status") == want:
-                return triage
-            await asyncio.sleep(0.1)
+    async def arrived() -> dict[str, Any] | None:
+        resp = await client.get(f"/api/tickets/{ticket_id}", headers=headers)
+        triage = resp.json().get("ai_triage") or {}
+        return triage if triage.get("status") == want else None
+
+    return await eventually(arrived, timeout=20, every=0.1)
+
+
+async def breaker_reset(client: httpx.AsyncClient, headers: dict[str, str]) -> None:
+    """Until ai-assist's breaker is no longer open (AI_ASSIST_BREAKER_RESET=1 in the e2e
+    stack): the next call is the trial, or the breaker never opened."""
+
+    async def not_open() -> bool:
+        resp = await client.get("/api/ai/status", headers=headers)
+        return resp.json()["breaker"] != "open"
+
+    await eventually(not_open, timeout=10, every=0.1)
 
 
 async def test_a_suggestion_for_an_urgent_outage_comes_back_urgent(client, user) -> None:
@@ -89,7 +100,7 @@ async def test_a_hung_model_is_503_then_fast_then_recovers_and_tickets_never_wai
         assert ticket["status"] == "open"
     finally:
         ollama.mode()
-    await asyncio.sleep(1.2)  # AI_ASSIST_BREAKER_RESET=1: the next call is the trial
+    await breaker_reset(client, user)
     body = {"description": f"My laptop screen flickers {time.time()}"}
     resp = await client.post("/api/ai/suggest", json=body, headers=user)
     assert resp.status_code == 200, resp.text
@@ -188,7 +199,7 @@ async def test_refresh_retries_a_failing_model_and_counts_what_still_fails(
     assert summary(out) == {"Total": 1, "Processed": 0, "Skipped (idempotent)": 0, "Errors": 1}
     assert f"Ticket {ticket['id']}: error: gave up after 2 attempts" in out
 
-    await asyncio.sleep(1.2)  # the breaker's reset
+    await breaker_reset(client, user)
     ollama.mode(status=503, times=1)  # one failure, then the model answers
     code, out = run_refresh(stack, "--since", since, "--backoff", "0.6")
     assert code == 0, out  # the failed run gave its key back: processed now

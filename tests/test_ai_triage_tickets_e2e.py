@@ -10,7 +10,6 @@ arrives first, and the test waits for *its* model name.
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 import aio_pika
@@ -19,6 +18,7 @@ import pytest
 
 from servicedesk_shared.messaging.envelope import new_event
 from servicedesk_shared.messaging.topology import declare_events_exchange
+from servicedesk_shared.testing import eventually
 
 from .conftest import bearer, register_and_login
 
@@ -64,12 +64,11 @@ async def test_a_published_triage_shows_on_the_ticket_with_its_duplicates(client
     assert ticket["ai_triage"]["status"] == "pending"
     await publish_triage(stack, ticket["id"])
 
-    async with asyncio.timeout(60):
-        while True:
-            shown = (await client.get(f"/api/tickets/{ticket['id']}", headers=headers)).json()
-            if shown["ai_triage"]["model"] == MODEL:
-                break
-            await asyncio.sleep(0.25)
+    async def triaged() -> dict | None:
+        shown = (await client.get(f"/api/tickets/{ticket['id']}", headers=headers)).json()
+        return shown if shown["ai_triage"]["model"] == MODEL else None
+
+    shown = await eventually(triaged, timeout=60, every=0.25)
     triage = shown["ai_triage"]
     assert triage["status"] == "suggested" and triage["error"] is None
     assert (triage["priority"], triage["category"], triage["confidence"]) == (

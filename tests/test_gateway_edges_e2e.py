@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 import tempfile
@@ -9,6 +10,8 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+
+from servicedesk_shared.testing import eventually_sync
 
 from .conftest import ADMIN, LOG_DIR, RunningStack, bearer, free_port, next_ip, wait_http
 from .conftest import login as login_via
@@ -69,6 +72,12 @@ def private_redis() -> Iterator[subprocess.Popen]:
         stderr=subprocess.DEVNULL,
     )
     proc.port = port
+
+    def listening() -> bool:
+        with socket.socket() as sock:
+            return sock.connect_ex(("127.0.0.1", port)) == 0
+
+    eventually_sync(listening)
     yield proc
     if proc.poll() is None:
         proc.kill()
@@ -88,10 +97,7 @@ async def test_a_spoofed_forwarded_for_does_not_escape_the_login_limit(untrustin
 
 
 async def test_with_redis_down_logins_and_tokens_fail_closed(stack, private_redis):
-    import asyncio
-
     redis_url = f"redis://127.0.0.1:{private_redis.port}/0"
-    await asyncio.sleep(0.3)
     proc = spawn_gateway(stack, "gateway-redis-down", REDIS_URL=redis_url)
     try:
         base = f"http://127.0.0.1:{proc.port}"

@@ -9,7 +9,6 @@ stack where it does not yet, they skip with that reason instead of failing.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
@@ -24,7 +23,15 @@ import pytest
 from servicedesk_shared import testing
 from servicedesk_shared.messaging.topology import declare_events_exchange
 
-from .conftest import ADMIN, bearer, free_port, login, next_ip, register_and_login
+from .conftest import (
+    ADMIN,
+    bearer,
+    events_drained,
+    free_port,
+    login,
+    next_ip,
+    register_and_login,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -150,7 +157,7 @@ async def test_a_burst_of_changes_reaches_the_requester_as_one_grouped_entry(
         return found if found and found[0]["count"] >= 4 else None
 
     await eventually(gathered)
-    await asyncio.sleep(1)  # an internal note's change would have been gathered by now
+    await eventually(lambda: events_drained(stack))  # the internal note's event handled too
     [entry] = await inbox_for(client, tokens, ticket["id"])
     assert entry["count"] == 4 and entry["read_at"] is None
     assert entry["title"] == (

@@ -19,6 +19,7 @@ import asyncio
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -72,6 +73,10 @@ async def file_tickets(desk: Desk, user: dict, root: dict[str, str]) -> None:
     assert resp.status_code == 200, resp.text
 
 
+def signed_up(user: dict) -> datetime:
+    return datetime.fromisoformat(user["created_at"])
+
+
 async def rename(desk: Desk, root: dict[str, str], user: dict, display_name: str) -> None:
     resp = await desk.http.patch(
         f"/api/users/{user['id']}", json={"display_name": display_name}, headers=root
@@ -103,8 +108,8 @@ async def crowd(desk) -> Crowd:
     await file_tickets(desk, grace, root)
     long = await register(desk, unique("long"), f"{unique('long')}@example.com")
     await rename(desk, root, long, API_NAME)
-    await asyncio.sleep(0.05)  # the newest is newer by a clear margin
     newest = await register(desk, unique("newest"), f"{unique('newest')}@example.com")
+    assert signed_up(newest) > signed_up(long)  # registered one after the other: no tie
     return Crowd(grace=grace, long=long, newest=newest, suffix=suffix, root=root)
 
 

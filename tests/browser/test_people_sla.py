@@ -10,7 +10,6 @@ app has no dark mode, so light only. At 390 px the page must not scroll sideways
 
 from __future__ import annotations
 
-import asyncio
 import re
 import secrets
 
@@ -18,7 +17,7 @@ import httpx
 import pytest
 from playwright.async_api import Page, expect
 
-from servicedesk_shared.testing import unique
+from servicedesk_shared.testing import eventually, unique
 
 from ..conftest import ADMIN, next_ip
 from .conftest import assert_labelled, shot
@@ -60,11 +59,10 @@ class Desk:
         return resp.json(), password, auth
 
     async def until(self, check, what: str, seconds: float = 10) -> None:
-        for _ in range(int(seconds / 0.2)):
-            if await check():
-                return
-            await asyncio.sleep(0.2)
-        pytest.fail(f"not within {seconds}s: {what}")
+        try:
+            await eventually(check, timeout=seconds, every=0.2)
+        except TimeoutError:
+            pytest.fail(f"not within {seconds}s: {what}")
 
 
 # The elements that stick out to the right of the viewport (to name them in a failure).
