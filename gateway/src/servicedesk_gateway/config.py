@@ -12,10 +12,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 from pydantic import Field, field_validator
-from pydantic_settings import SettingsConfigDict
 
 from servicedesk_shared.devstack import installed_services
-from servicedesk_shared.settings import BaseServiceSettings, env
+from servicedesk_shared.settings import BaseServiceSettings, env, prefixed
 
 MiB = 1024 * 1024
 UPSTREAM_NAMES = ("auth", "tickets", "notifications", "ai-assist")
@@ -66,9 +65,7 @@ def _default_upstreams() -> str:
 
 
 class Settings(BaseServiceSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="GATEWAY_", env_file=".env", extra="ignore", populate_by_name=True
-    )
+    model_config = prefixed("GATEWAY_")
 
     port: int = 8000
     metrics_port: int = 9000  # 0 disables

@@ -53,6 +53,14 @@ def env(name: str) -> AliasChoices:
     return AliasChoices(name)
 
 
+def prefixed(prefix: str) -> SettingsConfigDict:
+    """The settings configuration of a process whose own variables start with `prefix`
+    (`TICKETS_PORT`); the shared ones (`REDIS_URL`) are read as written (`env`)."""
+    return SettingsConfigDict(
+        env_prefix=prefix, env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+
 class BaseServiceSettings(BaseSettings):
     """Settings every process has. Subclasses set `env_prefix` and add their own."""
 
@@ -98,3 +106,13 @@ class BaseServiceSettings(BaseSettings):
     @property
     def token_settings(self) -> TokenSettings:
         return TokenSettings(self.keyring, self.jwt_issuer, self.jwt_audience)
+
+
+class DatabaseServiceSettings(BaseServiceSettings):
+    """A service with a PostgreSQL database of its own (`<PREFIX>_DATABASE_URL`, each
+    service giving its default) and the pool every service sizes the same way."""
+
+    database_url: str
+    db_pool_size: int = 10
+    # Seconds a request waits for a pooled connection before 503 `overloaded`.
+    db_pool_timeout: float = Field(2.0, gt=0)

@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
-from pydantic_settings import SettingsConfigDict
 
 from servicedesk_ai_assist.ratelimit import parse_rate
-from servicedesk_shared.settings import BaseServiceSettings, env
+from servicedesk_shared.settings import DatabaseServiceSettings, env, prefixed
 
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/desk_ai_assist"
 DEFAULT_CATEGORIES = "access,account,hardware,software,network,outage,security,billing,other"
 
 
-class Settings(BaseServiceSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="AI_ASSIST_", env_file=".env", extra="ignore", populate_by_name=True
-    )
+class Settings(DatabaseServiceSettings):
+    model_config = prefixed("AI_ASSIST_")
 
     database_url: str = DEFAULT_DATABASE_URL
     port: int = 8004
-    db_pool_size: int = 10
-    # Seconds a request waits for a pooled connection before 503 `overloaded`.
-    db_pool_timeout: float = Field(2.0, gt=0)
     # The model behind every answer (Ollama's HTTP API).
     ollama_url: str = Field("http://127.0.0.1:11434", validation_alias=env("OLLAMA_URL"))
     ollama_model: str = Field("llama3.2:1b", validation_alias=env("OLLAMA_MODEL"))

@@ -7,27 +7,26 @@ import os
 import secrets
 
 from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import SettingsConfigDict
 
 from servicedesk_auth.mfa.crypto import VARIABLE as TOTP_KEYS_VARIABLE
 from servicedesk_auth.mfa.crypto import TotpCipher, parse_keys
-from servicedesk_shared.settings import BaseServiceSettings, env, refuse_placeholder_keys
+from servicedesk_shared.settings import (
+    DatabaseServiceSettings,
+    env,
+    prefixed,
+    refuse_placeholder_keys,
+)
 
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/desk_auth"
 
 log = logging.getLogger(__name__)
 
 
-class Settings(BaseServiceSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="AUTH_", env_file=".env", extra="ignore", populate_by_name=True
-    )
+class Settings(DatabaseServiceSettings):
+    model_config = prefixed("AUTH_")
 
     database_url: str = DEFAULT_DATABASE_URL
     port: int = 8001
-    db_pool_size: int = 10
-    # Seconds a request waits for a pooled connection before 503 `overloaded`.
-    db_pool_timeout: float = Field(2.0, gt=0)
     access_token_ttl: int = 900
     refresh_token_ttl: int = 7 * 24 * 3600
     # OWASP's minimum for Argon2id: m=19 MiB, t=2, p=1.

@@ -5,23 +5,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 from pydantic import Field, SecretStr
-from pydantic_settings import SettingsConfigDict
 
-from servicedesk_shared.settings import BaseServiceSettings, env
+from servicedesk_shared.settings import DatabaseServiceSettings, env, prefixed
 
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/desk_notifications"
 
 
-class Settings(BaseServiceSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="NOTIFICATIONS_", env_file=".env", extra="ignore", populate_by_name=True
-    )
+class Settings(DatabaseServiceSettings):
+    model_config = prefixed("NOTIFICATIONS_")
 
     database_url: str = DEFAULT_DATABASE_URL
     port: int = 8003
-    db_pool_size: int = 10
-    # Seconds a request waits for a pooled connection before 503 `overloaded`.
-    db_pool_timeout: float = Field(2.0, gt=0)
     # The consumer's queue is `<consumer_name>`, its dead letters `<consumer_name>.dlq`.
     consumer_name: str = "notifications"
     consumer_delivery_limit: int = Field(5, ge=1)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from pydantic import Field, SecretStr
-from pydantic_settings import SettingsConfigDict
 
-from servicedesk_shared.settings import BaseServiceSettings, env
+from servicedesk_shared.settings import DatabaseServiceSettings, env, prefixed
 
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/desk_tickets"
 # services/tickets/src/servicedesk_tickets/config.py -> the repository root.
@@ -15,16 +14,11 @@ REPO_ROOT = Path(__file__).resolve().parents[4]
 MiB = 1024 * 1024
 
 
-class Settings(BaseServiceSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="TICKETS_", env_file=".env", extra="ignore", populate_by_name=True
-    )
+class Settings(DatabaseServiceSettings):
+    model_config = prefixed("TICKETS_")
 
     database_url: str = DEFAULT_DATABASE_URL
     port: int = 8002
-    db_pool_size: int = 10
-    # Seconds a request waits for a pooled connection before 503 `overloaded`.
-    db_pool_timeout: float = Field(2.0, gt=0)
     # Dev default under the checkout's git-ignored .devstack/; a volume in compose.
     attachments_dir: Path = REPO_ROOT / ".devstack" / "attachments"
     attachment_max_bytes: int = Field(10 * MiB, ge=1, validation_alias=env("ATTACHMENT_MAX_BYTES"))
