@@ -22,7 +22,7 @@ help:
 	$(PYTHON) -m venv .devstack/uv
 	.devstack/uv/bin/pip install --quiet --disable-pip-version-check uv
 
-$(VENV)/.installed: pyproject.toml uv.lock $(wildcard */pyproject.toml services/*/pyproject.toml) | $(UV)
+$(VENV)/.installed: pyproject.toml uv.lock $(wildcard */pyproject.toml services/*/pyproject.toml tools/*/pyproject.toml) | $(UV)
 	$(UV) sync --all-packages --frozen --python $(PYTHON)
 	@touch $@
 
@@ -49,7 +49,7 @@ browser:
 	bash tests/browser/install-chromium.sh
 
 run: install frontend
-	$(PY) -m servicedesk_shared.devstack run
+	$(PY) -m servicedesk_devtools.devstack run
 
 test: install frontend browser
 	cd frontend && npm test

@@ -32,8 +32,8 @@ from pathlib import Path
 import aiohttp
 import asyncpg
 
-from servicedesk_shared import devstack
-from servicedesk_shared.testing import unique
+from servicedesk_devtools import devstack
+from servicedesk_devtools.testing import unique
 
 sys.path.insert(0, str(Path(__file__).parent))
 from backbone import _cleanup, bench_env, free_port, wait

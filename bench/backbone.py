@@ -23,9 +23,9 @@ from pathlib import Path
 import httpx
 import redis
 
-from servicedesk_shared import devstack
+from servicedesk_devtools import devstack
+from servicedesk_devtools.testing import PG_BASE, delete_redis_prefix, unique
 from servicedesk_shared.db import drop_database
-from servicedesk_shared.testing import PG_BASE, delete_redis_prefix, unique
 
 sys.path.insert(0, str(Path(__file__).parent))
 import wrk

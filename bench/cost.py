@@ -38,7 +38,7 @@ from pathlib import Path
 
 import httpx
 
-from servicedesk_shared import devstack
+from servicedesk_devtools import devstack
 
 sys.path.insert(0, str(Path(__file__).parent))
 import wrk

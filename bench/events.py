@@ -39,7 +39,7 @@ from pathlib import Path
 import asyncpg
 import orjson
 
-from servicedesk_shared import devstack
+from servicedesk_devtools import devstack
 from servicedesk_shared.messaging.envelope import new_event
 
 sys.path.insert(0, str(Path(__file__).parent))

@@ -36,7 +36,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from servicedesk_shared import devstack
+from servicedesk_devtools import devstack
 
 sys.path.insert(0, str(Path(__file__).parent))
 import wrk

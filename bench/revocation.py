@@ -24,11 +24,11 @@ from pathlib import Path
 
 import uvloop
 
+from servicedesk_devtools.testing import REDIS_URL, delete_redis_prefix, make_access_token
 from servicedesk_shared import tokens
 from servicedesk_shared.principal import TokenGuard
 from servicedesk_shared.redis import Keys, create_redis
 from servicedesk_shared.revocation import RevocationCheck
-from servicedesk_shared.testing import REDIS_URL, delete_redis_prefix, make_access_token
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SETTINGS = tokens.TokenSettings(

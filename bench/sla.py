@@ -31,8 +31,8 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.dialects import postgresql
 
+from servicedesk_devtools.testing import throwaway_database
 from servicedesk_shared.db import create_engine, session_factory
-from servicedesk_shared.testing import throwaway_database
 from servicedesk_tickets.database import load_models, utcnow
 from servicedesk_tickets.sla.scheduler import due_query, poll
 

@@ -44,7 +44,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from servicedesk_shared import devstack
+from servicedesk_devtools import devstack
 
 sys.path.insert(0, str(Path(__file__).parent))
 from backbone import _cleanup, bench_env

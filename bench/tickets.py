@@ -36,8 +36,9 @@ from pathlib import Path
 import aiohttp
 import asyncpg
 
-from servicedesk_shared import devstack, tokens
-from servicedesk_shared.testing import make_access_token
+from servicedesk_devtools import devstack
+from servicedesk_devtools.testing import make_access_token
+from servicedesk_shared import tokens
 
 sys.path.insert(0, str(Path(__file__).parent))
 import wrk

@@ -1,6 +1,6 @@
 """End-to-end fixtures: the real processes, started the way `make run` starts them.
 
-One stack per test session: `python -m servicedesk_shared.devstack run` with throw-away
+One stack per test session: `python -m servicedesk_devtools.devstack run` with throw-away
 databases, a unique Redis key prefix, free ports and a bootstrap superuser. Every test
 talks to the gateway over real HTTP. The gateway trusts 127.0.0.1 as a proxy here, so a
 test can act as a distinct client IP by sending `X-Forwarded-For` (`client` fixture).
@@ -27,8 +27,8 @@ import asyncpg
 import httpx
 import pytest
 
-from servicedesk_shared import devstack
-from servicedesk_shared.testing import PG_BASE, delete_redis_prefix, eventually_sync, unique
+from servicedesk_devtools import devstack
+from servicedesk_devtools.testing import PG_BASE, delete_redis_prefix, eventually_sync, unique
 
 ROOT = Path(__file__).resolve().parents[1]
 LOG_DIR = ROOT / ".devstack" / "e2e-logs"
@@ -176,7 +176,7 @@ def running_stack(
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     log = open(LOG_DIR / f"{name}.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(
-        [sys.executable, "-m", "servicedesk_shared.devstack", "run"],
+        [sys.executable, "-m", "servicedesk_devtools.devstack", "run"],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from servicedesk_shared.testing import eventually
+from servicedesk_devtools.testing import eventually
 
 from .conftest import (
     ADMIN,

@@ -16,9 +16,9 @@ import aio_pika
 import orjson
 import pytest
 
+from servicedesk_devtools.testing import eventually
 from servicedesk_shared.messaging.envelope import new_event
 from servicedesk_shared.messaging.topology import declare_events_exchange
-from servicedesk_shared.testing import eventually
 
 from .conftest import bearer, register_and_login
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from servicedesk_shared.testing import eventually_sync
+from servicedesk_devtools.testing import eventually_sync
 
 from .conftest import ADMIN, LOG_DIR, RunningStack, bearer, free_port, next_ip, wait_http
 from .conftest import login as login_via

@@ -20,7 +20,7 @@ import aio_pika
 import httpx
 import pytest
 
-from servicedesk_shared import testing
+from servicedesk_devtools import testing
 from servicedesk_shared.messaging.topology import declare_events_exchange
 
 from .conftest import (

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from servicedesk_shared.testing import eventually
+from servicedesk_devtools.testing import eventually
 
 from .conftest import bearer, next_ip, register_and_login
 

@@ -9,9 +9,9 @@ import aio_pika
 import orjson
 import pytest
 
+from servicedesk_devtools.testing import eventually
 from servicedesk_shared.messaging.envelope import Envelope
 from servicedesk_shared.messaging.topology import declare_events_exchange
-from servicedesk_shared.testing import eventually
 
 from .test_tickets_e2e import Person, new_ticket, person
 

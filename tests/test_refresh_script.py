@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from servicedesk_shared.testing import REDIS_URL, delete_redis_prefix, unique
+from servicedesk_devtools.testing import REDIS_URL, delete_redis_prefix, unique
 
 from .conftest import ROOT
 

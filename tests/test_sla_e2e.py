@@ -11,7 +11,7 @@ import aio_pika
 import orjson
 import pytest
 
-from servicedesk_shared import testing
+from servicedesk_devtools import testing
 from servicedesk_shared.messaging.envelope import Envelope
 from servicedesk_shared.messaging.topology import declare_events_exchange
 

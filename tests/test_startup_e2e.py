@@ -81,7 +81,7 @@ def test_gateway_without_redis_says_so_in_one_line():
 
 def test_make_run_without_postgres_says_so_in_one_line():
     result = subprocess.run(
-        [sys.executable, "-m", "servicedesk_shared.devstack", "prepare"],
+        [sys.executable, "-m", "servicedesk_devtools.devstack", "prepare"],
         env={
             **os.environ,
             "AUTH_DATABASE_URL": f"postgresql+asyncpg://postgres@127.0.0.1:{CLOSED}/x",
@@ -109,7 +109,7 @@ def test_production_refuses_a_missing_signing_key():
 
 def test_make_run_without_rabbitmq_says_so_in_one_line():
     result = subprocess.run(
-        [sys.executable, "-m", "servicedesk_shared.devstack", "prepare"],
+        [sys.executable, "-m", "servicedesk_devtools.devstack", "prepare"],
         env={**os.environ, "AMQP_URL": f"amqp://guest:guest@127.0.0.1:{CLOSED}/"},
         capture_output=True,
         text=True,

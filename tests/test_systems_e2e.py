@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from servicedesk_shared.testing import eventually
+from servicedesk_devtools.testing import eventually
 
 from .conftest import ADMIN, bearer, login, register_and_login
 

@@ -14,16 +14,16 @@ import pytest
 from asgi_lifespan import LifespanManager
 from redis.asyncio import Redis
 
-from servicedesk_gateway.app import Gateway, create_app
-from servicedesk_gateway.config import Settings
-from servicedesk_shared import tokens
-from servicedesk_shared.redis import Keys, create_redis
-from servicedesk_shared.testing import (
+from servicedesk_devtools.testing import (
     REDIS_URL,
     delete_redis_prefix,
     make_access_token,
     unique,
 )
+from servicedesk_gateway.app import Gateway, create_app
+from servicedesk_gateway.config import Settings
+from servicedesk_shared import tokens
+from servicedesk_shared.redis import Keys, create_redis
 
 from .upstream import Upstream
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import aio_pika
 import pytest
 
-from servicedesk_shared.testing import unique
+from servicedesk_devtools.testing import unique
 
 from .conftest import running, settings_for, token
 

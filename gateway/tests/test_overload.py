@@ -8,7 +8,7 @@ import time
 
 from prometheus_client import REGISTRY
 
-from servicedesk_shared.testing import eventually
+from servicedesk_devtools.testing import eventually
 
 from .conftest import running, settings_for
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from servicedesk_devtools.testing import access_claims
 from servicedesk_shared import tokens
-from servicedesk_shared.testing import access_claims
 
 from .conftest import TOKEN_SETTINGS, bearer, next_ip, running, settings_for, token, uid
 

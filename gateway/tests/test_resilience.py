@@ -7,8 +7,8 @@ import time
 
 import pytest
 
+from servicedesk_devtools.testing import eventually
 from servicedesk_gateway import ratelimit
-from servicedesk_shared.testing import eventually
 
 from .conftest import bearer, running, settings_for
 

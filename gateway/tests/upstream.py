@@ -10,7 +10,7 @@ import threading
 import orjson
 import uvicorn
 
-from servicedesk_shared.testing import eventually_sync
+from servicedesk_devtools.testing import eventually_sync
 
 OPENAPI = {
     "openapi": "3.1.0",

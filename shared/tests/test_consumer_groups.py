@@ -21,6 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import Session
 
+from servicedesk_devtools.testing import acked, eventually, throwaway_database, throwaway_vhost
 from servicedesk_shared.db import create_engine, session_factory
 from servicedesk_shared.messaging.consumer import Consumer
 from servicedesk_shared.messaging.envelope import Envelope, new_event
@@ -30,7 +31,6 @@ from servicedesk_shared.messaging.topology import (
     declare_consumer_queue,
     declare_events_exchange,
 )
-from servicedesk_shared.testing import acked, eventually, throwaway_database, throwaway_vhost
 
 EFFECTS = "CREATE TABLE effects (event_id uuid NOT NULL, note text)"
 

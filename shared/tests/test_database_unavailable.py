@@ -18,9 +18,9 @@ from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from servicedesk_devtools.testing import PG_BASE, unique
 from servicedesk_shared.db import create_engine
 from servicedesk_shared.errors import install_error_handlers
-from servicedesk_shared.testing import PG_BASE, unique
 
 
 def app_on(url: str) -> FastAPI:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+from servicedesk_devtools.testing import PG_BASE
 from servicedesk_shared.db import create_engine
-from servicedesk_shared.testing import PG_BASE
 
 
 async def test_connections_run_without_jit():

@@ -11,12 +11,12 @@ import orjson
 import pytest
 from sqlalchemy import text
 
+from servicedesk_devtools.testing import throwaway_database
 from servicedesk_shared.db import create_engine, session_factory
 from servicedesk_shared.logging import JsonFormatter
 from servicedesk_shared.messaging.consumer import Consumer
 from servicedesk_shared.messaging.envelope import Envelope, new_event
 from servicedesk_shared.messaging.inbox import inbox_table_sql
-from servicedesk_shared.testing import throwaway_database
 
 log = logging.getLogger("servicedesk.test.handler")
 

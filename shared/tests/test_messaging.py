@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from servicedesk_devtools.testing import acked, eventually, throwaway_database, throwaway_vhost
 from servicedesk_shared.db import create_engine, session_factory
 from servicedesk_shared.messaging.consumer import Consumer
 from servicedesk_shared.messaging.envelope import Envelope, new_event
 from servicedesk_shared.messaging.inbox import inbox_table_sql
 from servicedesk_shared.messaging.relay import OutboxRelay, notify_trigger_sql
 from servicedesk_shared.messaging.topology import EVENTS_EXCHANGE, UNROUTED
-from servicedesk_shared.testing import acked, eventually, throwaway_database, throwaway_vhost
 
 OUTBOX = """CREATE TABLE outbox (id uuid PRIMARY KEY, type text NOT NULL, payload jsonb NOT NULL,
             occurred_at timestamptz NOT NULL DEFAULT now(), published_at timestamptz)"""

@@ -1,4 +1,4 @@
-"""Tests wait for a condition (`servicedesk_shared.testing.eventually`, an event, a
+"""Tests wait for a condition (`servicedesk_devtools.testing.eventually`, an event, a
 future), never for a fixed while: a sleep "long enough" for something to happen is slow
 on a fast machine and flaky on a slow one, and a sleep as a "nothing more will arrive"
 window passes whether or not something did. "Nothing more" is shown by waiting until
@@ -122,6 +122,7 @@ def test_the_walk_covers_every_testpath() -> None:
         ("services", "tickets"),
         ("tests", "faults"),
         ("tools", "refresh"),
+        ("devtools", "tests"),
     ]
     assert set(wanted) <= files
 

@@ -15,11 +15,11 @@ from fastapi import FastAPI
 from prometheus_client import REGISTRY
 from sqlalchemy import text
 
+from servicedesk_devtools.testing import PG_BASE, eventually, unique
 from servicedesk_shared.db import create_engine, session_factory, session_scope
 from servicedesk_shared.errors import install_error_handlers
 from servicedesk_shared.observability import health_router
 from servicedesk_shared.overload import InFlightLimit, Slots, install_overload
-from servicedesk_shared.testing import PG_BASE, eventually, unique
 
 
 def shed(service: str, reason: str) -> float:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import ARRAY, Integer, any_, bindparam, column, literal, select, text
 
+from servicedesk_devtools.testing import PG_BASE
 from servicedesk_shared import reads
 from servicedesk_shared.db import create_engine, read_sessions
-from servicedesk_shared.testing import PG_BASE
 
 # Each statement of an AUTOCOMMIT connection is its own transaction, so `now()` (the
 # transaction's start) moves between two statements; inside one transaction it does not.

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from servicedesk_devtools.testing import eventually_sync
 from servicedesk_shared.redis import create_redis
-from servicedesk_shared.testing import eventually_sync
 
 
 def _free_port() -> int:

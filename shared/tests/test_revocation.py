@@ -9,12 +9,12 @@ import uuid
 
 import pytest
 
+from servicedesk_devtools.testing import eventually, make_access_token, revocation_prefix
 from servicedesk_shared import tokens
 from servicedesk_shared.errors import Unauthorized, Unavailable
 from servicedesk_shared.principal import TokenGuard
 from servicedesk_shared.redis import Keys, create_redis
 from servicedesk_shared.revocation import GOOD, REVOKED, UNKNOWN, RevocationCheck
-from servicedesk_shared.testing import eventually, make_access_token, revocation_prefix
 
 SETTINGS = tokens.TokenSettings(
     tokens.KeyRing.from_string("r:" + "r" * 64), "servicedesk-auth", "servicedesk"

@@ -7,8 +7,8 @@ import time
 import jwt
 import pytest
 
+from servicedesk_devtools.testing import access_claims, make_access_token
 from servicedesk_shared import tokens
-from servicedesk_shared.testing import access_claims, make_access_token
 
 RING = tokens.KeyRing.from_string("k2:" + "b" * 64 + ",k1:" + "a" * 64)
 SETTINGS = tokens.TokenSettings(RING, "servicedesk-auth", "servicedesk")

@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.async_api import BrowserContext, Page, Route, expect
 
-from servicedesk_shared.testing import unique
+from servicedesk_devtools.testing import unique
 
 from ..conftest import ADMIN, next_ip
 from .conftest import People, Person, assert_labelled

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from playwright.async_api import Page, expect
 
-from servicedesk_shared.testing import unique
+from servicedesk_devtools.testing import unique
 
 from ..conftest import ADMIN, next_ip
 from .conftest import assert_labelled, shot

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from playwright.async_api import Page, expect
 
-from servicedesk_shared.testing import eventually, unique
+from servicedesk_devtools.testing import eventually, unique
 
 from ..conftest import ADMIN, next_ip
 from .conftest import assert_labelled, shot

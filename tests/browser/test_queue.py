@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import pytest
 from playwright.async_api import Page, expect
 
-from servicedesk_shared.testing import eventually
+from servicedesk_devtools.testing import eventually
 
 from ..conftest import ADMIN
 from .test_journey import sign_in

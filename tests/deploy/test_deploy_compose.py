@@ -17,7 +17,7 @@ import jsonschema
 import pytest
 import yaml
 
-from servicedesk_shared import devstack
+from servicedesk_devtools import devstack
 
 from .dockerfile import resolve
 
@@ -229,7 +229,7 @@ def test_app_containers_are_locked_down(compose):
 
 
 def test_make_runs_override_publishes_only_on_loopback_at_the_default_ports(compose):
-    """deploy/compose/dev-deps.yml, used by make run (servicedesk_shared.devdeps)."""
+    """deploy/compose/dev-deps.yml, used by make run (servicedesk_devtools.devdeps)."""
     override = yaml.safe_load((ROOT / "deploy" / "compose" / "dev-deps.yml").read_text())
     assert not list(compose_schema_validator().iter_errors(override))
     services = override["services"]

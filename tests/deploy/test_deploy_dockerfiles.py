@@ -5,7 +5,8 @@ and each image is held to the rules (multi-stage, uv's workspace pattern, the ri
 member, no dev dependencies, non-root user, healthcheck on the service's port, the right
 command); each builder stage is replayed in a temporary folder: the same COPYs from the
 repository (with .dockerignore) and the same `uv sync` commands, after which the member
-imports, the other members and the dev tools do not, and alembic finds the migrations.
+imports, the other members, servicedesk_devtools and the dev tools do not, and alembic
+finds the migrations.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from servicedesk_shared import devstack
+from servicedesk_devtools import devstack
 
 from .dockerfile import Stage, needs, resolve, run_builder
 
@@ -140,14 +141,14 @@ def test_the_builder_stage_installs_the_member_and_nothing_else(name, tmp_path):
     python = tmp_path / ".venv" / "bin" / "python"
     svc = service(name)
     others = [s.module for s in devstack.SERVICES if s.name != name]
+    absent = [*others, "servicedesk_devtools", "pytest", "ruff", "kubernetes_validate"]
     ini = f"{FOLDERS[name]}/alembic.ini" if svc.db_var else None
     # One interpreter: the member imports, nothing else does, alembic finds one head (the
     # migration step runs `alembic -c <ini> upgrade head` in this layout).
     probe = (
         "import importlib.util as u, sys\n"
         f"import {svc.module}\n"
-        f"missing = [m for m in {[*others, 'pytest', 'ruff', 'kubernetes_validate']!r} "
-        "if u.find_spec(m)]\n"
+        f"missing = [m for m in {absent!r} if u.find_spec(m)]\n"
         "assert not missing, f'should not be installed: {missing}'\n"
         f"ini = {ini!r}\n"
         "if ini:\n"

@@ -21,7 +21,7 @@ import pytest
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
-from servicedesk_shared import devstack, testing
+from servicedesk_devtools import devstack, testing
 from servicedesk_shared.messaging.topology import declare_events_exchange
 
 from ..conftest import ADMIN, bearer, free_port, login, next_ip, register_and_login, wait_http

@@ -20,7 +20,7 @@ import httpx
 import orjson
 import pytest
 
-from servicedesk_shared import devstack
+from servicedesk_devtools import devstack
 from servicedesk_shared.messaging.envelope import Envelope
 from servicedesk_shared.messaging.topology import declare_events_exchange
 

@@ -20,8 +20,8 @@ from collections.abc import Awaitable, Callable
 import httpx
 import pytest
 
+from servicedesk_devtools.testing import delete_redis_prefix, eventually
 from servicedesk_shared import failpoints
-from servicedesk_shared.testing import delete_redis_prefix, eventually
 
 from ..conftest import ROOT, Ollama, next_ip
 from . import servers

@@ -32,8 +32,8 @@ import orjson
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from servicedesk_devtools import devstack, testing
 from servicedesk_gateway.config import parse_rate
-from servicedesk_shared import devstack, testing
 from servicedesk_shared.messaging.envelope import Envelope
 from servicedesk_shared.messaging.topology import declare_events_exchange
 

@@ -13,8 +13,8 @@ from typing import NamedTuple
 
 from pydantic import Field, field_validator
 
-from servicedesk_shared.devstack import installed_services
 from servicedesk_shared.settings import BaseServiceSettings, env, prefixed
+from servicedesk_shared.topology import installed_services
 
 MiB = 1024 * 1024
 UPSTREAM_NAMES = ("auth", "tickets", "notifications", "ai-assist")
@@ -60,6 +60,8 @@ def _default_web_dir() -> str:
 
 
 def _default_upstreams() -> str:
+    """The services installed next to the gateway (all of them in the dev venv; none in
+    the gateway's image, where the deployment sets GATEWAY_UPSTREAMS)."""
     names = [s.name for s in installed_services() if s.name in UPSTREAM_NAMES]
     return ",".join(names)
 

@@ -26,14 +26,14 @@ from sqlalchemy import text
 
 from servicedesk_ai_assist.config import Settings
 from servicedesk_ai_assist.main import create_app
-from servicedesk_shared.messaging.envelope import new_event
-from servicedesk_shared.messaging.topology import declare_events_exchange
-from servicedesk_shared.testing import (
+from servicedesk_devtools.testing import (
     make_access_token,
     revocation_prefix,
     throwaway_database,
     throwaway_vhost,
 )
+from servicedesk_shared.messaging.envelope import new_event
+from servicedesk_shared.messaging.topology import declare_events_exchange
 
 ROOT = Path(__file__).resolve().parents[3]
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"

@@ -8,7 +8,7 @@ from typing import Any
 import aio_pika
 import orjson
 
-from servicedesk_shared.testing import eventually
+from servicedesk_devtools.testing import eventually
 
 from .conftest import API_KEY, publish_created, scalar, standin, ticket_id
 

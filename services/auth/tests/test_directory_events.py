@@ -6,8 +6,8 @@ import asyncio
 from sqlalchemy import text
 
 from servicedesk_auth import bootstrap
+from servicedesk_devtools.testing import unique
 from servicedesk_shared.events import EVENTS
-from servicedesk_shared.testing import unique
 
 
 async def events_of(conn, user_id):

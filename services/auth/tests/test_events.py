@@ -5,9 +5,9 @@ from __future__ import annotations
 import aio_pika
 import orjson
 
+from servicedesk_devtools.testing import eventually, unique
 from servicedesk_shared.messaging.envelope import Envelope
 from servicedesk_shared.messaging.topology import declare_events_exchange
-from servicedesk_shared.testing import eventually, unique
 
 
 async def test_registering_publishes_user_registered(committing_client, amqp_url):

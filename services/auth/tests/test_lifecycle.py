@@ -7,8 +7,8 @@ from sqlalchemy import text
 
 from servicedesk_auth import bootstrap
 from servicedesk_auth.main import create_app
+from servicedesk_devtools.testing import eventually, unique
 from servicedesk_shared.redis import Keys
-from servicedesk_shared.testing import eventually, unique
 
 ADMIN_PASSWORD = "Tidal-Copper-Orchard-88"
 

@@ -9,8 +9,8 @@ import jwt
 from sqlalchemy import text
 
 from servicedesk_auth.passwords.hashing import PasswordHasher
+from servicedesk_devtools.testing import unique
 from servicedesk_shared import tokens
-from servicedesk_shared.testing import unique
 
 PASSWORD = "violet-harbour-lantern"
 

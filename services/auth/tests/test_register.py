@@ -2,7 +2,7 @@
 
 import pytest
 
-from servicedesk_shared.testing import unique
+from servicedesk_devtools.testing import unique
 
 PASSWORD = "violet-harbour-lantern"
 

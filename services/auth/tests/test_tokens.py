@@ -2,8 +2,8 @@
 
 from sqlalchemy import text
 
+from servicedesk_devtools.testing import make_access_token
 from servicedesk_shared.redis import Keys
-from servicedesk_shared.testing import make_access_token
 
 
 async def me(client, access: str):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from servicedesk_shared.testing import unique
+from servicedesk_devtools.testing import unique
 
 
 async def listed(client, pair, bearer, query: str) -> list[dict]:

@@ -24,17 +24,17 @@ import pytest
 from asgi_lifespan import LifespanManager
 from sqlalchemy import text
 
-from servicedesk_notifications.config import Settings
-from servicedesk_notifications.main import create_app
-from servicedesk_notifications.webhooks.ssrf import Resolver
-from servicedesk_shared.messaging.envelope import new_event
-from servicedesk_shared.messaging.topology import declare_events_exchange
-from servicedesk_shared.testing import (
+from servicedesk_devtools.testing import (
     make_access_token,
     revocation_prefix,
     throwaway_database,
     throwaway_vhost,
 )
+from servicedesk_notifications.config import Settings
+from servicedesk_notifications.main import create_app
+from servicedesk_notifications.webhooks.ssrf import Resolver
+from servicedesk_shared.messaging.envelope import new_event
+from servicedesk_shared.messaging.topology import declare_events_exchange
 
 from .receiver import Receiver
 from .smtpsink import SmtpSink

@@ -7,7 +7,7 @@ from collections import Counter
 
 import aio_pika
 
-from servicedesk_shared.testing import acked, eventually
+from servicedesk_devtools.testing import acked, eventually
 
 from .conftest import event, rows, scalar, ticket, user
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import uuid
 
+from servicedesk_devtools.testing import eventually
 from servicedesk_notifications.delivery import Channels, notify
-from servicedesk_shared.testing import eventually
 
 from .conftest import event, rows, scalar, ticket, user
 from .test_consumer import status_changed, wait_until_handled

@@ -13,12 +13,12 @@ from functools import partial
 import pytest
 from sqlalchemy import text
 
+from servicedesk_devtools.testing import eventually
 from servicedesk_notifications.inbox import grouping
 from servicedesk_notifications.inbox import service as inbox
 from servicedesk_notifications.inbox.grouping import Change
 from servicedesk_notifications.inbox.service import Ticket
 from servicedesk_notifications.texts import state_label
-from servicedesk_shared.testing import eventually
 
 from .conftest import event, rows, scalar, ticket, user
 from .test_consumer import comment, deliver_all, known, wait_until_handled

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from servicedesk_devtools.testing import eventually
 from servicedesk_notifications.webhooks.ssrf import Allowlist, Resolver, UnsafeUrl, check
-from servicedesk_shared.testing import eventually
 
 from .conftest import HOOKS_HOST, ticket, user
 from .test_consumer import status_changed

@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from servicedesk_shared.testing import eventually
+from servicedesk_devtools.testing import eventually
 
 from .conftest import HOOKS_HOST, rows, scalar, ticket, user
 from .test_consumer import comment, deliver_all, notified, status_changed, wait_until_handled

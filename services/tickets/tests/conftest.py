@@ -20,14 +20,14 @@ from fastapi import Request
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 
-from servicedesk_shared.messaging.consumer import Consumer
-from servicedesk_shared.messaging.envelope import new_event
-from servicedesk_shared.testing import (
+from servicedesk_devtools.testing import (
     make_access_token,
     revocation_prefix,
     throwaway_database,
     throwaway_vhost,
 )
+from servicedesk_shared.messaging.consumer import Consumer
+from servicedesk_shared.messaging.envelope import new_event
 from servicedesk_tickets.config import Settings
 from servicedesk_tickets.consumers import build_handlers
 from servicedesk_tickets.deps import get_read_session, get_session, get_stream_session

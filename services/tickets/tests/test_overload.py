@@ -12,8 +12,8 @@ import pytest
 from asgi_lifespan import LifespanManager
 from prometheus_client import REGISTRY
 
+from servicedesk_devtools.testing import eventually
 from servicedesk_shared.overload import InFlightLimit
-from servicedesk_shared.testing import eventually
 from servicedesk_tickets.config import Settings
 from servicedesk_tickets.main import create_app
 

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from servicedesk_shared.testing import eventually
+from servicedesk_devtools.testing import eventually
 from servicedesk_tickets.audit import chain, sealer
 from servicedesk_tickets.audit import verify as verifying
 from servicedesk_tickets.audit.sealer import SEAL_LOCK, seal, seal_all

@@ -5,10 +5,10 @@ from __future__ import annotations
 import aio_pika
 import orjson
 
+from servicedesk_devtools.testing import eventually
 from servicedesk_shared.events import TicketCreated, parse
 from servicedesk_shared.messaging.envelope import Envelope
 from servicedesk_shared.messaging.topology import declare_events_exchange
-from servicedesk_shared.testing import eventually
 
 
 async def test_a_committed_ticket_is_published_as_ticket_created(committing_api, amqp_url):

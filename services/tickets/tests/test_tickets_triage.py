@@ -11,8 +11,8 @@ import aio_pika
 import orjson
 from sqlalchemy import func, select, text
 
+from servicedesk_devtools.testing import eventually
 from servicedesk_shared.messaging.topology import declare_events_exchange
-from servicedesk_shared.testing import eventually
 from servicedesk_tickets.outbox.models import OutboxEvent
 
 from .conftest import triage_event

@@ -4,5 +4,7 @@ Modules: `settings` (pydantic-settings base), `logging` (JSON logs with the requ
 `requestid` (ASGI middleware), `errors` (base error tree and the JSON error handler),
 `tokens` (HS256 key ring, issue and verify), `db` (engine, sessions, database creation,
 migrations), `observability` (/healthz, /readyz, /metrics), `startup` (one-line dependency
-checks), `devstack` (what `make run` and the end-to-end tests use to run every service).
+checks), `topology` (each process's name, import name, port and database).
+The dev tooling (`make run`, dependency start-up, test helpers) is `servicedesk_devtools`,
+never installed in an image.
 """

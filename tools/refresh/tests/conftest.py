@@ -13,7 +13,7 @@ import httpx
 import pytest
 import redis.asyncio as aioredis
 
-from servicedesk_shared.testing import REDIS_URL, delete_redis_prefix, unique
+from servicedesk_devtools.testing import REDIS_URL, delete_redis_prefix, unique
 
 TICKETS_KEY = "tickets-test-key"
 AI_KEY = "ai-test-key"

@@ -9,10 +9,10 @@ import re
 import httpx
 import pytest
 
+from servicedesk_devtools.testing import REDIS_URL
 from servicedesk_refresh import cli
 from servicedesk_refresh.config import Config, Upstream
 from servicedesk_refresh.refresher import Options
-from servicedesk_shared.testing import REDIS_URL
 
 from .conftest import AI_KEY, TICKETS_KEY, FakeAi, FakeTickets, routed
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from servicedesk_shared import devdeps
+from servicedesk_devtools import devdeps
 
 FAKE_DOCKER = """#!/usr/bin/env python3
 import json, os, sys

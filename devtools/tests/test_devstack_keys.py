@@ -1,6 +1,6 @@
 """`make run` fills in unset key rings with per-checkout development keys."""
 
-from servicedesk_shared import devstack
+from servicedesk_devtools import devstack
 
 
 def test_unset_key_rings_get_development_keys_that_survive_a_restart(tmp_path, monkeypatch):

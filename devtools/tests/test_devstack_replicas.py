@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from servicedesk_shared import devstack
+from servicedesk_devtools import devstack
 
 
 def _names(env: dict[str, str]) -> dict[str, int]:

@@ -1,11 +1,11 @@
 """Run the whole system as local processes: what `make run` and the end-to-end tests use.
 
-    python -m servicedesk_shared.devstack run       create databases, migrate, run all
-    python -m servicedesk_shared.devstack prepare   create databases and migrate only
+    python -m servicedesk_devtools.devstack run       create databases, migrate, run all
+    python -m servicedesk_devtools.devstack prepare   create databases and migrate only
 
-The table below is the topology: each service, its import name, port variable and
-database. A service whose package is not installed is skipped (the table runs ahead of
-the code). Ctrl-C or SIGTERM stops every child cleanly; a child that dies stops the rest.
+The topology (each service, its import name, port variable and database) is
+`servicedesk_shared.topology`'s table; a service whose package is not installed is
+skipped. Ctrl-C or SIGTERM stops every child cleanly; a child that dies stops the rest.
 
 `DESK_REPLICAS=N` (default 1) runs N processes of every service but the gateway: replica
 k (0-based) of a service listens on its port + 100·k (auth 8001, 8101, 8201…; tickets
@@ -18,7 +18,6 @@ docker-compose.yml when a Docker engine is there (`devdeps`).
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import os
 import secrets
 import signal
@@ -29,7 +28,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from servicedesk_shared import devdeps
+from servicedesk_devtools import devdeps
 from servicedesk_shared.db import ensure_database, migrate
 from servicedesk_shared.startup import (
     DependencyMissing,
@@ -37,6 +36,7 @@ from servicedesk_shared.startup import (
     check_rabbitmq,
     check_redis,
 )
+from servicedesk_shared.topology import SERVICES, Service, installed_services
 
 ROOT = Path(__file__).resolve().parents[3]
 DEV_KEY_FILE = ROOT / ".devstack" / "jwt-key"
@@ -49,52 +49,8 @@ DEV_AUTH_KEY_FILE = ROOT / ".devstack" / "auth-api-key"
 DEV_TICKETS_KEY_FILE = ROOT / ".devstack" / "tickets-api-key"
 
 
-@dataclass(frozen=True)
-class Service:
-    name: str
-    module: str
-    port_var: str
-    port: int
-    db_var: str | None = None
-    db_name: str | None = None
-
-    @property
-    def installed(self) -> bool:
-        return importlib.util.find_spec(self.module) is not None
-
-    @property
-    def alembic_ini(self) -> Path:
-        return ROOT / "services" / self.name / "alembic.ini"
-
-
-SERVICES = [
-    Service("auth", "servicedesk_auth", "AUTH_PORT", 8001, "AUTH_DATABASE_URL", "desk_auth"),
-    Service(
-        "tickets",
-        "servicedesk_tickets",
-        "TICKETS_PORT",
-        8002,
-        "TICKETS_DATABASE_URL",
-        "desk_tickets",
-    ),
-    Service(
-        "notifications",
-        "servicedesk_notifications",
-        "NOTIFICATIONS_PORT",
-        8003,
-        "NOTIFICATIONS_DATABASE_URL",
-        "desk_notifications",
-    ),
-    Service(
-        "ai-assist",
-        "servicedesk_ai_assist",
-        "AI_ASSIST_PORT",
-        8004,
-        "AI_ASSIST_DATABASE_URL",
-        "desk_ai_assist",
-    ),
-    Service("gateway", "servicedesk_gateway", "GATEWAY_PORT", 8000),
-]
+def alembic_ini(service: Service) -> Path:
+    return ROOT / "services" / service.name / "alembic.ini"
 
 
 def database_url(service: Service, env: dict[str, str]) -> str:
@@ -105,10 +61,6 @@ def database_url(service: Service, env: dict[str, str]) -> str:
 
 def port(service: Service, env: dict[str, str]) -> int:
     return int(env.get(service.port_var) or service.port)
-
-
-def installed_services() -> list[Service]:
-    return [s for s in SERVICES if s.installed]
 
 
 REPLICA_PORT_STEP = 100
@@ -201,7 +153,7 @@ def prepare(env: dict[str, str]) -> None:
         url = database_url(service, env)
         if asyncio.run(ensure_database(url)):
             print(f"devstack: created database for {service.name}", file=sys.stderr)
-        migrate(service.alembic_ini, url)
+        migrate(alembic_ini(service), url)
 
 
 def dev_secret(path: Path, prefix: str = "") -> str:
@@ -353,7 +305,7 @@ def main() -> None:
         return
     if command == "run":
         raise SystemExit(run())
-    print("usage: python -m servicedesk_shared.devstack [run|prepare]", file=sys.stderr)
+    print("usage: python -m servicedesk_devtools.devstack [run|prepare]", file=sys.stderr)
     raise SystemExit(2)
 
 
