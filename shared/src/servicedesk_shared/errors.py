@@ -54,6 +54,8 @@ class ServiceError(Exception):
     status_code = 500
     code = "internal_error"
     detail = "Internal server error"
+    # True: the request's transaction commits before this error answers (`transaction`).
+    keep_changes = False
 
     def __init__(
         self,

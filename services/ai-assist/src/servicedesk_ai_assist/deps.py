@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from servicedesk_ai_assist.runtime import Runtime
 from servicedesk_shared.apikeys import ApiKeys, api_key_dependency
 from servicedesk_shared.principal import Principal, TokenGuard, bearer_principal
+from servicedesk_shared.transaction import request_transaction
 
 
 async def get_runtime(request: Request) -> Runtime:
@@ -30,9 +31,8 @@ CurrentPrincipal = Annotated[Principal, Depends(bearer_principal(get_token_guard
 
 async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
     """The request's one transaction: commits after the handler returns."""
-    async with runtime.sessions() as session:
+    async with request_transaction(runtime.sessions) as session:
         yield session
-        await session.commit()
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

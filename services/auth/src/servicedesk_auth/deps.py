@@ -1,6 +1,6 @@
 """Request dependencies as `Annotated` aliases: the runtime, the transaction, the caller.
 
-`SessionDep` is the request's one transaction (`transaction.request_transaction`): it
+`SessionDep` is the request's one transaction (`servicedesk_shared.transaction`): it
 commits after the handler returns and before the response is sent. `ReadConnection` is
 a pooled asyncpg connection for a plain read, outside any transaction
 (`servicedesk_shared.reads`).
@@ -19,11 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from servicedesk_auth.errors import Forbidden, TokenInvalid
 from servicedesk_auth.runtime import Runtime
 from servicedesk_auth.sessions import access
-from servicedesk_auth.transaction import request_transaction
 from servicedesk_auth.users.models import User
 from servicedesk_shared import reads, tokens
 from servicedesk_shared.errors import Unauthorized
 from servicedesk_shared.logging import security_event
+from servicedesk_shared.transaction import request_transaction
 
 bearer = HTTPBearer(auto_error=False, description="An access token from POST /api/token")
 

@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicedesk_notifications.errors import AdminsOnly
 from servicedesk_notifications.runtime import Runtime
-from servicedesk_notifications.transaction import request_transaction
 from servicedesk_shared.logging import security_event
 from servicedesk_shared.principal import Principal, TokenGuard, bearer_principal
+from servicedesk_shared.transaction import request_transaction
 
 MAX_BIGINT = 2**63 - 1
 

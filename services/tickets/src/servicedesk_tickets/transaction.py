@@ -1,55 +1,44 @@
-"""One transaction per request, with the audit entries written just before it commits
-(and the sealer poked after, to chain them).
-
-Hooks registered with `on_rollback` undo work outside the database (a file written to
-disk for an attachment) when the transaction does not commit.
+"""Tickets' own hooks on the shared transaction (`servicedesk_shared.transaction`): the
+queued audit entries are inserted just before each commit, and the sealer is poked after
+it to chain them.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from servicedesk_shared import transaction
 from servicedesk_tickets.audit import sealer
 from servicedesk_tickets.audit.service import flush_pending
 
-log = logging.getLogger(__name__)
 
+def audited(session: AsyncSession) -> None:
+    """Before the next commit, write the queued audit entries (no lock); after it, wake
+    the sealer if there were any. Running it twice is harmless: the queue empties."""
 
-def on_rollback(session: AsyncSession, hook: Callable[[], None]) -> None:
-    session.info.setdefault("on_rollback", []).append(hook)
+    async def flush() -> None:
+        if await flush_pending(session):
+            transaction.after_commit(session, sealer.poke)
 
-
-def _rolled_back(session: AsyncSession) -> None:
-    for hook in session.info.pop("on_rollback", []):
-        try:
-            hook()
-        except Exception:
-            log.exception("rollback hook failed")
+    transaction.before_commit(session, flush)
 
 
 async def commit(session: AsyncSession) -> None:
-    """Write the queued audit entries (no lock), commit, then wake the sealer."""
-    written = await flush_pending(session)
-    await session.commit()
-    session.info.pop("on_rollback", None)
-    if written:
-        sealer.poke()
+    """The shared commit with the audit hooks, for a session `request_transaction` did not
+    open (the SLA scheduler and backfill, the export's streamed session)."""
+    audited(session)
+    await transaction.commit(session)
 
 
 @asynccontextmanager
 async def request_transaction(
     factory: async_sessionmaker[AsyncSession], *, ip: str | None = None
 ) -> AsyncIterator[AsyncSession]:
-    """Commit when the block succeeds; roll back (and run the hooks) when it raises."""
-    async with factory() as session:
+    """The shared request transaction, audited, with the caller's `ip` for the entries."""
+    async with transaction.request_transaction(factory) as session:
         session.info["ip"] = ip
-        try:
-            yield session
-            await commit(session)
-        except BaseException:
-            _rolled_back(session)
-            raise
+        audited(session)
+        yield session

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from servicedesk_auth.database import utcnow
 from servicedesk_auth.denylist import DenyList
 from servicedesk_auth.sessions.models import RefreshToken, RevokedAccessToken
-from servicedesk_auth.transaction import after_commit
+from servicedesk_shared.transaction import after_commit
 
 
 async def use_refresh(session: AsyncSession, *, jti: str) -> RefreshToken | None:

@@ -26,11 +26,11 @@ from servicedesk_auth.outbox import service as outbox
 from servicedesk_auth.passwords import policy
 from servicedesk_auth.passwords.hashing import PasswordHasher
 from servicedesk_auth.sessions.revocation import revoke_user_families
-from servicedesk_auth.transaction import after_commit
 from servicedesk_auth.users.models import PasswordHistory, User
 from servicedesk_auth.users.schemas import PasswordChange, UserCreate, UserListParams
 from servicedesk_shared.events import UserRegistered, UserUpdated
 from servicedesk_shared.logging import security_event
+from servicedesk_shared.transaction import after_commit
 
 HISTORY = 5
 # What `user.updated` publishes; a change to any of them bumps `directory_version`.

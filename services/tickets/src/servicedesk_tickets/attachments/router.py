@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
 
 from servicedesk_shared.openapi import ErrorBody, errors
+from servicedesk_shared.transaction import on_rollback
 from servicedesk_tickets.attachments import service, upload
 from servicedesk_tickets.attachments.filenames import content_disposition
 from servicedesk_tickets.attachments.schemas import AttachmentRead
@@ -21,7 +22,6 @@ from servicedesk_tickets.deps import (
 )
 from servicedesk_tickets.errors import AttachmentNotFound, QuotaExceeded
 from servicedesk_tickets.people import service as people
-from servicedesk_tickets.transaction import on_rollback
 
 router = APIRouter(tags=["attachments"])
 PATH = "/api/tickets/{ticket_id}/attachments"
