@@ -15,13 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 from servicedesk_auth.config import Settings
 from servicedesk_auth.deps import get_read_connection, get_session
 from servicedesk_auth.main import create_app
-from servicedesk_shared import reads
-from servicedesk_shared.testing import (
+from servicedesk_devtools.testing import (
     delete_redis_prefix,
     throwaway_database,
     throwaway_vhost,
     unique,
 )
+from servicedesk_shared import reads
 from servicedesk_shared.transaction import request_transaction
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
