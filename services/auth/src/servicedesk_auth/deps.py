@@ -1,7 +1,10 @@
 """Request dependencies as `Annotated` aliases: the runtime, the transaction, the caller.
 
-`SessionDep` is the request's one transaction (`servicedesk_shared.transaction`): it
-commits after the handler returns and before the response is sent. `ReadConnection` is
+The runtime, `SessionDep` (the request's one transaction: it commits after the handler
+returns and before the response is sent) and the key check are the shared ones
+(`servicedesk_shared.deps`). The caller is auth's own: `CurrentUser` is checked against
+its tables (logged out, token version, still active), not the other services'
+`CurrentPrincipal` read from the token alone. `ReadConnection` is
 a pooled asyncpg connection for a plain read, outside any transaction
 (`servicedesk_shared.reads`).
 """
@@ -14,33 +17,23 @@ from typing import Annotated, Any
 import asyncpg
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicedesk_auth.errors import Forbidden, TokenInvalid
 from servicedesk_auth.runtime import Runtime
 from servicedesk_auth.sessions import access
 from servicedesk_auth.users.models import User
 from servicedesk_shared import reads, tokens
+from servicedesk_shared.deps import SessionDep as SessionDep
+from servicedesk_shared.deps import api_key_check, get_runtime
+from servicedesk_shared.deps import get_session as get_session
 from servicedesk_shared.errors import Unauthorized
 from servicedesk_shared.logging import security_event
-from servicedesk_shared.transaction import request_transaction
 
 bearer = HTTPBearer(auto_error=False, description="An access token from POST /api/token")
 
 
-async def get_runtime(request: Request) -> Runtime:
-    return request.app.state.runtime
-
-
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-
-
-async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
-    async with request_transaction(runtime.sessions) as session:
-        yield session
-
-
-SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+require_api_key = api_key_check("AUTH_API_KEYS")
 
 
 async def get_read_connection(runtime: RuntimeDep) -> AsyncIterator[asyncpg.Connection]:

@@ -1,4 +1,5 @@
-"""Request dependencies as `Annotated` aliases: the runtime, the transaction, the caller.
+"""Request dependencies as `Annotated` aliases: the runtime, the transaction, the caller
+(`servicedesk_shared.deps`, shared by every service), the admin check and the id in the path.
 
 `SessionDep` is the request's one transaction: it commits after the handler returns and
 before the response is sent.
@@ -6,41 +7,21 @@ before the response is sent.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicedesk_notifications.errors import AdminsOnly
 from servicedesk_notifications.runtime import Runtime
+from servicedesk_shared.deps import CurrentPrincipal, api_key_check, get_runtime
+from servicedesk_shared.deps import SessionDep as SessionDep
 from servicedesk_shared.logging import security_event
-from servicedesk_shared.principal import Principal, TokenGuard, bearer_principal
-from servicedesk_shared.transaction import request_transaction
+from servicedesk_shared.principal import Principal
 
 MAX_BIGINT = 2**63 - 1
 
-
-async def get_runtime(request: Request) -> Runtime:
-    return request.app.state.runtime
-
-
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-
-
-async def get_token_guard(runtime: RuntimeDep) -> TokenGuard:
-    return runtime.guard
-
-
-CurrentPrincipal = Annotated[Principal, Depends(bearer_principal(get_token_guard))]
-
-
-async def get_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
-    async with request_transaction(runtime.sessions) as session:
-        yield session
-
-
-SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+require_api_key = api_key_check("NOTIFICATION_API_KEYS")
 
 
 async def admin_principal(request: Request, principal: CurrentPrincipal) -> Principal:

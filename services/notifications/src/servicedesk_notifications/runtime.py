@@ -5,22 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import httpx
-import redis.asyncio as aioredis
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from servicedesk_notifications.config import Settings
 from servicedesk_notifications.webhooks.ssrf import Allowlist, Resolver
 from servicedesk_shared.apikeys import ApiKeys
 from servicedesk_shared.messaging.consumer import Consumer
 from servicedesk_shared.principal import TokenGuard
+from servicedesk_shared.runtime import ServiceRuntime
 
 
 @dataclass
-class Runtime:
-    settings: Settings
-    engine: AsyncEngine
-    sessions: async_sessionmaker[AsyncSession]
-    redis: aioredis.Redis
+class Runtime(ServiceRuntime[Settings]):
+    """The shared settings, engine, sessions and Redis, and notifications' own."""
+
     guard: TokenGuard
     api_keys: ApiKeys
     allowlist: Allowlist

@@ -1,12 +1,14 @@
 """Request dependencies as `Annotated` aliases: the runtime, the transaction, the caller,
 and the ticket in the path loaded through the visibility rule (or a 404).
 
-`SessionDep` is the request's one transaction (`transaction.request_transaction`): it
-commits after the handler returns and before the response is sent. `ReadSessionDep` is
-for routes that only read: no transaction at all (`servicedesk_shared.db.read_sessions`),
-so a read pays for its statements and no BEGIN or COMMIT. `ReadTicketDep` is the ticket
-in the path read that way, with its people's names, through the same visibility rule;
-`ReadOnlyTicketDep` the ticket alone, for the routes under it that only read.
+The runtime, the caller and the key check are the shared ones (`servicedesk_shared.deps`).
+`SessionDep` is tickets' own: the request's one transaction with the caller's address for
+the audit entries (`transaction.request_transaction`); it commits after the handler
+returns and before the response is sent. `ReadSessionDep` is for routes that only read:
+no transaction at all (`servicedesk_shared.db.read_sessions`), so a read pays for its
+statements and no BEGIN or COMMIT. `ReadTicketDep` is the ticket in the path read that
+way, with its people's names, through the same visibility rule; `ReadOnlyTicketDep` the
+ticket alone, for the routes under it that only read.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from typing import Annotated
 from fastapi import Depends, Header, Path, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from servicedesk_shared.principal import Principal, TokenGuard, bearer_principal
+from servicedesk_shared.deps import CurrentPrincipal, api_key_check, get_runtime
+from servicedesk_shared.principal import Principal
 from servicedesk_tickets.database import MAX_BIGINT
 from servicedesk_tickets.errors import NotAllowed
 from servicedesk_tickets.runtime import Runtime
@@ -29,19 +32,8 @@ from servicedesk_tickets.transaction import request_transaction
 # dependencies in a thread pool, and a thread hop per dependency per request cost more CPU
 # than the whole ticket insert (measured: 6.8 -> ~2 ms of CPU per create).
 
-
-async def get_runtime(request: Request) -> Runtime:
-    return request.app.state.runtime
-
-
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-
-
-async def get_token_guard(runtime: RuntimeDep) -> TokenGuard:
-    return runtime.guard
-
-
-CurrentPrincipal = Annotated[Principal, Depends(bearer_principal(get_token_guard))]
+require_api_key = api_key_check("TICKETS_API_KEYS")
 
 
 def client_ip(request: Request) -> str | None:

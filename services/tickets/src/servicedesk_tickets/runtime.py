@@ -4,22 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import redis.asyncio as aioredis
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from servicedesk_shared.apikeys import ApiKeys
 from servicedesk_shared.db import read_sessions
 from servicedesk_shared.messaging.consumer import Consumer
 from servicedesk_shared.principal import TokenGuard
+from servicedesk_shared.runtime import ServiceRuntime
 from servicedesk_tickets.config import Settings
 
 
 @dataclass
-class Runtime:
-    settings: Settings
-    engine: AsyncEngine
-    sessions: async_sessionmaker[AsyncSession]
-    redis: aioredis.Redis
+class Runtime(ServiceRuntime[Settings]):
+    """The shared settings, engine, sessions and Redis, and tickets' own."""
+
     guard: TokenGuard
     consumer: Consumer
     # Sessions for requests that only read (no transaction), over the same engine and pool.

@@ -8,22 +8,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from servicedesk_auth.deps import RuntimeDep, SessionDep
+from servicedesk_auth.deps import SessionDep, require_api_key
 from servicedesk_auth.directory import service
 from servicedesk_auth.directory.schemas import DirectoryPage
-from servicedesk_shared.apikeys import ApiKeys, api_key_dependency
 from servicedesk_shared.openapi import errors
 
 MAX_PAGE = 500
 
 router = APIRouter(prefix="/internal", tags=["internal"])
-
-
-async def get_api_keys(runtime: RuntimeDep) -> ApiKeys:
-    return runtime.api_keys
-
-
-require_api_key = api_key_dependency(get_api_keys, variable="AUTH_API_KEYS")
 
 
 @router.get(

@@ -6,20 +6,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 
 from servicedesk_notifications.delivery import Channels, notify
-from servicedesk_notifications.deps import RuntimeDep, SessionDep
+from servicedesk_notifications.deps import RuntimeDep, SessionDep, require_api_key
 from servicedesk_notifications.inbox.models import Notification
 from servicedesk_notifications.inbox.schemas import NotificationCreate, NotificationRead
-from servicedesk_shared.apikeys import ApiKeys, api_key_dependency
 from servicedesk_shared.openapi import errors
 
 router = APIRouter(prefix="/internal", tags=["internal"])
-
-
-async def get_api_keys(runtime: RuntimeDep) -> ApiKeys:
-    return runtime.api_keys
-
-
-require_api_key = api_key_dependency(get_api_keys, variable="NOTIFICATION_API_KEYS")
 
 
 @router.post(

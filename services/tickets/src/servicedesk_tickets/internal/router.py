@@ -9,20 +9,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from servicedesk_shared.apikeys import ApiKeys, api_key_dependency
 from servicedesk_shared.openapi import errors
-from servicedesk_tickets.deps import ReadSessionDep, RuntimeDep
+from servicedesk_tickets.deps import ReadSessionDep, require_api_key
 from servicedesk_tickets.internal import service
 from servicedesk_tickets.internal.schemas import OpenTicketPage, OpenTicketParams
 
 router = APIRouter(prefix="/internal", tags=["internal"], include_in_schema=False)
-
-
-async def get_api_keys(runtime: RuntimeDep) -> ApiKeys:
-    return runtime.api_keys
-
-
-require_api_key = api_key_dependency(get_api_keys, variable="TICKETS_API_KEYS")
 
 
 @router.get("/tickets", response_model=OpenTicketPage, dependencies=[Depends(require_api_key)],
