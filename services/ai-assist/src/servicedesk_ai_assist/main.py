@@ -9,7 +9,6 @@ from contextlib import AsyncExitStack, asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import text
 
 from servicedesk_ai_assist.config import Settings
 from servicedesk_ai_assist.database import load_models
@@ -84,21 +83,6 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
 
 
-def readiness_checks(app: FastAPI) -> dict:
-    """Database and Redis. The model is not one: without it this service still answers
-    (503 on suggest, failed triage), which is its job; `/api/ai/status` tells about it."""
-    runtime: Runtime = app.state.runtime
-
-    async def database() -> None:
-        async with runtime.engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
-
-    async def redis() -> None:
-        await runtime.redis.ping()
-
-    return {"database": database, "redis": redis}
-
-
 def create_app(
     settings: Settings, *, ollama_transport: httpx.AsyncBaseTransport | None = None
 ) -> FastAPI:
@@ -112,7 +96,9 @@ def create_app(
     app.state.transport = ollama_transport
     for router in (suggest_router, triage_router):
         app.include_router(router)
-    app.include_router(health_router(lambda: readiness_checks(app)))
+    # Ready: database and Redis. The model is not a check: without it this service still
+    # answers (503 on suggest, failed triage), which is its job; `/api/ai/status` tells.
+    app.include_router(health_router(lambda: app.state.runtime.readiness()))
     install_error_handlers(app)
     install_overload(app, SERVICE, settings)
     app.add_middleware(MetricsMiddleware, service=SERVICE)

@@ -12,7 +12,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from sqlalchemy import text
 
 from servicedesk_auth import bootstrap
 from servicedesk_auth.config import Settings
@@ -93,19 +92,6 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await close_runtime(runtime)
 
 
-def readiness_checks(app: FastAPI) -> dict:
-    runtime: Runtime = app.state.runtime
-
-    async def database() -> None:
-        async with runtime.engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
-
-    async def redis() -> None:
-        await runtime.redis.ping()
-
-    return {"database": database, "redis": redis}
-
-
 def create_app(settings: Settings) -> FastAPI:
     load_models()
     app = FastAPI(
@@ -117,7 +103,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     for router in (sessions_router, users_router, roles_router, mfa_router, directory_router):
         app.include_router(router)
-    app.include_router(health_router(lambda: readiness_checks(app)))
+    app.include_router(health_router(lambda: app.state.runtime.readiness()))
     install_error_handlers(app)
     install_overload(app, SERVICE, settings)
     app.add_middleware(MetricsMiddleware, service=SERVICE)

@@ -9,7 +9,6 @@ from contextlib import AsyncExitStack, asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import text
 
 from servicedesk_notifications.config import Settings
 from servicedesk_notifications.consumers import build_handlers
@@ -98,20 +97,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def readiness_checks(app: FastAPI) -> dict:
+    """The shared checks, and the event consumer's connection to RabbitMQ."""
     runtime: Runtime = app.state.runtime
-
-    async def database() -> None:
-        async with runtime.engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
 
     async def consumer() -> None:
         if not runtime.consumer.connected:
             raise ConnectionError("the event consumer is not connected to RabbitMQ")
 
-    async def redis() -> None:
-        await runtime.redis.ping()
-
-    return {"database": database, "rabbitmq": consumer, "redis": redis}
+    return {**runtime.readiness(), "rabbitmq": consumer}
 
 
 def create_app(settings: Settings, *, resolver: Resolver | None = None) -> FastAPI:

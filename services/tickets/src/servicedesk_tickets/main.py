@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
-from sqlalchemy import text
 
 from servicedesk_shared.db import create_engine, session_factory
 from servicedesk_shared.errors import install_error_handlers
@@ -86,22 +85,6 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
 
 
-def readiness_checks(app: FastAPI) -> dict:
-    """PostgreSQL, and Redis (without it no token can be checked for revocation, so every
-    signed-in request would answer 503). RabbitMQ is left out on purpose: without it
-    tickets still serves every route (events wait in the outbox, triage suggestions in the
-    broker's queue), so a broker outage must not take tickets out of a load balancer."""
-
-    async def database() -> None:
-        async with app.state.runtime.engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
-
-    async def redis() -> None:
-        await app.state.runtime.redis.ping()
-
-    return {"database": database, "redis": redis}
-
-
 def create_app(settings: Settings) -> FastAPI:
     load_models()
     app = FastAPI(
@@ -110,7 +93,11 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     for router in ROUTERS:
         app.include_router(router)
-    app.include_router(health_router(lambda: readiness_checks(app)))
+    # Ready: PostgreSQL, and Redis (without it no token can be checked for revocation, so
+    # every signed-in request would answer 503). RabbitMQ is left out on purpose: without it
+    # tickets still serves every route (events wait in the outbox, triage suggestions in the
+    # broker's queue), so a broker outage must not take tickets out of a load balancer.
+    app.include_router(health_router(lambda: app.state.runtime.readiness()))
     install_error_handlers(app)
     install_overload(app, SERVICE, settings)
     app.add_middleware(MetricsMiddleware, service=SERVICE)
