@@ -1,5 +1,6 @@
-"""How every service is served: one uvicorn configuration, written once, and one start-up
-(`run_service`: settings, logging, the dependencies it declares, then serve).
+"""How every service is served: one uvicorn configuration, written once, one start-up
+(`run_service`: settings, logging, the dependencies it declares, then serve), and the
+layers every service's app wraps around its own routes (`install_service_layers`).
 
 uvloop + httptools, no access log (the metrics middleware counts requests), JSON logging
 kept (`log_config=None`), and `proxy_headers` with uvicorn's default
@@ -13,9 +14,16 @@ from collections.abc import Callable
 from typing import Literal
 
 import uvicorn
+from fastapi import FastAPI
 
+from servicedesk_shared.errors import install_error_handlers
+from servicedesk_shared.headerguard import SingleHeaders
 from servicedesk_shared.logging import configure_logging
+from servicedesk_shared.observability import Check, MetricsMiddleware, health_router
+from servicedesk_shared.overload import install_overload
+from servicedesk_shared.requestid import RequestIdMiddleware
 from servicedesk_shared.settings import BaseServiceSettings
+from servicedesk_shared.slashes import StripTrailingSlash
 from servicedesk_shared.startup import (
     check_postgres,
     check_rabbitmq,
@@ -38,6 +46,24 @@ def serve(app, *, host: str, port: int) -> None:
         proxy_headers=True,
         log_config=None,
     )
+
+
+def install_service_layers(
+    app: FastAPI,
+    service: str,
+    settings: BaseServiceSettings,
+    readiness: Callable[[], dict[str, Check]] | None = None,
+) -> None:
+    """After a service's own routers: `/healthz`, `/readyz` (`readiness`, by default the
+    runtime's `ServiceRuntime.readiness`) and `/metrics`, the JSON error handlers, the
+    overload guard, then the middleware, the request id outermost (added last)."""
+    app.include_router(health_router(readiness or (lambda: app.state.runtime.readiness())))
+    install_error_handlers(app)
+    install_overload(app, service, settings)
+    app.add_middleware(MetricsMiddleware, service=service)
+    app.add_middleware(StripTrailingSlash)
+    app.add_middleware(SingleHeaders)
+    app.add_middleware(RequestIdMiddleware)
 
 
 def run_service(

@@ -22,16 +22,11 @@ from servicedesk_ai_assist.triage.consumer import build_handlers
 from servicedesk_ai_assist.triage.router import router as triage_router
 from servicedesk_shared.apikeys import ApiKeys
 from servicedesk_shared.db import create_engine, session_factory
-from servicedesk_shared.errors import install_error_handlers
-from servicedesk_shared.headerguard import SingleHeaders
 from servicedesk_shared.messaging.consumer import Consumer
 from servicedesk_shared.messaging.relay import OutboxRelay
-from servicedesk_shared.observability import MetricsMiddleware, health_router
-from servicedesk_shared.overload import install_overload
 from servicedesk_shared.principal import open_token_guard
 from servicedesk_shared.redis import Keys, create_redis
-from servicedesk_shared.requestid import RequestIdMiddleware
-from servicedesk_shared.slashes import StripTrailingSlash
+from servicedesk_shared.serving import install_service_layers
 
 SERVICE = "ai-assist"
 
@@ -98,11 +93,5 @@ def create_app(
         app.include_router(router)
     # Ready: database and Redis. The model is not a check: without it this service still
     # answers (503 on suggest, failed triage), which is its job; `/api/ai/status` tells.
-    app.include_router(health_router(lambda: app.state.runtime.readiness()))
-    install_error_handlers(app)
-    install_overload(app, SERVICE, settings)
-    app.add_middleware(MetricsMiddleware, service=SERVICE)
-    app.add_middleware(StripTrailingSlash)
-    app.add_middleware(SingleHeaders)
-    app.add_middleware(RequestIdMiddleware)
+    install_service_layers(app, SERVICE, settings)
     return app

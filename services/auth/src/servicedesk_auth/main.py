@@ -26,14 +26,9 @@ from servicedesk_auth.sessions.router import router as sessions_router
 from servicedesk_auth.users.router import router as users_router
 from servicedesk_shared.apikeys import ApiKeys
 from servicedesk_shared.db import create_engine, session_factory
-from servicedesk_shared.errors import install_error_handlers
-from servicedesk_shared.headerguard import SingleHeaders
 from servicedesk_shared.messaging.relay import OutboxRelay
-from servicedesk_shared.observability import MetricsMiddleware, health_router
-from servicedesk_shared.overload import install_overload
 from servicedesk_shared.redis import Keys, create_redis
-from servicedesk_shared.requestid import RequestIdMiddleware
-from servicedesk_shared.slashes import StripTrailingSlash
+from servicedesk_shared.serving import install_service_layers
 
 SERVICE = "auth"
 
@@ -103,11 +98,5 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     for router in (sessions_router, users_router, roles_router, mfa_router, directory_router):
         app.include_router(router)
-    app.include_router(health_router(lambda: app.state.runtime.readiness()))
-    install_error_handlers(app)
-    install_overload(app, SERVICE, settings)
-    app.add_middleware(MetricsMiddleware, service=SERVICE)
-    app.add_middleware(StripTrailingSlash)
-    app.add_middleware(SingleHeaders)
-    app.add_middleware(RequestIdMiddleware)
+    install_service_layers(app, SERVICE, settings)
     return app

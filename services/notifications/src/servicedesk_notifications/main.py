@@ -24,15 +24,10 @@ from servicedesk_notifications.webhooks.ssrf import Allowlist, Resolver
 from servicedesk_notifications.worker import Worker
 from servicedesk_shared.apikeys import ApiKeys
 from servicedesk_shared.db import create_engine, session_factory
-from servicedesk_shared.errors import install_error_handlers
-from servicedesk_shared.headerguard import SingleHeaders
 from servicedesk_shared.messaging.consumer import Consumer
-from servicedesk_shared.observability import MetricsMiddleware, health_router
-from servicedesk_shared.overload import install_overload
 from servicedesk_shared.principal import open_token_guard
 from servicedesk_shared.redis import create_redis
-from servicedesk_shared.requestid import RequestIdMiddleware
-from servicedesk_shared.slashes import StripTrailingSlash
+from servicedesk_shared.serving import install_service_layers
 
 SERVICE = "notifications"
 
@@ -120,11 +115,5 @@ def create_app(settings: Settings, *, resolver: Resolver | None = None) -> FastA
     app.state.resolver = resolver or Resolver()
     for router in (inbox_router, webhooks_router, internal_router):
         app.include_router(router)
-    app.include_router(health_router(lambda: readiness_checks(app)))
-    install_error_handlers(app)
-    install_overload(app, SERVICE, settings)
-    app.add_middleware(MetricsMiddleware, service=SERVICE)
-    app.add_middleware(StripTrailingSlash)
-    app.add_middleware(SingleHeaders)
-    app.add_middleware(RequestIdMiddleware)
+    install_service_layers(app, SERVICE, settings, lambda: readiness_checks(app))
     return app

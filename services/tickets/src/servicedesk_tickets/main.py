@@ -11,16 +11,11 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from fastapi import FastAPI
 
 from servicedesk_shared.db import create_engine, session_factory
-from servicedesk_shared.errors import install_error_handlers
-from servicedesk_shared.headerguard import SingleHeaders
 from servicedesk_shared.messaging.consumer import Consumer
 from servicedesk_shared.messaging.relay import OutboxRelay
-from servicedesk_shared.observability import MetricsMiddleware, health_router
-from servicedesk_shared.overload import install_overload
 from servicedesk_shared.principal import open_token_guard
 from servicedesk_shared.redis import create_redis
-from servicedesk_shared.requestid import RequestIdMiddleware
-from servicedesk_shared.slashes import StripTrailingSlash
+from servicedesk_shared.serving import install_service_layers
 from servicedesk_tickets.ai_settings.router import router as ai_settings_router
 from servicedesk_tickets.attachments.router import router as attachments_router
 from servicedesk_tickets.audit.router import router as audit_router
@@ -97,11 +92,5 @@ def create_app(settings: Settings) -> FastAPI:
     # every signed-in request would answer 503). RabbitMQ is left out on purpose: without it
     # tickets still serves every route (events wait in the outbox, triage suggestions in the
     # broker's queue), so a broker outage must not take tickets out of a load balancer.
-    app.include_router(health_router(lambda: app.state.runtime.readiness()))
-    install_error_handlers(app)
-    install_overload(app, SERVICE, settings)
-    app.add_middleware(MetricsMiddleware, service=SERVICE)
-    app.add_middleware(StripTrailingSlash)
-    app.add_middleware(SingleHeaders)
-    app.add_middleware(RequestIdMiddleware)
+    install_service_layers(app, SERVICE, settings)
     return app
