@@ -22,6 +22,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from servicedesk_shared.settings import DatabaseServiceSettings
+
 # Constraint and index names every service's models get (alembic migrations rely on them).
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -65,6 +67,15 @@ def create_engine(url: str, *, pool_size: int = 10, pool_timeout: float = 30.0) 
         url, pool_size=2 * pool_size, max_overflow=0, pool_timeout=pool_timeout,
         connect_args={"server_settings": SERVER_SETTINGS},
     )  # fmt: skip
+
+
+def service_engine(settings: DatabaseServiceSettings) -> AsyncEngine:
+    """The engine of a service's own database, its pool sized by the service's settings."""
+    return create_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        pool_timeout=settings.db_pool_timeout,
+    )
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -21,7 +21,7 @@ from servicedesk_ai_assist.suggest.service import Assistant, SuggestionCache
 from servicedesk_ai_assist.triage.consumer import build_handlers
 from servicedesk_ai_assist.triage.router import router as triage_router
 from servicedesk_shared.apikeys import ApiKeys
-from servicedesk_shared.db import create_engine, session_factory
+from servicedesk_shared.db import service_engine, session_factory
 from servicedesk_shared.messaging.consumer import Consumer
 from servicedesk_shared.messaging.relay import OutboxRelay
 from servicedesk_shared.principal import open_token_guard
@@ -32,11 +32,7 @@ SERVICE = "ai-assist"
 
 
 def open_runtime(settings: Settings, transport: httpx.AsyncBaseTransport | None) -> Runtime:
-    engine = create_engine(
-        settings.database_url,
-        pool_size=settings.db_pool_size,
-        pool_timeout=settings.db_pool_timeout,
-    )
+    engine = service_engine(settings)
     redis = create_redis(settings.redis_url)
     keys = Keys(settings.redis_key_prefix)
     client = OllamaClient(

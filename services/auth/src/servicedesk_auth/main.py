@@ -25,7 +25,7 @@ from servicedesk_auth.runtime import Runtime
 from servicedesk_auth.sessions.router import router as sessions_router
 from servicedesk_auth.users.router import router as users_router
 from servicedesk_shared.apikeys import ApiKeys
-from servicedesk_shared.db import create_engine, session_factory
+from servicedesk_shared.db import service_engine, session_factory
 from servicedesk_shared.messaging.relay import OutboxRelay
 from servicedesk_shared.redis import Keys, create_redis
 from servicedesk_shared.serving import install_service_layers
@@ -34,11 +34,7 @@ SERVICE = "auth"
 
 
 def open_runtime(settings: Settings) -> Runtime:
-    engine = create_engine(
-        settings.database_url,
-        pool_size=settings.db_pool_size,
-        pool_timeout=settings.db_pool_timeout,
-    )
+    engine = service_engine(settings)
     redis = create_redis(settings.redis_url)
     keys = Keys(settings.redis_key_prefix)
     hasher = PasswordHasher(

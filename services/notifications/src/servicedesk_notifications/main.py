@@ -23,7 +23,7 @@ from servicedesk_notifications.webhooks.router import router as webhooks_router
 from servicedesk_notifications.webhooks.ssrf import Allowlist, Resolver
 from servicedesk_notifications.worker import Worker
 from servicedesk_shared.apikeys import ApiKeys
-from servicedesk_shared.db import create_engine, session_factory
+from servicedesk_shared.db import service_engine, session_factory
 from servicedesk_shared.messaging.consumer import Consumer
 from servicedesk_shared.principal import open_token_guard
 from servicedesk_shared.redis import create_redis
@@ -37,11 +37,7 @@ def channels(settings: Settings) -> Channels:
 
 
 def open_runtime(settings: Settings, resolver: Resolver) -> Runtime:
-    engine = create_engine(
-        settings.database_url,
-        pool_size=settings.db_pool_size,
-        pool_timeout=settings.db_pool_timeout,
-    )
+    engine = service_engine(settings)
     sessions = session_factory(engine)
     # trust_env=False: no proxy from the environment may stand between us and the pinned IP.
     http = httpx.AsyncClient(

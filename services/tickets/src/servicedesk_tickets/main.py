@@ -10,7 +10,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 
-from servicedesk_shared.db import create_engine, session_factory
+from servicedesk_shared.db import service_engine, session_factory
 from servicedesk_shared.messaging.consumer import Consumer
 from servicedesk_shared.messaging.relay import OutboxRelay
 from servicedesk_shared.principal import open_token_guard
@@ -42,11 +42,7 @@ ROUTERS = (tickets_router, similar_router, comments_router, attachments_router, 
 
 
 def open_runtime(settings: Settings) -> Runtime:
-    engine = create_engine(
-        settings.database_url,
-        pool_size=settings.db_pool_size,
-        pool_timeout=settings.db_pool_timeout,
-    )
+    engine = service_engine(settings)
     sessions = session_factory(engine)
     consumer = Consumer(
         name=settings.consumer_name, amqp_url=settings.amqp_url, sessions=sessions,
