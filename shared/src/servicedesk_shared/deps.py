@@ -28,8 +28,8 @@ async def get_runtime(request: Request) -> ServiceRuntime:
     return request.app.state.runtime
 
 
-# Defaults, not `Annotated`, as in `apikeys`: the dependencies resolve without looking
-# names up in a module's globals.
+# `runtime` as a default, untyped: it is each service's own `Runtime` (a ServiceRuntime,
+# with `guard` and `api_keys` where the service has them); its deps.py types `RuntimeDep`.
 async def get_session(runtime: Any = Depends(get_runtime)) -> AsyncIterator[AsyncSession]:
     """The request's one transaction (`transaction.request_transaction`): it commits after
     the handler returns and before the response is sent."""
