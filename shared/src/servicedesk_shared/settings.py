@@ -116,3 +116,10 @@ class DatabaseServiceSettings(BaseServiceSettings):
     db_pool_size: int = 10
     # Seconds a request waits for a pooled connection before 503 `overloaded`.
     db_pool_timeout: float = Field(2.0, gt=0)
+    # Service-to-service keys its `/internal/*` routes accept, comma-separated; unset: every
+    # internal call refused. Each service names the variable (`TICKETS_API_KEYS`, ...).
+    api_keys: SecretStr | None = None
+
+    def api_key_list(self) -> list[str]:
+        raw = self.api_keys.get_secret_value() if self.api_keys else ""
+        return [key.strip() for key in raw.split(",") if key.strip()]

@@ -53,7 +53,3 @@ class Settings(DatabaseServiceSettings):
 
     def category_list(self) -> list[str]:
         return [c.strip().lower() for c in self.categories.split(",") if c.strip()]
-
-    def api_key_list(self) -> list[str]:
-        raw = self.api_keys.get_secret_value() if self.api_keys else ""
-        return [key.strip() for key in raw.split(",") if key.strip()]

@@ -68,10 +68,6 @@ class Settings(DatabaseServiceSettings):
         assert self.totp_encryption_keys is not None
         return TotpCipher.from_string(self.totp_encryption_keys.get_secret_value())
 
-    def api_key_list(self) -> list[str]:
-        raw = self.api_keys.get_secret_value() if self.api_keys else ""
-        return [key.strip() for key in raw.split(",") if key.strip()]
-
     @property
     def bootstrap_admin(self) -> tuple[str, str, str] | None:
         """(username, email, password) when all three DESK_ADMIN_* variables are set."""

@@ -54,9 +54,5 @@ class Settings(DatabaseServiceSettings):
     def group_window(self) -> timedelta:
         return timedelta(seconds=self.group_window_seconds)
 
-    def api_key_list(self) -> list[str]:
-        raw = self.api_keys.get_secret_value() if self.api_keys else ""
-        return [key.strip() for key in raw.split(",") if key.strip()]
-
     def allowlist_entries(self) -> list[str]:
         return [entry.strip() for entry in self.webhook_allowlist.split(",") if entry.strip()]

@@ -45,7 +45,3 @@ class Settings(DatabaseServiceSettings):
     sla_poll_seconds: float = Field(5.0, gt=0, le=30)
     # Service-to-service keys (GET /internal/tickets, the AI refresh); unset: refused.
     api_keys: SecretStr | None = Field(None, validation_alias=env("TICKETS_API_KEYS"))
-
-    def api_key_list(self) -> list[str]:
-        raw = self.api_keys.get_secret_value() if self.api_keys else ""
-        return [key.strip() for key in raw.split(",") if key.strip()]
