@@ -113,28 +113,37 @@ class Desk:
 
     async def collect_events(self) -> list[Envelope]:
         """Drain the third party's durable queue into `events` (all deliveries, duplicates
-        kept); a fresh connection each time, so a broker restart in between is harmless."""
-        connection = await aio_pika.connect(self.env["AMQP_URL"], timeout=10)
-        try:
-            channel = await connection.channel()
-            queue = await channel.declare_queue(THIRD_PARTY_QUEUE, durable=True)
-            while (message := await queue.get(fail=False)) is not None:
-                self.events.append(Envelope.model_validate(orjson.loads(message.body)))
-                await message.ack()
-        finally:
-            await connection.close()
+        kept)."""
+        self.events += await drain_queue(self.env["AMQP_URL"], THIRD_PARTY_QUEUE)
         return self.events
 
 
-async def bind_third_party(amqp_url: str) -> None:
+async def bind_queue(amqp_url: str, queue: str, routing_key: str = "#") -> None:
+    """A durable queue of a third party's, bound to the events exchange."""
     connection = await aio_pika.connect(amqp_url, timeout=10)
     try:
         channel = await connection.channel()
         exchange = await declare_events_exchange(channel)
-        queue = await channel.declare_queue(THIRD_PARTY_QUEUE, durable=True)
-        await queue.bind(exchange, routing_key="#")
+        declared = await channel.declare_queue(queue, durable=True)
+        await declared.bind(exchange, routing_key=routing_key)
     finally:
         await connection.close()
+
+
+async def drain_queue(amqp_url: str, queue: str) -> list[Envelope]:
+    """Every delivery waiting in `queue`, acked; a fresh connection each time, so a broker
+    restart in between is harmless."""
+    connection = await aio_pika.connect(amqp_url, timeout=10)
+    drained: list[Envelope] = []
+    try:
+        channel = await connection.channel()
+        declared = await channel.declare_queue(queue, durable=True)
+        while (message := await declared.get(fail=False)) is not None:
+            drained.append(Envelope.model_validate(orjson.loads(message.body)))
+            await message.ack()
+    finally:
+        await connection.close()
+    return drained
 
 
 def _in_thread(func, *args) -> None:
@@ -160,7 +169,7 @@ def desk(ollama: Ollama) -> Iterator[Desk]:
     with own_vhost("desk_faults") as vhost:
         env = fault_env(vhost, ollama)
         _in_thread(devstack.prepare, env)
-        _in_thread(asyncio.run, bind_third_party(env["AMQP_URL"]))
+        _in_thread(asyncio.run, bind_queue(env["AMQP_URL"], THIRD_PARTY_QUEUE))
         stack = devstack.Stack(env, log_dir=LOG_DIR / "faults")
         try:
             stack.start()

@@ -22,7 +22,7 @@ import sys
 import uuid
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import partial
 
 import aio_pika
@@ -35,7 +35,6 @@ from prometheus_client.parser import text_string_to_metric_families
 from servicedesk_devtools import devstack, testing
 from servicedesk_gateway.config import parse_rate
 from servicedesk_shared.messaging.envelope import Envelope
-from servicedesk_shared.messaging.topology import declare_events_exchange
 
 from ..conftest import (
     LOG_DIR,
@@ -46,7 +45,7 @@ from ..conftest import (
     register_and_login,
     wait_http,
 )
-from .conftest import Desk, People
+from .conftest import Desk, People, bind_queue, drain_queue
 
 pytestmark = pytest.mark.e2e
 
@@ -212,38 +211,20 @@ class SlaWatch:
         self.queue = f"sla-watch-{uuid.uuid4().hex[:10]}"
         self.seen: list[Envelope] = []
 
-    async def _channel(self):
-        connection = await aio_pika.connect(self.amqp_url, timeout=10)
-        return connection, await connection.channel()
-
     async def bind(self) -> None:
-        connection, channel = await self._channel()
-        try:
-            exchange = await declare_events_exchange(channel)
-            queue = await channel.declare_queue(self.queue, durable=True)
-            await queue.bind(exchange, routing_key="ticket.sla.*")
-        finally:
-            await connection.close()
+        await bind_queue(self.amqp_url, self.queue, routing_key="ticket.sla.*")
 
     async def drain(self) -> list[Envelope]:
         """Every delivery so far, duplicates kept (the same list again while the broker is
         unreachable: the fault suite beside this one restarts it now and then)."""
-        try:
-            connection, channel = await self._channel()
-        except aio_pika.exceptions.AMQPConnectionError:
-            return self.seen
-        try:
-            queue = await channel.declare_queue(self.queue, durable=True)
-            while (message := await queue.get(fail=False)) is not None:
-                self.seen.append(Envelope.model_validate(orjson.loads(message.body)))
-                await message.ack()
-        finally:
-            await connection.close()
+        with suppress(aio_pika.exceptions.AMQPConnectionError):
+            self.seen += await drain_queue(self.amqp_url, self.queue)
         return self.seen
 
     async def delete(self) -> None:
-        connection, channel = await self._channel()
+        connection = await aio_pika.connect(self.amqp_url, timeout=10)
         try:
+            channel = await connection.channel()
             await channel.queue_delete(self.queue)
         finally:
             await connection.close()
