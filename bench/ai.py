@@ -87,8 +87,13 @@ async def suggest_overhead(env: dict[str, str], ollama: str, n: int) -> dict:
 
     def chat(i: int) -> dict:
         messages = build_messages(f"VPN drops, case {uuid.uuid4().hex}", categories)
-        return {"model": "llama3.2:1b", "messages": messages, "format": schema, "stream": True,
-                "options": {"temperature": 0}}  # fmt: skip
+        return {
+            "model": "llama3.2:1b",
+            "messages": messages,
+            "format": schema,
+            "stream": True,
+            "options": {"temperature": 0},
+        }
 
     def suggest(i: int) -> dict:
         return {"description": f"VPN drops, case {uuid.uuid4().hex}"}
@@ -123,14 +128,24 @@ def refresh_throughput(env: dict[str, str], ollama: str, tickets: int) -> dict:
     httpx.post(f"{ollama}/_standin/mode", json={"delay": 0.2}).raise_for_status()
     report = {}
     for concurrency in (1, 5, 20):
-        run_env = {**env, "REDIS_KEY_PREFIX": unique("bench-refresh") + ":",
-                   "AI_ASSIST_URL": f"http://127.0.0.1:{env['AI_ASSIST_PORT']}",
-                   "AI_ASSIST_API_KEY": API_KEY}  # fmt: skip
+        run_env = {
+            **env,
+            "REDIS_KEY_PREFIX": unique("bench-refresh") + ":",
+            "AI_ASSIST_URL": f"http://127.0.0.1:{env['AI_ASSIST_PORT']}",
+            "AI_ASSIST_API_KEY": API_KEY,
+        }
         started = time.perf_counter()
         proc = subprocess.Popen(
-            [sys.executable, str(ROOT / "scripts" / "refresh.py"), "--max-concurrency",
-             str(concurrency)], env=run_env, stdout=subprocess.PIPE, text=True,
-        )  # fmt: skip
+            [
+                sys.executable,
+                str(ROOT / "scripts" / "refresh.py"),
+                "--max-concurrency",
+                str(concurrency),
+            ],
+            env=run_env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         found_at, lines = None, []
         for line in proc.stdout:  # type: ignore[union-attr]
             lines.append(line)
@@ -159,8 +174,13 @@ def main() -> None:
     env = bench_env()
     port = free_port()
     ollama = f"http://127.0.0.1:{port}"
-    env.update(OLLAMA_URL=ollama, AI_ASSIST_CACHE_TTL="0", RATE_LIMIT_AI="100000000/minute",
-               AI_ASSIST_API_KEYS=API_KEY, TICKETS_API_KEYS=API_KEY)  # fmt: skip
+    env.update(
+        OLLAMA_URL=ollama,
+        AI_ASSIST_CACHE_TTL="0",
+        RATE_LIMIT_AI="100000000/minute",
+        AI_ASSIST_API_KEYS=API_KEY,
+        TICKETS_API_KEYS=API_KEY,
+    )
     standin = subprocess.Popen(
         [sys.executable, str(ROOT / "tests" / "ollama_standin.py"), "--port", str(port)],
         stdout=subprocess.DEVNULL,
@@ -170,8 +190,11 @@ def main() -> None:
     try:
         wait(f"{ollama}/api/version")
         stack.start()
-        machine = {"cpus": os.cpu_count(), "platform": platform.platform(),
-                   "python": platform.python_version()}  # fmt: skip
+        machine = {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+        }
         report = {
             "machine": machine,
             "suggest_c1": asyncio.run(suggest_overhead(env, ollama, args.requests)),

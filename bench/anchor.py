@@ -74,15 +74,18 @@ def dsn(url: str) -> str:
 
 def json_codec(conn: asyncpg.Connection):
     return conn.set_type_codec(
-        "jsonb", encoder=lambda v: orjson.dumps(v).decode(), decoder=orjson.loads,
+        "jsonb",
+        encoder=lambda v: orjson.dumps(v).decode(),
+        decoder=orjson.loads,
         schema="pg_catalog",
-    )  # fmt: skip
+    )
 
 
 async def open_pool(url: str) -> asyncpg.Pool:
     """As the services' engines: up to 20 connections, opened when first needed, JIT off."""
-    return await asyncpg.create_pool(dsn(url), min_size=1, max_size=20, init=json_codec,
-                                     server_settings=SERVER_SETTINGS)  # fmt: skip
+    return await asyncpg.create_pool(
+        dsn(url), min_size=1, max_size=20, init=json_codec, server_settings=SERVER_SETTINGS
+    )
 
 
 @asynccontextmanager
@@ -134,9 +137,14 @@ async def claims(request: Request) -> dict:
         key = request.app.state.keyring.get(header.get("kid") or "")
         if header.get("alg") != tokens.ALGORITHM or key is None:
             raise unauthorized()
-        found = jwt.decode(token, key, algorithms=[tokens.ALGORITHM], audience="servicedesk",
-                           issuer="servicedesk-auth",
-                           options={"require": list(tokens.ACCESS_CLAIMS)})  # fmt: skip
+        found = jwt.decode(
+            token,
+            key,
+            algorithms=[tokens.ALGORITHM],
+            audience="servicedesk",
+            issuer="servicedesk-auth",
+            options={"require": list(tokens.ACCESS_CLAIMS)},
+        )
         return _checked(found)
     except (jwt.PyJWTError, KeyError, ValueError):
         raise unauthorized() from None
@@ -163,15 +171,23 @@ def as_json(body, status: int = 200) -> Response:
 
 
 def person(user_id, name, shown):
-    return None if user_id is None else {"id": user_id, "username": name,
-                                         "display_name": shown or name}  # fmt: skip
+    return (
+        None
+        if user_id is None
+        else {"id": user_id, "username": name, "display_name": shown or name}
+    )
 
 
 def clock(paused, remaining, due, met):
     if remaining is None:
         return None
-    return {"due_at": due, "met_at": met, "breached": remaining < 0 if met else remaining <= 0,
-            "paused": bool(paused) and met is None, "remaining_seconds": remaining}  # fmt: skip
+    return {
+        "due_at": due,
+        "met_at": met,
+        "breached": remaining < 0 if met else remaining <= 0,
+        "paused": bool(paused) and met is None,
+        "remaining_seconds": remaining,
+    }
 
 
 def ticket_body(row, at: int = 0) -> dict:
@@ -186,8 +202,18 @@ def ticket_body(row, at: int = 0) -> dict:
 
 
 TICKET_NAMES = [c.strip().removeprefix("t.") for c in TICKET.split(",")]
-TRIAGE = ("tr_status", "tr_category", "tr_priority", "tr_title", "summary", "confidence",
-          "model", "error", "applied", "tr_updated_at")  # fmt: skip
+TRIAGE = (
+    "tr_status",
+    "tr_category",
+    "tr_priority",
+    "tr_title",
+    "summary",
+    "confidence",
+    "model",
+    "error",
+    "applied",
+    "tr_updated_at",
+)
 
 
 @app.get("/api/users/me")
@@ -197,9 +223,21 @@ async def me(request: Request, found: dict = Depends(claims)) -> Response:
         raise unauthorized()
     if found.get("tv", 0) != row["token_version"]:
         raise unauthorized()
-    body = {k: row[k] for k in ("id", "username", "email", "display_name", "is_active",
-                                "is_admin", "is_superuser", "systems", "mfa_enabled",
-                                "created_at")}  # fmt: skip
+    body = {
+        k: row[k]
+        for k in (
+            "id",
+            "username",
+            "email",
+            "display_name",
+            "is_active",
+            "is_admin",
+            "is_superuser",
+            "systems",
+            "mfa_enabled",
+            "created_at",
+        )
+    }
     body["roles"] = ["user"] + ["admin"] * row["is_admin"] + ["superuser"] * row["is_superuser"]
     return as_json(body)
 
@@ -244,15 +282,33 @@ async def create(data: NewTicket, request: Request, found: dict = Depends(princi
         if row is None:
             raise HTTPException(422, "Unknown system")
         body = dict(zip(TICKET_NAMES, row, strict=True))
-        event = new_event("ticket.created", {"ticket": body}, producer="tickets",
-                          correlation_id=request.headers.get("x-request-id"))  # fmt: skip
-        await conn.execute(INSERT_OUTBOX, uuid.UUID(event["id"]), event["type"],
-                           event, now)  # fmt: skip
-        await conn.execute(INSERT_AUDIT, now, found["sub"], found["username"],
-                           str(body["id"]), body, request.headers.get("x-request-id"),
-                           request.client.host if request.client else None)  # fmt: skip
-    return as_json({**body, "requester": person(found["sub"], found["username"], None),
-                    "assignee": None, "ai_triage": None, "sla": None}, 201)  # fmt: skip
+        event = new_event(
+            "ticket.created",
+            {"ticket": body},
+            producer="tickets",
+            correlation_id=request.headers.get("x-request-id"),
+        )
+        await conn.execute(INSERT_OUTBOX, uuid.UUID(event["id"]), event["type"], event, now)
+        await conn.execute(
+            INSERT_AUDIT,
+            now,
+            found["sub"],
+            found["username"],
+            str(body["id"]),
+            body,
+            request.headers.get("x-request-id"),
+            request.client.host if request.client else None,
+        )
+    return as_json(
+        {
+            **body,
+            "requester": person(found["sub"], found["username"], None),
+            "assignee": None,
+            "ai_triage": None,
+            "sla": None,
+        },
+        201,
+    )
 
 
 @app.get("/healthz")
@@ -261,5 +317,12 @@ async def healthz() -> Response:
 
 
 if __name__ == "__main__":
-    uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), loop="uvloop", http="httptools",
-                access_log=False, log_level="warning")  # fmt: skip
+    uvicorn.run(
+        app,
+        host="127.0.0.1",
+        port=int(sys.argv[1]),
+        loop="uvloop",
+        http="httptools",
+        access_log=False,
+        log_level="warning",
+    )

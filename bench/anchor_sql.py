@@ -1,17 +1,23 @@
 """The SQL of bench/anchor.py: its statements and the tables it makes for creates.
 
-Plain SQL, one statement per round trip; `VISIBLE` is `access.visible_tickets` of the
+Plain SQL, one statement per round trip; `VISIBLE` is `permissions.visible_tickets` of the
 tickets service written out ($1 the caller's id, $2 the systems where they are agent or
 above; global admins get `ADMIN_VISIBLE`, which takes the same arguments).
 """
 
-TICKET = ("t.id, t.title, t.description, t.status, t.priority, t.category, t.system, "
-          "t.requester_id, t.assignee_id, t.created_at, t.updated_at")  # fmt: skip
-NAMES = "rp.username AS r_name, rp.display_name AS r_shown, ap.username AS a_name, " \
-        "ap.display_name AS a_shown"  # fmt: skip
-CLOCKS = ("s.paused, s.first_response_remaining, s.first_response_due_at, "
-          "s.first_response_met_at, s.resolution_remaining, s.resolution_due_at, "
-          "s.resolution_met_at")  # fmt: skip
+TICKET = (
+    "t.id, t.title, t.description, t.status, t.priority, t.category, t.system, "
+    "t.requester_id, t.assignee_id, t.created_at, t.updated_at"
+)
+NAMES = (
+    "rp.username AS r_name, rp.display_name AS r_shown, ap.username AS a_name, "
+    "ap.display_name AS a_shown"
+)
+CLOCKS = (
+    "s.paused, s.first_response_remaining, s.first_response_due_at, "
+    "s.first_response_met_at, s.resolution_remaining, s.resolution_due_at, "
+    "s.resolution_met_at"
+)
 JOINS = """LEFT JOIN people rp ON rp.user_id = t.requester_id
 LEFT JOIN people ap ON ap.user_id = t.assignee_id
 LEFT JOIN ticket_sla s ON s.ticket_id = t.id"""

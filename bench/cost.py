@@ -81,13 +81,20 @@ class Bench:
             drain(self.env)
         after, requests = self.meter.snapshot(), result.rps * self.seconds
         cpu = self.meter.cost(before, after, requests)
-        row = {"path": label, "target": target, **vars(result), "cpu_ms": cpu,
-               "pg": Meter.pg(before, after, requests)}  # fmt: skip
+        row = {
+            "path": label,
+            "target": target,
+            **vars(result),
+            "cpu_ms": cpu,
+            "pg": Meter.pg(before, after, requests),
+        }
         bad = f" non-2xx {result.non_2xx} timeouts {result.timeouts}" * bool(
             result.non_2xx or result.timeouts
         )
-        print(f"  {label:<26} {target:<16} {result.row()}{bad}  cpu ms/req {cpu} {row['pg']}",
-              flush=True)  # fmt: skip
+        print(
+            f"  {label:<26} {target:<16} {result.row()}{bad}  cpu ms/req {cpu} {row['pg']}",
+            flush=True,
+        )
         return row
 
 
@@ -96,11 +103,23 @@ def reads(bench: Bench, headers: dict[str, dict], rounds: int) -> list[dict]:
     for _ in range(rounds):
         for label, (service, path) in READS.items():
             h = headers[service]
-            for target, conns in (("anchor", 64), ("service", 64), ("gateway", 64),
-                                  ("service", 1), ("gateway", 1)):  # fmt: skip
+            for target, conns in (
+                ("anchor", 64),
+                ("service", 64),
+                ("gateway", 64),
+                ("service", 1),
+                ("gateway", 1),
+            ):
                 url = bench.base[service if target == "service" else target] + path
-                rows.append(bench.run(label, f"{target} c={conns}", lambda url=url, c=conns, h=h:
-                    wrk.run(url, connections=c, seconds=bench.seconds, headers=h)))  # fmt: skip
+                rows.append(
+                    bench.run(
+                        label,
+                        f"{target} c={conns}",
+                        lambda url=url, c=conns, h=h: wrk.run(
+                            url, connections=c, seconds=bench.seconds, headers=h
+                        ),
+                    )
+                )
     return rows
 
 
@@ -110,8 +129,14 @@ def creates(bench: Bench, user: dict, rounds: int) -> list[dict]:
     for _ in range(rounds):
         for target in ("anchor", "gateway"):
             base = bench.base[target]
-            rows.append(bench.run("POST /api/tickets", f"{target} c=32", lambda base=base:
-                create_at_full_speed(base, user, bench.seconds), drained=True))  # fmt: skip
+            rows.append(
+                bench.run(
+                    "POST /api/tickets",
+                    f"{target} c=32",
+                    lambda base=base: create_at_full_speed(base, user, bench.seconds),
+                    drained=True,
+                )
+            )
     return rows
 
 
@@ -119,10 +144,13 @@ def same_answers(bench: Bench, headers: dict[str, dict]) -> dict[str, str]:
     """Anchor vs service: status, top-level fields and the list's total, once each."""
     found = {}
     for label, (service, path) in READS.items():
-        got = [httpx.get(bench.base[name] + path, headers=headers[service])
-               for name in ("anchor", service)]  # fmt: skip
-        bodies = [r.json() if r.headers.get("content-type") == "application/json" else {}
-                  for r in got]  # fmt: skip
+        got = [
+            httpx.get(bench.base[name] + path, headers=headers[service])
+            for name in ("anchor", service)
+        ]
+        bodies = [
+            r.json() if r.headers.get("content-type") == "application/json" else {} for r in got
+        ]
         same = [r.status_code for r in got] == [200, 200] and set(bodies[0]) == set(bodies[1])
         same &= bodies[0].get("total") == bodies[1].get("total")
         shown = [(r.status_code, sorted(body)) for r, body in zip(got, bodies, strict=True)]
@@ -147,9 +175,12 @@ GOALS = {  # target -> (reference target, goal text, check(row, reference))
     "service c=64": ("anchor c=64", "≥ 0.8x anchor", lambda r, a: r["rps"] >= 0.8 * a["rps"]),
     "gateway c=64": ("service c=64", "≥ 0.8x service", lambda r, a: r["rps"] >= 0.8 * a["rps"]),
     "gateway c=1": ("service c=1", "≤ +1 ms p50", lambda r, a: r["p50_ms"] - a["p50_ms"] <= 1),
-    "gateway c=32": ("anchor c=32", "≥ 400/s and ≥ 0.7x anchor",
-                     lambda r, a: r["rps"] >= 400 and r["rps"] >= 0.7 * a["rps"]),
-}  # fmt: skip
+    "gateway c=32": (
+        "anchor c=32",
+        "≥ 400/s and ≥ 0.7x anchor",
+        lambda r, a: r["rps"] >= 400 and r["rps"] >= 0.7 * a["rps"],
+    ),
+}
 
 
 def table(rows: list[dict], fixed: dict) -> str:
@@ -164,8 +195,11 @@ def table(rows: list[dict], fixed: dict) -> str:
             ratio = cpu_ratio = goal = verdict = "—"
             if target in GOALS and (ref := mean(rows, path, GOALS[target][0])):
                 _, goal, check = GOALS[target]
-                ratio = (f"{row['p50_ms'] - ref['p50_ms']:+.2f} ms" if target == "gateway c=1"
-                         else f"{row['rps'] / ref['rps']:.2f}x")  # fmt: skip
+                ratio = (
+                    f"{row['p50_ms'] - ref['p50_ms']:+.2f} ms"
+                    if target == "gateway c=1"
+                    else f"{row['rps'] / ref['rps']:.2f}x"
+                )
                 cpu_ratio = f"{ref['cpu_all'] / row['cpu_all']:.2f}x" if row["cpu_all"] else "—"
                 verdict = "met" if check(row, ref) else "NOT met"
             if row["errors"]:
@@ -188,8 +222,12 @@ def table(rows: list[dict], fixed: dict) -> str:
 def start_anchor(env: dict[str, str]) -> subprocess.Popen:
     env["ANCHOR_PORT"] = str(free_port())
     log = open(ROOT / ".devstack" / "bench-logs" / "anchor.log", "ab")  # noqa: SIM115
-    proc = subprocess.Popen([sys.executable, str(HERE / "anchor.py"), env["ANCHOR_PORT"]],
-                            env=env, stdout=log, stderr=log)  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, str(HERE / "anchor.py"), env["ANCHOR_PORT"]],
+        env=env,
+        stdout=log,
+        stderr=log,
+    )
     wait(f"http://127.0.0.1:{env['ANCHOR_PORT']}/healthz")
     return proc
 
@@ -213,9 +251,16 @@ def measure(env: dict[str, str], stack: devstack.Stack, args: argparse.Namespace
         rows = reads(bench, headers, args.rounds)
         user = {"Authorization": f"Bearer {token(env)}"}
         rows += creates(bench, user, args.rounds)
-        report["fixed_200"] = asyncio.run(fixed_rate(
-            "POST", f"{bench.base['gateway']}/api/tickets", rate=200, seconds=args.seconds * 2,
-            headers=user, body=CREATE_BODY))  # fmt: skip
+        report["fixed_200"] = asyncio.run(
+            fixed_rate(
+                "POST",
+                f"{bench.base['gateway']}/api/tickets",
+                rate=200,
+                seconds=args.seconds * 2,
+                headers=user,
+                body=CREATE_BODY,
+            )
+        )
         print(f"create at 200/s: {report['fixed_200']}", flush=True)
         report["runs"] = rows
         report["table"] = table(rows, report["fixed_200"])
@@ -237,9 +282,12 @@ def main() -> None:
     try:
         stack.start()
         report = measure(env, stack, args)
-        report["machine"] = {"cpus": os.cpu_count(), "platform": platform.platform(),
-                             "python": platform.python_version(),
-                             "load_before_stop": os.getloadavg()}  # fmt: skip
+        report["machine"] = {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "load_before_stop": os.getloadavg(),
+        }
         report["args"] = vars(args)
         print(report["table"])
         out = HERE / "results" / f"cost-{time.strftime('%Y%m%dT%H%M%S')}.json"

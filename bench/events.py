@@ -232,11 +232,13 @@ async def measure(env: dict, args, pids: dict[str, int]) -> dict:
         committed[0] -= len(ids)  # the paced commits themselves
         committed[1] -= len(polls)
         occurred = dict(
-            await tickets.fetch("SELECT id, occurred_at FROM outbox WHERE id = ANY($1)",
-                                [uuid.UUID(i) for i in ids])
-        )  # fmt: skip
-        visible = [(at - occurred[i]).total_seconds() * 1000
-                   for i, at in seen.items() if i in occurred]  # fmt: skip
+            await tickets.fetch(
+                "SELECT id, occurred_at FROM outbox WHERE id = ANY($1)", [uuid.UUID(i) for i in ids]
+            )
+        )
+        visible = [
+            (at - occurred[i]).total_seconds() * 1000 for i, at in seen.items() if i in occurred
+        ]
         per_second = [
             round(max(in_order[k : k + args.rate]), 1) for k in range(0, len(in_order), args.rate)
         ]

@@ -62,12 +62,20 @@ def _write(environment, **_kw) -> None:
     for entry in [*entries, stats.total]:
         route = f"{entry.method} {entry.name}" if entry.method else "all routes"
         codes = STATUS.get(route) or sum(STATUS.values(), Counter())
-        rows.append({"route": route, "requests": entry.num_requests,
-                     "failures": entry.num_failures, "rps": round(entry.total_rps, 2),
-                     **{f"p{round(q * 100)}": entry.get_response_time_percentile(q)
-                        for q in (0.5, 0.95, 0.99)},
-                     "max": round(entry.max_response_time or 0),
-                     "statuses": dict(sorted(codes.items()))})  # fmt: skip
+        rows.append(
+            {
+                "route": route,
+                "requests": entry.num_requests,
+                "failures": entry.num_failures,
+                "rps": round(entry.total_rps, 2),
+                **{
+                    f"p{round(q * 100)}": entry.get_response_time_percentile(q)
+                    for q in (0.5, 0.95, 0.99)
+                },
+                "max": round(entry.max_response_time or 0),
+                "statuses": dict(sorted(codes.items())),
+            }
+        )
     refused = sorted(REFUSED_MS)
     ranks = {f"p{q}": round(refused[len(refused) * q // 100]) for q in (50, 95, 99) if refused}
     rows.append({"route": "refused (503)", "count": len(refused), **ranks})
@@ -93,8 +101,9 @@ class Person(FastHttpUser):
         if name != UNREAD:
             self.poll()
         headers = {**self.auth, **(headers or {})}
-        with self.client.request(method, path, name=name, headers=headers,
-                                 catch_response=True, **kw) as resp:  # fmt: skip
+        with self.client.request(
+            method, path, name=name, headers=headers, catch_response=True, **kw
+        ) as resp:
             if resp.status_code in expected:
                 resp.success()
             return resp
@@ -129,15 +138,20 @@ class Person(FastHttpUser):
     def comment(self, internal: bool = False) -> None:
         ticket = self.open_ticket()
         if ticket:
-            body = {"body": f"{random.choice(WORDS)}: tried again at {time.strftime('%H:%M')}",
-                    "internal": internal}  # fmt: skip
-            self.call("POST", f"/api/tickets/{ticket['id']}/comments",
-                      "/api/tickets/{id}/comments", json=body)  # fmt: skip
+            body = {
+                "body": f"{random.choice(WORDS)}: tried again at {time.strftime('%H:%M')}",
+                "internal": internal,
+            }
+            self.call(
+                "POST",
+                f"/api/tickets/{ticket['id']}/comments",
+                "/api/tickets/{id}/comments",
+                json=body,
+            )
 
     def notifications(self) -> None:
         """The inbox: the page, then one entry opened (marked read) now and then."""
-        resp = self.call("GET", "/api/notifications", "/api/notifications",
-                         params={"limit": 20})  # fmt: skip
+        resp = self.call("GET", "/api/notifications", "/api/notifications", params={"limit": 20})
         if resp.status_code != 200:
             return
         unread = [n for n in resp.json()["items"] if n["read_at"] is None]
@@ -171,11 +185,19 @@ class Requester(Person):
     def file(self) -> None:
         """New ticket: retry-safe with an Idempotency-Key, as the UI sends it."""
         word = random.choice(WORDS)
-        body = {"title": f"{word} does not work", "priority": random.choice(["low", "medium",
-                "medium", "high"]), "description": f"Since this morning the {word} fails.",
-                "system": random.choice(["TTS", "HDTS"])}  # fmt: skip
-        resp = self.call("POST", "/api/tickets", "/api/tickets", json=body,
-                         headers={"Idempotency-Key": str(uuid.uuid4())})  # fmt: skip
+        body = {
+            "title": f"{word} does not work",
+            "priority": random.choice(["low", "medium", "medium", "high"]),
+            "description": f"Since this morning the {word} fails.",
+            "system": random.choice(["TTS", "HDTS"]),
+        }
+        resp = self.call(
+            "POST",
+            "/api/tickets",
+            "/api/tickets",
+            json=body,
+            headers={"Idempotency-Key": str(uuid.uuid4())},
+        )
         if resp.status_code == 201:
             self.seen.append(resp.json())
 
@@ -197,12 +219,18 @@ class Agent(Person):
     @task(8)
     def browse(self) -> None:
         """The queue with the filters an agent flips through, sometimes a second page."""
-        filters = random.choice([
-            {}, {"active": "true"}, {"assignee": "me"}, {"assignee": "none"},
-            {"status": random.choice(["open", "in_progress", "waiting"])},
-            {"priority": random.choice(["high", "urgent"]), "active": "true"},
-            {"sla": "at_risk"}, {"q": random.choice(["printer", "printer floor 3", "jams"])},
-        ])  # fmt: skip
+        filters = random.choice(
+            [
+                {},
+                {"active": "true"},
+                {"assignee": "me"},
+                {"assignee": "none"},
+                {"status": random.choice(["open", "in_progress", "waiting"])},
+                {"priority": random.choice(["high", "urgent"]), "active": "true"},
+                {"sla": "at_risk"},
+                {"q": random.choice(["printer", "printer floor 3", "jams"])},
+            ]
+        )
         filters["sort"] = random.choice(SORTS)
         if random.random() < 0.2:
             filters["offset"] = 25
@@ -213,8 +241,9 @@ class Agent(Person):
         """The views menu (each with its count), then one built-in view."""
         self.call("GET", "/api/views", "/api/views")
         view = random.choice(["mine", "unassigned", "at_risk"])
-        resp = self.call("GET", f"/api/views/{view}/tickets", "/api/views/{id}/tickets",
-                         params={"limit": 25})  # fmt: skip
+        resp = self.call(
+            "GET", f"/api/views/{view}/tickets", "/api/views/{id}/tickets", params={"limit": 25}
+        )
         if resp.status_code == 200 and resp.json()["items"]:
             self.seen = resp.json()["items"]
 
@@ -235,8 +264,9 @@ class Agent(Person):
         if ticket and ticket["status"] in MOVES:
             to = random.choice(MOVES[ticket["status"]])
             path = f"/api/tickets/{ticket['id']}/transitions"
-            self.call("POST", path, "/api/tickets/{id}/transitions", json={"to": to},
-                      expected=(409,))  # fmt: skip
+            self.call(
+                "POST", path, "/api/tickets/{id}/transitions", json={"to": to}, expected=(409,)
+            )
 
     @task(1)
     def take(self) -> None:
@@ -244,8 +274,13 @@ class Agent(Person):
         free = [t for t in self.seen if t.get("assignee_id") is None]
         if free:
             tid = random.choice(free)["id"]
-            self.call("PATCH", f"/api/tickets/{tid}", "/api/tickets/{id}",
-                      json={"assignee_id": self.me["id"]}, expected=(403,))  # fmt: skip
+            self.call(
+                "PATCH",
+                f"/api/tickets/{tid}",
+                "/api/tickets/{id}",
+                json={"assignee_id": self.me["id"]},
+                expected=(403,),
+            )
 
     @task(2)
     def inbox(self) -> None:
@@ -254,6 +289,8 @@ class Agent(Person):
     @task(1)
     def export(self) -> None:
         """The CSV of the system's open or active tickets (a few hundred to ~2,000 rows)."""
-        params = {"system": self.me["system"], **random.choice([{"status": "open"},
-                  {"active": "true"}, {"assignee": "me"}])}  # fmt: skip
+        params = {
+            "system": self.me["system"],
+            **random.choice([{"status": "open"}, {"active": "true"}, {"assignee": "me"}]),
+        }
         self.call("GET", "/api/export/tickets", "/api/export/tickets", params=params)

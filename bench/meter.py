@@ -68,8 +68,9 @@ class Meter:
             )
             totals = await conn.fetchrow(
                 "SELECT sum(sessions)::float8, sum(active_time)::float8 FROM pg_stat_database"
-                " WHERE datname = ANY($1)", self.databases,
-            )  # fmt: skip
+                " WHERE datname = ANY($1)",
+                self.databases,
+            )
             return [row["pid"] for row in rows], list(totals)
         finally:
             await conn.close()
@@ -87,8 +88,10 @@ class Meter:
         the bench's databases, ended ones included)."""
         (s0, a0), (s1, a1) = before["pg_stats"], after["pg_stats"]
         n = max(requests, 1)
-        return {"sessions_per_request": round((s1 - s0) / n, 4),
-                "active_ms_per_request": round((a1 - a0) / n, 3)}  # fmt: skip
+        return {
+            "sessions_per_request": round((s1 - s0) / n, 4),
+            "active_ms_per_request": round((a1 - a0) / n, 3),
+        }
 
     def _used(self, before: dict, after: dict) -> dict[str, float]:
         used = {name: after[name] - before[name] for name in self.pids}
@@ -118,8 +121,11 @@ class Meter:
 def _queued(vhost: str) -> int:
     out = subprocess.run(
         ["rabbitmqctl", "-q", "list_queues", "-p", vhost, "messages"],
-        capture_output=True, text=True, timeout=60, check=True,
-    ).stdout  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
     return sum(int(word) for word in out.split() if word.isdigit())
 
 

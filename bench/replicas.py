@@ -62,8 +62,9 @@ class SecondReplica:
             port = free_port()
             log = open(LOGS / "tickets-2.log", "ab")  # noqa: SIM115
             own = {**self.env, "TICKETS_PORT": str(port)}
-            self.proc = subprocess.Popen([sys.executable, "-m", "servicedesk_tickets"],
-                                         env=own, stdout=log, stderr=log)  # fmt: skip
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "servicedesk_tickets"], env=own, stdout=log, stderr=log
+            )
             self.url = f"http://127.0.0.1:{port}/api/tickets"
             wait(f"http://127.0.0.1:{port}/healthz")
             self.meter.pids["tickets-2"] = self.proc.pid
@@ -79,8 +80,12 @@ class SecondReplica:
 def creates(urls: list[str], conns: int, seconds: int, headers: dict, script: str) -> list:
     """One wrk per URL, all at once (subprocess.run releases the GIL)."""
     with ThreadPoolExecutor(len(urls)) as pool:
-        runs = [pool.submit(wrk.run, url, connections=conns, seconds=seconds, headers=headers,
-                            script=script) for url in urls]  # fmt: skip
+        runs = [
+            pool.submit(
+                wrk.run, url, connections=conns, seconds=seconds, headers=headers, script=script
+            )
+            for url in urls
+        ]
         return [run.result() for run in runs]
 
 
@@ -101,14 +106,23 @@ def measure(env: dict, meter: Meter, second: SecondReplica, args) -> list[dict]:
                 drain(env)
                 rps, after = sum(r.rps for r in results), meter.snapshot()
                 cpu = meter.cost(before, after, rps * args.seconds)
-                rows.append({"replicas": replicas, "connections_each": conns, "rps": rps,
-                             "runs": [vars(r) for r in results], "cpu_ms": cpu,
-                             "pg": Meter.pg(before, after, rps * args.seconds)})  # fmt: skip
-                print(f"  {replicas} replica(s) c={conns} each: {rps:.0f}/s "
-                      f"p99 {max(r.p99_ms for r in results):.1f} ms "
-                      f"non-2xx {sum(r.non_2xx for r in results)} "
-                      f"timeouts {sum(r.timeouts for r in results)}  cpu ms/create {cpu}",
-                      flush=True)  # fmt: skip
+                rows.append(
+                    {
+                        "replicas": replicas,
+                        "connections_each": conns,
+                        "rps": rps,
+                        "runs": [vars(r) for r in results],
+                        "cpu_ms": cpu,
+                        "pg": Meter.pg(before, after, rps * args.seconds),
+                    }
+                )
+                print(
+                    f"  {replicas} replica(s) c={conns} each: {rps:.0f}/s "
+                    f"p99 {max(r.p99_ms for r in results):.1f} ms "
+                    f"non-2xx {sum(r.non_2xx for r in results)} "
+                    f"timeouts {sum(r.timeouts for r in results)}  cpu ms/create {cpu}",
+                    flush=True,
+                )
                 second.down()
     finally:
         os.unlink(script.name)
@@ -116,9 +130,11 @@ def measure(env: dict, meter: Meter, second: SecondReplica, args) -> list[dict]:
 
 
 def table(rows: list[dict]) -> tuple[str, float]:
-    lines = ["| tickets replicas | wrk | creates/s | p99 ms (worst) | CPU ms/create (all) "
-             "| of which tickets | of which PG | non-2xx or timeouts |",
-             "|---|---|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+    lines = [
+        "| tickets replicas | wrk | creates/s | p99 ms (worst) | CPU ms/create (all) "
+        "| of which tickets | of which PG | non-2xx or timeouts |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
     mean = {}
     for n in (1, 2):
         runs = [r for r in rows if r["replicas"] == n]
@@ -131,8 +147,10 @@ def table(rows: list[dict]) -> tuple[str, float]:
         p99 = statistics.mean(max(w["p99_ms"] for w in r["runs"]) for r in runs)
         errors = sum(w["non_2xx"] + w["timeouts"] for r in runs for w in r["runs"])
         wrk_text = "1 x c=32" if n == 1 else "2 x c=16"
-        lines.append(f"| {n} | {wrk_text} | {mean[n]:.0f} | {p99:.1f} | {cpu:.2f} | {app:.2f} "
-                     f"| {pg:.2f} | {errors} |")  # fmt: skip
+        lines.append(
+            f"| {n} | {wrk_text} | {mean[n]:.0f} | {p99:.1f} | {cpu:.2f} | {app:.2f} "
+            f"| {pg:.2f} | {errors} |"
+        )
     gain = (mean[2] / mean[1] - 1) * 100
     verdict = "met" if gain >= 60 else "NOT met"
     lines.append(f"\nThe second replica adds {gain:+.0f} % (goal ≥ +60 %: {verdict}).")
@@ -158,10 +176,18 @@ def main() -> None:
         rows = measure(env, meter, second, args)
         text, gain = table(rows)
         print(text)
-        report = {"runs": rows, "gain_percent": gain, "idle_cpu_per_s": idle, "table": text,
-                  "args": vars(args),
-                  "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
-                              "load": os.getloadavg()}}  # fmt: skip
+        report = {
+            "runs": rows,
+            "gain_percent": gain,
+            "idle_cpu_per_s": idle,
+            "table": text,
+            "args": vars(args),
+            "machine": {
+                "cpus": os.cpu_count(),
+                "platform": platform.platform(),
+                "load": os.getloadavg(),
+            },
+        }
         out = HERE / "results" / f"replicas-{time.strftime('%Y%m%dT%H%M%S')}.json"
         out.parent.mkdir(exist_ok=True)
         out.write_text(json.dumps(report, indent=2))

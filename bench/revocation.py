@@ -39,8 +39,12 @@ SETTINGS = tokens.TokenSettings(
 def percentiles(samples: list[float]) -> dict[str, float]:
     ordered = sorted(samples)
     pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000  # noqa: E731
-    return {"p50_ms": pick(0.50), "p90_ms": pick(0.90), "p99_ms": pick(0.99),
-            "mean_ms": statistics.fmean(ordered) * 1000}  # fmt: skip
+    return {
+        "p50_ms": pick(0.50),
+        "p90_ms": pick(0.90),
+        "p99_ms": pick(0.99),
+        "mean_ms": statistics.fmean(ordered) * 1000,
+    }
 
 
 async def timed(n: int, call) -> list[float]:
@@ -83,8 +87,9 @@ async def main(n: int) -> dict:
 
 
 def report(results: dict, n: int) -> None:
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True, check=False).stdout.strip()  # fmt: skip
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+    ).stdout.strip()
     print(f"n={n} per row, commit {commit}, {platform.python_version()}, uvloop")
     print(f"{'what':45} {'p50':>9} {'p90':>9} {'p99':>9}")
     for name, row in results.items():

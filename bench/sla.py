@@ -74,9 +74,11 @@ MAKE_DUE = """UPDATE sla_deadlines SET due_at = now() - interval '1 minute'
 
 def ms(samples: list[float]) -> dict[str, float]:
     ordered = sorted(samples)
-    return {"p50": round(statistics.median(ordered) * 1000, 2),
-            "p95": round(ordered[int(0.95 * (len(ordered) - 1))] * 1000, 2),
-            "max": round(ordered[-1] * 1000, 2)}  # fmt: skip
+    return {
+        "p50": round(statistics.median(ordered) * 1000, 2),
+        "p95": round(ordered[int(0.95 * (len(ordered) - 1))] * 1000, 2),
+        "max": round(ordered[-1] * 1000, 2),
+    }
 
 
 async def timed_poll(sessions) -> tuple[float, int]:
@@ -87,7 +89,8 @@ async def timed_poll(sessions) -> tuple[float, int]:
 
 async def explain(engine) -> str:
     query = due_query(utcnow() + timedelta(seconds=1)).compile(
-        dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})  # fmt: skip
+        dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
+    )
     async with engine.begin() as conn:
         rows = await conn.execute(text(f"EXPLAIN (ANALYZE, BUFFERS) {query}"))
         return "\n".join(r[0] for r in rows)
@@ -111,9 +114,15 @@ async def run(args) -> dict:
         busy, emitted = await timed_poll(sessions)
         plan = await explain(engine)
         await engine.dispose()
-    return {"tickets": args.tickets, "deadline_rows": rows, "seed_seconds": round(seeded, 1),
-            "idle_poll_ms": ms(idle), "due_poll_ms": round(busy * 1000, 1),
-            "due_emitted": emitted, "explain": plan}  # fmt: skip
+    return {
+        "tickets": args.tickets,
+        "deadline_rows": rows,
+        "seed_seconds": round(seeded, 1),
+        "idle_poll_ms": ms(idle),
+        "due_poll_ms": round(busy * 1000, 1),
+        "due_emitted": emitted,
+        "explain": plan,
+    }
 
 
 def main() -> None:
@@ -122,10 +131,14 @@ def main() -> None:
     parser.add_argument("--due", type=int, default=100)
     parser.add_argument("--polls", type=int, default=50)
     report = asyncio.run(run(parser.parse_args()))
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True, cwd=ROOT).stdout.strip()  # fmt: skip
-    report |= {"commit": commit, "machine": f"{platform.machine()} {platform.release()}",
-               "at": utcnow().isoformat(timespec="minutes")}  # fmt: skip
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
+    ).stdout.strip()
+    report |= {
+        "commit": commit,
+        "machine": f"{platform.machine()} {platform.release()}",
+        "at": utcnow().isoformat(timespec="minutes"),
+    }
     print(json.dumps({k: v for k, v in report.items() if k != "explain"}, indent=2))
     print(report["explain"])
     out = ROOT / "bench" / "results" / f"sla-{int(time.time())}.json"

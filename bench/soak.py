@@ -105,25 +105,45 @@ def dsn(env: dict[str, str], var: str) -> str:
 def people(env: dict[str, str]) -> dict[str, list[dict]]:
     """The requesters and agents, each with an id, a name and a token of the stack's key."""
     requesters = [{"id": str(uuid.uuid4()), "name": f"requester{n}"} for n in range(REQUESTERS)]
-    agents = [{"id": str(uuid.uuid4()), "name": f"agent-{system.lower()}{n}", "system": system}
-              for system in SYSTEMS for n in range(AGENTS_PER_SYSTEM)]  # fmt: skip
+    agents = [
+        {"id": str(uuid.uuid4()), "name": f"agent-{system.lower()}{n}", "system": system}
+        for system in SYSTEMS
+        for n in range(AGENTS_PER_SYSTEM)
+    ]
     for person in requesters + agents:
         systems = {person["system"]: "agent"} if "system" in person else {}
-        person["token"] = token(env, sub=person["id"], username=person["name"],
-                                email=f"{person['name']}@example.com", systems=systems)  # fmt: skip
+        person["token"] = token(
+            env,
+            sub=person["id"],
+            username=person["name"],
+            email=f"{person['name']}@example.com",
+            systems=systems,
+        )
     return {"requesters": requesters, "agents": agents}
 
 
 async def seed_people(env: dict[str, str], who: dict[str, list[dict]], tickets: int) -> None:
     """Tickets' owners and assignees, comments, both directories, the notifications."""
     everyone = who["requesters"] + who["agents"]
-    rows = [(p["id"], p["name"], p["name"].title(), json.dumps({p["system"]: "agent"}
-             if "system" in p else {})) for p in everyone]  # fmt: skip
+    rows = [
+        (
+            p["id"],
+            p["name"],
+            p["name"].title(),
+            json.dumps({p["system"]: "agent"} if "system" in p else {}),
+        )
+        for p in everyone
+    ]
     agents = {s: [a["id"] for a in who["agents"] if a["system"] == s] for s in SYSTEMS}
     conn = await asyncpg.connect(dsn(env, "TICKETS_DATABASE_URL"))
     try:
-        await conn.execute(ASSIGN_SQL, [r["id"] for r in who["requesters"]], agents["TTS"],
-                           agents["HDTS"], AGENTS_PER_SYSTEM)  # fmt: skip
+        await conn.execute(
+            ASSIGN_SQL,
+            [r["id"] for r in who["requesters"]],
+            agents["TTS"],
+            agents["HDTS"],
+            AGENTS_PER_SYSTEM,
+        )
         await conn.execute(COMMENTS_SQL)
         await conn.executemany(PEOPLE_SQL, rows)
         await conn.execute("VACUUM ANALYZE tickets")
@@ -153,14 +173,35 @@ def sample(stack: devstack.Stack, began: float) -> dict:
     return row
 
 
-def locust(gateway: str, args: argparse.Namespace, out: Path, files: dict[str, str],
-           stack: devstack.Stack) -> list[dict]:  # fmt: skip
+def locust(
+    gateway: str, args: argparse.Namespace, out: Path, files: dict[str, str], stack: devstack.Stack
+) -> list[dict]:
     """Run Locust headless to the end, sampling the services every SAMPLE_SECONDS."""
-    cmd = [sys.executable, "-m", "locust", "-f", str(HERE / "locustfile.py"), "--headless",
-           "-u", str(args.users), "-r", str(args.spawn_rate), "-t", f"{args.minutes}m",
-           "--host", gateway, "--html", str(out.with_suffix(".html")),
-           "--csv", str(out.with_suffix("")), "--only-summary", "--stop-timeout", "10",
-           "--loglevel", "WARNING"]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "locust",
+        "-f",
+        str(HERE / "locustfile.py"),
+        "--headless",
+        "-u",
+        str(args.users),
+        "-r",
+        str(args.spawn_rate),
+        "-t",
+        f"{args.minutes}m",
+        "--host",
+        gateway,
+        "--html",
+        str(out.with_suffix(".html")),
+        "--csv",
+        str(out.with_suffix("")),
+        "--only-summary",
+        "--stop-timeout",
+        "10",
+        "--loglevel",
+        "WARNING",
+    ]
     env = {**os.environ, **files}
     samples = []
     with open(out.with_suffix(".locust.log"), "w") as log:
@@ -183,11 +224,14 @@ def memory_report(samples: list[dict], minutes: int) -> dict[str, dict]:
         if name == "t" or name not in first:
             continue
         a, b = first[name], last[name]
-        report[name] = {"t_first": first["t"], "t_last": last["t"],
-                        "rss_first_mib": round(a["rss_kib"] / 1024, 1),
-                        "rss_last_mib": round(b["rss_kib"] / 1024, 1),
-                        "growth_pct": round(100 * (b["rss_kib"] - a["rss_kib"]) / a["rss_kib"], 2),
-                        "cpu_s": round(b["cpu_s"] - a["cpu_s"], 1)}  # fmt: skip
+        report[name] = {
+            "t_first": first["t"],
+            "t_last": last["t"],
+            "rss_first_mib": round(a["rss_kib"] / 1024, 1),
+            "rss_last_mib": round(b["rss_kib"] / 1024, 1),
+            "growth_pct": round(100 * (b["rss_kib"] - a["rss_kib"]) / a["rss_kib"], 2),
+            "cpu_s": round(b["cpu_s"] - a["cpu_s"], 1),
+        }
     return report
 
 
@@ -218,46 +262,72 @@ def log_errors(log_dir: Path) -> dict[str, list[str]]:
     """Each service's ERROR/CRITICAL lines (first 20 of each), briefly."""
     found = {}
     for path in sorted(log_dir.glob("*.log")):
-        lines = [brief(line) for line in path.read_text(errors="replace").splitlines()
-                 if '"level":"error"' in line or '"level":"critical"' in line
-                 or "ERROR" in line or "CRITICAL" in line]  # fmt: skip
+        lines = [
+            brief(line)
+            for line in path.read_text(errors="replace").splitlines()
+            if '"level":"error"' in line
+            or '"level":"critical"' in line
+            or "ERROR" in line
+            or "CRITICAL" in line
+        ]
         if lines:
             found[path.stem] = lines[:20] + ([f"… {len(lines)} in all"] if len(lines) > 20 else [])
     return found
 
 
 def markdown(rows: list[dict], mem: dict[str, dict]) -> str:
-    out = ["| route | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | statuses | 5xx |",
-           "|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    out = [
+        "| route | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | statuses | 5xx |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in rows:
         codes = ", ".join(f"{c}: {n}" for c, n in sorted(r["statuses"].items()))
-        out.append(f"| `{r['route']}` | {r['requests']:,} | {r['rps']:.1f} | {r['p50']} | "
-                   f"{r['p95']} | {r['p99']} | {r['max']:,} | {codes} | {r['5xx']} |")  # fmt: skip
-    out += ["", "| service | RSS at minute 1 | RSS at the end | growth | CPU s in between |",
-            "|---|---|---|---|---|"]  # fmt: skip
+        out.append(
+            f"| `{r['route']}` | {r['requests']:,} | {r['rps']:.1f} | {r['p50']} | "
+            f"{r['p95']} | {r['p99']} | {r['max']:,} | {codes} | {r['5xx']} |"
+        )
+    out += [
+        "",
+        "| service | RSS at minute 1 | RSS at the end | growth | CPU s in between |",
+        "|---|---|---|---|---|",
+    ]
     for name, m in mem.items():
-        out.append(f"| {name} | {m['rss_first_mib']} MiB (t={m['t_first']:.0f} s) | "
-                   f"{m['rss_last_mib']} MiB (t={m['t_last']:.0f} s) | {m['growth_pct']:+.1f} % | "
-                   f"{m['cpu_s']} |")  # fmt: skip
+        out.append(
+            f"| {name} | {m['rss_first_mib']} MiB (t={m['t_first']:.0f} s) | "
+            f"{m['rss_last_mib']} MiB (t={m['t_last']:.0f} s) | {m['growth_pct']:+.1f} % | "
+            f"{m['cpu_s']} |"
+        )
     return "\n".join(out)
 
 
 def machine() -> dict:
     cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
-    model = next((line.split(":", 1)[1].strip() for line in cpuinfo
-                  if line.startswith("model name")), "unknown")  # fmt: skip
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
-                            capture_output=True, text=True).stdout.strip()  # fmt: skip
-    return {"cpus": os.cpu_count(), "model": model, "platform": platform.platform(),
-            "python": platform.python_version(), "commit": commit}  # fmt: skip
+    model = next(
+        (line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")),
+        "unknown",
+    )
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    return {
+        "cpus": os.cpu_count(),
+        "model": model,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "commit": commit,
+    }
 
 
 def probe(gateway: str, token: str) -> tuple[int, float]:
     """One list page as an agent: the status and the latency in ms."""
     began = time.perf_counter()
     try:
-        resp = httpx.get(f"{gateway}/api/tickets", params={"limit": 25, "system": "TTS"},
-                         headers={"Authorization": f"Bearer {token}"}, timeout=10)  # fmt: skip
+        resp = httpx.get(
+            f"{gateway}/api/tickets",
+            params={"limit": 25, "system": "TTS"},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
         status = resp.status_code
     except httpx.HTTPError:
         status = 0
@@ -290,8 +360,12 @@ def recovery(gateway: str, token: str, rest_ms: float) -> dict:
 def verdict(report: dict, overload: bool) -> dict:
     total = next(r for r in report["routes"] if r["route"] == "all routes")
     worst = max(m["growth_pct"] for m in report["memory"].values())
-    result = {"5xx": total["5xx"], "5xx_not_503": total["5xx_not_503"],
-              "no_answer": total["no_answer"], "max_rss_growth_pct": worst}  # fmt: skip
+    result = {
+        "5xx": total["5xx"],
+        "5xx_not_503": total["5xx_not_503"],
+        "no_answer": total["no_answer"],
+        "max_rss_growth_pct": worst,
+    }
     answered = total["no_answer"] == 0 and report["exited"] is None
     if overload:
         result["recovery_s"] = report["recovery"]["seconds"]
@@ -302,29 +376,42 @@ def verdict(report: dict, overload: bool) -> dict:
     return result
 
 
-def run(env: dict[str, str], stack: devstack.Stack, args: argparse.Namespace, stamp: str,
-        log_dir: Path) -> dict:  # fmt: skip
+def run(
+    env: dict[str, str], stack: devstack.Stack, args: argparse.Namespace, stamp: str, log_dir: Path
+) -> dict:
     gateway = f"http://127.0.0.1:{env['GATEWAY_PORT']}"
-    report: dict = {"started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
-                    "users": args.users, "minutes": args.minutes, "tickets": args.tickets,
-                    "pace": args.pace, "overload": args.overload,
-                    "machine": machine()}  # fmt: skip
+    report: dict = {
+        "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+        "users": args.users,
+        "minutes": args.minutes,
+        "tickets": args.tickets,
+        "pace": args.pace,
+        "overload": args.overload,
+        "machine": machine(),
+    }
     report["seed_seconds"] = asyncio.run(seed(dsn(env, "TICKETS_DATABASE_URL"), 1, args.tickets))
     who = people(env)
     asyncio.run(seed_people(env, who, args.tickets))
     report["sla_backfill_seconds"] = sla_backfill(env)
-    print(f"seeded {args.tickets} tickets, {REQUESTERS} requesters, "
-          f"{len(who['agents'])} agents", flush=True)  # fmt: skip
+    print(
+        f"seeded {args.tickets} tickets, {REQUESTERS} requesters, {len(who['agents'])} agents",
+        flush=True,
+    )
     out = HERE / "results" / f"soak-{stamp}.json"
     out.parent.mkdir(exist_ok=True)
     agent = who["agents"][0]["token"]
     rest_ms = baseline(gateway, agent)
     with tempfile.TemporaryDirectory(prefix="bench-soak-") as tmp:
-        files = {"BENCH_SOAK_PEOPLE": f"{tmp}/people.json", "BENCH_SOAK_STATUS": f"{tmp}/st.json",
-                 "BENCH_SOAK_PACE": str(args.pace)}  # fmt: skip
+        files = {
+            "BENCH_SOAK_PEOPLE": f"{tmp}/people.json",
+            "BENCH_SOAK_STATUS": f"{tmp}/st.json",
+            "BENCH_SOAK_PACE": str(args.pace),
+        }
         Path(files["BENCH_SOAK_PEOPLE"]).write_text(json.dumps(who))
-        print(f"Locust: {args.users} users at pace {args.pace} for {args.minutes} min → "
-              f"{gateway}", flush=True)  # fmt: skip
+        print(
+            f"Locust: {args.users} users at pace {args.pace} for {args.minutes} min → {gateway}",
+            flush=True,
+        )
         samples = locust(gateway, args, out, files, stack)
         if args.overload:
             report["recovery"] = recovery(gateway, agent, rest_ms)

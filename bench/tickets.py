@@ -101,8 +101,9 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
 
 
-async def fixed_rate(method: str, url: str, *, rate: int, seconds: int, headers: dict,
-                     body: dict | None = None) -> dict:  # fmt: skip
+async def fixed_rate(
+    method: str, url: str, *, rate: int, seconds: int, headers: dict, body: dict | None = None
+) -> dict:
     """Open-loop load: request i is due at start + i/rate, latency counts from then."""
     loop = asyncio.get_running_loop()
     latencies: list[float] = []
@@ -122,10 +123,15 @@ async def fixed_rate(method: str, url: str, *, rate: int, seconds: int, headers:
             tasks.append(asyncio.create_task(one(session, due)))
         await asyncio.gather(*tasks)
     errors = sum(n for status, n in statuses.items() if status >= 400)
-    return {"rate": rate, "requests": len(latencies), "errors": errors,
-            "statuses": dict(sorted(statuses.items())),
-            "p50_ms": percentile(latencies, 0.50), "p99_ms": percentile(latencies, 0.99),
-            "max_ms": max(latencies)}  # fmt: skip
+    return {
+        "rate": rate,
+        "requests": len(latencies),
+        "errors": errors,
+        "statuses": dict(sorted(statuses.items())),
+        "p50_ms": percentile(latencies, 0.50),
+        "p99_ms": percentile(latencies, 0.99),
+        "max_ms": max(latencies),
+    }
 
 
 def memory(pid: int) -> dict[str, int]:
@@ -160,9 +166,14 @@ def export(gateway: str, headers: dict, pid: int) -> dict:
     seconds = time.perf_counter() - began
     after = memory(pid)
     rows = lines - 1
-    return {"rows": rows, "seconds": seconds, "rows_per_s": rows / seconds,
-            "rss_before_kib": before["VmRSS"], "peak_rss_kib": after["VmHWM"],
-            "peak_growth_mib": (after["VmHWM"] - before["VmRSS"]) / 1024}  # fmt: skip
+    return {
+        "rows": rows,
+        "seconds": seconds,
+        "rows_per_s": rows / seconds,
+        "rss_before_kib": before["VmRSS"],
+        "peak_rss_kib": after["VmHWM"],
+        "peak_growth_mib": (after["VmHWM"] - before["VmRSS"]) / 1024,
+    }
 
 
 def sla_backfill(env: dict[str, str]) -> float:
@@ -170,8 +181,12 @@ def sla_backfill(env: dict[str, str]) -> float:
     upgraded installation does (`python -m servicedesk_tickets.sla.backfill`); without it
     the list derives each such ticket's clocks from its history on every request."""
     began = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "servicedesk_tickets.sla.backfill"], env=env,
-                   check=True, capture_output=True)  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "servicedesk_tickets.sla.backfill"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     return time.perf_counter() - began
 
 
@@ -181,12 +196,22 @@ def creates(gateway: str, user: dict, seconds: int) -> dict:
     report: dict = {}
     create = create_at_full_speed(gateway, user, seconds)
     report["create_full_speed"] = vars(create)
-    print(f"create, wrk c=32: {create.rps:.0f}/s p50 {create.p50_ms:.1f} ms "
-          f"p99 {create.p99_ms:.1f} ms non-2xx {create.non_2xx}", flush=True)  # fmt: skip
+    print(
+        f"create, wrk c=32: {create.rps:.0f}/s p50 {create.p50_ms:.1f} ms "
+        f"p99 {create.p99_ms:.1f} ms non-2xx {create.non_2xx}",
+        flush=True,
+    )
     for rate in (100, 200):
-        report[f"create_at_{rate}"] = asyncio.run(fixed_rate(
-            "POST", f"{gateway}/api/tickets", rate=rate, seconds=seconds * 2, headers=user,
-            body=CREATE_BODY))  # fmt: skip
+        report[f"create_at_{rate}"] = asyncio.run(
+            fixed_rate(
+                "POST",
+                f"{gateway}/api/tickets",
+                rate=rate,
+                seconds=seconds * 2,
+                headers=user,
+                body=CREATE_BODY,
+            )
+        )
         print(f"create at {rate}/s: {report[f'create_at_{rate}']}", flush=True)
     return report
 
@@ -204,12 +229,19 @@ def run(env: dict[str, str], stack: devstack.Stack, args: argparse.Namespace) ->
     if not args.skip_creates:
         report.update(creates(gateway, user, args.seconds))
     for rate in (25, 50):
-        report[f"list_at_{rate}"] = asyncio.run(fixed_rate(
-            "GET", f"{gateway}/api/tickets?limit=50", rate=rate, seconds=args.seconds * 2,
-            headers=agent))  # fmt: skip
+        report[f"list_at_{rate}"] = asyncio.run(
+            fixed_rate(
+                "GET",
+                f"{gateway}/api/tickets?limit=50",
+                rate=rate,
+                seconds=args.seconds * 2,
+                headers=agent,
+            )
+        )
         print(f"list (agent, limit=50) at {rate}/s: {report[f'list_at_{rate}']}", flush=True)
-    listing = wrk.run(f"{gateway}/api/tickets?limit=50", connections=8, seconds=args.seconds,
-                      headers=agent)  # fmt: skip
+    listing = wrk.run(
+        f"{gateway}/api/tickets?limit=50", connections=8, seconds=args.seconds, headers=agent
+    )
     report["list_wrk_c8"] = vars(listing)
     print(f"list, wrk c=8: {listing.row()}", flush=True)
     total = asyncio.run(count(db))
@@ -233,8 +265,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--seed", type=int, default=50_000)
     parser.add_argument("--export-rows", type=int, default=100_000)
-    parser.add_argument("--skip-creates", action="store_true",
-                        help="list and export on a quiet stack (no create backlog)")  # fmt: skip
+    parser.add_argument(
+        "--skip-creates",
+        action="store_true",
+        help="list and export on a quiet stack (no create backlog)",
+    )
     args = parser.parse_args()
     env = bench_env()
     devstack.prepare(env)
@@ -242,8 +277,11 @@ def main() -> None:
     try:
         stack.start()
         report = run(env, stack, args)
-        report["machine"] = {"cpus": os.cpu_count(), "platform": platform.platform(),
-                             "python": platform.python_version()}  # fmt: skip
+        report["machine"] = {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+        }
         out = HERE / "results" / f"tickets-{time.strftime('%Y%m%dT%H%M%S')}.json"
         out.parent.mkdir(exist_ok=True)
         out.write_text(json.dumps(report, indent=2))

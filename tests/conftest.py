@@ -169,9 +169,11 @@ def running_stack(
     env = stack_env()
     env["AMQP_URL"] = f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
     env.update(
-        OLLAMA_URL=ollama.url, AI_ASSIST_API_KEYS=AI_API_KEY, AI_ASSIST_TIMEOUT="2",
+        OLLAMA_URL=ollama.url,
+        AI_ASSIST_API_KEYS=AI_API_KEY,
+        AI_ASSIST_TIMEOUT="2",
         AI_ASSIST_BREAKER_RESET="1",
-    )  # fmt: skip
+    )
     env.update(extra_env)
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     log = open(LOG_DIR / f"{name}.log", "wb")  # noqa: SIM115

@@ -149,11 +149,18 @@ def _content(state: State, body: dict[str, Any], mode: Mode) -> str:
 def _final(state: State, started: float) -> dict[str, Any]:
     took = int((time.perf_counter() - started) * 1e9)
     return {
-        "model": state.model, "created_at": _now(), "message": {"role": "assistant", "content": ""},
-        "done": True, "done_reason": "stop", "total_duration": took, "load_duration": 1000,
-        "prompt_eval_count": 42, "prompt_eval_duration": took // 3, "eval_count": 30,
+        "model": state.model,
+        "created_at": _now(),
+        "message": {"role": "assistant", "content": ""},
+        "done": True,
+        "done_reason": "stop",
+        "total_duration": took,
+        "load_duration": 1000,
+        "prompt_eval_count": 42,
+        "prompt_eval_duration": took // 3,
+        "eval_count": 30,
         "eval_duration": took // 2,
-    }  # fmt: skip
+    }
 
 
 async def chat(request: web.Request) -> web.StreamResponse:
@@ -190,9 +197,11 @@ async def _stream(
     step = max(len(content) // 3, 1)
     for i in range(0, len(content), step):
         chunk = {
-            "model": state.model, "created_at": _now(),
-            "message": {"role": "assistant", "content": content[i : i + step]}, "done": False,
-        }  # fmt: skip
+            "model": state.model,
+            "created_at": _now(),
+            "message": {"role": "assistant", "content": content[i : i + step]},
+            "done": False,
+        }
         await resp.write(json.dumps(chunk).encode() + b"\n")
         if stall:
             await asyncio.sleep(3600)
@@ -204,11 +213,18 @@ async def _stream(
 async def tags(request: web.Request) -> web.Response:
     state: State = request.app[STATE]
     model = {
-        "name": state.model, "model": state.model, "modified_at": _now(), "size": 1321098329,
+        "name": state.model,
+        "model": state.model,
+        "modified_at": _now(),
+        "size": 1321098329,
         "digest": "a80c4f17acd55265feec403c7aef86be0c25983ab279d83f3bcd3abbcb5b8b72",
-        "details": {"format": "gguf", "family": "llama", "parameter_size": "1.2B",
-                    "quantization_level": "Q8_0"},
-    }  # fmt: skip
+        "details": {
+            "format": "gguf",
+            "family": "llama",
+            "parameter_size": "1.2B",
+            "quantization_level": "Q8_0",
+        },
+    }
     return web.json_response({"models": [model]})
 
 
@@ -220,9 +236,11 @@ async def set_mode(request: web.Request) -> web.Response:
     state: State = request.app[STATE]
     data = await request.json()
     state.mode = Mode(
-        delay=float(data.get("delay") or 0), status=data.get("status"),
-        reply=data.get("reply"), times=data.get("times"),
-    )  # fmt: skip
+        delay=float(data.get("delay") or 0),
+        status=data.get("status"),
+        reply=data.get("reply"),
+        times=data.get("times"),
+    )
     return web.json_response({"ok": True})
 
 
@@ -283,10 +301,14 @@ def main() -> None:
     parser.add_argument("--delay", type=float, default=0.0, help="seconds before each answer")
     args = parser.parse_args()
     web.run_app(
-        make_app(args.model, args.delay), host=args.host, port=args.port, access_log=None,
-        handler_cancellation=True, shutdown_timeout=1,
+        make_app(args.model, args.delay),
+        host=args.host,
+        port=args.port,
+        access_log=None,
+        handler_cancellation=True,
+        shutdown_timeout=1,
         print=lambda *_: print(f"ollama stand-in on http://{args.host}:{args.port}", flush=True),
-    )  # fmt: skip
+    )
 
 
 if __name__ == "__main__":

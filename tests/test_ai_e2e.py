@@ -128,12 +128,18 @@ async def test_auto_apply_is_an_admin_setting_through_the_gateway(client, user) 
 
 def run_refresh(stack: RunningStack, *args: str) -> tuple[int, str]:
     env = {
-        **stack.env, "AI_ASSIST_URL": stack.service("ai-assist"), "AI_ASSIST_API_KEY": AI_API_KEY,
-    }  # fmt: skip
+        **stack.env,
+        "AI_ASSIST_URL": stack.service("ai-assist"),
+        "AI_ASSIST_API_KEY": AI_API_KEY,
+    }
     proc = subprocess.run(
-        [sys.executable, str(REFRESH), *args], env=env, capture_output=True, text=True,
-        timeout=120, cwd=ROOT,
-    )  # fmt: skip
+        [sys.executable, str(REFRESH), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
     assert not proc.stderr.strip() or proc.returncode == 2, proc.stderr
     return proc.returncode, proc.stdout
 

@@ -25,16 +25,25 @@ from .conftest import bearer, register_and_login
 pytestmark = pytest.mark.e2e
 
 MODEL = "e2e-published-triage"
-VPN = {"title": "Flurbo VPN drops every hour",
-       "description": "Since Monday the Flurbo VPN connection drops every hour"}  # fmt: skip
+VPN = {
+    "title": "Flurbo VPN drops every hour",
+    "description": "Since Monday the Flurbo VPN connection drops every hour",
+}
 
 
 async def publish_triage(stack, ticket_id: int) -> None:
     data = {
-        "ticket_id": ticket_id, "status": "suggested", "category": "network",
-        "priority": "urgent", "title": "Flurbo VPN outage", "summary": "VPN drops hourly",
-        "confidence": 0.92, "model": MODEL, "possible_duplicates": [], "error": None,
-    }  # fmt: skip
+        "ticket_id": ticket_id,
+        "status": "suggested",
+        "category": "network",
+        "priority": "urgent",
+        "title": "Flurbo VPN outage",
+        "summary": "VPN drops hourly",
+        "confidence": 0.92,
+        "model": MODEL,
+        "possible_duplicates": [],
+        "error": None,
+    }
     later = datetime.now(UTC) + timedelta(hours=1)
     event = new_event("ai.triage.suggested", data, producer="ai-assist", occurred_at=later)
     connection = await aio_pika.connect_robust(stack.env["AMQP_URL"])
@@ -58,8 +67,10 @@ async def test_a_published_triage_shows_on_the_ticket_with_its_duplicates(client
 
     earlier = await create(headers, **VPN)
     theirs = await create(bearer(stranger), **VPN)
-    again = {"title": "Flurbo VPN drops hourly again",
-             "description": "The Flurbo VPN connection drops every hour since Monday"}  # fmt: skip
+    again = {
+        "title": "Flurbo VPN drops hourly again",
+        "description": "The Flurbo VPN connection drops every hour since Monday",
+    }
     ticket = await create(headers, **again)
     assert ticket["ai_triage"]["status"] == "pending"
     await publish_triage(stack, ticket["id"])
@@ -72,7 +83,10 @@ async def test_a_published_triage_shows_on_the_ticket_with_its_duplicates(client
     triage = shown["ai_triage"]
     assert triage["status"] == "suggested" and triage["error"] is None
     assert (triage["priority"], triage["category"], triage["confidence"]) == (
-        "urgent", "network", 0.92)  # fmt: skip
+        "urgent",
+        "network",
+        0.92,
+    )
     assert triage["possible_duplicates"] == [earlier["id"]]  # never the stranger's
     assert shown["updated_at"] == ticket["updated_at"]  # auto-apply is off by default
     assert shown["priority"] == "medium"

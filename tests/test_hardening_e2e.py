@@ -53,8 +53,9 @@ async def test_a_totp_code_is_six_ascii_digits_or_a_422(client, code):
     body = {"username": "anyone", "password": "a long enough password", "otp": code}
     resp = await client.post("/api/token", json=body, headers=fresh_ip())
     assert resp.status_code == 422, resp.text
-    resp = await client.request("DELETE", "/api/users/me/mfa/totp", json={"otp": code},
-                                headers=bearer(tokens))  # fmt: skip
+    resp = await client.request(
+        "DELETE", "/api/users/me/mfa/totp", json={"otp": code}, headers=bearer(tokens)
+    )
     assert resp.status_code == 422, resp.text
 
 
@@ -70,8 +71,9 @@ async def test_a_date_time_parameter_must_be_a_date_time(client):
     for value in ("0.5", "tomorrow", "2026-13-01T00:00:00Z"):
         resp = await client.get("/api/admin/audit", params={"until": value}, headers=bearer(tokens))
         assert resp.status_code == 422, value
-    resp = await client.get("/api/admin/audit", params={"until": "2026-12-01T00:00:00Z"},
-                            headers=bearer(tokens))  # fmt: skip
+    resp = await client.get(
+        "/api/admin/audit", params={"until": "2026-12-01T00:00:00Z"}, headers=bearer(tokens)
+    )
     assert resp.status_code == 200
 
 

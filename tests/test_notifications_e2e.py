@@ -23,15 +23,7 @@ import pytest
 from servicedesk_devtools import testing
 from servicedesk_shared.messaging.topology import declare_events_exchange
 
-from .conftest import (
-    ADMIN,
-    bearer,
-    events_drained,
-    free_port,
-    login,
-    next_ip,
-    register_and_login,
-)
+from .conftest import ADMIN, bearer, events_drained, free_port, login, next_ip, register_and_login
 
 pytestmark = pytest.mark.e2e
 
@@ -193,21 +185,30 @@ def start_without(**env: str) -> subprocess.CompletedProcess:
     base.update(NOTIFICATIONS_PORT=str(free_port()), **env)
     return subprocess.run(
         [sys.executable, "-m", "servicedesk_notifications"],
-        env=base, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        env=base,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 @pytest.mark.parametrize(
     ("env", "words"),
     [
-        ({"NOTIFICATIONS_DATABASE_URL": "postgresql+asyncpg://postgres@127.0.0.1:1/x"},
-         ("PostgreSQL", "NOTIFICATIONS_DATABASE_URL")),
-        ({"NOTIFICATIONS_DATABASE_URL": "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres",
-          "AMQP_URL": "amqp://guest:guest@127.0.0.1:1/"},
-         ("RabbitMQ", "AMQP_URL")),
+        (
+            {"NOTIFICATIONS_DATABASE_URL": "postgresql+asyncpg://postgres@127.0.0.1:1/x"},
+            ("PostgreSQL", "NOTIFICATIONS_DATABASE_URL"),
+        ),
+        (
+            {
+                "NOTIFICATIONS_DATABASE_URL": "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres",
+                "AMQP_URL": "amqp://guest:guest@127.0.0.1:1/",
+            },
+            ("RabbitMQ", "AMQP_URL"),
+        ),
     ],
     ids=["no-postgres", "no-rabbitmq"],
-)  # fmt: skip
+)
 def test_a_missing_dependency_at_start_is_one_line_naming_it(env, words):
     result = start_without(**env)
     lines = [line for line in result.stderr.splitlines() if line.strip()]

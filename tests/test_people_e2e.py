@@ -27,14 +27,19 @@ async def test_a_new_user_shows_by_name_and_a_rename_shows_within_2_seconds(stac
             return (await client.get(url, headers=auth)).json()["requester"]
 
         shown = await eventually(lambda: _named(requester, payload["username"]), timeout=5)
-        assert shown == {"id": str(user["id"]), "username": payload["username"],
-                         "display_name": payload["username"]}  # fmt: skip
+        assert shown == {
+            "id": str(user["id"]),
+            "username": payload["username"],
+            "display_name": payload["username"],
+        }
 
-        renamed = await client.patch("/api/users/me", headers=auth,
-                                     json={"display_name": "Ada Lovelace"})  # fmt: skip
+        renamed = await client.patch(
+            "/api/users/me", headers=auth, json={"display_name": "Ada Lovelace"}
+        )
         assert renamed.status_code == 200, renamed.text
-        shown = await eventually(lambda: _named(requester, "Ada Lovelace", "display_name"),
-                                 timeout=2)  # fmt: skip
+        shown = await eventually(
+            lambda: _named(requester, "Ada Lovelace", "display_name"), timeout=2
+        )
         assert shown["username"] == payload["username"]
         page = (await client.get("/api/tickets", headers=auth)).json()["items"]
         assert page[0]["requester"]["display_name"] == "Ada Lovelace"

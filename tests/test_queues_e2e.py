@@ -45,13 +45,19 @@ async def in_directory(manager: Person, agent: Person) -> bool:
 
 
 async def test_shared_views_count_what_each_viewer_may_see(stack):
-    async with person(stack) as req, person(stack, {"TTS": "admin"}) as admin, \
-            person(stack, {"TTS": "agent"}) as agent, \
-            person(stack, {"HDTS": "agent"}) as outsider:  # fmt: skip
+    async with (
+        person(stack) as req,
+        person(stack, {"TTS": "admin"}) as admin,
+        person(stack, {"TTS": "agent"}) as agent,
+        person(stack, {"HDTS": "agent"}) as outsider,
+    ):
         for n in range(3):
             await new_ticket(req, f"E2E queue ticket {n}")
-        body = {"name": "Their tickets", "shared": True,
-                "filters": {"system": "TTS", "requester": str(req.user["id"])}}  # fmt: skip
+        body = {
+            "name": "Their tickets",
+            "shared": True,
+            "filters": {"system": "TTS", "requester": str(req.user["id"])},
+        }
         created = await admin.client.post("/api/views", headers=admin.headers, json=body)
         assert created.status_code == 201, created.text
         shared = created.json()
@@ -60,22 +66,27 @@ async def test_shared_views_count_what_each_viewer_may_see(stack):
         seen = await views(agent)
         assert list(seen)[:3] == ["mine", "unassigned", "at_risk"]
         assert seen[shared["id"]]["count"] == 3 and not seen[shared["id"]]["editable"]
-        page = await agent.client.get(f"/api/views/{shared['id']}/tickets?limit=2",
-                                      headers=agent.headers)  # fmt: skip
+        page = await agent.client.get(
+            f"/api/views/{shared['id']}/tickets?limit=2", headers=agent.headers
+        )
         assert page.json()["total"] == 3 and len(page.json()["items"]) == 2
         assert shared["id"] not in await views(outsider)
         assert shared["id"] not in await views(req)
 
         refused = await agent.client.post("/api/views", headers=agent.headers, json=body)
         assert refused.status_code == 403
-        bad = await agent.client.post("/api/views", headers=agent.headers,
-                                      json={"name": "x", "filters": {"owner": "me"}})  # fmt: skip
+        bad = await agent.client.post(
+            "/api/views", headers=agent.headers, json={"name": "x", "filters": {"owner": "me"}}
+        )
         assert bad.status_code == 422 and "owner" in bad.text
 
 
 async def test_bulk_assign_publishes_one_event_per_ticket(stack, assignments):
-    async with person(stack) as req, person(stack, {"TTS": "manager"}) as manager, \
-            person(stack, {"TTS": "agent"}) as agent:  # fmt: skip
+    async with (
+        person(stack) as req,
+        person(stack, {"TTS": "manager"}) as manager,
+        person(stack, {"TTS": "agent"}) as agent,
+    ):
         tickets = [await new_ticket(req, f"E2E bulk ticket {n}") for n in range(3)]
         ids = [t["id"] for t in tickets]
         await eventually(lambda: in_directory(manager, agent), timeout=10, every=0.2)
@@ -102,8 +113,16 @@ async def test_bulk_assign_publishes_one_event_per_ticket(stack, assignments):
             while (message := await assignments.get(fail=False)) is not None:
                 await message.ack()
                 seen.append(Envelope.model_validate(orjson.loads(message.body)))
-            return len({(e.type, e.data["ticket"]["id"]) for e in seen
-                        if e.data["ticket"]["id"] in ids}) >= 6  # fmt: skip
+            return (
+                len(
+                    {
+                        (e.type, e.data["ticket"]["id"])
+                        for e in seen
+                        if e.data["ticket"]["id"] in ids
+                    }
+                )
+                >= 6
+            )
 
         await eventually(all_arrived, timeout=30, every=0.2)
         ours = {e.id: e for e in seen if e.data["ticket"]["id"] in ids}.values()

@@ -24,10 +24,14 @@ from .conftest import ROOT
 SCRIPT = ROOT / "scripts" / "refresh.py"
 TICKETS_KEY, AI_KEY = "script-tickets-key", "script-ai-key"
 TICKETS = [
-    {"id": i, "title": f"Ticket number {i}", "description": "d",
-     "updated_at": "2026-11-23T12:00:00Z"}
+    {
+        "id": i,
+        "title": f"Ticket number {i}",
+        "description": "d",
+        "updated_at": "2026-11-23T12:00:00Z",
+    }
     for i in range(1, 6)
-]  # fmt: skip
+]
 
 
 class Neighbours(BaseHTTPRequestHandler):
@@ -43,8 +47,9 @@ class Neighbours(BaseHTTPRequestHandler):
         after, limit = int(query.get("after", 0)), min(int(query["limit"]), 2)
         rest = [t for t in TICKETS if t["id"] > after]
         more = len(rest) > limit
-        return self.answer(200, {"items": rest[:limit], "next": rest[limit - 1]["id"] if more
-                                 else None})  # fmt: skip
+        return self.answer(
+            200, {"items": rest[:limit], "next": rest[limit - 1]["id"] if more else None}
+        )
 
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
@@ -85,9 +90,13 @@ async def prefix() -> Any:
 
 def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, str(SCRIPT), *args], env=env, capture_output=True, text=True,
-        timeout=60, cwd=ROOT,
-    )  # fmt: skip
+        [sys.executable, str(SCRIPT), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
 
 
 def summary(out: str) -> dict[str, int]:
@@ -97,10 +106,14 @@ def summary(out: str) -> dict[str, int]:
 
 def script_env(url: str, prefix: str) -> dict[str, str]:
     return {
-        "PATH": "/usr/bin:/bin", "REDIS_URL": REDIS_URL, "REDIS_KEY_PREFIX": prefix,
-        "TICKETS_URL": f"{url},http://127.0.0.1:9", "TICKETS_API_KEYS": f"{TICKETS_KEY},other",
-        "AI_ASSIST_URL": url, "AI_ASSIST_API_KEY": AI_KEY,
-    }  # fmt: skip
+        "PATH": "/usr/bin:/bin",
+        "REDIS_URL": REDIS_URL,
+        "REDIS_KEY_PREFIX": prefix,
+        "TICKETS_URL": f"{url},http://127.0.0.1:9",
+        "TICKETS_API_KEYS": f"{TICKETS_KEY},other",
+        "AI_ASSIST_URL": url,
+        "AI_ASSIST_API_KEY": AI_KEY,
+    }
 
 
 def test_the_script_pages_through_tickets_then_skips_what_it_did(neighbours, prefix) -> None:
@@ -114,16 +127,22 @@ def test_the_script_pages_through_tickets_then_skips_what_it_did(neighbours, pre
     )
     assert "Found 5 tickets to process" in first.stdout
     assert summary(first.stdout) == {
-        "Total": 5, "Processed": 5, "Skipped (idempotent)": 0, "Errors": 0,
-    }  # fmt: skip
+        "Total": 5,
+        "Processed": 5,
+        "Skipped (idempotent)": 0,
+        "Errors": 0,
+    }
     assert first.stdout.rstrip().endswith("=" * 50)
     assert sorted(Neighbours.triaged) == [1, 2, 3, 4, 5]
 
     second = run(env)
     assert second.returncode == 0
     assert summary(second.stdout) == {
-        "Total": 5, "Processed": 0, "Skipped (idempotent)": 5, "Errors": 0,
-    }  # fmt: skip
+        "Total": 5,
+        "Processed": 0,
+        "Skipped (idempotent)": 5,
+        "Errors": 0,
+    }
     assert "Ticket 3: skipped (idempotent)" in second.stdout
     assert len(Neighbours.triaged) == 5
 

@@ -56,11 +56,19 @@ _ips = itertools.count(1)
 
 @pytest.fixture(scope="module")
 def fuzz_stack(ollama: Ollama) -> Iterator[RunningStack]:
-    with own_vhost("desk_fuzz") as vhost, running_stack(
-        vhost, ollama, name="fuzz-devstack",
-        RATE_LIMIT_LOGIN=UNLIMITED, RATE_LIMIT_REGISTER=UNLIMITED, RATE_LIMIT_ANON=UNLIMITED,
-        RATE_LIMIT_USER=UNLIMITED, RATE_LIMIT_ADMIN=UNLIMITED,
-    ) as stack:  # fmt: skip
+    with (
+        own_vhost("desk_fuzz") as vhost,
+        running_stack(
+            vhost,
+            ollama,
+            name="fuzz-devstack",
+            RATE_LIMIT_LOGIN=UNLIMITED,
+            RATE_LIMIT_REGISTER=UNLIMITED,
+            RATE_LIMIT_ANON=UNLIMITED,
+            RATE_LIMIT_USER=UNLIMITED,
+            RATE_LIMIT_ADMIN=UNLIMITED,
+        ) as stack,
+    ):
         yield stack
 
 

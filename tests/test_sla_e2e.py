@@ -20,8 +20,13 @@ from .conftest import ADMIN, bearer, login, next_ip, register_and_login
 pytestmark = pytest.mark.e2e
 SYSTEM = "HDTS"
 eventually = partial(testing.eventually, timeout=120, every=0.5)
-ALL_WEEK = {"timezone": "UTC", "working_days": [1, 2, 3, 4, 5, 6, 7], "start": "00:00",
-            "end": "24:00", "holidays": []}  # fmt: skip
+ALL_WEEK = {
+    "timezone": "UTC",
+    "working_days": [1, 2, 3, 4, 5, 6, 7],
+    "start": "00:00",
+    "end": "24:00",
+    "holidays": [],
+}
 TARGETS = {
     "urgent": {"first_response_minutes": 1, "resolution_minutes": 240},
     "high": {"first_response_minutes": 120, "resolution_minutes": 480},
@@ -55,19 +60,30 @@ async def test_a_one_minute_target_warns_then_breaches_and_tells_the_manager(
 ):
     admin = bearer(await login(client, ADMIN["username"], ADMIN["password"]))
     payload, manager, _ = await register_and_login(client, "slamgr")
-    resp = await client.put(f"/api/admin/users/{manager['id']}/roles", headers=admin,
-                            json=[{"system": SYSTEM, "role": "manager"}])  # fmt: skip
+    resp = await client.put(
+        f"/api/admin/users/{manager['id']}/roles",
+        headers=admin,
+        json=[{"system": SYSTEM, "role": "manager"}],
+    )
     assert resp.status_code == 200, resp.text
     # A roles change ends the tokens issued before it: sign in again, as the manager now.
     manager_tokens = await login(client, payload["username"], payload["password"])
-    resp = await client.put(f"/api/sla/{SYSTEM}", headers=admin,
-                            json={"calendar": ALL_WEEK, "targets": TARGETS})  # fmt: skip
+    resp = await client.put(
+        f"/api/sla/{SYSTEM}", headers=admin, json={"calendar": ALL_WEEK, "targets": TARGETS}
+    )
     assert resp.status_code == 200, resp.text
 
     _, _, requester = await register_and_login(client, "slareq")
-    resp = await client.post("/api/tickets", headers=bearer(requester), json={
-        "title": "Payroll run fails", "description": "since 09:00", "priority": "urgent",
-        "system": SYSTEM})  # fmt: skip
+    resp = await client.post(
+        "/api/tickets",
+        headers=bearer(requester),
+        json={
+            "title": "Payroll run fails",
+            "description": "since 09:00",
+            "priority": "urgent",
+            "system": SYSTEM,
+        },
+    )
     assert resp.status_code == 201, resp.text
     ticket = resp.json()
     clock = ticket["sla"]["first_response"]
@@ -81,8 +97,10 @@ async def test_a_one_minute_target_warns_then_breaches_and_tells_the_manager(
 
     mine = await eventually(both_emitted)
     kinds = [(e.type, e.data["target"]) for e in mine]
-    assert kinds == [("ticket.sla.warning", "first_response"),
-                     ("ticket.sla.breached", "first_response")]  # fmt: skip
+    assert kinds == [
+        ("ticket.sla.warning", "first_response"),
+        ("ticket.sla.breached", "first_response"),
+    ]
 
     async def manager_told() -> list[dict]:
         resp = await client.get("/api/notifications", headers=bearer(manager_tokens))
@@ -92,8 +110,9 @@ async def test_a_one_minute_target_warns_then_breaches_and_tells_the_manager(
     notes = await eventually(manager_told)
     assert {n["kind"] for n in notes} == {"ticket.sla.warning", "ticket.sla.breached"}
 
-    resp = await client.get("/api/tickets", params={"sla": "breached", "limit": 100},
-                            headers=bearer(manager_tokens))  # fmt: skip
+    resp = await client.get(
+        "/api/tickets", params={"sla": "breached", "limit": 100}, headers=bearer(manager_tokens)
+    )
     assert resp.status_code == 200, resp.text
     assert ticket["id"] in {t["id"] for t in resp.json()["items"]}
     resp = await client.get(f"/api/tickets/{ticket['id']}", headers=bearer(manager_tokens))

@@ -18,8 +18,9 @@ pytestmark = pytest.mark.e2e
 async def test_a_new_system_takes_staff_and_gets_its_workflow_and_sla_policy(client):
     admin = bearer(await login(client, ADMIN["username"], ADMIN["password"]))
     code = "E2E_" + uuid.uuid4().hex[:8].upper()
-    created = await client.post("/api/systems", headers=admin,
-                                json={"code": code, "name": "End to end"})  # fmt: skip
+    created = await client.post(
+        "/api/systems", headers=admin, json={"code": code, "name": "End to end"}
+    )
     assert created.status_code == 201, created.text
     assert created.json() == {"code": code, "name": "End to end"}
     again = await client.post("/api/systems", headers=admin, json={"code": code, "name": "x"})

@@ -52,8 +52,11 @@ async def person(stack, systems: dict[str, str] | None = None) -> AsyncIterator[
         payload, user, tokens = await register_and_login(client, "tk")
         if systems:
             roles = [{"system": s, "role": r} for s, r in systems.items()]
-            put = await client.put(f"/api/admin/users/{user['id']}/roles",
-                                   headers=await admin_headers(stack), json=roles)  # fmt: skip
+            put = await client.put(
+                f"/api/admin/users/{user['id']}/roles",
+                headers=await admin_headers(stack),
+                json=roles,
+            )
             assert put.status_code == 200, put.text
             tokens = await login(client, payload["username"], payload["password"])
         yield Person(client, ip, user, bearer(tokens))
@@ -67,12 +70,16 @@ async def new_ticket(who: Person, title: str) -> dict:
 
 
 async def test_a_ticket_lives_its_life_through_the_gateway(stack):
-    async with person(stack) as req, person(stack, {"TTS": "agent"}) as agent, \
-            person(stack) as other:  # fmt: skip
+    async with (
+        person(stack) as req,
+        person(stack, {"TTS": "agent"}) as agent,
+        person(stack) as other,
+    ):
         created = await req.client.post(
-            "/api/tickets", headers={**req.headers, "Idempotency-Key": str(uuid.uuid4())},
+            "/api/tickets",
+            headers={**req.headers, "Idempotency-Key": str(uuid.uuid4())},
             json={"title": "E2E: mail is down", "description": "Since 9:00", "priority": "high"},
-        )  # fmt: skip
+        )
         assert created.status_code == 201, created.text
         ticket = created.json()
         assert ticket["requester_id"] == str(req.user["id"]) and ticket["status"] == "open"
@@ -82,27 +89,36 @@ async def test_a_ticket_lives_its_life_through_the_gateway(stack):
         listing = await agent.client.get("/api/tickets?q=mail", headers=agent.headers)
         assert ticket["id"] in [t["id"] for t in listing.json()["items"]]
 
-        move = await req.client.post(url + "/transitions", headers=req.headers,
-                                     json={"to": "in_progress"})  # fmt: skip
+        move = await req.client.post(
+            url + "/transitions", headers=req.headers, json={"to": "in_progress"}
+        )
         assert move.status_code == 403
-        move = await agent.client.post(url + "/transitions", headers=agent.headers,
-                                       json={"to": "in_progress"})  # fmt: skip
+        move = await agent.client.post(
+            url + "/transitions", headers=agent.headers, json={"to": "in_progress"}
+        )
         assert move.status_code == 200 and move.json()["status"] == "in_progress"
-        move = await agent.client.post(url + "/transitions", headers=agent.headers,
-                                       json={"to": "open"})  # fmt: skip
+        move = await agent.client.post(
+            url + "/transitions", headers=agent.headers, json={"to": "open"}
+        )
         assert move.status_code == 409
 
         note = {"body": "E2E internal only", "internal": True}
-        assert (await agent.client.post(url + "/comments", headers=agent.headers,
-                                        json=note)).status_code == 201  # fmt: skip
-        assert (await req.client.post(url + "/comments", headers=req.headers,
-                                      json={"body": "any news?"})).status_code == 201  # fmt: skip
+        assert (
+            await agent.client.post(url + "/comments", headers=agent.headers, json=note)
+        ).status_code == 201
+        assert (
+            await req.client.post(
+                url + "/comments", headers=req.headers, json={"body": "any news?"}
+            )
+        ).status_code == 201
         seen = await req.client.get(url + "/comments", headers=req.headers)
         assert [c["body"] for c in seen.json()] == ["any news?"]
         history = await req.client.get(url + "/history", headers=req.headers)
         assert "E2E internal only" not in history.text
-        assert [h["action"] for h in history.json()][:2] == ["ticket.created",
-                                                             "ticket.status_changed"]  # fmt: skip
+        assert [h["action"] for h in history.json()][:2] == [
+            "ticket.created",
+            "ticket.status_changed",
+        ]
 
 
 async def test_attachments_through_the_gateway(stack):
@@ -124,8 +140,9 @@ async def test_attachments_through_the_gateway(stack):
             "default-src 'none'; sandbox; frame-ancestors 'none'"
         ]
         assert down.headers["cache-control"] == "private, no-store"
-        assert (await other.client.get(f"{url}/{up.json()['id']}",
-                                       headers=other.headers)).status_code == 404  # fmt: skip
+        assert (
+            await other.client.get(f"{url}/{up.json()['id']}", headers=other.headers)
+        ).status_code == 404
 
 
 async def test_an_oversized_upload_is_413_through_the_gateway(stack):
@@ -145,8 +162,7 @@ async def test_export_and_audit_through_the_gateway(stack):
         assert export.headers["content-type"] == "text/csv; charset=utf-8"
         assert export.headers["content-disposition"].startswith('attachment; filename="tickets-')
         rows = list(csv.DictReader(io.StringIO(export.text)))
-        assert sorted(r["title"] for r in rows) == ["'=cmd|' /C calc'!A0 export",
-                                                    "E2E export one"]  # fmt: skip
+        assert sorted(r["title"] for r in rows) == ["'=cmd|' /C calc'!A0 export", "E2E export one"]
         assert (await req.client.get("/api/admin/audit", headers=req.headers)).status_code == 403
 
         admin = await admin_headers(stack)
@@ -165,10 +181,10 @@ async def test_workflows_through_the_gateway(stack):
         assert {w["system"] for w in listing.json()} >= {"TTS", "HDTS"}
         workflow = listing.json()[0]
         system = workflow.pop("system")
-        put = await user.client.put(f"/api/workflows/{system}", headers=user.headers,
-                                    json=workflow)  # fmt: skip
+        put = await user.client.put(f"/api/workflows/{system}", headers=user.headers, json=workflow)
         assert put.status_code == 403
-        put = await user.client.put(f"/api/workflows/{system}",
-                                    headers=await admin_headers(stack), json=workflow)  # fmt: skip
+        put = await user.client.put(
+            f"/api/workflows/{system}", headers=await admin_headers(stack), json=workflow
+        )
         assert put.status_code == 200, put.text
         assert (await user.client.get("/api/tickets")).status_code == 401

@@ -100,8 +100,9 @@ async def test_one_header_with_two_credentials_is_400(stack, client, value):
     resp = await client.get("/api/tickets", headers={"Authorization": value})
     assert resp.status_code == 400
     async with httpx.AsyncClient(timeout=10) as direct:
-        resp = await direct.get(stack.service("tickets") + "/api/tickets", headers={
-            "Authorization": value})  # fmt: skip
+        resp = await direct.get(
+            stack.service("tickets") + "/api/tickets", headers={"Authorization": value}
+        )
     assert resp.status_code == 400
 
 
@@ -134,8 +135,9 @@ def test_other_security_relevant_headers_may_come_only_once(stack, extra):
 async def test_a_logged_out_token_is_refused_everywhere_whatever_the_headers(stack, client):
     _, _, tokens = await register_and_login(client, "loggedout")
     assert set((await reads(stack, bearer(tokens))).values()) == {200}
-    resp = await client.post("/api/auth/logout", json={"refresh": tokens["refresh"]},
-                             headers=bearer(tokens))  # fmt: skip
+    resp = await client.post(
+        "/api/auth/logout", json={"refresh": tokens["refresh"]}, headers=bearer(tokens)
+    )
     assert resp.status_code == 204
     assert await reads(stack, bearer(tokens)) == dict.fromkeys(SERVICES, 401)
     assert await gateway_reads(client, bearer(tokens)) == dict.fromkeys(SERVICES, 401)
@@ -143,8 +145,11 @@ async def test_a_logged_out_token_is_refused_everywhere_whatever_the_headers(sta
     assert await gateway_reads(client, doubled) == dict.fromkeys(SERVICES, 400)
     # Filing a ticket on tickets' own port with the dead token: refused, nothing created.
     async with httpx.AsyncClient(timeout=10) as direct:
-        resp = await direct.post(stack.service("tickets") + "/api/tickets", headers=bearer(tokens),
-                                 json={"title": "after logout", "description": "x"})  # fmt: skip
+        resp = await direct.post(
+            stack.service("tickets") + "/api/tickets",
+            headers=bearer(tokens),
+            json={"title": "after logout", "description": "x"},
+        )
     assert resp.status_code == 401
     assert resp.json()["code"] == "token_revoked"
 
@@ -177,8 +182,11 @@ async def test_a_demoted_admin_loses_admin_routes_on_the_services_own_ports(
             assert (await direct.get(tickets + path, headers=bearer(tokens))).status_code == 401
             resp = await client.get(path, headers=bearer(tokens))
             assert resp.status_code == 401
-        resp = await direct.put(tickets + "/api/admin/ai-settings", headers=bearer(tokens),
-                                json={"auto_apply": True, "min_confidence": 0.1})  # fmt: skip
+        resp = await direct.put(
+            tickets + "/api/admin/ai-settings",
+            headers=bearer(tokens),
+            json={"auto_apply": True, "min_confidence": 0.1},
+        )
         assert resp.status_code == 401
 
 
@@ -197,10 +205,20 @@ def forge(stack: RunningStack, user_id: str, overrides: dict | None = None) -> s
     kid, _, secret = stack.env["JWT_SECRET_KEYS"].split(",")[0].partition(":")
     now = int(time.time())
     claims = {
-        "sub": user_id, "username": "forged", "email": "forged@example.com", "is_admin": False,
-        "roles": ["user"], "systems": {}, "tv": 0, "type": "access", "jti": uuid.uuid4().hex,
-        "iat": now, "exp": now + 300, "iss": "servicedesk-auth", "aud": "servicedesk",
-    }  # fmt: skip
+        "sub": user_id,
+        "username": "forged",
+        "email": "forged@example.com",
+        "is_admin": False,
+        "roles": ["user"],
+        "systems": {},
+        "tv": 0,
+        "type": "access",
+        "jti": uuid.uuid4().hex,
+        "iat": now,
+        "exp": now + 300,
+        "iss": "servicedesk-auth",
+        "aud": "servicedesk",
+    }
     claims.update(overrides or {})
     return jwt.encode(claims, secret, "HS256", headers={"kid": kid})
 

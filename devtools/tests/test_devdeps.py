@@ -75,11 +75,19 @@ def test_a_missing_local_dependency_is_started_with_docker_compose(docker, monke
     assert info["argv"][0] == "info" and version["argv"] == ["compose", "version"]
     root = Path(devdeps.__file__).resolve().parents[3]
     assert up["argv"] == [
-        "compose", "-p", "servicedesk-devstack",
-        "-f", str(root / "docker-compose.yml"),
-        "-f", str(root / "deploy" / "compose" / "dev-deps.yml"),
-        "up", "--detach", "--wait", "redis", "rabbitmq",
-    ]  # fmt: skip
+        "compose",
+        "-p",
+        "servicedesk-devstack",
+        "-f",
+        str(root / "docker-compose.yml"),
+        "-f",
+        str(root / "deploy" / "compose" / "dev-deps.yml"),
+        "up",
+        "--detach",
+        "--wait",
+        "redis",
+        "rabbitmq",
+    ]
     # The full system's required secrets get local placeholders, or compose would not load.
     assert up["pg"] == "devstack-local-only"
 

@@ -14,12 +14,7 @@ import pytest
 from asgi_lifespan import LifespanManager
 from redis.asyncio import Redis
 
-from servicedesk_devtools.testing import (
-    REDIS_URL,
-    delete_redis_prefix,
-    make_access_token,
-    unique,
-)
+from servicedesk_devtools.testing import REDIS_URL, delete_redis_prefix, make_access_token, unique
 from servicedesk_gateway.app import Gateway, create_app
 from servicedesk_gateway.config import Settings
 from servicedesk_shared import tokens

@@ -67,8 +67,10 @@ def test_each_header_keeps_the_stricter_value(name, theirs, expected):
 
 def test_stricter_service_values_win_over_laxer_gateway_defaults():
     lax = [(b"cross-origin-resource-policy", b"cross-origin"), (b"referrer-policy", b"origin")]
-    upstream = [(b"cross-origin-resource-policy", b"same-site"),
-                (b"referrer-policy", b"strict-origin")]  # fmt: skip
+    upstream = [
+        (b"cross-origin-resource-policy", b"same-site"),
+        (b"referrer-policy", b"strict-origin"),
+    ]
     out = dict(response_headers(upstream, lax))
     assert out == {
         b"cross-origin-resource-policy": b"same-site",
@@ -84,8 +86,9 @@ def test_csp_directives_are_combined_and_none_wins():
 
 
 def test_each_of_several_service_policies_is_kept_and_completed():
-    csp = merged((b"content-security-policy", b"sandbox"),
-                 (b"Content-Security-Policy", b"img-src 'self'"))  # fmt: skip
+    csp = merged(
+        (b"content-security-policy", b"sandbox"), (b"Content-Security-Policy", b"img-src 'self'")
+    )
     assert csp[b"content-security-policy"] == [
         b"sandbox; default-src 'none'; frame-ancestors 'none'",
         b"img-src 'self'; default-src 'none'; frame-ancestors 'none'",

@@ -68,10 +68,7 @@ async def test_errors_are_json_detail_and_code(gw):
 
 
 async def test_hsts_when_behind_tls(upstream):
-    async with (
-        running(settings_for(upstream.url, behind_tls=True)) as gw,
-        gw.client() as client,
-    ):
+    async with running(settings_for(upstream.url, behind_tls=True)) as gw, gw.client() as client:
         response = await client.get("/healthz")
         forwarded = await client.get("/api/tickets")
     assert response.headers["strict-transport-security"].startswith("max-age=")

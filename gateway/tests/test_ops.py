@@ -81,16 +81,21 @@ async def test_an_admin_sees_health_queues_outbox_events_and_rejections(og, queu
     assert set(services) == {"gateway", "auth", "tickets", "notifications", "ai-assist"}
     assert services["gateway"]["status"] == "ok"
     assert services["tickets"] == {
-        "name": "tickets", "status": "ok", "dependencies": {"database": "ok"}
-    }  # fmt: skip
+        "name": "tickets",
+        "status": "ok",
+        "dependencies": {"database": "ok"},
+    }
     ready, missing = body["queues"]
     assert ready == {"name": queue_name, "status": "ok", "messages": 2, "consumers": 0}
     assert missing["status"] == "missing" and missing["messages"] is None
     assert body["outbox"] == [{"service": "tickets", "pending": 3, "lag_seconds": 1.5}]
     events = {e["service"]: e for e in body["events"]}
     assert events["tickets"] == {
-        "service": "tickets", "published": 7, "consumed": 4, "dead_lettered": 1
-    }  # fmt: skip
+        "service": "tickets",
+        "published": 7,
+        "consumed": 4,
+        "dead_lettered": 1,
+    }
     assert body["login_failures"] == 6
     assert set(body["rate_limited"]) == {"login", "register", "anon", "user", "admin"}
     assert body["generated_at"]

@@ -172,10 +172,7 @@ async def test_health_and_preflight_are_not_limited(upstream):
         health = [await client.get(p) for p in ("/healthz", "/readyz", "/healthz")]
         preflight = await client.options(
             "/api/tickets",
-            headers={
-                "Origin": "http://localhost:5173",
-                "Access-Control-Request-Method": "POST",
-            },
+            headers={"Origin": "http://localhost:5173", "Access-Control-Request-Method": "POST"},
         )
     assert [r.status_code for r in health] == [200, 200, 200]
     assert "ratelimit-limit" not in health[0].headers

@@ -104,9 +104,17 @@ async def test_head_sends_headers_only(ui):
 
 @pytest.mark.parametrize(
     "path",
-    ["/api", "/api/unknown", "/apitoken", "/internal/x", "/metrics", "/assets/missing.js",
-     "/nowhere", "/api/tickets/readyz"],
-)  # fmt: skip
+    [
+        "/api",
+        "/api/unknown",
+        "/apitoken",
+        "/internal/x",
+        "/metrics",
+        "/assets/missing.js",
+        "/nowhere",
+        "/api/tickets/readyz",
+    ],
+)
 async def test_unknown_api_and_private_paths_stay_json_404(ui, path):
     resp = await ui.get(path)
     assert resp.status_code == 404

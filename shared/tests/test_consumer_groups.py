@@ -75,14 +75,20 @@ async def burst(channel, name: str, events: list[dict], *, delivery_limit: int =
         )
 
 
-def grouping(engine, amqp_url: str, name: str, handler, *, delivery_limit: int = 5,
-             sessions=None) -> Consumer:  # fmt: skip
+def grouping(
+    engine, amqp_url: str, name: str, handler, *, delivery_limit: int = 5, sessions=None
+) -> Consumer:
     """A consumer committing up to 16 deliveries together, started."""
     consumer = Consumer(
-        name=name, amqp_url=amqp_url, sessions=sessions or session_factory(engine),
-        handlers={"ticket.created": handler}, group_size=16, gather=0.2,
-        delivery_limit=delivery_limit, base_backoff=0.05,
-    )  # fmt: skip
+        name=name,
+        amqp_url=amqp_url,
+        sessions=sessions or session_factory(engine),
+        handlers={"ticket.created": handler},
+        group_size=16,
+        gather=0.2,
+        delivery_limit=delivery_limit,
+        base_backoff=0.05,
+    )
     consumer.start()
     return consumer
 

@@ -230,7 +230,7 @@ def test_the_services_produce_the_documented_events_as_the_document_names_their_
 def test_the_ticket_snapshot_carries_every_field_of_the_apis_ticket():
     """Producers hand over `TicketRead`'s dump; a field the snapshot lacked would be
     dropped from every ticket event (payloads ignore unknown fields)."""
-    from servicedesk_tickets.tickets.schemas import TicketRead  # a service's: import here
+    from servicedesk_tickets.ticketing.schemas import TicketRead  # a service's: import here
 
     assert set(TicketRead.model_fields) == set(events.TicketSnapshot.model_fields)
 

@@ -60,7 +60,9 @@ async def test_a_service_answers_400_before_routing():
         two = [("Authorization", "Bearer revoked"), ("Authorization", "x")]
         resp = await client.get("/who", headers=two)
         assert resp.status_code == 400
-        assert resp.json() == {"detail": "More than one authorization header",
-                               "code": "ambiguous_request"}  # fmt: skip
+        assert resp.json() == {
+            "detail": "More than one authorization header",
+            "code": "ambiguous_request",
+        }
         assert (await client.get("/who", headers={"Authorization": "x"})).status_code == 200
     assert reached == ["x"]

@@ -67,9 +67,11 @@ async def test_a_consumers_log_lines_carry_the_event_and_its_correlation_id(sess
         log.info("handled")
 
     consumer = Consumer(
-        name="test.logging", amqp_url="amqp://unused/", sessions=sessions,
+        name="test.logging",
+        amqp_url="amqp://unused/",
+        sessions=sessions,
         handlers={"ticket.created": handler},
-    )  # fmt: skip
+    )
     event = new_event(
         "ticket.created", {"id": 1}, producer="tickets", correlation_id="req-0042abcd"
     )

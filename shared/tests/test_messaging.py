@@ -256,8 +256,7 @@ async def test_an_exhausted_db_pool_uses_up_no_delivery_attempt(engine, amqp_url
             raise PoolTimeout("QueuePool limit reached, connection timed out")
         await record(session, event)
 
-    consumer = consumer_for(engine, amqp_url, "test.busy", pool_busy_three_times,
-                            delivery_limit=2)  # fmt: skip
+    consumer = consumer_for(engine, amqp_url, "test.busy", pool_busy_three_times, delivery_limit=2)
     consumer.start()
     await consumer.ready.wait()
     try:

@@ -52,8 +52,9 @@ async def test_a_logged_out_token_is_revoked_and_answers_401(redis, keys):
     assert refused.value.code == "token_revoked"
 
 
-@pytest.mark.parametrize(("stored", "claim", "expected"), [(2, 1, REVOKED), (2, 2, GOOD),
-                                                           (0, 3, GOOD)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("stored", "claim", "expected"), [(2, 1, REVOKED), (2, 2, GOOD), (0, 3, GOOD)]
+)
 async def test_a_token_below_the_users_token_version_is_revoked(
     redis, keys, stored, claim, expected
 ):

@@ -194,9 +194,12 @@ async def test_the_users_page_finds_people_by_e_mail_and_name_newest_first(peopl
     await expect(page.get_by_role("list", name="Users")).not_to_have_attribute("aria-busy", "true")
     names = await cards.get_by_role("heading").all_inner_texts()
     # W… > newest_… > Grace … > crowd… in any collation (the database's may skip "_").
-    order = [names.index(LONG_NAME), names.index(crowd.newest["username"]),
-             names.index(f"Grace Brewster {suffix}"),
-             next(i for i, n in enumerate(names) if n.startswith("crowd"))]  # fmt: skip
+    order = [
+        names.index(LONG_NAME),
+        names.index(crowd.newest["username"]),
+        names.index(f"Grace Brewster {suffix}"),
+        next(i for i, n in enumerate(names) if n.startswith("crowd")),
+    ]
     assert order == sorted(order), names[:6]
 
 

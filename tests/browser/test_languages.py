@@ -76,8 +76,9 @@ async def scene(stack) -> Scene:
         agent, a_password, _ = await desk.person("karl", f"Karl Kundendienst {suffix}")
         root = await desk.token(ADMIN["username"], ADMIN["password"])
         roles = [{"system": "TTS", "role": "agent"}]
-        resp = await desk.http.put(f"/api/admin/users/{agent['id']}/roles", json=roles,
-                                   headers=root)  # fmt: skip
+        resp = await desk.http.put(
+            f"/api/admin/users/{agent['id']}/roles", json=roles, headers=root
+        )
         assert resp.status_code == 200, resp.text
         a_auth = await desk.token(agent["username"], a_password)  # a token with the new role
         tickets = []
@@ -87,8 +88,9 @@ async def scene(stack) -> Scene:
             assert resp.status_code == 201, resp.text
             tickets.append(resp.json()["id"])
         first = tickets[0]
-        resp = await desk.http.post(f"/api/tickets/{first}/transitions",
-                                    json={"to": "in_progress"}, headers=a_auth)  # fmt: skip
+        resp = await desk.http.post(
+            f"/api/tickets/{first}/transitions", json={"to": "in_progress"}, headers=a_auth
+        )
         assert resp.status_code == 200, resp.text
         comment = {"body": "Wir sehen uns das an."}
         resp = await desk.http.post(f"/api/tickets/{first}/comments", json=comment, headers=a_auth)
@@ -205,6 +207,7 @@ async def test_german_pages_fit_every_screen_and_axe_finds_nothing_serious(peopl
     await check_german_pages(agent, "agent", signed_in_pages(scene.tickets[1]), problems)
 
     visitor = (await german(people, "besucher")).page
-    await check_german_pages(visitor, "visitor", {"sign-in": "/login", "register": "/register"},
-                             problems)  # fmt: skip
+    await check_german_pages(
+        visitor, "visitor", {"sign-in": "/login", "register": "/register"}, problems
+    )
     assert not problems, "\n".join(problems)

@@ -101,18 +101,24 @@ async def test_names_and_sla_badges_in_the_browser(people, stack):
         grace, _, _ = await desk.person("grace", f"Grace Hopper {suffix}")
         root = await desk.token(ADMIN["username"], ADMIN["password"])
         roles = [{"system": "TTS", "role": "agent"}]
-        resp = await desk.http.put(f"/api/admin/users/{grace['id']}/roles", json=roles,
-                                   headers=root)  # fmt: skip
+        resp = await desk.http.put(
+            f"/api/admin/users/{grace['id']}/roles", json=roles, headers=root
+        )
         assert resp.status_code == 200, resp.text
-        body = {"title": LONG_TITLE, "description": "It started on Monday.", "priority": "urgent",
-                "system": "TTS"}  # fmt: skip
+        body = {
+            "title": LONG_TITLE,
+            "description": "It started on Monday.",
+            "priority": "urgent",
+            "system": "TTS",
+        }
         resp = await desk.http.post("/api/tickets", json=body, headers=ada_auth)
         assert resp.status_code == 201, resp.text
         ticket_id = resp.json()["id"]
 
         async def grace_is_staff() -> bool:
-            found = await desk.http.get("/api/people", params={"system": "TTS", "q": suffix},
-                                        headers=root)  # fmt: skip
+            found = await desk.http.get(
+                "/api/people", params={"system": "TTS", "q": suffix}, headers=root
+            )
             return any(p["id"] == grace["id"] for p in found.json().get("items", []))
 
         await desk.until(grace_is_staff, "the agent in /api/people (user.roles_changed)")

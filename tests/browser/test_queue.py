@@ -89,8 +89,12 @@ async def queue(stack) -> Queue:
         ids = []
         for n in range(COUNT):
             title = API_TITLE if n == 0 else f"Queue ticket {n:02d}: the scanner on floor {n % 5}"
-            body = {"title": title, "description": "From the queue test.", "system": system,
-                    "priority": PRIORITIES[n % 4]}  # fmt: skip
+            body = {
+                "title": title,
+                "description": "From the queue test.",
+                "system": system,
+                "priority": PRIORITIES[n % 4],
+            }
             resp = await desk.http.post("/api/tickets", json=body, headers=requester)
             assert resp.status_code == 201, resp.text
             ids.append(resp.json()["id"])

@@ -113,11 +113,16 @@ async def check_page(page: Page, name: str, problems: list[str]) -> None:
 async def file_tickets(desk: Desk, auth: dict[str, str]) -> list[int]:
     ids = []
     bodies = [
-        {"title": API_TITLE, "description": LONG_WORD, "priority": "urgent", "system": "TTS",
-         "category": "y" * 100},
+        {
+            "title": API_TITLE,
+            "description": LONG_WORD,
+            "priority": "urgent",
+            "system": "TTS",
+            "category": "y" * 100,
+        },
         {"title": "Printer jams on every page", "description": "Leeds office.", "system": "TTS"},
         {"title": "VPN drops every hour", "description": "Since Monday.", "system": "TTS"},
-    ]  # fmt: skip
+    ]
     for body in bodies:
         resp = await desk.http.post("/api/tickets", json=body, headers=auth)
         assert resp.status_code == 201, resp.text

@@ -178,9 +178,13 @@ def run_builder(stage: Stage, context: Path, workdir: Path, uv: str, python: str
             command = [w for w in shlex.split(args) if not w.startswith("--mount=")]
             assert command[:2] == ["uv", "sync"], args
             done = subprocess.run(
-                [uv, *command[1:]], cwd=workdir, env=env, capture_output=True, text=True,
+                [uv, *command[1:]],
+                cwd=workdir,
+                env=env,
+                capture_output=True,
+                text=True,
                 timeout=300,
-            )  # fmt: skip
+            )
             assert done.returncode == 0, done.stderr
             ran.append(" ".join(command))
     return ran

@@ -158,9 +158,13 @@ def test_the_builder_stage_installs_the_member_and_nothing_else(name, tmp_path):
     )
     env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
     done = subprocess.run(
-        [str(python), "-c", probe], capture_output=True, text=True, cwd=tmp_path, env=env,
+        [str(python), "-c", probe],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
         timeout=120,
-    )  # fmt: skip
+    )
     assert done.returncode == 0, done.stderr
     copied = [p for p in tmp_path.rglob("tests") if ".venv" not in p.parts]
     assert not copied, "tests are kept out by .dockerignore"

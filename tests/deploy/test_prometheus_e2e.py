@@ -33,9 +33,20 @@ PROMETHEUS = ROOT / "deploy" / "prometheus"
 DASHBOARD = ROOT / "deploy" / "grafana" / "dashboards" / "servicedesk.json"
 POISON = b"\x00not an envelope (prometheus e2e)"
 PROMQL_WORDS = {
-    "by", "without", "on", "ignoring", "group_left", "group_right", "and", "or", "unless",
-    "offset", "bool", "inf", "nan",
-}  # fmt: skip
+    "by",
+    "without",
+    "on",
+    "ignoring",
+    "group_left",
+    "group_right",
+    "and",
+    "or",
+    "unless",
+    "offset",
+    "bool",
+    "inf",
+    "nan",
+}
 SYNTHETIC = {"up"}  # made by Prometheus itself, not by a service
 
 
@@ -77,10 +88,9 @@ def scraped_names(text: str) -> tuple[set[str], set[str]]:
     """(every name the exposition declares, the names that have samples)."""
     declared, sampled = set(), set()
     for family in text_string_to_metric_families(text):
-        suffixes = {
-            "counter": ["_total"],
-            "histogram": ["_bucket", "_sum", "_count"],
-        }.get(family.type, [""])
+        suffixes = {"counter": ["_total"], "histogram": ["_bucket", "_sum", "_count"]}.get(
+            family.type, [""]
+        )
         declared |= {family.name + s for s in suffixes}
         sampled |= {s.name for s in family.samples}
     return declared | sampled, sampled

@@ -100,9 +100,7 @@ async def test_a_refresh_token_reused_on_the_other_auth_replica_revokes_its_fami
     assert resp.status_code == 401, resp.text
 
 
-async def test_one_refresh_token_presented_on_both_auth_replicas_at_once_rotates_once(
-    desk: Desk,
-):
+async def test_one_refresh_token_presented_on_both_auth_replicas_at_once_rotates_once(desk: Desk):
     """The race: the same token at both replicas in the same instant. One presentation is
     the first use (`200`), the other a reuse (`401`), which revokes the family, including
     the token the winner just got."""

@@ -56,6 +56,8 @@ def _static_dir() -> Path:
 def assets() -> dict[str, tuple[bytes, tuple[bytes, bytes]]]:
     """`{path: (body, content-type header)}` of every file the page loads but itself."""
     folder = _static_dir()
-    files = {path: ((folder / path.rsplit("/", 1)[1]).read_bytes(), kind)
-             for path, kind in _PACKAGED.items()}  # fmt: skip
+    files = {
+        path: ((folder / path.rsplit("/", 1)[1]).read_bytes(), kind)
+        for path, kind in _PACKAGED.items()
+    }
     return {**files, "/docs/init.js": (INIT_JS, JS_TYPE)}

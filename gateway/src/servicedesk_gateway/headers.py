@@ -38,14 +38,7 @@ _COMMON: Headers = [
 HSTS = (b"strict-transport-security", b"max-age=63072000; includeSubDomains")
 
 HOP_BY_HOP = frozenset(
-    {
-        b"connection",
-        b"keep-alive",
-        b"te",
-        b"trailer",
-        b"transfer-encoding",
-        b"upgrade",
-    }
+    {b"connection", b"keep-alive", b"te", b"trailer", b"transfer-encoding", b"upgrade"}
 )
 # Response headers whose upstream value is replaced by ours (or dropped: `server`, `date`,
 # which uvicorn writes itself; two Date headers would be a protocol error). `Retry-After`

@@ -33,13 +33,22 @@ _RANKS: dict[bytes, tuple[bytes, ...]] = {
     b"x-frame-options": (b"deny", b"sameorigin"),
     b"cross-origin-resource-policy": (b"same-origin", b"same-site", b"cross-origin"),
     b"cross-origin-opener-policy": (
-        b"same-origin", b"noopener-allow-popups", b"same-origin-allow-popups", b"unsafe-none"
+        b"same-origin",
+        b"noopener-allow-popups",
+        b"same-origin-allow-popups",
+        b"unsafe-none",
     ),
     b"referrer-policy": (
-        b"no-referrer", b"same-origin", b"strict-origin", b"strict-origin-when-cross-origin",
-        b"origin", b"origin-when-cross-origin", b"no-referrer-when-downgrade", b"unsafe-url",
+        b"no-referrer",
+        b"same-origin",
+        b"strict-origin",
+        b"strict-origin-when-cross-origin",
+        b"origin",
+        b"origin-when-cross-origin",
+        b"no-referrer-when-downgrade",
+        b"unsafe-url",
     ),
-}  # fmt: skip
+}
 _CSP = b"content-security-policy"
 
 

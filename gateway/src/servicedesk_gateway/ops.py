@@ -147,8 +147,11 @@ def summarise(metrics: dict[str, dict[str, list]]) -> Doc:
             )
     auth = metrics.get("auth")
     failures = _sum(auth.get("auth_login_failures", [])) if auth else None
-    return {"outbox": sorted(outbox.values(), key=lambda o: o["service"]), "events": events,
-            "login_failures": failures}  # fmt: skip
+    return {
+        "outbox": sorted(outbox.values(), key=lambda o: o["service"]),
+        "events": events,
+        "login_failures": failures,
+    }
 
 
 def rate_limited() -> dict[str, int]:
@@ -195,20 +198,41 @@ _STR = {"type": "string"}
 SCHEMA = _obj(
     {
         "generated_at": {"type": "string", "format": "date-time"},
-        "services": {"type": "array", "items": _obj(
-            {"name": _STR, "status": _STR,
-             "dependencies": {"type": "object", "additionalProperties": _STR}})},
-        "queues": {"type": "array", "items": _obj(
-            {"name": _STR, "status": {"enum": ["ok", "missing", "unavailable"]},
-             "messages": _INT_OR_NULL, "consumers": _INT_OR_NULL})},
-        "outbox": {"type": "array", "items": _obj(
-            {"service": _STR, "pending": _INT_OR_NULL, "lag_seconds": _NUM_OR_NULL})},
-        "events": {"type": "array", "items": _obj(
-            {"service": _STR, "published": _INT, "consumed": _INT, "dead_lettered": _INT})},
+        "services": {
+            "type": "array",
+            "items": _obj(
+                {
+                    "name": _STR,
+                    "status": _STR,
+                    "dependencies": {"type": "object", "additionalProperties": _STR},
+                }
+            ),
+        },
+        "queues": {
+            "type": "array",
+            "items": _obj(
+                {
+                    "name": _STR,
+                    "status": {"enum": ["ok", "missing", "unavailable"]},
+                    "messages": _INT_OR_NULL,
+                    "consumers": _INT_OR_NULL,
+                }
+            ),
+        },
+        "outbox": {
+            "type": "array",
+            "items": _obj({"service": _STR, "pending": _INT_OR_NULL, "lag_seconds": _NUM_OR_NULL}),
+        },
+        "events": {
+            "type": "array",
+            "items": _obj(
+                {"service": _STR, "published": _INT, "consumed": _INT, "dead_lettered": _INT}
+            ),
+        },
         "rate_limited": {"type": "object", "additionalProperties": _INT},
         "login_failures": _INT_OR_NULL,
     }
-)  # fmt: skip
+)
 PATH = {
     "get": {
         "tags": ["operations"],
@@ -222,7 +246,7 @@ PATH = {
                 "content": {
                     "application/json": {"schema": {"$ref": "#/components/schemas/OpsReport"}}
                 },
-            },
+            }
         },
     }
 }

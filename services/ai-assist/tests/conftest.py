@@ -81,11 +81,20 @@ async def redis_prefix() -> AsyncIterator[str]:
 @pytest.fixture(scope="session")
 def settings(database_url: str, amqp_url: str, redis_prefix: str, ollama: Any) -> Settings:
     return Settings(
-        database_url=database_url, amqp_url=amqp_url, jwt_secret_keys=TEST_KEY,
-        environment="test", redis_key_prefix=redis_prefix, ollama_url=ollama.url,
-        timeout=1.0, breaker_failures=2, breaker_reset=0.5, rate_limit="5/minute",
-        api_keys=API_KEY, consumer_delivery_limit=3, triage_attempts=2,
-    )  # fmt: skip
+        database_url=database_url,
+        amqp_url=amqp_url,
+        jwt_secret_keys=TEST_KEY,
+        environment="test",
+        redis_key_prefix=redis_prefix,
+        ollama_url=ollama.url,
+        timeout=1.0,
+        breaker_failures=2,
+        breaker_reset=0.5,
+        rate_limit="5/minute",
+        api_keys=API_KEY,
+        consumer_delivery_limit=3,
+        triage_attempts=2,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -154,8 +163,12 @@ async def events(amqp_url: str) -> AsyncIterator[Any]:
 
 
 async def publish_created(exchange: Any, ticket: dict[str, Any]) -> dict[str, Any]:
-    event = new_event("ticket.created", {"ticket": ticket}, producer="tickets",
-                      correlation_id=f"req-{uuid.uuid4().hex[:8]}")  # fmt: skip
+    event = new_event(
+        "ticket.created",
+        {"ticket": ticket},
+        producer="tickets",
+        correlation_id=f"req-{uuid.uuid4().hex[:8]}",
+    )
     await exchange.publish(
         aio_pika.Message(orjson.dumps(event), delivery_mode=2), routing_key="ticket.created"
     )

@@ -35,9 +35,7 @@ async def test_chat_returns_the_assistant_text_streamed_or_not(server: Any, stre
     assert sent["options"] == {"temperature": 0}
 
 
-async def test_a_streamed_reply_is_read_to_the_end_so_the_connection_is_reused(
-    server: Any,
-) -> None:
+async def test_a_streamed_reply_is_read_to_the_end_so_the_connection_is_reused(server: Any) -> None:
     client = OllamaClient(server.url, standin.DEFAULT_MODEL, timeout=2)
     try:
         for _ in range(3):

@@ -124,8 +124,12 @@ async def test_each_user_has_an_ai_budget(client, auth, settings) -> None:
 
 async def test_bad_input_and_no_token_are_clean_4xx(client, auth) -> None:
     assert (await client.post("/api/ai/suggest", json={"description": "x"})).status_code == 401
-    for body in ({}, {"description": ""}, {"description": "a" * 20_001},
-                 {"description": "ok", "is_admin": True}):  # fmt: skip
+    for body in (
+        {},
+        {"description": ""},
+        {"description": "a" * 20_001},
+        {"description": "ok", "is_admin": True},
+    ):
         resp = await client.post("/api/ai/suggest", json=body, headers=auth())
         assert resp.status_code == 422, body
         assert resp.json()["code"] == "validation_error"
@@ -156,8 +160,7 @@ async def test_metrics_show_model_latency_and_breaker(client, auth) -> None:
         for sample in family.samples
         if sample.name == "http_request_duration_seconds_count"
     }
-    wanted = {"method": "POST", "route": "/api/ai/suggest", "service": "ai-assist",
-              "status": "200"}  # fmt: skip
+    wanted = {"method": "POST", "route": "/api/ai/suggest", "service": "ai-assist", "status": "200"}
     assert tuple(sorted(wanted.items())) in latency  # latency by route template and status
     assert "ai_breaker_state 0.0" in text
     assert "ai_cache_requests_total" in text

@@ -15,12 +15,19 @@ from .conftest import API_KEY, publish_created, scalar, standin, ticket_id
 
 def ticket(**fields: Any) -> dict[str, Any]:
     return {
-        "id": ticket_id(), "title": "Wi-Fi keeps dropping", "status": "open",
+        "id": ticket_id(),
+        "title": "Wi-Fi keeps dropping",
+        "status": "open",
         "description": f"Since Monday the wifi drops every hour (ref {uuid.uuid4().hex[:6]})",
-        "priority": "medium", "category": None, "system": "TTS", "requester_id": "u1",
-        "assignee_id": None, "created_at": "2026-11-23T10:00:00+00:00",
-        "updated_at": "2026-11-23T10:00:00+00:00", **fields,
-    }  # fmt: skip
+        "priority": "medium",
+        "category": None,
+        "system": "TTS",
+        "requester_id": "u1",
+        "assignee_id": None,
+        "created_at": "2026-11-23T10:00:00+00:00",
+        "updated_at": "2026-11-23T10:00:00+00:00",
+        **fields,
+    }
 
 
 def triage_for(received: list[dict[str, Any]], tid: int) -> list[dict[str, Any]]:
@@ -50,9 +57,8 @@ async def test_a_redelivered_event_is_triaged_once(app, events) -> None:
     seen = "SELECT count(*) = 1 FROM inbox WHERE event_id = :id"
     await eventually(lambda: scalar(app, seen, id=uuid.UUID(created["id"])))
     rows = await scalar(
-        app, "SELECT count(*) FROM outbox WHERE (payload->'data'->>'ticket_id')::bigint = :t",
-        t=tid,
-    )  # fmt: skip
+        app, "SELECT count(*) FROM outbox WHERE (payload->'data'->>'ticket_id')::bigint = :t", t=tid
+    )
     assert rows == 1
 
 
@@ -93,9 +99,10 @@ async def test_internal_triage_with_the_model_down_records_nothing(app, client, 
     resp = await client.post("/internal/triage", json=body, headers={"X-API-Key": API_KEY})
     assert resp.status_code == 503
     rows = await scalar(
-        app, "SELECT count(*) FROM outbox WHERE (payload->'data'->>'ticket_id')::bigint = :t",
+        app,
+        "SELECT count(*) FROM outbox WHERE (payload->'data'->>'ticket_id')::bigint = :t",
         t=body["ticket_id"],
-    )  # fmt: skip
+    )
     assert rows == 0
 
 

@@ -18,9 +18,18 @@ async def test_registering_returns_the_user_without_the_hash(client):
     assert response.status_code == 201, response.text
     user = response.json()
     assert set(user) == {
-        "id", "username", "email", "display_name", "is_active", "is_admin", "is_superuser",
-        "roles", "systems", "mfa_enabled", "created_at",
-    }  # fmt: skip
+        "id",
+        "username",
+        "email",
+        "display_name",
+        "is_active",
+        "is_admin",
+        "is_superuser",
+        "roles",
+        "systems",
+        "mfa_enabled",
+        "created_at",
+    }
     assert user["username"] == data["username"] == user["display_name"]
     assert (user["is_admin"], user["is_superuser"], user["is_active"]) == (False, False, True)
     assert user["roles"] == ["user"]
@@ -30,9 +39,15 @@ async def test_registering_returns_the_user_without_the_hash(client):
 
 @pytest.mark.parametrize(
     "field",
-    [{"is_admin": True}, {"is_superuser": True}, {"roles": ["admin"]}, {"id": "x"},
-     {"systems": {"TTS": "admin"}}, {"is_active": False}],
-)  # fmt: skip
+    [
+        {"is_admin": True},
+        {"is_superuser": True},
+        {"roles": ["admin"]},
+        {"id": "x"},
+        {"systems": {"TTS": "admin"}},
+        {"is_active": False},
+    ],
+)
 async def test_registering_with_privileged_fields_is_refused(client, field):
     response = await client.post("/api/auth/register", json=body(**field))
     assert response.status_code == 422

@@ -168,10 +168,12 @@ async def test_a_new_system_records_one_system_created_event(client, api, conn):
     code = new_code()
     await create_system(client, root, code=code, name="Facilities")
     events = await conn.execute(
-        text("SELECT payload FROM outbox WHERE type = 'system.created' "
-             "AND payload->'data'->>'code' = :code"),
+        text(
+            "SELECT payload FROM outbox WHERE type = 'system.created' "
+            "AND payload->'data'->>'code' = :code"
+        ),
         {"code": code},
-    )  # fmt: skip
+    )
     [payload] = events.scalars().all()
     assert payload["data"] == {"code": code, "name": "Facilities", "actor_id": me.json()["id"]}
     assert payload["producer"] == "auth"
@@ -181,9 +183,11 @@ async def test_a_taken_code_records_no_event(client, api, conn):
     root = await api.admin()
     await create_system(client, root, code="TTS", name="Again")
     count = await conn.scalar(
-        text("SELECT count(*) FROM outbox WHERE type = 'system.created' "
-             "AND payload->'data'->>'code' = 'TTS'")
-    )  # fmt: skip
+        text(
+            "SELECT count(*) FROM outbox WHERE type = 'system.created' "
+            "AND payload->'data'->>'code' = 'TTS'"
+        )
+    )
     assert count == 0
 
 

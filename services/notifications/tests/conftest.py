@@ -107,13 +107,23 @@ async def redis_prefix() -> AsyncIterator[str]:
 @pytest.fixture(scope="session")
 def settings(database_url: str, amqp_url: str, smtp: SmtpSink, redis_prefix: str) -> Settings:
     return Settings(
-        database_url=database_url, amqp_url=amqp_url, jwt_secret_keys=TEST_KEY,
-        environment="test", redis_key_prefix=redis_prefix, api_keys=",".join(API_KEYS),
-        smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_from="Desk <desk@example.com>",
-        webhook_allowlist=HOOKS_HOST, webhook_max_attempts=4, webhook_timeout=3,
-        consumer_delivery_limit=3, dispatch_interval=0.05,
-        retry_base_seconds=0.2, retry_max_seconds=1.0,
-    )  # fmt: skip
+        database_url=database_url,
+        amqp_url=amqp_url,
+        jwt_secret_keys=TEST_KEY,
+        environment="test",
+        redis_key_prefix=redis_prefix,
+        api_keys=",".join(API_KEYS),
+        smtp_host="127.0.0.1",
+        smtp_port=smtp.port,
+        smtp_from="Desk <desk@example.com>",
+        webhook_allowlist=HOOKS_HOST,
+        webhook_max_attempts=4,
+        webhook_timeout=3,
+        consumer_delivery_limit=3,
+        dispatch_interval=0.05,
+        retry_base_seconds=0.2,
+        retry_max_seconds=1.0,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -179,11 +189,19 @@ def ticket(requester: str, assignee: str | None = None, **fields: Any) -> dict[s
     """A ticket snapshot as tickets puts it in events."""
     now = datetime.now(UTC).isoformat()
     return {
-        "id": next(_ticket_ids), "title": "Printer on fire", "description": "Third floor",
-        "status": "open", "priority": "high", "category": None, "system": "TTS",
-        "requester_id": requester, "assignee_id": assignee, "created_at": now, "updated_at": now,
+        "id": next(_ticket_ids),
+        "title": "Printer on fire",
+        "description": "Third floor",
+        "status": "open",
+        "priority": "high",
+        "category": None,
+        "system": "TTS",
+        "requester_id": requester,
+        "assignee_id": assignee,
+        "created_at": now,
+        "updated_at": now,
         **fields,
-    }  # fmt: skip
+    }
 
 
 def event(event_type: str, data: dict[str, Any]) -> dict[str, Any]:

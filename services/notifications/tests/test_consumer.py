@@ -51,8 +51,14 @@ def status_changed(t: dict, by: str, to: str = "in_progress") -> dict:
 
 
 def comment(t: dict, author: str, *, internal: bool, body: str | None = "Any news?") -> dict:
-    data = {"ticket": t, "comment_id": 7, "author_id": author, "internal": internal,
-            "created_at": t["created_at"], "body": None if internal else body}  # fmt: skip
+    data = {
+        "ticket": t,
+        "comment_id": 7,
+        "author_id": author,
+        "internal": internal,
+        "created_at": t["created_at"],
+        "body": None if internal else body,
+    }
     return event("comment.added", data)
 
 
@@ -63,9 +69,14 @@ def assigned(t: dict, *, to: str | None, by: str) -> dict:
 
 async def known(app, publish, user_id: str, display_name: str, **extra) -> None:
     """The directory has heard of this person (their registration was consumed)."""
-    data = {"user_id": user_id, "username": display_name.split()[0].lower(),
-            "email": f"{user_id}@example.com", "display_name": display_name, "version": 1,
-            **extra}  # fmt: skip
+    data = {
+        "user_id": user_id,
+        "username": display_name.split()[0].lower(),
+        "email": f"{user_id}@example.com",
+        "display_name": display_name,
+        "version": 1,
+        **extra,
+    }
     ev = event("user.registered", data)
     await publish(ev)
     await wait_until_handled(app, ev)
@@ -199,25 +210,41 @@ async def test_redelivered_events_notify_once(app, client, token, publish):
 
 
 def profile(user_id: str, version: int, display_name: str, **extra) -> dict:
-    data = {"user_id": user_id, "username": "grace", "email": "grace@example.com",
-            "display_name": display_name, "is_active": True, "is_admin": False,
-            "is_superuser": False, "version": version, **extra}  # fmt: skip
+    data = {
+        "user_id": user_id,
+        "username": "grace",
+        "email": "grace@example.com",
+        "display_name": display_name,
+        "is_active": True,
+        "is_admin": False,
+        "is_superuser": False,
+        "version": version,
+        **extra,
+    }
     return event("user.updated", data)
 
 
 def roles(user_id: str, version: int, systems: dict) -> dict:
-    data = {"user_id": user_id, "actor_id": user(), "systems": systems, "previous": {},
-            "version": version}  # fmt: skip
+    data = {
+        "user_id": user_id,
+        "actor_id": user(),
+        "systems": systems,
+        "previous": {},
+        "version": version,
+    }
     return event("user.roles_changed", data)
 
 
 async def test_an_older_profile_or_roles_event_never_overwrites_a_newer_one(app, publish):
     person = user()
     events = [
-        profile(person, 5, "Grace Hopper"), roles(person, 6, {"TTS": "manager"}),
-        profile(person, 3, "G. Hopper (old)"), roles(person, 4, {"TTS": "agent"}),
-        profile(person, 2, "Ancient"), profile(person, 7, "Rear Admiral Hopper"),
-    ]  # fmt: skip
+        profile(person, 5, "Grace Hopper"),
+        roles(person, 6, {"TTS": "manager"}),
+        profile(person, 3, "G. Hopper (old)"),
+        roles(person, 4, {"TTS": "agent"}),
+        profile(person, 2, "Ancient"),
+        profile(person, 7, "Rear Admiral Hopper"),
+    ]
     for ev in events:
         await publish(ev)
         await wait_until_handled(app, ev)
@@ -266,8 +293,12 @@ async def test_an_sla_warning_on_an_unassigned_ticket_tells_the_systems_managers
 ):
     system = f"S{uuid.uuid4().hex[:6].upper()}"
     manager, admin, agent, departed = user(), user(), user(), user()
-    for person, role in ((manager, "manager"), (admin, "admin"), (agent, "agent"),
-                         (departed, "manager")):  # fmt: skip
+    for person, role in (
+        (manager, "manager"),
+        (admin, "admin"),
+        (agent, "agent"),
+        (departed, "manager"),
+    ):
         ev = roles(person, 1, {system: role, "TTS": "agent"})
         await publish(ev)
         await wait_until_handled(app, ev)
@@ -289,8 +320,12 @@ async def test_sla_alerts_are_entries_of_their_own_never_folded_into_a_burst(
 ):
     requester, agent = user(), user()
     t = ticket(requester, agent, system="TTS")
-    events = [comment(t, requester, internal=False), sla("warning", t), sla("breached", t),
-              comment(t, requester, internal=False)]  # fmt: skip
+    events = [
+        comment(t, requester, internal=False),
+        sla("warning", t),
+        sla("breached", t),
+        comment(t, requester, internal=False),
+    ]
     for ev in events:
         await publish(ev)
         await wait_until_handled(app, ev)

@@ -49,23 +49,34 @@ async def entries(client, token, user_id: str, ticket_id: int | None = None) -> 
 
 @pytest.mark.parametrize(
     ("state", "label"),
-    [("in_progress", "In progress"), ("open", "Open"), ("on_hold_vendor", "On hold vendor"),
-     ("waiting__for_parts", "Waiting for parts"), ("", "")],
-)  # fmt: skip
+    [
+        ("in_progress", "In progress"),
+        ("open", "Open"),
+        ("on_hold_vendor", "On hold vendor"),
+        ("waiting__for_parts", "Waiting for parts"),
+        ("", ""),
+    ],
+)
 def test_states_read_as_people_say_them(state, label):
     assert state_label(state) == label
 
 
 def test_a_summary_lists_the_changes_in_a_fixed_order_with_labels():
     changes = [
-        Change("ticket.status_changed", "A moved #7 to In progress",
-               facts={"status": ["open", "in_progress"]}),
+        Change(
+            "ticket.status_changed",
+            "A moved #7 to In progress",
+            facts={"status": ["open", "in_progress"]},
+        ),
         Change("comment.added", "A commented on #7", "Rebooted\nthe router", {"comments": 1}),
         Change("ticket.assigned", "A assigned #7 to you", facts={"assigned_by": "Ana Lima"}),
-        Change("ticket.status_changed", "A moved #7 to On hold vendor",
-               facts={"status": ["in_progress", "on_hold_vendor"]}),
+        Change(
+            "ticket.status_changed",
+            "A moved #7 to On hold vendor",
+            facts={"status": ["in_progress", "on_hold_vendor"]},
+        ),
         Change("comment.added", "A commented on #7", "Any news?", {"comments": 1}),
-    ]  # fmt: skip
+    ]
     summary = grouping.start(changes[0], ticket_id=7, ticket_title="VPN drops")
     for change in changes[1:]:
         summary = grouping.merge(summary, change)
@@ -75,9 +86,12 @@ def test_a_summary_lists_the_changes_in_a_fixed_order_with_labels():
         " assigned to you by Ana Lima; 2 comments"
     )
     assert body.splitlines() == [
-        "A moved #7 to In progress", "A commented on #7: Rebooted the router",
-        "A assigned #7 to you", "A moved #7 to On hold vendor", "A commented on #7: Any news?",
-    ]  # fmt: skip
+        "A moved #7 to In progress",
+        "A commented on #7: Rebooted the router",
+        "A assigned #7 to you",
+        "A moved #7 to On hold vendor",
+        "A commented on #7: Any news?",
+    ]
     assert "_" not in title
 
 
@@ -118,13 +132,14 @@ async def test_a_tickets_changes_within_the_window_are_one_entry(app, client, to
     await known(app, publish, agent, "Ana Lima")
     t = ticket(requester, agent, title="VPN drops")
     await handled(
-        app, publish,
+        app,
+        publish,
         moved(t, agent, "open", "in_progress"),
         comment(t, agent, internal=False, body="Which client version?"),
         moved(t, agent, "in_progress", "waiting"),
         comment(t, agent, internal=False, body="Please try 5.2"),
         comment(t, agent, internal=True),  # never reaches the requester
-    )  # fmt: skip
+    )
     [entry] = await entries(client, token, requester)
     assert entry["ticket_id"] == t["id"] and entry["count"] == 4 and entry["read_at"] is None
     assert entry["title"] == (
@@ -163,8 +178,9 @@ async def test_reading_the_entry_marks_the_group_and_the_next_change_starts_anew
 ):
     requester, agent = user(), user()
     t = ticket(requester, agent)
-    await handled(app, publish, moved(t, agent, "open", "in_progress"),
-                  comment(t, agent, internal=False))  # fmt: skip
+    await handled(
+        app, publish, moved(t, agent, "open", "in_progress"), comment(t, agent, internal=False)
+    )
     [first] = await entries(client, token, requester)
     read = await client.post(f"/api/notifications/{first['id']}/read", headers=token(requester))
     assert read.status_code == 200 and read.json()["count"] == 2 and read.json()["read_at"]
@@ -200,7 +216,7 @@ async def test_a_change_after_a_quiet_spell_longer_than_the_window_starts_anew(
                 " WHERE user_id = :u"
             ),
             {"q": quiet, "u": requester},
-        )  # fmt: skip
+        )
     await handled(app, publish, comment(t, agent, internal=False))
     newest, older = await entries(client, token, requester)
     assert (newest["kind"], newest["count"]) == ("comment.added", 1)
@@ -215,15 +231,19 @@ async def test_changes_never_gather_across_tickets_or_recipients(app, client, to
     first, second = ticket(requester, agent), ticket(requester, agent)
     theirs = ticket(other_requester, agent)
     await handled(
-        app, publish,
-        moved(first, agent, "open", "in_progress"), moved(second, agent, "open", "in_progress"),
+        app,
+        publish,
+        moved(first, agent, "open", "in_progress"),
+        moved(second, agent, "open", "in_progress"),
         moved(theirs, agent, "open", "in_progress"),
-        comment(first, requester, internal=False), comment(first, agent, internal=False),
-    )  # fmt: skip
+        comment(first, requester, internal=False),
+        comment(first, agent, internal=False),
+    )
     mine = await entries(client, token, requester)
     assert sorted((n["ticket_id"], n["count"]) for n in mine) == [
-        (first["id"], 2), (second["id"], 1),
-    ]  # fmt: skip
+        (first["id"], 2),
+        (second["id"], 1),
+    ]
     [their_entry] = await entries(client, token, other_requester)
     assert (their_entry["ticket_id"], their_entry["count"]) == (theirs["id"], 1)
     # The assignee heard of the requester's comment only, in an entry of their own.
@@ -244,12 +264,17 @@ async def test_each_change_is_mailed_on_its_own(app, client, token, publish, smt
     requester, agent, mail = user(), user(), address()
     await register(app, publish, requester, mail)
     t = ticket(requester, agent)
-    await handled(app, publish, moved(t, agent, "open", "in_progress"),
-                  moved(t, agent, "in_progress", "waiting"))  # fmt: skip
+    await handled(
+        app,
+        publish,
+        moved(t, agent, "open", "in_progress"),
+        moved(t, agent, "in_progress", "waiting"),
+    )
     received = await eventually(lambda: len(smtp.to(mail)) == 2 and smtp.to(mail))
     subjects = sorted(r.message["Subject"] for r in received)
-    assert subjects == [f"[Service Desk] Someone moved #{t['id']} to {s}"
-                        for s in ("In progress", "Waiting")]  # fmt: skip
+    assert subjects == [
+        f"[Service Desk] Someone moved #{t['id']} to {s}" for s in ("In progress", "Waiting")
+    ]
     [entry] = await entries(client, token, requester)
     assert entry["count"] == 2
 
@@ -265,8 +290,14 @@ async def test_recording_the_same_event_twice_counts_it_once(app):
     """Past the consumer's inbox: the second recording is refused and its transaction,
     which had already counted the change into the entry, rolls back."""
     person, event_id, about = user(), uuid.uuid4(), Ticket(next_ticket(), "Same event")
-    record = partial(inbox.record, user_id=person, change=change(1), ticket=about,
-                     event_id=event_id, window=WINDOW)  # fmt: skip
+    record = partial(
+        inbox.record,
+        user_id=person,
+        change=change(1),
+        ticket=about,
+        event_id=event_id,
+        window=WINDOW,
+    )
     async with app.state.runtime.sessions() as session, session.begin():
         await record(session)
     with pytest.raises(inbox.AlreadyRecorded):
@@ -288,13 +319,25 @@ async def test_two_consumers_recording_at_once_open_one_entry(app):
     sessions = app.state.runtime.sessions
     async with sessions() as first, sessions() as second:
         async with first.begin():
-            await inbox.record(first, user_id=person, change=change(1), ticket=about,
-                               event_id=uuid.uuid4(), window=WINDOW)  # fmt: skip
+            await inbox.record(
+                first,
+                user_id=person,
+                change=change(1),
+                ticket=about,
+                event_id=uuid.uuid4(),
+                window=WINDOW,
+            )
 
             async def other() -> None:
                 async with second.begin():
-                    await inbox.record(second, user_id=person, change=change(2), ticket=about,
-                                       event_id=uuid.uuid4(), window=WINDOW)  # fmt: skip
+                    await inbox.record(
+                        second,
+                        user_id=person,
+                        change=change(2),
+                        ticket=about,
+                        event_id=uuid.uuid4(),
+                        window=WINDOW,
+                    )
 
             racing = asyncio.create_task(other())
             await eventually(lambda: waiting_on_a_lock(app))
@@ -309,8 +352,9 @@ async def test_without_a_window_nothing_gathers(app):
     person, about = user(), Ticket(next_ticket(), "No grouping")
     for n in (1, 2):
         async with app.state.runtime.sessions() as session, session.begin():
-            await inbox.record(session, user_id=person, change=change(n), ticket=about,
-                               event_id=uuid.uuid4())  # fmt: skip
+            await inbox.record(
+                session, user_id=person, change=change(n), ticket=about, event_id=uuid.uuid4()
+            )
     query = "SELECT count(*) FROM notifications WHERE user_id = :u AND count = 1"
     assert await scalar(app, query, u=person) == 2
 

@@ -26,9 +26,18 @@ async def test_the_inbox_lists_the_callers_notifications_newest_first(client, to
     assert page["total"] == 2 and page["unread"] == 2
     item = page["items"][0]
     assert set(item) == {
-        "id", "kind", "ticket_id", "title", "body", "event_id", "created_at", "read_at",
-        "updated_at", "count", "summary",
-    }  # fmt: skip
+        "id",
+        "kind",
+        "ticket_id",
+        "title",
+        "body",
+        "event_id",
+        "created_at",
+        "read_at",
+        "updated_at",
+        "count",
+        "summary",
+    }
     assert item["count"] == 1 and item["updated_at"] == item["created_at"]
     assert resp.headers["x-request-id"]
 
@@ -86,7 +95,8 @@ async def test_the_inbox_needs_a_valid_token(client, token):
     for headers in ({}, {"Authorization": "Bearer nope"}, {"Authorization": "Basic abc"}):
         resp = await client.get("/api/notifications", headers=headers)
         assert resp.status_code == 401 and resp.json()["code"] in {
-            "not_authenticated", "invalid_token",
-        }  # fmt: skip
+            "not_authenticated",
+            "invalid_token",
+        }
     expired = token(user(), ttl=-60)
     assert (await client.get("/api/notifications", headers=expired)).status_code == 401

@@ -72,14 +72,19 @@ async def redis_prefix() -> AsyncIterator[str]:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str, amqp_url: str, redis_prefix: str,
-             tmp_path_factory: pytest.TempPathFactory) -> Settings:  # fmt: skip
+def settings(
+    database_url: str, amqp_url: str, redis_prefix: str, tmp_path_factory: pytest.TempPathFactory
+) -> Settings:
     return Settings(
-        database_url=database_url, jwt_secret_keys=TEST_KEY, environment="test", amqp_url=amqp_url,
+        database_url=database_url,
+        jwt_secret_keys=TEST_KEY,
+        environment="test",
+        amqp_url=amqp_url,
         redis_key_prefix=redis_prefix,
         attachments_dir=tmp_path_factory.mktemp("attachments"),
-        attachment_max_bytes=MAX_BYTES, attachment_quota_bytes=QUOTA_BYTES,
-    )  # fmt: skip
+        attachment_max_bytes=MAX_BYTES,
+        attachment_quota_bytes=QUOTA_BYTES,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -173,18 +178,25 @@ async def add_to_directory(conn: AsyncConnection, personas: Personas) -> None:
     """Every persona in tickets' directory of people, as auth's events would put them,
     so that assigning staff personas passes the directory's staff rule."""
     rows = [
-        {"user_id": personas.ids[name], "username": name, "display_name": display_name(name),
-         "email": f"{name}@example.com", "is_admin": bool(claims.get("is_admin")),
-         "is_superuser": "superuser" in claims.get("roles", []),
-         "systems": orjson.dumps(claims.get("systems", {})).decode()}
+        {
+            "user_id": personas.ids[name],
+            "username": name,
+            "display_name": display_name(name),
+            "email": f"{name}@example.com",
+            "is_admin": bool(claims.get("is_admin")),
+            "is_superuser": "superuser" in claims.get("roles", []),
+            "systems": orjson.dumps(claims.get("systems", {})).decode(),
+        }
         for name, claims in PERSONAS.items()
-    ]  # fmt: skip
+    ]
     await conn.execute(
-        text("INSERT INTO people (user_id, username, display_name, email, is_admin, "
-             "is_superuser, systems, version, systems_version) VALUES (:user_id, :username, "
-             ":display_name, :email, :is_admin, :is_superuser, CAST(:systems AS jsonb), 1, 1)"),
+        text(
+            "INSERT INTO people (user_id, username, display_name, email, is_admin, "
+            "is_superuser, systems, version, systems_version) VALUES (:user_id, :username, "
+            ":display_name, :email, :is_admin, :is_superuser, CAST(:systems AS jsonb), 1, 1)"
+        ),
         rows,
-    )  # fmt: skip
+    )
 
 
 class Api:
@@ -212,9 +224,13 @@ class Api:
         )
 
     async def upload(
-        self, who: str, ticket_id: int, content: bytes, filename: str = "file.txt",
+        self,
+        who: str,
+        ticket_id: int,
+        content: bytes,
+        filename: str = "file.txt",
         content_type: str = "application/octet-stream",
-    ) -> httpx.Response:  # fmt: skip
+    ) -> httpx.Response:
         files = {"file": (filename, content, content_type)}
         return await self.call(who, "POST", f"/api/tickets/{ticket_id}/attachments", files=files)
 
@@ -265,9 +281,12 @@ def system_created(code: str, name: str = "x") -> dict[str, Any]:
 
 def delivering(factory: Any, settings: Settings) -> Callable[..., Awaitable[str | None]]:
     consumer = Consumer(
-        name=settings.consumer_name, amqp_url="amqp://unused", sessions=factory,
-        handlers=build_handlers(settings), base_backoff=0,
-    )  # fmt: skip
+        name=settings.consumer_name,
+        amqp_url="amqp://unused",
+        sessions=factory,
+        handlers=build_handlers(settings),
+        base_backoff=0,
+    )
 
     async def send(event: dict[str, Any] | bytes) -> str | None:
         body = event if isinstance(event, bytes) else orjson.dumps(event)
@@ -279,15 +298,26 @@ def delivering(factory: Any, settings: Settings) -> Callable[..., Awaitable[str 
 
 
 def triage_event(
-    ticket_id: int, *, status: str = "suggested", occurred_at: datetime | None = None,
-    **fields: Any,
-) -> dict[str, Any]:  # fmt: skip
+    ticket_id: int, *, status: str = "suggested", occurred_at: datetime | None = None, **fields: Any
+) -> dict[str, Any]:
     """An `ai.triage.suggested` envelope as ai-assist publishes it."""
     data = {
-        "ticket_id": ticket_id, "status": status, "category": "network", "priority": "urgent",
-        "title": "VPN outage on the third floor", "summary": "The VPN drops hourly.",
-        "confidence": 0.9, "model": "llama3.2:1b", "possible_duplicates": [], "error": None,
+        "ticket_id": ticket_id,
+        "status": status,
+        "category": "network",
+        "priority": "urgent",
+        "title": "VPN outage on the third floor",
+        "summary": "The VPN drops hourly.",
+        "confidence": 0.9,
+        "model": "llama3.2:1b",
+        "possible_duplicates": [],
+        "error": None,
         **fields,
-    }  # fmt: skip
-    return new_event("ai.triage.suggested", data, producer="ai-assist",
-                     correlation_id="req-triage-test", occurred_at=occurred_at)  # fmt: skip
+    }
+    return new_event(
+        "ai.triage.suggested",
+        data,
+        producer="ai-assist",
+        correlation_id="req-triage-test",
+        occurred_at=occurred_at,
+    )

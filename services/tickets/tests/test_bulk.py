@@ -19,10 +19,12 @@ async def results(api, who: str, ids: list[int], action: dict) -> list[dict]:
 
 async def events(conn, ticket_id: int) -> list[str]:
     rows = await conn.execute(
-        text("SELECT payload->>'type' AS type FROM outbox "
-             "WHERE payload->'data'->'ticket'->>'id' = :id ORDER BY occurred_at"),
+        text(
+            "SELECT payload->>'type' AS type FROM outbox "
+            "WHERE payload->'data'->'ticket'->>'id' = :id ORDER BY occurred_at"
+        ),
         {"id": str(ticket_id)},
-    )  # fmt: skip
+    )
     return [row.type for row in rows]
 
 
@@ -49,8 +51,10 @@ async def test_bulk_assign_refuses_per_ticket_and_changes_the_others(api, conn, 
         assert shown["assignee_id"] == agent
         assert await actions(api, ticket["id"]) == ["ticket.created", "ticket.updated"]
         assert await events(conn, ticket["id"]) == [
-            "ticket.created", "ticket.updated", "ticket.assigned"
-        ]  # fmt: skip
+            "ticket.created",
+            "ticket.updated",
+            "ticket.assigned",
+        ]
     assert await actions(api, hidden["id"]) == ["ticket.created"]
     assert (await api.call("global_admin", "GET", f"/api/tickets/{hidden['id']}")).json()[
         "assignee_id"
@@ -60,11 +64,16 @@ async def test_bulk_assign_refuses_per_ticket_and_changes_the_others(api, conn, 
 async def test_each_ticket_gets_its_own_role_check(api, personas):
     taken = await api.create("user_a", title="Someone else has it")
     free = await api.create("user_a", title="Free to take")
-    await api.call("manager_tts", "PATCH", f"/api/tickets/{taken['id']}",
-                   json={"assignee_id": personas.ids["manager_tts"]})  # fmt: skip
+    await api.call(
+        "manager_tts",
+        "PATCH",
+        f"/api/tickets/{taken['id']}",
+        json={"assignee_id": personas.ids["manager_tts"]},
+    )
     # an agent may take an unassigned ticket, not one assigned to someone else
-    found = await results(api, "agent_tts", [taken["id"], free["id"]],
-                          {"assign": personas.ids["agent_tts"]})  # fmt: skip
+    found = await results(
+        api, "agent_tts", [taken["id"], free["id"]], {"assign": personas.ids["agent_tts"]}
+    )
     assert [(r["ok"], r.get("code")) for r in found] == [(False, "field_forbidden"), (True, None)]
 
 
@@ -76,8 +85,12 @@ async def test_assigning_someone_who_is_not_staff_is_refused_per_ticket(api, per
 
 async def test_assign_null_unassigns(api, personas):
     ticket = await api.create("user_a")
-    await api.call("manager_tts", "PATCH", f"/api/tickets/{ticket['id']}",
-                   json={"assignee_id": personas.ids["agent_tts"]})  # fmt: skip
+    await api.call(
+        "manager_tts",
+        "PATCH",
+        f"/api/tickets/{ticket['id']}",
+        json={"assignee_id": personas.ids["agent_tts"]},
+    )
     assert (await results(api, "manager_tts", [ticket["id"]], {"assign": None}))[0]["ok"]
     shown = (await api.call("manager_tts", "GET", f"/api/tickets/{ticket['id']}")).json()
     assert shown["assignee_id"] is None

@@ -50,12 +50,15 @@ def stamp(at: datetime) -> str:
 
 async def open_ids(conn: Any, since: datetime) -> list[int]:
     """The scope as the refresh script's SQL selected it, straight from the database."""
-    rows = await conn.execute(text(
-        "SELECT t.id FROM tickets t LEFT JOIN workflow_states s"
-        " ON s.system = t.system AND s.name = t.status WHERE t.deleted_at IS NULL"
-        " AND t.status <> 'closed' AND NOT coalesce(s.terminal, false)"
-        " AND t.updated_at >= :since ORDER BY t.id"
-    ), {"since": since})  # fmt: skip
+    rows = await conn.execute(
+        text(
+            "SELECT t.id FROM tickets t LEFT JOIN workflow_states s"
+            " ON s.system = t.system AND s.name = t.status WHERE t.deleted_at IS NULL"
+            " AND t.status <> 'closed' AND NOT coalesce(s.terminal, false)"
+            " AND t.updated_at >= :since ORDER BY t.id"
+        ),
+        {"since": since},
+    )
     return [row.id for row in rows]
 
 
@@ -125,14 +128,21 @@ async def test_closed_deleted_and_terminal_tickets_are_left_out(
     client, conn, api: Api, keyed
 ) -> None:
     open_, closed, deleted, archived = [(await api.create())["id"] for _ in range(4)]
-    await conn.execute(text("INSERT INTO workflow_states (system, name, terminal, pauses_sla,"
-                            " position) VALUES ('TTS', 'archived', true, false, 99)"))  # fmt: skip
+    await conn.execute(
+        text(
+            "INSERT INTO workflow_states (system, name, terminal, pauses_sla,"
+            " position) VALUES ('TTS', 'archived', true, false, 99)"
+        )
+    )
     moves = {"closed": closed, "archived": archived}
     for status, ticket_id in moves.items():
-        await conn.execute(text("UPDATE tickets SET status = :status WHERE id = :id"),
-                           {"status": status, "id": ticket_id})  # fmt: skip
-    await conn.execute(text("UPDATE tickets SET deleted_at = now() WHERE id = :id"),
-                       {"id": deleted})  # fmt: skip
+        await conn.execute(
+            text("UPDATE tickets SET status = :status WHERE id = :id"),
+            {"status": status, "id": ticket_id},
+        )
+    await conn.execute(
+        text("UPDATE tickets SET deleted_at = now() WHERE id = :id"), {"id": deleted}
+    )
     ids = {item["id"] for item in await walk(client, keyed, limit=500)}
     assert open_ in ids
     assert not {closed, deleted, archived} & ids
@@ -141,11 +151,15 @@ async def test_closed_deleted_and_terminal_tickets_are_left_out(
 async def test_updated_since_keeps_changes_at_or_after_it(client, conn, api: Api, keyed) -> None:
     older, boundary, newer = [(await api.create())["id"] for _ in range(3)]
     noon = datetime(2001, 1, 1, 12, tzinfo=UTC)
-    times = {older: noon - timedelta(microseconds=1), boundary: noon,
-             newer: noon + timedelta(hours=12)}  # fmt: skip
+    times = {
+        older: noon - timedelta(microseconds=1),
+        boundary: noon,
+        newer: noon + timedelta(hours=12),
+    }
     for ticket_id, at in times.items():
-        await conn.execute(text("UPDATE tickets SET updated_at = :at WHERE id = :id"),
-                           {"at": at, "id": ticket_id})  # fmt: skip
+        await conn.execute(
+            text("UPDATE tickets SET updated_at = :at WHERE id = :id"), {"at": at, "id": ticket_id}
+        )
     items = await walk(client, keyed, updated_since="2001-01-01T13:00:00+01:00", limit=200)
     ids = {item["id"] for item in items}
     assert {boundary, newer} <= ids

@@ -19,8 +19,10 @@ async def listed(api, who: str, query: str) -> list[dict]:
 
 async def four_tickets(api) -> list[dict]:
     """user_a's tickets, filed in this order, one per priority (not in rank order)."""
-    return [await api.create("user_a", title=f"Ticket {p}", priority=p)
-            for p in ("high", "low", "urgent", "medium")]  # fmt: skip
+    return [
+        await api.create("user_a", title=f"Ticket {p}", priority=p)
+        for p in ("high", "low", "urgent", "medium")
+    ]
 
 
 async def test_the_default_order_is_last_changed_first(api):
@@ -87,10 +89,18 @@ async def test_assignee_me_none_and_an_id(api, personas):
     mine = await api.create("user_a", title="Taken by the agent")
     other = await api.create("user_a", title="Taken by the manager")
     free = await api.create("user_a", title="Nobody has it")
-    await api.call("agent_tts", "PATCH", f"/api/tickets/{mine['id']}",
-                   json={"assignee_id": personas.ids["agent_tts"]})  # fmt: skip
-    await api.call("manager_tts", "PATCH", f"/api/tickets/{other['id']}",
-                   json={"assignee_id": personas.ids["manager_tts"]})  # fmt: skip
+    await api.call(
+        "agent_tts",
+        "PATCH",
+        f"/api/tickets/{mine['id']}",
+        json={"assignee_id": personas.ids["agent_tts"]},
+    )
+    await api.call(
+        "manager_tts",
+        "PATCH",
+        f"/api/tickets/{other['id']}",
+        json={"assignee_id": personas.ids["manager_tts"]},
+    )
     scope = f"requester={personas.ids['user_a']}"
     assert [t["id"] for t in await listed(api, "agent_tts", f"{scope}&assignee=me")] == [mine["id"]]
     assert [t["id"] for t in await listed(api, "agent_tts", f"{scope}&assignee=none")] == [
@@ -164,8 +174,12 @@ async def test_bad_filter_values_are_422(api, query):
 async def test_the_export_takes_the_new_filters(api, personas):
     await api.create("user_a", title="Exported unassigned")
     taken = await api.create("user_a", title="Exported and taken")
-    await api.call("agent_tts", "PATCH", f"/api/tickets/{taken['id']}",
-                   json={"assignee_id": personas.ids["agent_tts"]})  # fmt: skip
+    await api.call(
+        "agent_tts",
+        "PATCH",
+        f"/api/tickets/{taken['id']}",
+        json={"assignee_id": personas.ids["agent_tts"]},
+    )
     query = f"requester={personas.ids['user_a']}&assignee=none"
     response = await api.call("agent_tts", "GET", f"/api/export/tickets?{query}")
     assert response.status_code == 200

@@ -24,9 +24,8 @@ from .conftest import Personas, http_client
 async def small_app(settings: Settings) -> AsyncIterator[Any]:
     """Tickets with one request slot, no wait for it, and 2 pooled connections (db_pool_size 1)."""
     tight = settings.model_copy(
-        update={"max_in_flight": 1, "in_flight_wait": 0, "db_pool_size": 1,
-                "db_pool_timeout": 1.0}
-    )  # fmt: skip
+        update={"max_in_flight": 1, "in_flight_wait": 0, "db_pool_size": 1, "db_pool_timeout": 1.0}
+    )
     app = create_app(tight)
     async with LifespanManager(app):
         yield app

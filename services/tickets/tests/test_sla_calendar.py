@@ -73,8 +73,14 @@ def test_24x7_equals_wall_clock_time_in_every_timezone(start, minutes, zone):
 def test_working_time_between_two_moments_is_additive(cal, a, b):
     a, b = min(a, b), max(a, b)
     middle = a + (b - a) / 3
-    assert abs(working_between(a, b, cal) - working_between(a, middle, cal)
-               - working_between(middle, b, cal)) < 1e-6  # fmt: skip
+    assert (
+        abs(
+            working_between(a, b, cal)
+            - working_between(a, middle, cal)
+            - working_between(middle, b, cal)
+        )
+        < 1e-6
+    )
 
 
 def test_a_berlin_day_across_spring_forward_has_eight_working_hours_of_wall_time():

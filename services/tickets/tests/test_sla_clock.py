@@ -9,9 +9,9 @@ from servicedesk_tickets.sla.clock import Fact, History, Rules, clock, clocks
 
 ALWAYS = Calendar("UTC", frozenset(range(1, 8)), 0, 24 * 60)
 OFFICE = Calendar("UTC", frozenset({1, 2, 3, 4, 5}), 9 * 60, 17 * 60)
-TARGETS = {p: {"first_response_minutes": 60, "resolution_minutes": 600}
-           for p in ("low", "medium", "high")} | {
-    "urgent": {"first_response_minutes": 10, "resolution_minutes": None}}  # fmt: skip
+TARGETS = {
+    p: {"first_response_minutes": 60, "resolution_minutes": 600} for p in ("low", "medium", "high")
+} | {"urgent": {"first_response_minutes": 10, "resolution_minutes": None}}
 T0 = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)  # a Tuesday
 REQUESTER, AGENT = "req", "agent"
 
@@ -42,8 +42,12 @@ def test_a_fresh_ticket_runs_both_clocks_from_creation():
 
 def test_waiting_pauses_and_resuming_moves_the_due_time_by_the_pause():
     past = history(status(10, "in_progress"), status(20, "waiting"), status(50, "in_progress"))
-    paused = clock(past.__class__(T0, REQUESTER, "medium", "open", past.facts[:2]), rules(),
-                   "resolution", at(40))  # fmt: skip
+    paused = clock(
+        past.__class__(T0, REQUESTER, "medium", "open", past.facts[:2]),
+        rules(),
+        "resolution",
+        at(40),
+    )
     assert paused.paused and paused.due_at is None and paused.remaining_seconds == 580 * 60
     resumed = clock(past, rules(), "resolution", at(60))
     assert not resumed.paused and resumed.due_at == at(630)
@@ -97,21 +101,33 @@ def test_business_hours_count_only_working_time():
 
 def test_the_worked_example_of_docs_sla():
     """docs/sla.md: high priority filed Friday 15:00 UTC, Monday a holiday, 09:00-17:00."""
-    cal = Calendar("UTC", frozenset({1, 2, 3, 4, 5}), 9 * 60, 17 * 60,
-                   frozenset({datetime(2026, 12, 7).date()}))  # fmt: skip
-    high = Rules(cal, {"high": {"first_response_minutes": 120, "resolution_minutes": 480}},
-                 frozenset({"waiting"}), frozenset({"resolved", "closed"}))  # fmt: skip
+    cal = Calendar(
+        "UTC",
+        frozenset({1, 2, 3, 4, 5}),
+        9 * 60,
+        17 * 60,
+        frozenset({datetime(2026, 12, 7).date()}),
+    )
+    high = Rules(
+        cal,
+        {"high": {"first_response_minutes": 120, "resolution_minutes": 480}},
+        frozenset({"waiting"}),
+        frozenset({"resolved", "closed"}),
+    )
 
     def d(text: str) -> datetime:
         return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
-    moves = [Fact(d("2026-12-04T16:00"), "status", AGENT, "in_progress"),
-             Fact(d("2026-12-08T10:00"), "status", AGENT, "waiting"),
-             Fact(d("2026-12-09T09:30"), "status", AGENT, "in_progress")]  # fmt: skip
+    moves = [
+        Fact(d("2026-12-04T16:00"), "status", AGENT, "in_progress"),
+        Fact(d("2026-12-08T10:00"), "status", AGENT, "waiting"),
+        Fact(d("2026-12-09T09:30"), "status", AGENT, "in_progress"),
+    ]
 
     def at_time(now: str, n: int) -> dict:
-        return clocks(History(d("2026-12-04T15:00"), REQUESTER, "high", "open", moves[:n]),
-                      high, d(now))  # fmt: skip
+        return clocks(
+            History(d("2026-12-04T15:00"), REQUESTER, "high", "open", moves[:n]), high, d(now)
+        )
 
     fresh = at_time("2026-12-04T15:00", 0)
     assert fresh["first_response"].due_at == d("2026-12-04T17:00")

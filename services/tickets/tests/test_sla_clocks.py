@@ -12,21 +12,27 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from servicedesk_tickets.database import utcnow
 from servicedesk_tickets.sla import page, service
 from servicedesk_tickets.sla.backfill import backfill
-from servicedesk_tickets.tickets.models import Ticket
+from servicedesk_tickets.ticketing.models import Ticket
 
-TARGETS = {p: {"first_response_minutes": 60, "resolution_minutes": 600}
-           for p in ("low", "medium", "high")} | {
-    "urgent": {"first_response_minutes": 10, "resolution_minutes": 120}}  # fmt: skip
+TARGETS = {
+    p: {"first_response_minutes": 60, "resolution_minutes": 600} for p in ("low", "medium", "high")
+} | {"urgent": {"first_response_minutes": 10, "resolution_minutes": 120}}
 SKEW = timedelta(seconds=2)
-ALWAYS = {"timezone": "UTC", "working_days": [1, 2, 3, 4, 5, 6, 7], "start": "00:00",
-          "end": "24:00", "holidays": []}  # fmt: skip
+ALWAYS = {
+    "timezone": "UTC",
+    "working_days": [1, 2, 3, 4, 5, 6, 7],
+    "start": "00:00",
+    "end": "24:00",
+    "holidays": [],
+}
 
 
 @pytest.fixture
 async def always(api):
     """TTS on a 24x7 calendar: due times are creation + minutes of wall-clock time."""
-    response = await api.call("admin_tts", "PUT", "/api/sla/TTS",
-                              json={"calendar": ALWAYS, "targets": TARGETS})  # fmt: skip
+    response = await api.call(
+        "admin_tts", "PUT", "/api/sla/TTS", json={"calendar": ALWAYS, "targets": TARGETS}
+    )
     assert response.status_code == 200, response.text
 
 
@@ -41,14 +47,21 @@ async def get(api, ticket_id: int, who: str = "agent_tts") -> dict:
 
 
 async def comment(api, who: str, ticket_id: int, internal: bool = False) -> None:
-    response = await api.call(who, "POST", f"/api/tickets/{ticket_id}/comments",
-                              json={"body": "Looking", "internal": internal})  # fmt: skip
+    response = await api.call(
+        who,
+        "POST",
+        f"/api/tickets/{ticket_id}/comments",
+        json={"body": "Looking", "internal": internal},
+    )
     assert response.status_code == 201, response.text
 
 
 async def stored(conn, ticket_id: int):
-    return (await conn.execute(text("SELECT * FROM ticket_sla WHERE ticket_id = :id"),
-                               {"id": ticket_id})).one()  # fmt: skip
+    return (
+        await conn.execute(
+            text("SELECT * FROM ticket_sla WHERE ticket_id = :id"), {"id": ticket_id}
+        )
+    ).one()
 
 
 async def test_a_new_ticket_carries_both_clocks_from_its_creation(api, always):
@@ -91,9 +104,10 @@ async def test_waiting_pauses_the_clocks_and_moving_on_resumes_them(api, always,
     waiting = (await api.move("agent_tts", ticket["id"], "waiting")).json()["sla"]["resolution"]
     assert waiting["paused"] is True and waiting["due_at"] is None
     assert (await stored(conn, ticket["id"])).paused is True
-    deadlines = await conn.scalar(text(
-        "SELECT count(*) FROM sla_deadlines WHERE ticket_id = :id AND target = 'resolution'"
-    ), {"id": ticket["id"]})  # fmt: skip
+    deadlines = await conn.scalar(
+        text("SELECT count(*) FROM sla_deadlines WHERE ticket_id = :id AND target = 'resolution'"),
+        {"id": ticket["id"]},
+    )
     assert deadlines == 0  # nothing can come due while paused
     resumed = (await api.move("agent_tts", ticket["id"], "in_progress")).json()["sla"]
     assert resumed["resolution"]["paused"] is False
@@ -110,14 +124,19 @@ async def test_resolving_meets_the_resolution_clock(api, always):
 
 async def test_a_priority_change_recomputes_the_due_times_from_creation(api, always, conn):
     ticket = await api.create("user_a")
-    response = await api.call("agent_tts", "PATCH", f"/api/tickets/{ticket['id']}",
-                              json={"priority": "urgent"})  # fmt: skip
+    response = await api.call(
+        "agent_tts", "PATCH", f"/api/tickets/{ticket['id']}", json={"priority": "urgent"}
+    )
     assert response.status_code == 200, response.text
     first = response.json()["sla"]["first_response"]
     assert ts(first["due_at"]) - ts(ticket["created_at"]) == timedelta(minutes=10)
-    due = await conn.scalar(text("SELECT due_at FROM sla_deadlines WHERE ticket_id = :id AND "
-                                 "target = 'first_response' AND kind = 'breach'"),
-                            {"id": ticket["id"]})  # fmt: skip
+    due = await conn.scalar(
+        text(
+            "SELECT due_at FROM sla_deadlines WHERE ticket_id = :id AND "
+            "target = 'first_response' AND kind = 'breach'"
+        ),
+        {"id": ticket["id"]},
+    )
     assert due == ts(first["due_at"])
 
 
@@ -154,8 +173,12 @@ async def test_a_new_tickets_stored_clocks_and_deadlines_equal_those_of_its_hist
     due = ts(ticket["sla"]["first_response"]["due_at"])
     stored_row = await stored(conn, ticket["id"])
     assert stored_row.first_response_due_at == due and stored_row.next_due_at == due
-    kinds = (await conn.execute(text("SELECT target, kind FROM sla_deadlines WHERE ticket_id = "
-                                     ":id ORDER BY 1, 2"), {"id": ticket["id"]})).all()  # fmt: skip
+    kinds = (
+        await conn.execute(
+            text("SELECT target, kind FROM sla_deadlines WHERE ticket_id = :id ORDER BY 1, 2"),
+            {"id": ticket["id"]},
+        )
+    ).all()
     expected = [(t, k) for t in ("first_response", "resolution") for k in ("breach", "warning")]
     assert [tuple(k) for k in kinds] == expected
 
@@ -167,16 +190,21 @@ def close(a: dict, b: dict) -> bool:
     def near(x, y):
         return (x is None) == (y is None) and (x is None or abs(ts(x) - ts(y)) < SKEW)
 
-    return (a["breached"], a["paused"]) == (b["breached"], b["paused"]) and near(
-        a["met_at"], b["met_at"]) and near(a["due_at"], b["due_at"]) and abs(
-        a["remaining_seconds"] - b["remaining_seconds"]) <= SKEW.total_seconds()  # fmt: skip
+    return (
+        (a["breached"], a["paused"]) == (b["breached"], b["paused"])
+        and near(a["met_at"], b["met_at"])
+        and near(a["due_at"], b["due_at"])
+        and abs(a["remaining_seconds"] - b["remaining_seconds"]) <= SKEW.total_seconds()
+    )
 
 
 async def age(conn, ticket_id: int, **columns: timedelta) -> None:
     """Move stored clock moments into the past (the filters read the stored columns)."""
     sets = ", ".join(f"{name} = now() - CAST(:{name} AS interval)" for name in columns)
-    await conn.execute(text(f"UPDATE ticket_sla SET {sets} WHERE ticket_id = :id"),  # noqa: S608 (names from the test)
-                       {"id": ticket_id, **columns})  # fmt: skip
+    await conn.execute(
+        text(f"UPDATE ticket_sla SET {sets} WHERE ticket_id = :id"),  # noqa: S608 (names from the test)
+        {"id": ticket_id, **columns},
+    )
 
 
 async def listed(api, **params) -> list[int]:
@@ -188,17 +216,29 @@ async def listed(api, **params) -> list[int]:
 async def test_the_breached_and_at_risk_filters(api, always, conn):
     calm, risky, late = [(await api.create("user_a"))["id"] for _ in range(3)]
     await age(conn, risky, first_response_warn_at=timedelta(minutes=1))
-    await age(conn, late, first_response_warn_at=timedelta(minutes=20),
-              first_response_due_at=timedelta(minutes=5))  # fmt: skip
+    await age(
+        conn,
+        late,
+        first_response_warn_at=timedelta(minutes=20),
+        first_response_due_at=timedelta(minutes=5),
+    )
     breached, at_risk = await listed(api, sla="breached"), await listed(api, sla="at_risk")
     assert late in breached and risky not in breached and calm not in breached
     assert risky in at_risk and late not in at_risk and calm not in at_risk
-    item = next(i for i in (await api.call("agent_tts", "GET", "/api/tickets", params={
-        "sla": "breached", "limit": 200})).json()["items"] if i["id"] == late)  # fmt: skip
+    item = next(
+        i
+        for i in (
+            await api.call(
+                "agent_tts", "GET", "/api/tickets", params={"sla": "breached", "limit": 200}
+            )
+        ).json()["items"]
+        if i["id"] == late
+    )
     assert item["sla"]["first_response"]["breached"] is True
     assert item["sla"]["first_response"]["remaining_seconds"] < 0
-    assert (await api.call("agent_tts", "GET", "/api/tickets",
-                           params={"sla": "late"})).status_code == 422  # fmt: skip
+    assert (
+        await api.call("agent_tts", "GET", "/api/tickets", params={"sla": "late"})
+    ).status_code == 422
 
 
 async def test_sort_by_sla_due_puts_the_nearest_first(api, always):
@@ -217,20 +257,37 @@ async def test_the_backfill_stores_clocks_without_announcing_past_moments(api, a
         text("DELETE FROM sla_deadlines WHERE ticket_id = :id"), {"id": ticket["id"]}
     )
     await conn.execute(text("DELETE FROM ticket_sla WHERE ticket_id = :id"), {"id": ticket["id"]})
-    factory = async_sessionmaker(bind=conn, expire_on_commit=False,
-                                 join_transaction_mode="create_savepoint")  # fmt: skip
+    factory = async_sessionmaker(
+        bind=conn, expire_on_commit=False, join_transaction_mode="create_savepoint"
+    )
     later = ts(ticket["created_at"]) + timedelta(minutes=90)  # first response breached
     assert await backfill(factory, now=later) >= 1
     row = await stored(conn, ticket["id"])
     assert row.first_response_due_at == ts(ticket["created_at"]) + timedelta(minutes=60)
-    kinds = dict((await conn.execute(text(
-        "SELECT kind || ' ' || target, emitted_at IS NOT NULL FROM sla_deadlines "
-        "WHERE ticket_id = :id"), {"id": ticket["id"]})).all())  # fmt: skip
-    assert kinds == {"warning first_response": True, "breach first_response": True,
-                     "warning resolution": False, "breach resolution": False}  # fmt: skip
-    events = await conn.scalar(text(
-        "SELECT count(*) FROM outbox WHERE type LIKE 'ticket.sla.%' "
-        "AND payload->'data'->'ticket'->>'id' = :id"), {"id": str(ticket["id"])})  # fmt: skip
+    kinds = dict(
+        (
+            await conn.execute(
+                text(
+                    "SELECT kind || ' ' || target, emitted_at IS NOT NULL FROM sla_deadlines "
+                    "WHERE ticket_id = :id"
+                ),
+                {"id": ticket["id"]},
+            )
+        ).all()
+    )
+    assert kinds == {
+        "warning first_response": True,
+        "breach first_response": True,
+        "warning resolution": False,
+        "breach resolution": False,
+    }
+    events = await conn.scalar(
+        text(
+            "SELECT count(*) FROM outbox WHERE type LIKE 'ticket.sla.%' "
+            "AND payload->'data'->'ticket'->>'id' = :id"
+        ),
+        {"id": str(ticket["id"])},
+    )
     assert events == 0
 
 
@@ -242,16 +299,18 @@ async def test_a_ticket_without_stored_clocks_is_listed_with_derived_ones(api, a
     assert close(item["sla"]["first_response"], ticket["sla"]["first_response"])
 
 
-@pytest.mark.parametrize("path", [["in_progress"], ["in_progress", "waiting"],
-                                  ["in_progress", "resolved"]])  # fmt: skip
+@pytest.mark.parametrize(
+    "path", [["in_progress"], ["in_progress", "waiting"], ["in_progress", "resolved"]]
+)
 async def test_the_detail_read_in_one_query_equals_the_derivation(api, always, conn, path):
     """`GET /api/tickets/{id}` reads the history and the rules inside its one query
     (`get_named`): its clocks equal `derive` over the same ticket, for a priority change,
     a public reply by staff, a pause and a resolution."""
     ticket = await api.create("user_a")
     await comment(api, "user_a", ticket["id"])
-    changed = await api.call("agent_tts", "PATCH", f"/api/tickets/{ticket['id']}",
-                             json={"priority": "high"})  # fmt: skip
+    changed = await api.call(
+        "agent_tts", "PATCH", f"/api/tickets/{ticket['id']}", json={"priority": "high"}
+    )
     assert changed.status_code == 200, changed.text
     await comment(api, "agent_tts", ticket["id"], internal=True)
     for state in path:

@@ -17,11 +17,18 @@ DEFAULT_TARGETS = {
     "low": {"first_response_minutes": 1440, "resolution_minutes": 2400},
 }
 BERLIN = {
-    "calendar": {"timezone": "Europe/Berlin", "working_days": [1, 2, 3, 4, 5, 6],
-                 "start": "08:00", "end": "18:00", "holidays": ["2026-12-24", "2026-12-25"]},
-    "targets": {**DEFAULT_TARGETS, "urgent": {"first_response_minutes": 15,
-                                              "resolution_minutes": None}},
-}  # fmt: skip
+    "calendar": {
+        "timezone": "Europe/Berlin",
+        "working_days": [1, 2, 3, 4, 5, 6],
+        "start": "08:00",
+        "end": "18:00",
+        "holidays": ["2026-12-24", "2026-12-25"],
+    },
+    "targets": {
+        **DEFAULT_TARGETS,
+        "urgent": {"first_response_minutes": 15, "resolution_minutes": None},
+    },
+}
 
 
 async def test_every_system_starts_with_the_default_policy(api):
@@ -29,8 +36,13 @@ async def test_every_system_starts_with_the_default_policy(api):
         response = await api.call("user_a", "GET", f"/api/sla/{system}")
         assert response.status_code == 200
         body = response.json()
-        assert body["calendar"] == {"timezone": "UTC", "working_days": [1, 2, 3, 4, 5],
-                                    "start": "09:00", "end": "17:00", "holidays": []}  # fmt: skip
+        assert body["calendar"] == {
+            "timezone": "UTC",
+            "working_days": [1, 2, 3, 4, 5],
+            "start": "09:00",
+            "end": "17:00",
+            "holidays": [],
+        }
         assert body["targets"] == DEFAULT_TARGETS
 
 
@@ -45,17 +57,26 @@ async def test_a_system_admin_replaces_its_policy_and_it_is_audited(api, conn, p
     assert (await api.call("user_b", "GET", "/api/sla/TTS")).json()["calendar"] == (
         BERLIN["calendar"]
     )
-    entry = (await conn.execute(text(
-        "SELECT actor_id, old, new FROM audit_log WHERE action = 'sla_policy.replaced' "
-        "AND object_id = 'TTS' ORDER BY id DESC LIMIT 1"))).one()  # fmt: skip
+    entry = (
+        await conn.execute(
+            text(
+                "SELECT actor_id, old, new FROM audit_log WHERE action = 'sla_policy.replaced' "
+                "AND object_id = 'TTS' ORDER BY id DESC LIMIT 1"
+            )
+        )
+    ).one()
     assert entry.actor_id == personas.ids["admin_tts"]
     assert entry.old["calendar"]["timezone"] == "UTC"
-    assert entry.new["targets"]["urgent"] == {"first_response_minutes": 15,
-                                              "resolution_minutes": None}  # fmt: skip
+    assert entry.new["targets"]["urgent"] == {
+        "first_response_minutes": 15,
+        "resolution_minutes": None,
+    }
 
 
-@pytest.mark.parametrize(("who", "system"), [("agent_tts", "TTS"), ("manager_tts", "TTS"),
-                                             ("admin_tts", "HDTS"), ("user_a", "TTS")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("who", "system"),
+    [("agent_tts", "TTS"), ("manager_tts", "TTS"), ("admin_tts", "HDTS"), ("user_a", "TTS")],
+)
 async def test_only_the_systems_admins_may_change_it(api, who, system):
     response = await api.call(who, "PUT", f"/api/sla/{system}", json=BERLIN)
     assert response.status_code == 403
@@ -68,13 +89,19 @@ async def test_a_global_admin_may_change_any_system(api):
 
 async def test_bad_input_names_every_problem_at_once(api):
     bad = {
-        "calendar": {"timezone": "Mars/Olympus", "working_days": [1, 1, 8, 0],
-                     "start": "18:00", "end": "09:00", "holidays": ["2026-12-24", "Xmas",
-                                                                    "2026-02-30"]},
-        "targets": {**DEFAULT_TARGETS, "low": {"first_response_minutes": 0,
-                                               "resolution_minutes": -5},
-                    "high": {"first_response_minutes": 525_601, "resolution_minutes": 480}},
-    }  # fmt: skip
+        "calendar": {
+            "timezone": "Mars/Olympus",
+            "working_days": [1, 1, 8, 0],
+            "start": "18:00",
+            "end": "09:00",
+            "holidays": ["2026-12-24", "Xmas", "2026-02-30"],
+        },
+        "targets": {
+            **DEFAULT_TARGETS,
+            "low": {"first_response_minutes": 0, "resolution_minutes": -5},
+            "high": {"first_response_minutes": 525_601, "resolution_minutes": 480},
+        },
+    }
     response = await api.call("admin_tts", "PUT", "/api/sla/TTS", json=bad)
     assert response.status_code == 422
     body = response.json()
@@ -94,8 +121,10 @@ async def test_bad_input_names_every_problem_at_once(api):
 
 
 async def test_bad_times_of_day_and_no_working_days_are_named(api):
-    bad = {**BERLIN, "calendar": {**BERLIN["calendar"], "working_days": [],
-                                  "start": "9am", "end": "24:30"}}  # fmt: skip
+    bad = {
+        **BERLIN,
+        "calendar": {**BERLIN["calendar"], "working_days": [], "start": "9am", "end": "24:30"},
+    }
     response = await api.call("admin_tts", "PUT", "/api/sla/TTS", json=bad)
     assert response.status_code == 422
     assert response.json()["errors"] == [
@@ -107,16 +136,21 @@ async def test_bad_times_of_day_and_no_working_days_are_named(api):
 
 async def test_a_missing_priority_or_unknown_field_is_a_plain_422(api):
     targets = {k: v for k, v in DEFAULT_TARGETS.items() if k != "low"}
-    response = await api.call("admin_tts", "PUT", "/api/sla/TTS",
-                              json={**BERLIN, "targets": targets})  # fmt: skip
+    response = await api.call(
+        "admin_tts", "PUT", "/api/sla/TTS", json={**BERLIN, "targets": targets}
+    )
     assert response.status_code == 422
     response = await api.call("admin_tts", "PUT", "/api/sla/TTS", json={**BERLIN, "x": 1})
     assert response.status_code == 422
 
 
 async def test_a_new_system_gets_the_default_policy(api, conn):
-    await conn.execute(text("INSERT INTO systems (code, name, initial_state, updated_at) "
-                            "VALUES ('SLA_NEW', 'New', 'open', now())"))  # fmt: skip
+    await conn.execute(
+        text(
+            "INSERT INTO systems (code, name, initial_state, updated_at) "
+            "VALUES ('SLA_NEW', 'New', 'open', now())"
+        )
+    )
     async with AsyncSession(bind=conn, join_transaction_mode="create_savepoint") as session:
         await create_default_policy(session, system="SLA_NEW")
         await create_default_policy(session, system="SLA_NEW")  # idempotent

@@ -13,10 +13,17 @@ from sqlalchemy.dialects import postgresql
 
 from servicedesk_tickets.sla.scheduler import due_query, poll
 
-ONE_MINUTE = {p: {"first_response_minutes": 1, "resolution_minutes": 600}
-              for p in ("low", "medium", "high", "urgent")}  # fmt: skip
-ALWAYS = {"timezone": "UTC", "working_days": [1, 2, 3, 4, 5, 6, 7], "start": "00:00",
-          "end": "24:00", "holidays": []}  # fmt: skip
+ONE_MINUTE = {
+    p: {"first_response_minutes": 1, "resolution_minutes": 600}
+    for p in ("low", "medium", "high", "urgent")
+}
+ALWAYS = {
+    "timezone": "UTC",
+    "working_days": [1, 2, 3, 4, 5, 6, 7],
+    "start": "00:00",
+    "end": "24:00",
+    "holidays": [],
+}
 EVENTS = text(
     "SELECT type, payload->'data' AS data FROM outbox WHERE type LIKE 'ticket.sla.%' "
     "AND payload->'data'->'ticket'->>'id' = :id ORDER BY occurred_at"
@@ -42,17 +49,22 @@ async def a_system(app) -> str:
             ),
             {"c": code},
         )
-        await conn.execute(text(
-            "INSERT INTO workflow_transitions (system, from_state, to_state, roles) "
-            "SELECT :c, from_state, to_state, roles FROM workflow_transitions "
-            "WHERE system = 'TTS'"), {"c": code})  # fmt: skip
+        await conn.execute(
+            text(
+                "INSERT INTO workflow_transitions (system, from_state, to_state, roles) "
+                "SELECT :c, from_state, to_state, roles FROM workflow_transitions "
+                "WHERE system = 'TTS'"
+            ),
+            {"c": code},
+        )
     return code
 
 
 async def a_ticket_on_a_one_minute_system(api, app) -> dict:
     code = await a_system(app)
-    policy = await api.call("superuser", "PUT", f"/api/sla/{code}",
-                            json={"calendar": ALWAYS, "targets": ONE_MINUTE})  # fmt: skip
+    policy = await api.call(
+        "superuser", "PUT", f"/api/sla/{code}", json={"calendar": ALWAYS, "targets": ONE_MINUTE}
+    )
     assert policy.status_code == 200, policy.text
     return await api.create("user_a", system=code)
 
@@ -94,8 +106,9 @@ async def test_warning_then_breach_exactly_once_with_two_schedulers(committing_a
 async def test_a_reply_before_the_moment_cancels_the_events(committing_api, app):
     ticket = await a_ticket_on_a_one_minute_system(committing_api, app)
     created = datetime.fromisoformat(ticket["created_at"])
-    reply = await committing_api.call("superuser", "POST", f"/api/tickets/{ticket['id']}/comments",
-                                      json={"body": "On it"})  # fmt: skip
+    reply = await committing_api.call(
+        "superuser", "POST", f"/api/tickets/{ticket['id']}/comments", json={"body": "On it"}
+    )
     assert reply.status_code == 201, reply.text
     await two_polls(app, created + timedelta(minutes=5))
     assert await events(app, ticket["id"]) == []
@@ -105,14 +118,22 @@ async def test_a_row_due_too_early_moves_to_the_clocks_moment(committing_api, ap
     ticket = await a_ticket_on_a_one_minute_system(committing_api, app)
     created = datetime.fromisoformat(ticket["created_at"])
     async with app.state.runtime.engine.begin() as conn:  # a row that says "due" too early
-        await conn.execute(text("UPDATE sla_deadlines SET due_at = due_at - interval '1 hour' "
-                                "WHERE ticket_id = :id"), {"id": ticket["id"]})  # fmt: skip
+        await conn.execute(
+            text(
+                "UPDATE sla_deadlines SET due_at = due_at - interval '1 hour' WHERE ticket_id = :id"
+            ),
+            {"id": ticket["id"]},
+        )
     polled = await poll(app.state.runtime.sessions, now=created + timedelta(seconds=10))
     assert [e for e in polled if e.ticket_id == ticket["id"]] == []
     async with app.state.runtime.engine.connect() as conn:
-        due = await conn.scalar(text("SELECT due_at FROM sla_deadlines WHERE ticket_id = :id "
-                                     "AND kind = 'breach' AND target = 'first_response'"),
-                                {"id": ticket["id"]})  # fmt: skip
+        due = await conn.scalar(
+            text(
+                "SELECT due_at FROM sla_deadlines WHERE ticket_id = :id "
+                "AND kind = 'breach' AND target = 'first_response'"
+            ),
+            {"id": ticket["id"]},
+        )
     assert due == created + timedelta(minutes=1)
 
 
@@ -125,15 +146,25 @@ async def test_a_policy_change_moves_the_pending_moments_at_the_next_poll(commit
     ticket = await a_ticket_on_a_one_minute_system(committing_api, app)
     created = datetime.fromisoformat(ticket["created_at"])
     hour = {p: {"first_response_minutes": 60, "resolution_minutes": 600} for p in ONE_MINUTE}
-    changed = await committing_api.call("superuser", "PUT", f"/api/sla/{ticket['system']}",
-                                        json={"calendar": ALWAYS, "targets": hour})  # fmt: skip
+    changed = await committing_api.call(
+        "superuser",
+        "PUT",
+        f"/api/sla/{ticket['system']}",
+        json={"calendar": ALWAYS, "targets": hour},
+    )
     assert changed.status_code == 200, changed.text
     polled = await poll(app.state.runtime.sessions, now=created + timedelta(seconds=61))
     assert [e for e in polled if e.ticket_id == ticket["id"]] == []
     async with app.state.runtime.engine.connect() as conn:
-        due = await conn.scalar(text("SELECT due_at FROM sla_deadlines WHERE ticket_id = :id "
-                                     "AND kind = 'breach' AND target = 'first_response'"),
-                                {"id": ticket["id"]})  # fmt: skip
-        stored = await conn.scalar(text("SELECT first_response_due_at FROM ticket_sla "
-                                        "WHERE ticket_id = :id"), {"id": ticket["id"]})  # fmt: skip
+        due = await conn.scalar(
+            text(
+                "SELECT due_at FROM sla_deadlines WHERE ticket_id = :id "
+                "AND kind = 'breach' AND target = 'first_response'"
+            ),
+            {"id": ticket["id"]},
+        )
+        stored = await conn.scalar(
+            text("SELECT first_response_due_at FROM ticket_sla WHERE ticket_id = :id"),
+            {"id": ticket["id"]},
+        )
     assert due == stored == created + timedelta(minutes=60)

@@ -46,10 +46,13 @@ async def test_only_global_admins_see_or_change_the_settings(api, who):
 
 @pytest.mark.parametrize(
     "body",
-    [{"auto_apply": True, "min_confidence": 1.5}, {"auto_apply": True},
-     {"auto_apply": True, "min_confidence": 0.5, "model": "x"}, {"auto_apply": "perhaps",
-                                                                  "min_confidence": 0.5}],
-)  # fmt: skip
+    [
+        {"auto_apply": True, "min_confidence": 1.5},
+        {"auto_apply": True},
+        {"auto_apply": True, "min_confidence": 0.5, "model": "x"},
+        {"auto_apply": "perhaps", "min_confidence": 0.5},
+    ],
+)
 async def test_invalid_settings_are_refused(api, body):
     assert (await api.call("global_admin", "PUT", URL, json=body)).status_code == 422
 
@@ -91,12 +94,17 @@ async def test_a_confident_suggestion_is_applied_audited_and_published(api, deli
     history = (await api.call("user_a", "GET", f"/api/tickets/{ticket['id']}/history")).json()
     entry = history[-1]
     assert (entry["action"], entry["actor_id"], entry["actor_name"]) == (
-        "ticket.updated", "ai-assist", "ai-assist")  # fmt: skip
+        "ticket.updated",
+        "ai-assist",
+        "ai-assist",
+    )
     assert entry["old"] == {"priority": "low", "category": None}
     assert entry["new"] == {"priority": "urgent", "category": "network"}
     [event] = await updates_of(conn, ticket["id"])
-    assert event["data"]["changes"] == {"priority": {"old": "low", "new": "urgent"},
-                                        "category": {"old": None, "new": "network"}}  # fmt: skip
+    assert event["data"]["changes"] == {
+        "priority": {"old": "low", "new": "urgent"},
+        "category": {"old": None, "new": "network"},
+    }
     assert event["data"]["ticket"]["updated_at"] == shown["updated_at"]
     verify = (await api.call("global_admin", "GET", "/api/admin/audit/verify")).json()
     assert verify["valid"] is True
@@ -114,8 +122,9 @@ async def test_a_suggestion_below_the_threshold_is_only_shown(api, deliver, conn
 async def test_a_ticket_a_person_changed_is_never_overridden(api, deliver, conn):
     await turn_on(api, 0.5)
     ticket = await api.create("user_a", priority="low")
-    patched = await api.call("user_a", "PATCH", f"/api/tickets/{ticket['id']}",
-                             json={"priority": "high"})  # fmt: skip
+    patched = await api.call(
+        "user_a", "PATCH", f"/api/tickets/{ticket['id']}", json={"priority": "high"}
+    )
     assert patched.status_code == 200
     await deliver(triage_event(ticket["id"], confidence=0.99))
     shown = await ticket_view(api, ticket["id"])

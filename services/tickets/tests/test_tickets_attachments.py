@@ -81,18 +81,27 @@ async def test_refused_types_are_415_and_leave_no_file(api, settings, content, n
 
 def raw_multipart(filename: bytes, content: bytes, boundary: str = "XyZb0undary") -> tuple:
     """A hand-made body, so the file name goes on the wire byte for byte (NUL included)."""
-    body = (f"--{boundary}\r\n".encode()
-            + b'Content-Disposition: form-data; name="file"; filename="' + filename + b'"\r\n'
-            + b"Content-Type: image/png\r\n\r\n" + content
-            + f"\r\n--{boundary}--\r\n".encode())  # fmt: skip
+    body = (
+        f"--{boundary}\r\n".encode()
+        + b'Content-Disposition: form-data; name="file"; filename="'
+        + filename
+        + b'"\r\n'
+        + b"Content-Type: image/png\r\n\r\n"
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     return body, {"Content-Type": f"multipart/form-data; boundary={boundary}"}
 
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [(b"evil\x00.php\x00.png", "evil_php.png"), (b"a\x01b\x1bc\x7f.png", "abc.png"),
-     (b"/var/www/html/shell.php", "shell.png"), (b"C:\\temp\\..\\x.png", "x.png")],
-)  # fmt: skip
+    [
+        (b"evil\x00.php\x00.png", "evil_php.png"),
+        (b"a\x01b\x1bc\x7f.png", "abc.png"),
+        (b"/var/www/html/shell.php", "shell.png"),
+        (b"C:\\temp\\..\\x.png", "x.png"),
+    ],
+)
 async def test_nul_and_control_bytes_in_names_are_removed(api, raw, expected):
     ticket = await api.create("user_a")
     body, headers = raw_multipart(raw, PNG)
@@ -121,8 +130,10 @@ async def test_an_oversized_file_is_413_and_no_partial_file_is_left(api, setting
 async def test_the_size_limit_holds_even_when_content_length_is_absent(api, settings):
     ticket = await api.create("user_a")
     boundary = "b0undary"
-    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
-            'filename="x.txt"\r\nContent-Type: text/plain\r\n\r\n').encode()  # fmt: skip
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+        'filename="x.txt"\r\nContent-Type: text/plain\r\n\r\n'
+    ).encode()
 
     async def body():
         yield head
@@ -132,9 +143,12 @@ async def test_the_size_limit_holds_even_when_content_length_is_absent(api, sett
 
     before = stored_files(settings)
     response = await api.call(
-        "user_a", "POST", f"/api/tickets/{ticket['id']}/attachments", content=body(),
+        "user_a",
+        "POST",
+        f"/api/tickets/{ticket['id']}/attachments",
+        content=body(),
         headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
-    )  # fmt: skip
+    )
     assert response.status_code == 413
     assert stored_files(settings) == before
 
@@ -157,9 +171,12 @@ async def test_the_per_user_quota_is_enforced(api, settings):
 
 @pytest.mark.parametrize(
     ("kwargs", "status"),
-    [({"data": {"file": "not a file"}}, 422), ({"json": {"file": "x"}}, 422),
-     ({"files": {"other": ("x.txt", b"x\n", "text/plain")}}, 422)],
-)  # fmt: skip
+    [
+        ({"data": {"file": "not a file"}}, 422),
+        ({"json": {"file": "x"}}, 422),
+        ({"files": {"other": ("x.txt", b"x\n", "text/plain")}}, 422),
+    ],
+)
 async def test_a_body_without_a_file_part_is_422(api, kwargs, status):
     ticket = await api.create("user_a")
     url = f"/api/tickets/{ticket['id']}/attachments"

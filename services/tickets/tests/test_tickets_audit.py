@@ -47,8 +47,13 @@ async def entry_ids(api, object_id: int | str) -> list[int]:
 async def test_each_change_is_audited_with_actor_ip_request_id_and_values(api, personas):
     ticket = await api.create("user_a")
     url = f"/api/tickets/{ticket['id']}"
-    await api.call("user_a", "PATCH", url, json={"title": "A better title"},
-                   headers={"X-Request-ID": "audit-req-000001"})  # fmt: skip
+    await api.call(
+        "user_a",
+        "PATCH",
+        url,
+        json={"title": "A better title"},
+        headers={"X-Request-ID": "audit-req-000001"},
+    )
     page = await api.call("global_admin", "GET", f"/api/admin/audit?object_id={ticket['id']}")
     latest = page.json()["items"][0]
     assert latest["action"] == "ticket.updated"
@@ -143,9 +148,13 @@ async def test_verify_counts_entries_written_after_its_seal_pass_as_unsealed(
 
 
 REFUSED = [
-    "UPDATE audit_log SET action = 'x'", "DELETE FROM audit_log", "TRUNCATE audit_log CASCADE",
-    "UPDATE audit_chain SET hash = 'x'", "DELETE FROM audit_chain", "TRUNCATE audit_chain",
-]  # fmt: skip
+    "UPDATE audit_log SET action = 'x'",
+    "DELETE FROM audit_log",
+    "TRUNCATE audit_log CASCADE",
+    "UPDATE audit_chain SET hash = 'x'",
+    "DELETE FROM audit_chain",
+    "TRUNCATE audit_chain",
+]
 
 
 async def test_updates_and_deletes_are_refused_by_the_database(api, conn):
@@ -207,12 +216,18 @@ async def test_a_removed_link_is_detected_and_the_next_named(api, conn, with_ent
 
 async def test_a_recomputed_hash_breaks_the_next_link(api, conn):
     seq, entry_id = await sealed_target(api, conn)
-    await tamper(conn, "audit_log", "UPDATE audit_log SET actor_name = 'mallory' WHERE id = :id",
-                 id=entry_id)  # fmt: skip
+    await tamper(
+        conn, "audit_log", "UPDATE audit_log SET actor_name = 'mallory' WHERE id = :id", id=entry_id
+    )
     row = (await conn.execute(text(CHAINED + " WHERE c.seq = :s"), {"s": seq})).one()
     forged = chain.entry_hash(row.prev_hash, dict(row._mapping))
-    await tamper(conn, "audit_chain", "UPDATE audit_chain SET hash = :forged WHERE seq = :seq",
-                 forged=forged, seq=seq)  # fmt: skip
+    await tamper(
+        conn,
+        "audit_chain",
+        "UPDATE audit_chain SET hash = :forged WHERE seq = :seq",
+        forged=forged,
+        seq=seq,
+    )
     result = await verify(api)
     assert result["first_broken"]["seq"] == seq + 1
     assert "prev_hash" in result["first_broken"]["reason"]
@@ -268,8 +283,13 @@ async def test_writers_do_not_wait_for_each_other_nor_for_the_sealer(app):
     async with sessions() as first, sessions() as second, sessions() as sealing:
         await sealing.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SEAL_LOCK})
         for session in (first, second):
-            record(session, actor=None, action="test.concurrent", object_type="test",
-                   object_id="writers")  # fmt: skip
+            record(
+                session,
+                actor=None,
+                action="test.concurrent",
+                object_type="test",
+                object_id="writers",
+            )
             assert await asyncio.wait_for(flush_pending(session), timeout=5) == 1
         for session in (first, second, sealing):
             await session.rollback()
@@ -290,10 +310,12 @@ async def test_concurrent_writers_do_not_fork_the_chain(committing_api, app):
     result = await verify(committing_api)
     assert result["valid"] is True, result
     async with app.state.runtime.engine.connect() as conn:
-        forks = await conn.scalar(text(
-            "SELECT count(*) FROM (SELECT prev_hash FROM audit_chain GROUP BY prev_hash "
-            "HAVING count(*) > 1) f"
-        ))  # fmt: skip
+        forks = await conn.scalar(
+            text(
+                "SELECT count(*) FROM (SELECT prev_hash FROM audit_chain GROUP BY prev_hash "
+                "HAVING count(*) > 1) f"
+            )
+        )
     assert forks == 0
 
 
@@ -301,8 +323,13 @@ async def test_sealers_racing_never_fork_or_duplicate_the_chain(app):
     engine = app.state.runtime.engine
     async with app.state.runtime.sessions() as session:
         for i in range(40):
-            record(session, actor=None, action="test.sealers", object_type="test",
-                   object_id=f"race-{i}")  # fmt: skip
+            record(
+                session,
+                actor=None,
+                action="test.sealers",
+                object_type="test",
+                object_id=f"race-{i}",
+            )
         await flush_pending(session)
         await session.commit()  # no poke: the racers below find the whole queue
 

@@ -78,10 +78,12 @@ async def test_internal_notes_never_reach_the_export(api):
 async def test_the_event_of_an_internal_note_carries_no_body(api, conn):
     ticket = await with_note(api)
     rows = await conn.execute(
-        text("SELECT payload FROM outbox WHERE type = 'comment.added' "
-             "AND payload->'data'->'ticket'->>'id' = :id ORDER BY occurred_at"),
+        text(
+            "SELECT payload FROM outbox WHERE type = 'comment.added' "
+            "AND payload->'data'->'ticket'->>'id' = :id ORDER BY occurred_at"
+        ),
         {"id": str(ticket["id"])},
-    )  # fmt: skip
+    )
     public, note = [row.payload["data"] for row in rows]
     assert public["body"] == "We are on it" and public["internal"] is False
     assert note["internal"] is True and "body" not in note

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import pytest
 
-from servicedesk_tickets.tickets.schemas import TicketPage
+from servicedesk_tickets.ticketing.schemas import TicketPage
 
 TICKET_FIELDS = {
-    "id", "title", "description", "status", "priority", "category", "system",
-    "requester_id", "assignee_id", "created_at", "updated_at",
-}  # fmt: skip
+    "id",
+    "title",
+    "description",
+    "status",
+    "priority",
+    "category",
+    "system",
+    "requester_id",
+    "assignee_id",
+    "created_at",
+    "updated_at",
+}
 
 
 async def test_a_new_ticket_is_open_and_belongs_to_the_caller(api, personas):
@@ -53,9 +62,12 @@ async def test_invalid_bodies_and_read_only_fields_are_refused_with_422(api, bod
 
 async def test_bad_json_is_a_422_not_a_500(api):
     response = await api.call(
-        "user_a", "POST", "/api/tickets", content=b"{not json",
+        "user_a",
+        "POST",
+        "/api/tickets",
+        content=b"{not json",
         headers={"Content-Type": "application/json"},
-    )  # fmt: skip
+    )
     assert response.status_code == 422
     assert response.json()["code"] == "validation_error"
 
@@ -121,9 +133,10 @@ async def test_filters_by_status_system_and_assignee(api, personas):
     url = f"/api/tickets/{tts['id']}"
     assert (await api.call("manager_tts", "PATCH", url, json=patch)).status_code == 200
     for query, expected in [
-        ("status=in_progress", [tts]), ("system=HDTS", [hdts]),
+        ("status=in_progress", [tts]),
+        ("system=HDTS", [hdts]),
         (f"assignee_id={personas.ids['agent_tts']}", [tts]),
-    ]:  # fmt: skip
+    ]:
         items = (await api.call("user_a", "GET", f"/api/tickets?{query}")).json()["items"]
         assert [t["id"] for t in items] == [t["id"] for t in expected], query
 
@@ -142,9 +155,16 @@ async def test_the_requester_edits_content_while_open_but_not_after(api):
 
 
 @pytest.mark.parametrize(
-    "patch", [{"status": "closed"}, {"requester_id": "x"}, {"id": 5}, {"system": "HDTS"},
-              {"title": None}, {"created_at": "2001-01-01T00:00:00Z"}],
-)  # fmt: skip
+    "patch",
+    [
+        {"status": "closed"},
+        {"requester_id": "x"},
+        {"id": 5},
+        {"system": "HDTS"},
+        {"title": None},
+        {"created_at": "2001-01-01T00:00:00Z"},
+    ],
+)
 async def test_read_only_fields_in_a_patch_are_422(api, patch):
     ticket = await api.create("user_a")
     response = await api.call("global_admin", "PATCH", f"/api/tickets/{ticket['id']}", json=patch)

@@ -12,8 +12,16 @@ from hypothesis import strategies as st
 
 from servicedesk_tickets.export.service import csv_line, defuse
 
-PAYLOADS = ["=HYPERLINK(\"http://evil\",\"x\")", "+SUM(1,2)", "-2+3", "@cmd", "\tTAB",
-            "\rCR", "\nLF", "=cmd|' /C calc'!A0"]  # fmt: skip
+PAYLOADS = [
+    '=HYPERLINK("http://evil","x")',
+    "+SUM(1,2)",
+    "-2+3",
+    "@cmd",
+    "\tTAB",
+    "\rCR",
+    "\nLF",
+    "=cmd|' /C calc'!A0",
+]
 
 
 def rows(response) -> list[dict]:
@@ -97,8 +105,18 @@ async def test_an_empty_export_has_just_the_header(api):
 
 # Cells a spreadsheet in a semicolon locale would split (or a reader would cut at a line
 # break inside an unquoted field) into pieces that start with a formula.
-HIDDEN_FORMULAS = ["x;=1+2", "x; @SUM(1)", "a,-2+3", "ok;\t=cmd", ' =1+2', "a;\"=1+2",
-                   "two\r\n=lines", "cr\r+1", "a;b", "plain"]  # fmt: skip
+HIDDEN_FORMULAS = [
+    "x;=1+2",
+    "x; @SUM(1)",
+    "a,-2+3",
+    "ok;\t=cmd",
+    " =1+2",
+    'a;"=1+2',
+    "two\r\n=lines",
+    "cr\r+1",
+    "a;b",
+    "plain",
+]
 STARTS = tuple("=+-@\t\r\n")
 
 
@@ -114,8 +132,7 @@ def starts_a_formula(cell: str) -> bool:
 @pytest.mark.parametrize("delimiter", [",", ";"])
 async def test_no_cell_starts_a_formula_whichever_separator_the_reader_uses(api, delimiter):
     for payload in HIDDEN_FORMULAS:
-        await api.create("user_a", title=f"Ticket {payload}", category=payload,
-                         description=payload)  # fmt: skip
+        await api.create("user_a", title=f"Ticket {payload}", category=payload, description=payload)
     response = await api.call("user_a", "GET", "/api/export/tickets?columns=description")
     parsed = cells(response.text, delimiter)
     assert len(parsed) > len(HIDDEN_FORMULAS)
@@ -135,8 +152,13 @@ async def test_cells_with_a_separator_quote_or_line_break_are_quoted_and_round_t
 
 def test_defuse_neutralises_formulas_after_whitespace_and_inside_cells():
     assert defuse([" =1", "x;=1+2", "x; -1", "a,@b", "l1\n+1", 'a;"=1']) == [
-        "' =1", "x;'=1+2", "x;' -1", "a,'@b", "l1\n'+1", "a;'\"=1"
-    ]  # fmt: skip
+        "' =1",
+        "x;'=1+2",
+        "x;' -1",
+        "a,'@b",
+        "l1\n'+1",
+        "a;'\"=1",
+    ]
 
 
 @settings(max_examples=500, deadline=None)

@@ -62,10 +62,12 @@ async def test_parallel_posts_with_one_key_create_one_ticket(committing_api, app
             {"u": personas.ids["user_a"]},
         )
         events = await conn.scalar(
-            text("SELECT count(*) FROM outbox WHERE type = 'ticket.created' "
-                 "AND payload->'data'->'ticket'->>'requester_id' = :u"),
+            text(
+                "SELECT count(*) FROM outbox WHERE type = 'ticket.created' "
+                "AND payload->'data'->'ticket'->>'requester_id' = :u"
+            ),
             {"u": personas.ids["user_a"]},
-        )  # fmt: skip
+        )
     assert (count, events) == (1, 1)
 
 

@@ -11,21 +11,33 @@ from sqlalchemy import text
 
 
 async def comment(api, who: str, ticket_id: int, key: str, body: str = "On it"):
-    return await api.call(who, "POST", f"/api/tickets/{ticket_id}/comments", json={"body": body},
-                          headers={"Idempotency-Key": key})  # fmt: skip
+    return await api.call(
+        who,
+        "POST",
+        f"/api/tickets/{ticket_id}/comments",
+        json={"body": body},
+        headers={"Idempotency-Key": key},
+    )
 
 
 async def move(api, who: str, ticket_id: int, key: str, to: str = "in_progress"):
-    return await api.call(who, "POST", f"/api/tickets/{ticket_id}/transitions", json={"to": to},
-                          headers={"Idempotency-Key": key})  # fmt: skip
+    return await api.call(
+        who,
+        "POST",
+        f"/api/tickets/{ticket_id}/transitions",
+        json={"to": to},
+        headers={"Idempotency-Key": key},
+    )
 
 
 async def events(conn, ticket_id: int, type_: str) -> int:
     return await conn.scalar(
-        text("SELECT count(*) FROM outbox WHERE type = :type "
-             "AND payload->'data'->'ticket'->>'id' = :id"),
+        text(
+            "SELECT count(*) FROM outbox WHERE type = :type "
+            "AND payload->'data'->'ticket'->>'id' = :id"
+        ),
         {"type": type_, "id": str(ticket_id)},
-    )  # fmt: skip
+    )
 
 
 async def actions(api, ticket_id: int) -> list[str]:
@@ -92,8 +104,9 @@ async def test_the_same_key_with_another_request_is_422(api):
 async def test_a_key_used_to_create_a_ticket_is_not_a_comment(api):
     key = str(uuid.uuid4())
     body = {"title": "Keyboard missing keys", "description": "Q and P are gone"}
-    created = await api.call("user_a", "POST", "/api/tickets", json=body,
-                             headers={"Idempotency-Key": key})  # fmt: skip
+    created = await api.call(
+        "user_a", "POST", "/api/tickets", json=body, headers={"Idempotency-Key": key}
+    )
     assert created.status_code == 201
     response = await comment(api, "user_a", created.json()["id"], key)
     assert response.status_code == 422 and response.json()["code"] == "idempotency_key_reused"
@@ -125,8 +138,13 @@ async def test_a_refused_comment_leaves_its_key_free(api):
     ticket = await api.create("user_a")
     key = str(uuid.uuid4())
     url = f"/api/tickets/{ticket['id']}/comments"
-    note = await api.call("user_a", "POST", url, json={"body": "x", "internal": True},
-                          headers={"Idempotency-Key": key})  # fmt: skip
+    note = await api.call(
+        "user_a",
+        "POST",
+        url,
+        json={"body": "x", "internal": True},
+        headers={"Idempotency-Key": key},
+    )
     assert note.status_code == 403
     assert (await comment(api, "user_a", ticket["id"], key)).status_code == 201
 
@@ -142,10 +160,12 @@ async def test_without_a_key_every_comment_is_added(api):
 async def test_parallel_retries_add_one_comment_and_one_move(committing_api, app):
     ticket = await committing_api.create("user_a")
     tid, key, move_key = ticket["id"], str(uuid.uuid4()), str(uuid.uuid4())
-    comments = await asyncio.gather(*(comment(committing_api, "user_a", tid, key)
-                                      for _ in range(5)))  # fmt: skip
-    moves = await asyncio.gather(*(move(committing_api, "agent_tts", tid, move_key)
-                                   for _ in range(5)))  # fmt: skip
+    comments = await asyncio.gather(
+        *(comment(committing_api, "user_a", tid, key) for _ in range(5))
+    )
+    moves = await asyncio.gather(
+        *(move(committing_api, "agent_tts", tid, move_key) for _ in range(5))
+    )
     assert [r.status_code for r in comments] == [201] * 5
     assert [r.status_code for r in moves] == [200] * 5
     assert len({r.content for r in comments}) == len({r.content for r in moves}) == 1

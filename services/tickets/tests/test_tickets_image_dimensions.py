@@ -113,10 +113,18 @@ def test_the_pixel_limit_is_a_setting(monkeypatch):
 
 @pytest.mark.parametrize(
     ("content", "size"),
-    [(png(7, 9), (7, 9)), (gif(7, 9), (7, 9)), (jpeg(7, 9, app_bytes=700), (7, 9)),
-     (webp_vp8x(7, 9), (7, 9)), (webp_vp8l(7, 9), (7, 9)), (webp_vp8(7, 9), (7, 9)),
-     (b"\xff\xd8\xff\xda" + bytes(40), None), (b"%PDF-1.7", None), (b"plain text", None)],
-)  # fmt: skip
+    [
+        (png(7, 9), (7, 9)),
+        (gif(7, 9), (7, 9)),
+        (jpeg(7, 9, app_bytes=700), (7, 9)),
+        (webp_vp8x(7, 9), (7, 9)),
+        (webp_vp8l(7, 9), (7, 9)),
+        (webp_vp8(7, 9), (7, 9)),
+        (b"\xff\xd8\xff\xda" + bytes(40), None),
+        (b"%PDF-1.7", None),
+        (b"plain text", None),
+    ],
+)
 def test_the_size_is_read_whatever_the_chunking(content, size):
     for step in (1, 3, len(content)):
         image = ImageSize()

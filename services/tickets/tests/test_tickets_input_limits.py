@@ -26,17 +26,23 @@ async def test_a_nul_in_any_string_is_a_422(api):
 
 async def test_a_lone_surrogate_in_a_body_is_a_422(api):
     response = await api.call(
-        "user_a", "POST", "/api/tickets", content=SURROGATE,
+        "user_a",
+        "POST",
+        "/api/tickets",
+        content=SURROGATE,
         headers={"Content-Type": "application/json"},
-    )  # fmt: skip
+    )
     assert response.status_code == 422, response.text
 
 
 async def test_a_body_that_is_not_utf8_is_a_400_in_the_error_shape(api):
     response = await api.call(
-        "user_a", "POST", "/api/tickets", content=b'{"title": "\xff\xfe"}',
+        "user_a",
+        "POST",
+        "/api/tickets",
+        content=b'{"title": "\xff\xfe"}',
         headers={"Content-Type": "application/json"},
-    )  # fmt: skip
+    )
     assert response.status_code == 400
     assert response.json()["code"] == "bad_request"
 

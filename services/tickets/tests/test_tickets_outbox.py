@@ -13,29 +13,46 @@ from servicedesk_shared.messaging.envelope import Envelope
 
 async def events_for(conn, ticket_id: int) -> list[dict]:
     rows = await conn.execute(
-        text("SELECT payload FROM outbox WHERE payload->'data'->'ticket'->>'id' = :id "
-             "ORDER BY occurred_at"),
+        text(
+            "SELECT payload FROM outbox WHERE payload->'data'->'ticket'->>'id' = :id "
+            "ORDER BY occurred_at"
+        ),
         {"id": str(ticket_id)},
-    )  # fmt: skip
+    )
     return [row.payload for row in rows]
 
 
 async def test_each_change_writes_its_event_with_the_contract_envelope(api, conn, personas):
     ticket = await api.create("user_a")
     tid = ticket["id"]
-    await api.call("manager_tts", "PATCH", f"/api/tickets/{tid}",
-                   json={"assignee_id": personas.ids["agent_tts"], "priority": "high"})  # fmt: skip
+    await api.call(
+        "manager_tts",
+        "PATCH",
+        f"/api/tickets/{tid}",
+        json={"assignee_id": personas.ids["agent_tts"], "priority": "high"},
+    )
     await api.move("agent_tts", tid, "in_progress")
     await api.call("agent_tts", "POST", f"/api/tickets/{tid}/comments", json={"body": "hi"})
     await api.call("global_admin", "DELETE", f"/api/tickets/{tid}")
     events = await events_for(conn, tid)
     assert [e["type"] for e in events] == [
-        "ticket.created", "ticket.updated", "ticket.assigned", "ticket.status_changed",
-        "comment.added", "ticket.deleted",
-    ]  # fmt: skip
+        "ticket.created",
+        "ticket.updated",
+        "ticket.assigned",
+        "ticket.status_changed",
+        "comment.added",
+        "ticket.deleted",
+    ]
     for event in events:
-        assert set(event) == {"id", "type", "version", "occurred_at", "producer",
-                              "correlation_id", "data"}  # fmt: skip
+        assert set(event) == {
+            "id",
+            "type",
+            "version",
+            "occurred_at",
+            "producer",
+            "correlation_id",
+            "data",
+        }
         assert (event["version"], event["producer"]) == (1, "tickets")
         uuid.UUID(event["id"])
         # Every payload honours the one written contract (servicedesk_shared.events).
@@ -45,9 +62,13 @@ async def test_each_change_writes_its_event_with_the_contract_envelope(api, conn
 
 
 async def test_the_correlation_id_is_the_request_id(api, conn):
-    response = await api.call("user_a", "POST", "/api/tickets",
-                              json={"title": "Correlated", "description": "x"},
-                              headers={"X-Request-ID": "req-correlate-0001"})  # fmt: skip
+    response = await api.call(
+        "user_a",
+        "POST",
+        "/api/tickets",
+        json={"title": "Correlated", "description": "x"},
+        headers={"X-Request-ID": "req-correlate-0001"},
+    )
     assert response.headers["x-request-id"] == "req-correlate-0001"
     (event,) = await events_for(conn, response.json()["id"])
     assert event["correlation_id"] == "req-correlate-0001"
@@ -59,8 +80,12 @@ async def test_a_failed_request_leaves_no_event_and_no_audit_entry(api, conn):
     audit_before = await conn.scalar(text("SELECT count(*) FROM audit_log"))
     response = await api.move("user_a", ticket["id"], "in_progress")  # 403
     assert response.status_code == 403
-    response = await api.call("user_a", "PATCH", f"/api/tickets/{ticket['id']}",
-                              json={"title": "Allowed title", "assignee_id": "x"})  # fmt: skip
+    response = await api.call(
+        "user_a",
+        "PATCH",
+        f"/api/tickets/{ticket['id']}",
+        json={"title": "Allowed title", "assignee_id": "x"},
+    )
     assert response.status_code == 403
     assert await conn.scalar(text("SELECT count(*) FROM outbox")) == before
     assert await conn.scalar(text("SELECT count(*) FROM audit_log")) == audit_before
@@ -88,9 +113,10 @@ async def test_when_the_commit_fails_the_change_and_its_event_vanish_together(
     transport = httpx.ASGITransport(app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
         response = await client.post(
-            "/api/tickets", json={"title": "Doomed ticket", "description": "x"},
+            "/api/tickets",
+            json={"title": "Doomed ticket", "description": "x"},
             headers=personas.headers("user_a"),
-        )  # fmt: skip
+        )
     assert response.status_code == 500
     assert (
         await conn.scalar(text("SELECT count(*) FROM tickets WHERE title = 'Doomed ticket'")) == 0

@@ -22,15 +22,28 @@ def user_event(kind: str, occurred_at: datetime = T0, **data: Any) -> dict[str, 
 
 
 def updated(user_id: str, version: int, at: datetime = T0, **fields: Any) -> dict[str, Any]:
-    data = {"user_id": user_id, "username": "ada", "email": "ada@example.com",
-            "display_name": "Ada", "is_active": True, "is_admin": False,
-            "is_superuser": False, "version": version, **fields}  # fmt: skip
+    data = {
+        "user_id": user_id,
+        "username": "ada",
+        "email": "ada@example.com",
+        "display_name": "Ada",
+        "is_active": True,
+        "is_admin": False,
+        "is_superuser": False,
+        "version": version,
+        **fields,
+    }
     return user_event("updated", at, **data)
 
 
 def roles(user_id: str, systems: dict[str, str], version: int, at: datetime = T0) -> dict:
-    data = {"user_id": user_id, "actor_id": "admin", "systems": systems, "previous": {},
-            "version": version}  # fmt: skip
+    data = {
+        "user_id": user_id,
+        "actor_id": "admin",
+        "systems": systems,
+        "previous": {},
+        "version": version,
+    }
     return user_event("roles_changed", at, **data)
 
 
@@ -82,8 +95,9 @@ async def test_a_redelivered_event_is_applied_once(deliver, conn):
     uid = str(uuid.uuid4())
     event = updated(uid, 5, display_name="Once")
     assert await deliver(event) == "ack"
-    await conn.execute(text("UPDATE people SET display_name = 'Changed' WHERE user_id = :id"),
-                       {"id": uid})  # fmt: skip
+    await conn.execute(
+        text("UPDATE people SET display_name = 'Changed' WHERE user_id = :id"), {"id": uid}
+    )
     assert await deliver(event) == "ack"
     assert (await person(conn, uid))["display_name"] == "Changed"
 
@@ -113,8 +127,10 @@ async def test_tickets_show_requester_and_assignee_by_name(api, personas):
     assert shown["requester"] == ref(personas, "user_a")
     page = (await api.call("global_admin", "GET", "/api/tickets")).json()["items"]
     mine = next(t for t in page if t["id"] == ticket["id"])
-    assert (mine["requester"], mine["assignee"]) == (ref(personas, "user_a"),
-                                                     ref(personas, "agent_tts"))  # fmt: skip
+    assert (mine["requester"], mine["assignee"]) == (
+        ref(personas, "user_a"),
+        ref(personas, "agent_tts"),
+    )
 
 
 async def test_someone_not_in_the_directory_shows_with_the_id_only(api, personas):
@@ -128,14 +144,17 @@ async def test_someone_not_in_the_directory_shows_with_the_id_only(api, personas
 async def test_comments_history_and_attachments_name_their_people(api, personas):
     ticket = await assigned_ticket(api, personas)
     tid = ticket["id"]
-    comment = await api.call("agent_tts", "POST", f"/api/tickets/{tid}/comments",
-                             json={"body": "On it"})  # fmt: skip
+    comment = await api.call(
+        "agent_tts", "POST", f"/api/tickets/{tid}/comments", json={"body": "On it"}
+    )
     assert comment.json()["author"] == ref(personas, "agent_tts")
     comments = (await api.call("user_a", "GET", f"/api/tickets/{tid}/comments")).json()
     assert comments[0]["author"] == ref(personas, "agent_tts")
     history = (await api.call("user_a", "GET", f"/api/tickets/{tid}/history")).json()
-    assert [h["actor"] for h in history[:2]] == [ref(personas, "user_a"),
-                                                 ref(personas, "manager_tts")]  # fmt: skip
+    assert [h["actor"] for h in history[:2]] == [
+        ref(personas, "user_a"),
+        ref(personas, "manager_tts"),
+    ]
     uploaded = await api.upload("user_a", tid, b"hello", "note.txt", "text/plain")
     assert uploaded.json()["uploaded_by"] == ref(personas, "user_a")
     listed = (await api.call("user_a", "GET", f"/api/tickets/{tid}/attachments")).json()
@@ -162,15 +181,25 @@ async def test_the_csv_export_has_name_columns(api, personas):
 async def test_people_lists_a_systems_staff_with_their_roles(api, personas):
     response = await api.call("agent_tts", "GET", "/api/people", params={"system": "TTS"})
     assert response.status_code == 200
-    mine = {p["username"]: p["role"] for p in response.json()["items"]
-            if p["id"] in personas.ids.values()}  # fmt: skip
-    assert mine == {"agent_tts": "agent", "manager_tts": "manager", "admin_tts": "admin",
-                    "global_admin": "admin", "superuser": "admin"}  # fmt: skip
+    mine = {
+        p["username"]: p["role"]
+        for p in response.json()["items"]
+        if p["id"] in personas.ids.values()
+    }
+    assert mine == {
+        "agent_tts": "agent",
+        "manager_tts": "manager",
+        "admin_tts": "admin",
+        "global_admin": "admin",
+        "superuser": "admin",
+    }
 
 
 async def test_people_matches_q_in_username_or_display_name(api, personas, conn):
-    await conn.execute(text("UPDATE people SET display_name = 'Zora Quill' WHERE user_id = :id"),
-                       {"id": personas.ids["manager_tts"]})  # fmt: skip
+    await conn.execute(
+        text("UPDATE people SET display_name = 'Zora Quill' WHERE user_id = :id"),
+        {"id": personas.ids["manager_tts"]},
+    )
     for q in ("zora", "QUIL", "manager_t"):
         params = {"system": "TTS", "q": q}
         items = (await api.call("admin_tts", "GET", "/api/people", params=params)).json()["items"]
@@ -178,8 +207,10 @@ async def test_people_matches_q_in_username_or_display_name(api, personas, conn)
 
 
 async def test_people_leaves_out_the_inactive(api, personas, conn):
-    await conn.execute(text("UPDATE people SET is_active = false WHERE user_id = :id"),
-                       {"id": personas.ids["agent_tts"]})  # fmt: skip
+    await conn.execute(
+        text("UPDATE people SET is_active = false WHERE user_id = :id"),
+        {"id": personas.ids["agent_tts"]},
+    )
     params = {"system": "TTS", "q": "agent_tts"}
     assert (await api.call("admin_tts", "GET", "/api/people", params=params)).json() == {
         "items": []
@@ -205,8 +236,9 @@ async def test_people_of_an_unknown_system_is_404_and_system_is_required(api):
 async def test_assigning_someone_not_staff_in_the_system_is_422(api, personas, assignee):
     ticket = await api.create("user_a")
     target = personas.ids.get(assignee, str(uuid.uuid4()))
-    response = await api.call("manager_tts", "PATCH", f"/api/tickets/{ticket['id']}",
-                              json={"assignee_id": target})  # fmt: skip
+    response = await api.call(
+        "manager_tts", "PATCH", f"/api/tickets/{ticket['id']}", json={"assignee_id": target}
+    )
     assert response.status_code == 422
     assert response.json()["code"] == "assignee_not_staff"
 
@@ -215,8 +247,9 @@ async def test_a_deactivated_agent_cannot_be_assigned(api, personas, deliver):
     uid = personas.ids["agent_tts"]
     await deliver(updated(uid, 9, username="agent_tts", is_active=False))
     ticket = await api.create("user_a")
-    response = await api.call("manager_tts", "PATCH", f"/api/tickets/{ticket['id']}",
-                              json={"assignee_id": uid})  # fmt: skip
+    response = await api.call(
+        "manager_tts", "PATCH", f"/api/tickets/{ticket['id']}", json={"assignee_id": uid}
+    )
     assert response.status_code == 422
 
 
@@ -230,7 +263,11 @@ async def test_losing_the_role_lists_the_open_assignments(api, personas, deliver
     assert ours((await api.call("global_admin", "GET", url)).json()) == []
     await deliver(roles(personas.ids["agent_tts"], {"TTS": "user"}, 7))
     response = await api.call("global_admin", "GET", url)
-    expected = {"ticket_id": ticket["id"], "system": "TTS", "status": "open",
-                "assignee": ref(personas, "agent_tts")}  # fmt: skip
+    expected = {
+        "ticket_id": ticket["id"],
+        "system": "TTS",
+        "status": "open",
+        "assignee": ref(personas, "agent_tts"),
+    }
     assert ours(response.json()) == [expected]
     assert (await api.call("manager_tts", "GET", url)).status_code == 403

@@ -18,9 +18,18 @@ KEY = "k" * 32
 
 
 def directory_user(username: str, version: int = 1, **fields: Any) -> dict[str, Any]:
-    return {"id": str(uuid.uuid4()), "username": username, "email": f"{username}@example.com",
-            "display_name": username.title(), "is_active": True, "is_admin": False,
-            "is_superuser": False, "systems": {}, "version": version, **fields}  # fmt: skip
+    return {
+        "id": str(uuid.uuid4()),
+        "username": username,
+        "email": f"{username}@example.com",
+        "display_name": username.title(),
+        "is_active": True,
+        "is_admin": False,
+        "is_superuser": False,
+        "systems": {},
+        "version": version,
+        **fields,
+    }
 
 
 def stand_in_auth(users: list[dict[str, Any]]) -> FastAPI:
@@ -31,8 +40,9 @@ def stand_in_auth(users: list[dict[str, Any]]) -> FastAPI:
     @app.get("/internal/users")
     async def list_users(
         x_api_key: Annotated[str | None, Header()] = None,
-        after: uuid.UUID | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    ) -> dict[str, Any]:  # fmt: skip
+        after: uuid.UUID | None = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    ) -> dict[str, Any]:
         if x_api_key != KEY:
             raise HTTPException(401)
         rest = [u for u in ordered if after is None or uuid.UUID(u["id"]) > after]
@@ -44,14 +54,16 @@ def stand_in_auth(users: list[dict[str, Any]]) -> FastAPI:
 
 def auth_client(users: list[dict[str, Any]], key: str = KEY) -> httpx.AsyncClient:
     transport = httpx.ASGITransport(stand_in_auth(users))
-    return httpx.AsyncClient(transport=transport, base_url="http://auth",
-                             headers={"X-API-Key": key})  # fmt: skip
+    return httpx.AsyncClient(
+        transport=transport, base_url="http://auth", headers={"X-API-Key": key}
+    )
 
 
 @pytest.fixture
 def sessions(conn) -> async_sessionmaker:
-    return async_sessionmaker(bind=conn, expire_on_commit=False,
-                              join_transaction_mode="create_savepoint")  # fmt: skip
+    return async_sessionmaker(
+        bind=conn, expire_on_commit=False, join_transaction_mode="create_savepoint"
+    )
 
 
 async def stored(conn, user_id: str) -> dict[str, Any]:
@@ -67,7 +79,10 @@ async def test_the_backfill_pages_through_every_user(conn, sessions):
     for user in users:
         row = await stored(conn, user["id"])
         assert (row["username"], row["display_name"], row["systems"]) == (
-            user["username"], user["display_name"], {"TTS": "agent"})  # fmt: skip
+            user["username"],
+            user["display_name"],
+            {"TTS": "agent"},
+        )
 
 
 async def test_running_the_backfill_again_changes_nothing(conn, sessions):
@@ -81,10 +96,12 @@ async def test_running_the_backfill_again_changes_nothing(conn, sessions):
 async def test_the_backfill_never_overwrites_what_events_made_newer(conn, sessions):
     user = directory_user("ada", version=3, display_name="Stale")
     await conn.execute(
-        text("INSERT INTO people (user_id, username, display_name, systems, version, "
-             "systems_version) VALUES (:id, 'ada', 'Fresh', '{\"TTS\": \"manager\"}', 9, 9)"),
+        text(
+            "INSERT INTO people (user_id, username, display_name, systems, version, "
+            "systems_version) VALUES (:id, 'ada', 'Fresh', '{\"TTS\": \"manager\"}', 9, 9)"
+        ),
         {"id": user["id"]},
-    )  # fmt: skip
+    )
     async with auth_client([user]) as client:
         assert (await backfill(sessions, client)).applied == 0
     row = await stored(conn, user["id"])

@@ -9,11 +9,19 @@ from sqlalchemy import text
 
 from servicedesk_shared import tokens
 from servicedesk_shared.redis import Keys
-from servicedesk_tickets.tickets.schemas import TicketDetail
+from servicedesk_tickets.ticketing.schemas import TicketDetail
 
 # As in test_tickets_visibility.py (the matrix on the test transaction's path).
-EVERYONE = ("user_a", "user_b", "agent_tts", "agent_hdts", "manager_tts", "admin_tts",
-            "global_admin", "superuser")  # fmt: skip
+EVERYONE = (
+    "user_a",
+    "user_b",
+    "agent_tts",
+    "agent_hdts",
+    "manager_tts",
+    "admin_tts",
+    "global_admin",
+    "superuser",
+)
 SEES = {
     "TTS": {"user_a", "agent_tts", "manager_tts", "admin_tts", "global_admin", "superuser"},
     "HDTS": {"user_a", "agent_hdts", "global_admin", "superuser"},
@@ -28,9 +36,7 @@ async def _seen(api, who: str, ticket_id: int) -> tuple[int, bool]:
     return detail.status_code, ticket_id in {t["id"] for t in listed.json()["items"]}
 
 
-async def test_reads_outside_a_transaction_show_exactly_what_the_rule_lets_through(
-    committing_api,
-):
+async def test_reads_outside_a_transaction_show_exactly_what_the_rule_lets_through(committing_api):
     """Committed tickets, read on the real pool (AUTOCOMMIT sessions, not the test's)."""
     for system, seers in SEES.items():
         ticket = await committing_api.create("user_a", system=system)
@@ -48,8 +54,11 @@ async def test_the_detail_is_the_model_and_names_its_people(api):
     assert response.status_code == 200
     body = response.json()
     assert body == TicketDetail.model_validate(body).model_dump(mode="json")
-    assert body["requester"] == {"id": api.personas.ids["user_a"], "username": "user_a",
-                                 "display_name": "User A"}  # fmt: skip
+    assert body["requester"] == {
+        "id": api.personas.ids["user_a"],
+        "username": "user_a",
+        "display_name": "User A",
+    }
     assert body["assignee"]["username"] == "agent_tts"
     assert body["ai_triage"]["status"] == "pending"
 
@@ -70,11 +79,15 @@ async def test_the_read_detail_equals_the_write_paths_detail(api):
 
 async def test_unknown_people_are_named_null_as_before(api, conn):
     ticket = await api.create("user_a", system="TTS")
-    await conn.execute(text("DELETE FROM people WHERE user_id = :u"),
-                       {"u": api.personas.ids["user_a"]})  # fmt: skip
+    await conn.execute(
+        text("DELETE FROM people WHERE user_id = :u"), {"u": api.personas.ids["user_a"]}
+    )
     body = (await api.call("agent_tts", "GET", f"/api/tickets/{ticket['id']}")).json()
-    assert body["requester"] == {"id": api.personas.ids["user_a"], "username": None,
-                                 "display_name": None}  # fmt: skip
+    assert body["requester"] == {
+        "id": api.personas.ids["user_a"],
+        "username": None,
+        "display_name": None,
+    }
     assert body["assignee"] is None
 
 
@@ -91,18 +104,19 @@ async def test_a_revoked_token_reads_nothing(api, app, settings):
         assert response.json()["code"] == "token_revoked"
 
 
-async def test_the_tickets_read_only_routes_keep_the_rules_outside_a_transaction(
-    committing_api,
-):
+async def test_the_tickets_read_only_routes_keep_the_rules_outside_a_transaction(committing_api):
     """Comments, history, attachments and similar tickets of a committed ticket, and the
     workflows, read on the real pool (AUTOCOMMIT sessions): the visibility rule (404 for
     whoever may not see the ticket) and internal notes for staff only hold there too."""
     ticket = await committing_api.create("user_a", system="TTS")
     base = f"/api/tickets/{ticket['id']}"
-    for who, body, internal in (("user_a", "Public reply", False),
-                                ("agent_tts", "Staff only note", True)):  # fmt: skip
-        added = await committing_api.call(who, "POST", f"{base}/comments",
-                                          json={"body": body, "internal": internal})  # fmt: skip
+    for who, body, internal in (
+        ("user_a", "Public reply", False),
+        ("agent_tts", "Staff only note", True),
+    ):
+        added = await committing_api.call(
+            who, "POST", f"{base}/comments", json={"body": body, "internal": internal}
+        )
         assert added.status_code == 201, added.text
     for who in EVERYONE:
         seer = who in SEES["TTS"]

@@ -17,15 +17,18 @@ async def similar(api, who: str, ticket_id: int, **params) -> list[dict]:
 
 async def test_the_closest_ticket_comes_first_and_the_ticket_itself_never(api):
     source = await api.create(
-        "user_a", title="Quuxnet VPN drops every hour",
+        "user_a",
+        title="Quuxnet VPN drops every hour",
         description="Since Monday the Quuxnet VPN connection drops every hour",
-    )  # fmt: skip
+    )
     near = await api.create(
-        "user_a", title="Quuxnet VPN connection drops hourly",
+        "user_a",
+        title="Quuxnet VPN connection drops hourly",
         description="The Quuxnet VPN drops every hour since Monday",
-    )  # fmt: skip
-    far = await api.create("user_a", title="Quuxnet printer jammed",
-                           description="Paper stuck in tray two")  # fmt: skip
+    )
+    far = await api.create(
+        "user_a", title="Quuxnet printer jammed", description="Paper stuck in tray two"
+    )
     await api.create("user_a", title="Coffee machine broken", description="No espresso")
     items = await similar(api, "user_a", source["id"])
     assert [item["id"] for item in items] == [near["id"], far["id"]]
@@ -35,8 +38,10 @@ async def test_the_closest_ticket_comes_first_and_the_ticket_itself_never(api):
 
 
 async def test_other_users_tickets_never_appear_and_unseen_tickets_are_404(api):
-    text = {"title": "Frobozz badge reader broken",
-            "description": "The Frobozz badge reader refuses my badge"}  # fmt: skip
+    text = {
+        "title": "Frobozz badge reader broken",
+        "description": "The Frobozz badge reader refuses my badge",
+    }
     mine = await api.create("user_a", **text)
     theirs = await api.create("user_b", **text)
     other_system = await api.create("user_b", system="HDTS", **text)
@@ -93,13 +98,17 @@ async def test_only_the_newest_candidates_are_scored(api, conn, app):
     text = {"title": "Zorblat monitor flickers", "description": "Zorblat monitor flickers"}
     source = await api.create("user_a", **text)
     older_copy = await api.create("user_a", **text)
-    newer = [await api.create("user_a", title=f"Zorblat monitor {n}", description="Zorblat")
-             for n in range(2)]  # fmt: skip
+    newer = [
+        await api.create("user_a", title=f"Zorblat monitor {n}", description="Zorblat")
+        for n in range(2)
+    ]
     async with AsyncSession(bind=conn, join_transaction_mode="create_savepoint") as session:
-        capped = await service.get_all(session, ticket_id=source["id"], visible=true(),
-                                       limit=5, candidates=2)  # fmt: skip
-        uncapped = await service.get_all(session, ticket_id=source["id"], visible=true(),
-                                         limit=5, candidates=3)  # fmt: skip
+        capped = await service.get_all(
+            session, ticket_id=source["id"], visible=true(), limit=5, candidates=2
+        )
+        uncapped = await service.get_all(
+            session, ticket_id=source["id"], visible=true(), limit=5, candidates=3
+        )
     assert {row.id for row in capped} == {t["id"] for t in newer}
     assert uncapped[0].id == older_copy["id"]
     assert app.state.runtime.settings.duplicate_candidates == 1000

@@ -77,9 +77,16 @@ async def test_a_plain_suggestion_leaves_the_ticket_untouched(api, deliver, conn
 
 async def test_a_failure_is_stored_with_its_error(api, deliver):
     ticket = await api.create("user_a")
-    failed = triage_event(ticket["id"], status="failed", category=None, priority=None,
-                          title=None, summary=None, confidence=None,
-                          error="model unavailable: connection refused")  # fmt: skip
+    failed = triage_event(
+        ticket["id"],
+        status="failed",
+        category=None,
+        priority=None,
+        title=None,
+        summary=None,
+        confidence=None,
+        error="model unavailable: connection refused",
+    )
     assert await deliver(failed) == "ack"
     triage = (await shown(api, ticket["id"]))["ai_triage"]
     assert triage["status"] == "failed"
@@ -100,8 +107,11 @@ async def test_a_failed_rerun_never_erases_a_suggestion(api, deliver):
     ticket = await api.create("user_a")
     await deliver(triage_event(ticket["id"], status="failed", error="timeout", occurred_at=EARLY))
     await deliver(triage_event(ticket["id"], occurred_at=LATE))
-    await deliver(triage_event(ticket["id"], status="failed", error="timeout",
-                               occurred_at=LATE + timedelta(hours=1)))  # fmt: skip
+    await deliver(
+        triage_event(
+            ticket["id"], status="failed", error="timeout", occurred_at=LATE + timedelta(hours=1)
+        )
+    )
     triage = (await shown(api, ticket["id"]))["ai_triage"]
     assert (triage["status"], triage["error"]) == ("suggested", None)
 
@@ -130,8 +140,9 @@ async def test_a_payload_breaking_the_contract_is_retried_not_acknowledged(api, 
 
 async def test_sloppy_values_are_made_safe_not_refused(api, deliver):
     ticket = await api.create("user_a")
-    sloppy = triage_event(ticket["id"], priority="critical", confidence=1.7, title="T" * 500,
-                          category="net\x00work")  # fmt: skip
+    sloppy = triage_event(
+        ticket["id"], priority="critical", confidence=1.7, title="T" * 500, category="net\x00work"
+    )
     assert await deliver(sloppy) == "ack"
     triage = (await shown(api, ticket["id"]))["ai_triage"]
     assert triage["priority"] is None and triage["confidence"] == 1.0
@@ -139,13 +150,20 @@ async def test_sloppy_values_are_made_safe_not_refused(api, deliver):
 
 
 async def test_possible_duplicates_are_found_and_shown_only_where_visible(api, deliver):
-    mine = await api.create("user_a", title="Grommet scanner jams daily",
-                            description="The grommet scanner jams on every batch")  # fmt: skip
-    theirs = await api.create("user_b", title="Grommet scanner jams",
-                              description="Our grommet scanner jams on each batch")  # fmt: skip
+    mine = await api.create(
+        "user_a",
+        title="Grommet scanner jams daily",
+        description="The grommet scanner jams on every batch",
+    )
+    theirs = await api.create(
+        "user_b", title="Grommet scanner jams", description="Our grommet scanner jams on each batch"
+    )
     await api.create("user_a", title="Coffee machine leaks", description="Water everywhere")
-    new = await api.create("user_a", title="Grommet scanner jams again",
-                           description="The grommet scanner jams on every batch again")  # fmt: skip
+    new = await api.create(
+        "user_a",
+        title="Grommet scanner jams again",
+        description="The grommet scanner jams on every batch again",
+    )
     await deliver(triage_event(new["id"]))
     own_view = (await shown(api, new["id"], "user_a"))["ai_triage"]["possible_duplicates"]
     staff_view = (await shown(api, new["id"], "agent_tts"))["ai_triage"]["possible_duplicates"]

@@ -8,21 +8,41 @@ from __future__ import annotations
 
 import pytest
 
-EVERYONE = ("user_a", "user_b", "agent_tts", "agent_hdts", "manager_tts", "admin_tts",
-            "global_admin", "superuser")  # fmt: skip
+EVERYONE = (
+    "user_a",
+    "user_b",
+    "agent_tts",
+    "agent_hdts",
+    "manager_tts",
+    "admin_tts",
+    "global_admin",
+    "superuser",
+)
 SEES = {
     "TTS": {"user_a", "agent_tts", "manager_tts", "admin_tts", "global_admin", "superuser"},
     "HDTS": {"user_a", "agent_hdts", "global_admin", "superuser"},
 }
 # Among those who see the ticket: who may do what (everyone else seeing it gets 403).
 MAY = {
-    "transition": {"agent_tts", "agent_hdts", "manager_tts", "admin_tts", "global_admin",
-                   "superuser"},
+    "transition": {
+        "agent_tts",
+        "agent_hdts",
+        "manager_tts",
+        "admin_tts",
+        "global_admin",
+        "superuser",
+    },
     "assign": {"manager_tts", "admin_tts", "global_admin", "superuser"},
     "delete": {"user_a", "admin_tts", "global_admin", "superuser"},
-    "internal_note": {"agent_tts", "agent_hdts", "manager_tts", "admin_tts", "global_admin",
-                      "superuser"},
-}  # fmt: skip
+    "internal_note": {
+        "agent_tts",
+        "agent_hdts",
+        "manager_tts",
+        "admin_tts",
+        "global_admin",
+        "superuser",
+    },
+}
 MATRIX = [(system, who) for system in SEES for who in EVERYONE]
 
 
@@ -148,9 +168,13 @@ async def test_malformed_attachment_ids_are_422(api, attachment_id):
 async def test_the_export_follows_the_same_rule(api):
     tts = await api.create("user_a", title="Export probe TTS")
     hdts = await api.create("user_b", system="HDTS", title="Export probe HDTS")
-    for who, sees in [("user_a", {tts["id"]}), ("user_b", {hdts["id"]}),
-                      ("agent_tts", {tts["id"]}), ("agent_hdts", {hdts["id"]}),
-                      ("global_admin", {tts["id"], hdts["id"]})]:  # fmt: skip
+    for who, sees in [
+        ("user_a", {tts["id"]}),
+        ("user_b", {hdts["id"]}),
+        ("agent_tts", {tts["id"]}),
+        ("agent_hdts", {hdts["id"]}),
+        ("global_admin", {tts["id"], hdts["id"]}),
+    ]:
         body = (await api.call(who, "GET", "/api/export/tickets?q=probe")).text
         ids = {int(line.split(",")[0]) for line in body.splitlines()[1:]}
         assert ids == sees, who

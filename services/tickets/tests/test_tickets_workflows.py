@@ -7,9 +7,14 @@ import copy
 import pytest
 
 DEFAULT_MOVES = {
-    ("open", "in_progress"), ("in_progress", "waiting"), ("waiting", "in_progress"),
-    ("in_progress", "resolved"), ("open", "closed"), ("resolved", "closed"), ("resolved", "open"),
-}  # fmt: skip
+    ("open", "in_progress"),
+    ("in_progress", "waiting"),
+    ("waiting", "in_progress"),
+    ("in_progress", "resolved"),
+    ("open", "closed"),
+    ("resolved", "closed"),
+    ("resolved", "open"),
+}
 
 
 async def test_every_system_starts_with_the_default_workflow(api):
@@ -37,12 +42,20 @@ async def walk(api, ticket_id, steps):
 
 async def test_the_full_life_of_a_ticket(api):
     ticket = await api.create("user_a")
-    await walk(api, ticket["id"], [
-        ("agent_tts", "in_progress", 200), ("agent_tts", "waiting", 200),
-        ("agent_tts", "in_progress", 200), ("agent_tts", "resolved", 200),
-        ("user_a", "open", 200), ("agent_tts", "in_progress", 200),
-        ("agent_tts", "resolved", 200), ("user_a", "closed", 200),
-    ])  # fmt: skip
+    await walk(
+        api,
+        ticket["id"],
+        [
+            ("agent_tts", "in_progress", 200),
+            ("agent_tts", "waiting", 200),
+            ("agent_tts", "in_progress", 200),
+            ("agent_tts", "resolved", 200),
+            ("user_a", "open", 200),
+            ("agent_tts", "in_progress", 200),
+            ("agent_tts", "resolved", 200),
+            ("user_a", "closed", 200),
+        ],
+    )
     got = await api.call("user_a", "GET", f"/api/tickets/{ticket['id']}")
     assert got.json()["status"] == "closed"
 
@@ -100,8 +113,9 @@ async def test_admins_replace_a_workflow_and_it_is_used_and_audited(api):
     assert response.status_code == 200, response.text
     assert "triage" in [s["name"] for s in response.json()["states"]]
     ticket = await api.create("user_a", system="HDTS")
-    await walk(api, ticket["id"], [("agent_hdts", "triage", 200),
-                                   ("agent_hdts", "in_progress", 403)])  # fmt: skip
+    await walk(
+        api, ticket["id"], [("agent_hdts", "triage", 200), ("agent_hdts", "in_progress", 403)]
+    )
     audit = await api.call("global_admin", "GET", "/api/admin/audit?object_type=workflow")
     entry = audit.json()["items"][0]
     assert (entry["action"], entry["object_id"]) == ("workflow.replaced", "HDTS")
@@ -110,10 +124,16 @@ async def test_admins_replace_a_workflow_and_it_is_used_and_audited(api):
 
 @pytest.mark.parametrize(
     ("who", "system", "status"),
-    [("admin_tts", "TTS", 200), ("admin_tts", "HDTS", 403), ("manager_tts", "TTS", 403),
-     ("agent_tts", "TTS", 403), ("user_a", "TTS", 403), ("superuser", "HDTS", 200),
-     ("global_admin", "NOPE", 404)],
-)  # fmt: skip
+    [
+        ("admin_tts", "TTS", 200),
+        ("admin_tts", "HDTS", 403),
+        ("manager_tts", "TTS", 403),
+        ("agent_tts", "TTS", 403),
+        ("user_a", "TTS", 403),
+        ("superuser", "HDTS", 200),
+        ("global_admin", "NOPE", 404),
+    ],
+)
 async def test_who_may_replace_a_workflow(api, who, system, status):
     workflow = await current(api, "TTS")
     response = await api.call(who, "PUT", f"/api/workflows/{system}", json=workflow)
@@ -134,23 +154,38 @@ def broken(mutate) -> dict:
     [
         (lambda w: w.update(initial="nowhere"), "initial state 'nowhere' is not a state"),
         (lambda w: w["states"].append({"name": "limbo"}), "state 'limbo' is not reachable"),
-        (lambda w: w["transitions"].append({"from": "closed", "to": "open", "roles": ["admin"]}),
-         "leaves terminal state 'closed'"),
-        (lambda w: w["transitions"].append({"from": "open", "to": "waiting", "roles": ["god"]}),
-         "unknown role 'god'"),
-        (lambda w: w["transitions"].append({"from": "open", "to": "mars", "roles": ["agent"]}),
-         "unknown state 'mars'"),
+        (
+            lambda w: w["transitions"].append({"from": "closed", "to": "open", "roles": ["admin"]}),
+            "leaves terminal state 'closed'",
+        ),
+        (
+            lambda w: w["transitions"].append({"from": "open", "to": "waiting", "roles": ["god"]}),
+            "unknown role 'god'",
+        ),
+        (
+            lambda w: w["transitions"].append({"from": "open", "to": "mars", "roles": ["agent"]}),
+            "unknown state 'mars'",
+        ),
         (lambda w: w["states"].append({"name": "open"}), "state 'open' is listed twice"),
-        (lambda w: w.update(states=[s for s in w["states"] if s["name"] != "waiting"],
-                            transitions=[t for t in w["transitions"] if "waiting" not in
-                                         (t["from"], t["to"])]) or None,
-         "state 'waiting' is still used by tickets"),
+        (
+            lambda w: (
+                w.update(
+                    states=[s for s in w["states"] if s["name"] != "waiting"],
+                    transitions=[
+                        t for t in w["transitions"] if "waiting" not in (t["from"], t["to"])
+                    ],
+                )
+                or None
+            ),
+            "state 'waiting' is still used by tickets",
+        ),
     ],
-)  # fmt: skip
+)
 async def test_an_invalid_workflow_is_422_listing_the_problems(api, mutate, problem):
     ticket = await api.create("user_a", system="HDTS")
-    await walk(api, ticket["id"], [("agent_hdts", "in_progress", 200),
-                                   ("agent_hdts", "waiting", 200)])  # fmt: skip
+    await walk(
+        api, ticket["id"], [("agent_hdts", "in_progress", 200), ("agent_hdts", "waiting", 200)]
+    )
     workflow = broken(mutate)(await current(api))
     response = await api.call("global_admin", "PUT", "/api/workflows/HDTS", json=workflow)
     assert response.status_code == 422, response.text

@@ -31,8 +31,9 @@ async def tickets_of(api, who: str, view_id: str, query: str = "") -> dict:
 async def test_a_private_view_lists_its_tickets_like_the_list(api, personas):
     await api.create("user_a", title="Printer low", priority="low")
     await api.create("user_a", title="Printer urgent", priority="urgent")
-    view = await create_view(api, "user_a", name="  Urgent first ",
-                             filters={"q": "printer"}, sort="-priority")  # fmt: skip
+    view = await create_view(
+        api, "user_a", name="  Urgent first ", filters={"q": "printer"}, sort="-priority"
+    )
     assert view["name"] == "Urgent first" and view["count"] == 2
     assert (view["shared"], view["builtin"], view["editable"]) == (False, False, True)
     page = await tickets_of(api, "user_a", view["id"])
@@ -46,8 +47,9 @@ async def test_a_private_view_lists_its_tickets_like_the_list(api, personas):
 
 async def test_the_list_has_builtins_first_then_own_views_with_counts(api, personas):
     await api.create("user_a", title="Mine to take")
-    view = await create_view(api, "agent_tts", name="Everything of user a",
-                             filters={"requester": personas.ids["user_a"]})  # fmt: skip
+    view = await create_view(
+        api, "agent_tts", name="Everything of user a", filters={"requester": personas.ids["user_a"]}
+    )
     found = await views_of(api, "agent_tts")
     assert list(found)[:3] == BUILTINS
     assert all(found[b]["builtin"] and not found[b]["editable"] for b in BUILTINS)
@@ -58,8 +60,12 @@ async def test_the_list_has_builtins_first_then_own_views_with_counts(api, perso
 async def test_builtin_views_mine_and_unassigned_follow_the_viewer(api, personas):
     mine = await api.create("user_a", title="Assigned to the agent")
     await api.create("user_a", title="Nobody has it")
-    await api.call("agent_tts", "PATCH", f"/api/tickets/{mine['id']}",
-                   json={"assignee_id": personas.ids["agent_tts"]})  # fmt: skip
+    await api.call(
+        "agent_tts",
+        "PATCH",
+        f"/api/tickets/{mine['id']}",
+        json={"assignee_id": personas.ids["agent_tts"]},
+    )
     page = await tickets_of(api, "agent_tts", "mine")
     assert [t["id"] for t in page["items"]] == [mine["id"]]
     assert (await tickets_of(api, "manager_tts", "mine"))["total"] == 0
@@ -72,8 +78,9 @@ async def test_builtin_views_mine_and_unassigned_follow_the_viewer(api, personas
 async def test_a_shared_view_shows_each_viewer_only_what_they_may_see(api, personas):
     await api.create("user_a", title="Filed by user a")
     await api.create("user_b", title="Filed by user b")
-    shared = await create_view(api, "admin_tts", name="TTS queue",
-                               filters={"system": "TTS", "q": "filed"}, shared=True)  # fmt: skip
+    shared = await create_view(
+        api, "admin_tts", name="TTS queue", filters={"system": "TTS", "q": "filed"}, shared=True
+    )
     assert shared["shared"] and shared["system"] == "TTS"
     # user_a is a plain user of TTS: the view is listed, with their own ticket only
     as_user = {"TTS": "user"}
@@ -84,8 +91,12 @@ async def test_a_shared_view_shows_each_viewer_only_what_they_may_see(api, perso
     ).json()
     listed = {v["id"]: v for v in user_views["items"]}
     assert listed[shared["id"]]["count"] == 1 and not listed[shared["id"]]["editable"]
-    page = await api.call("user_a", "GET", f"/api/views/{shared['id']}/tickets",
-                          headers=personas.headers("user_a", systems=as_user))  # fmt: skip
+    page = await api.call(
+        "user_a",
+        "GET",
+        f"/api/views/{shared['id']}/tickets",
+        headers=personas.headers("user_a", systems=as_user),
+    )
     assert [t["title"] for t in page.json()["items"]] == ["Filed by user a"]
     # the agent of TTS sees both
     assert (await tickets_of(api, "agent_tts", shared["id"]))["total"] == 2
@@ -122,8 +133,9 @@ async def test_a_shared_view_needs_its_system_and_the_system_must_exist(api):
 
 
 async def test_only_admins_of_the_system_edit_a_shared_view(api):
-    shared = await create_view(api, "admin_tts", name="Queue", filters={"system": "TTS"},
-                               shared=True)  # fmt: skip
+    shared = await create_view(
+        api, "admin_tts", name="Queue", filters={"system": "TTS"}, shared=True
+    )
     url = f"/api/views/{shared['id']}"
     response = await api.call("agent_tts", "PATCH", url, json={"name": "Mine now"})
     assert response.status_code == 403 and response.json()["code"] == "view_read_only"
@@ -135,25 +147,27 @@ async def test_only_admins_of_the_system_edit_a_shared_view(api):
 
 
 async def test_patch_changes_only_what_is_sent_and_may_unshare(api):
-    view = await create_view(api, "admin_tts", name="Queue", filters={"system": "TTS"},
-                             sort="priority", shared=True)  # fmt: skip
+    view = await create_view(
+        api, "admin_tts", name="Queue", filters={"system": "TTS"}, sort="priority", shared=True
+    )
     url = f"/api/views/{view['id']}"
     patched = (await api.call("admin_tts", "PATCH", url, json={"shared": False})).json()
     assert (patched["shared"], patched["system"], patched["sort"]) == (False, None, "priority")
     patched = (await api.call("admin_tts", "PATCH", url, json={"sort": None})).json()
     assert patched["sort"] == "-updated_at"
-    patched = (await api.call("admin_tts", "PATCH", url,
-                              json={"filters": {"priority": "high"}})).json()  # fmt: skip
+    patched = (
+        await api.call("admin_tts", "PATCH", url, json={"filters": {"priority": "high"}})
+    ).json()
     assert patched["filters"] == {"priority": "high"}
     response = await api.call("admin_tts", "PATCH", url, json={"shared": True})
     assert response.status_code == 422 and response.json()["code"] == "invalid_view"
 
 
 async def test_sharing_with_another_system_needs_its_admin_too(api):
-    view = await create_view(api, "admin_tts", name="Queue", filters={"system": "TTS"},
-                             shared=True)  # fmt: skip
-    response = await api.call("admin_tts", "PATCH", f"/api/views/{view['id']}",
-                              json={"filters": {"system": "HDTS"}})  # fmt: skip
+    view = await create_view(api, "admin_tts", name="Queue", filters={"system": "TTS"}, shared=True)
+    response = await api.call(
+        "admin_tts", "PATCH", f"/api/views/{view['id']}", json={"filters": {"system": "HDTS"}}
+    )
     assert response.status_code == 403
 
 

@@ -56,9 +56,7 @@ def api_key_dependency(get_keys: Callable[..., ApiKeys], *, variable: str):
     # Defaults, not `Annotated`: with postponed annotations FastAPI would look `header` and
     # `get_keys` up in the module's globals, where these closures' names do not exist.
     async def require_api_key(
-        request: Request,
-        keys: ApiKeys = Depends(get_keys),
-        key: str | None = Depends(header),
+        request: Request, keys: ApiKeys = Depends(get_keys), key: str | None = Depends(header)
     ) -> None:
         if keys.verify(key):
             return

@@ -64,9 +64,12 @@ def create_engine(url: str, *, pool_size: int = 10, pool_timeout: float = 30.0) 
     down again (40-190 new sessions per 1,000 requests at 64 connections, bench/meter.py);
     the ceiling (replicas x 2 x pool size, see docs/runbooks/overload.md) is the same."""
     return create_async_engine(
-        url, pool_size=2 * pool_size, max_overflow=0, pool_timeout=pool_timeout,
+        url,
+        pool_size=2 * pool_size,
+        max_overflow=0,
+        pool_timeout=pool_timeout,
         connect_args={"server_settings": SERVER_SETTINGS},
-    )  # fmt: skip
+    )
 
 
 def service_engine(settings: DatabaseServiceSettings) -> AsyncEngine:

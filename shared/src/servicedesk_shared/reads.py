@@ -77,8 +77,9 @@ async def connection(engine: AsyncEngine) -> AsyncIterator[asyncpg.Connection]:
             if not reading.is_closed():
                 raise
             await conn.invalidate()
-            raise Unavailable("Database connection lost, retry",
-                              headers={"Retry-After": "1"}) from exc  # fmt: skip
+            raise Unavailable(
+                "Database connection lost, retry", headers={"Retry-After": "1"}
+            ) from exc
 
 
 def stamp(moment: datetime | None) -> str | None:

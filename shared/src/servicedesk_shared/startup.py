@@ -85,8 +85,10 @@ def load_settings(cls: type[T], service: str) -> T:
         return cls()
     except ValidationError as exc:
         first = exc.errors()[0]
-        print(f"{service}: cannot start: {_variable(cls, first['loc'])}: {first['msg']}",
-              file=sys.stderr)  # fmt: skip
+        print(
+            f"{service}: cannot start: {_variable(cls, first['loc'])}: {first['msg']}",
+            file=sys.stderr,
+        )
         raise SystemExit(1) from None
 
 

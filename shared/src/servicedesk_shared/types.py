@@ -20,12 +20,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from annotated_types import Interval
-from pydantic import (
-    BeforeValidator,
-    GetCoreSchemaHandler,
-    GetJsonSchemaHandler,
-    StringConstraints,
-)
+from pydantic import BeforeValidator, GetCoreSchemaHandler, GetJsonSchemaHandler, StringConstraints
 from pydantic_core import PydanticCustomError, core_schema
 
 # ECMA-262 and Python `re` read these escapes alike; the text stays ASCII in the document.

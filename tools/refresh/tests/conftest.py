@@ -30,30 +30,45 @@ class FakeTickets:
 
     def add(self, n: int, *, system: str = "TTS", at: datetime = AT) -> list[dict[str, Any]]:
         first = len(self.tickets) + 1
-        new = [{"id": i, "title": f"Ticket number {i}", "description": "d", "system": system,
-                "updated_at": at.isoformat().replace("+00:00", "Z")}
-               for i in range(first, first + n)]  # fmt: skip
+        new = [
+            {
+                "id": i,
+                "title": f"Ticket number {i}",
+                "description": "d",
+                "system": system,
+                "updated_at": at.isoformat().replace("+00:00", "Z"),
+            }
+            for i in range(first, first + n)
+        ]
         self.tickets += new
         return new
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
         if request.headers.get("X-API-Key") != TICKETS_KEY:
-            return httpx.Response(401, json={"detail": "A valid X-API-Key header is required",
-                                             "code": "invalid_api_key"})  # fmt: skip
+            return httpx.Response(
+                401,
+                json={"detail": "A valid X-API-Key header is required", "code": "invalid_api_key"},
+            )
         if self.failures:
             return httpx.Response(self.failures.pop(0), json={"detail": "overloaded"})
         query = request.url.params
         limit, after = int(query.get("limit", 100)), int(query.get("after", 0))
         since = query.get("updated_since")
-        scope = [t for t in self.tickets if t["id"] > after
-                 and query.get("system", t["system"]) == t["system"]
-                 and (since is None or parse(t["updated_at"]) >= parse(since))]  # fmt: skip
+        scope = [
+            t
+            for t in self.tickets
+            if t["id"] > after
+            and query.get("system", t["system"]) == t["system"]
+            and (since is None or parse(t["updated_at"]) >= parse(since))
+        ]
         page = scope[: limit + 1]
-        items = [{k: t[k] for k in ("id", "title", "description", "updated_at")}
-                 for t in page[:limit]]  # fmt: skip
-        return httpx.Response(200, json={"items": items, "next": items[-1]["id"]
-                                         if len(page) > limit else None})  # fmt: skip
+        items = [
+            {k: t[k] for k in ("id", "title", "description", "updated_at")} for t in page[:limit]
+        ]
+        return httpx.Response(
+            200, json={"items": items, "next": items[-1]["id"] if len(page) > limit else None}
+        )
 
 
 def parse(value: str) -> datetime:

@@ -23,9 +23,13 @@ def test_defaults_are_the_contracts() -> None:
 
 @pytest.mark.parametrize(
     "argv",
-    [["--max-concurrency", "0"], ["--max-retries", "-1"], ["--since", "yesterday"],
-     ["--since", "0001-01-01T00:00:00+01:00"]],
-)  # fmt: skip
+    [
+        ["--max-concurrency", "0"],
+        ["--max-retries", "-1"],
+        ["--since", "yesterday"],
+        ["--since", "0001-01-01T00:00:00+01:00"],
+    ],
+)
 def test_bad_arguments_exit_2_with_a_message(argv: list[str], capsys) -> None:
     with pytest.raises(SystemExit) as exc:
         parse_args(argv)
@@ -80,10 +84,14 @@ def test_a_bar_on_a_terminal_lines_otherwise() -> None:
 
 
 def test_urls_are_the_first_of_a_list_else_the_local_port() -> None:
-    cfg = config.from_env({
-        "TICKETS_URL": " http://t1:8002 , http://t2:8002", "AI_ASSIST_PORT": "9004",
-        "TICKETS_API_KEY": "k", "AI_ASSIST_API_KEY": "a",
-    })  # fmt: skip
+    cfg = config.from_env(
+        {
+            "TICKETS_URL": " http://t1:8002 , http://t2:8002",
+            "AI_ASSIST_PORT": "9004",
+            "TICKETS_API_KEY": "k",
+            "AI_ASSIST_API_KEY": "a",
+        }
+    )
     assert (cfg.tickets.url, cfg.ai_assist.url) == ("http://t1:8002", "http://127.0.0.1:9004")
     assert config.from_env({}).tickets.url == "http://127.0.0.1:8002"
     assert config.from_env({"TICKETS_PORT": "18002"}).tickets.url == "http://127.0.0.1:18002"

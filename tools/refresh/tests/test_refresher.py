@@ -22,8 +22,9 @@ def tickets(n: int) -> list[Ticket]:
 async def run(redis, handler, items, **options: Any) -> tuple[Summary, list[str]]:
     client, prefix = redis
     seen: list[str] = []
-    opts = Options(**({"max_concurrency": 2, "max_retries": 2, "ttl": 60, "backoff": 0.01}
-                      | options))  # fmt: skip
+    opts = Options(
+        **({"max_concurrency": 2, "max_retries": 2, "ttl": 60, "backoff": 0.01} | options)
+    )
     async with httpx.AsyncClient(
         transport=httpx.MockTransport(handler), base_url="http://ai"
     ) as http:

@@ -22,9 +22,11 @@ TICKETS_HINT = "TICKETS_API_KEY (one of TICKETS_API_KEYS)"
 def config(redis, *, tickets_key: str | None = TICKETS_KEY, ai_key: str | None = AI_KEY):
     _, prefix = redis
     return Config(
-        tickets=Upstream("http://tickets", tickets_key), ai_assist=Upstream("http://ai", ai_key),
-        redis_url=REDIS_URL, prefix=prefix,
-    )  # fmt: skip
+        tickets=Upstream("http://tickets", tickets_key),
+        ai_assist=Upstream("http://ai", ai_key),
+        redis_url=REDIS_URL,
+        prefix=prefix,
+    )
 
 
 def summary(out: str) -> dict[str, int]:
@@ -69,8 +71,9 @@ def test_errors_are_counted_and_main_exits_1(redis, monkeypatch, capsys) -> None
     tickets, ai = FakeTickets(), FakeAi(reply=lambda r: httpx.Response(422, json={"detail": "no"}))
     tickets.add(1)
     real = cli.refresh
-    monkeypatch.setattr(cli, "refresh", lambda o, c, out: real(o, config(redis), out,
-                                                               routed(tickets, ai)))  # fmt: skip
+    monkeypatch.setattr(
+        cli, "refresh", lambda o, c, out: real(o, config(redis), out, routed(tickets, ai))
+    )
     assert cli.main([], env={}) == 1
     out = capsys.readouterr().out
     assert "Ticket 1: error: HTTP 422: no" in out
@@ -81,12 +84,17 @@ def test_errors_are_counted_and_main_exits_1(redis, monkeypatch, capsys) -> None
     ("cfg", "line"),
     [
         ({"tickets_key": None}, f"no key for tickets; set {TICKETS_HINT}"),
-        ({"ai_key": None}, "no key for ai-assist; set AI_ASSIST_API_KEY (one of "
-                           "AI_ASSIST_API_KEYS)"),
-        ({"tickets_key": "wrong"}, "tickets at http://tickets: HTTP 401: A valid X-API-Key header "
-                                   f"is required; set {TICKETS_HINT}"),
+        (
+            {"ai_key": None},
+            "no key for ai-assist; set AI_ASSIST_API_KEY (one of AI_ASSIST_API_KEYS)",
+        ),
+        (
+            {"tickets_key": "wrong"},
+            "tickets at http://tickets: HTTP 401: A valid X-API-Key header "
+            f"is required; set {TICKETS_HINT}",
+        ),
     ],
-)  # fmt: skip
+)
 async def test_a_missing_or_refused_key_is_fatal_in_one_line(redis, cfg, line) -> None:
     with pytest.raises(cli.FatalError) as exc:
         await refresh(redis, FakeTickets(), FakeAi(), config(redis, **cfg))
@@ -103,8 +111,9 @@ async def test_tickets_unreachable_is_fatal_after_the_retries(redis) -> None:
 
     out = io.StringIO()
     with pytest.raises(cli.FatalError) as exc:
-        await cli.refresh(Options(max_retries=1, backoff=0), config(redis), out,
-                          httpx.MockTransport(down))  # fmt: skip
+        await cli.refresh(
+            Options(max_retries=1, backoff=0), config(redis), out, httpx.MockTransport(down)
+        )
     assert str(exc.value) == (
         "tickets at http://tickets: gave up after 2 attempts: ConnectError: "
         "All connection attempts failed; set TICKETS_URL"
@@ -125,8 +134,9 @@ async def test_an_answer_that_is_no_listing_is_fatal(redis) -> None:
         return httpx.Response(200, text="<!doctype html><title>Service Desk</title>")
 
     with pytest.raises(cli.FatalError) as exc:
-        await cli.refresh(Options(backoff=0), config(redis), io.StringIO(),
-                          httpx.MockTransport(html))  # fmt: skip
+        await cli.refresh(
+            Options(backoff=0), config(redis), io.StringIO(), httpx.MockTransport(html)
+        )
     assert str(exc.value) == (
         "tickets at http://tickets: not a ticket listing (JSONDecodeError); set TICKETS_URL"
     )

@@ -15,8 +15,9 @@ from .conftest import AT, TICKETS_KEY, FakeTickets
 
 
 def client(fake: FakeTickets, key: str = TICKETS_KEY) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.MockTransport(fake), base_url="http://tickets",
-                             headers={"X-API-Key": key})  # fmt: skip
+    return httpx.AsyncClient(
+        transport=httpx.MockTransport(fake), base_url="http://tickets", headers={"X-API-Key": key}
+    )
 
 
 async def read(fake: FakeTickets, **kwargs) -> list[Ticket]:

@@ -34,7 +34,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_outbox_unpublished", "outbox", ["occurred_at"],
         postgresql_where=sa.text("published_at IS NULL"),
-    )  # fmt: skip
+    )
     for statement in notify_trigger_sql("outbox"):
         op.execute(statement)
 

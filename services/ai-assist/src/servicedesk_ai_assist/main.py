@@ -36,19 +36,30 @@ def open_runtime(settings: Settings, transport: httpx.AsyncBaseTransport | None)
     redis = create_redis(settings.redis_url)
     keys = Keys(settings.redis_key_prefix)
     client = OllamaClient(
-        settings.ollama_url, settings.ollama_model, timeout=settings.timeout,
-        connect_timeout=settings.connect_timeout, transport=transport,
-    )  # fmt: skip
+        settings.ollama_url,
+        settings.ollama_model,
+        timeout=settings.timeout,
+        connect_timeout=settings.connect_timeout,
+        transport=transport,
+    )
     breaker = CircuitBreaker(failures=settings.breaker_failures, reset=settings.breaker_reset)
     assistant = Assistant(
-        client, breaker, SuggestionCache(redis, keys, settings.cache_ttl),
-        categories=settings.category_list(), mask=settings.mask_pii,
-    )  # fmt: skip
+        client,
+        breaker,
+        SuggestionCache(redis, keys, settings.cache_ttl),
+        categories=settings.category_list(),
+        mask=settings.mask_pii,
+    )
     return Runtime(
-        settings, engine, session_factory(engine), redis, open_token_guard(settings, redis),
-        assistant, UserRateLimit(redis, keys, settings.rate_limit),
+        settings,
+        engine,
+        session_factory(engine),
+        redis,
+        open_token_guard(settings, redis),
+        assistant,
+        UserRateLimit(redis, keys, settings.rate_limit),
         ApiKeys(settings.api_key_list()),
-    )  # fmt: skip
+    )
 
 
 @asynccontextmanager
@@ -58,10 +69,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.runtime = runtime
     relay = OutboxRelay(engine=runtime.engine, amqp_url=settings.amqp_url, producer=SERVICE)
     consumer = Consumer(
-        name=settings.consumer_name, amqp_url=settings.amqp_url, sessions=runtime.sessions,
+        name=settings.consumer_name,
+        amqp_url=settings.amqp_url,
+        sessions=runtime.sessions,
         handlers=build_handlers(runtime.assistant, attempts=settings.triage_attempts),
-        delivery_limit=settings.consumer_delivery_limit, prefetch=settings.consumer_prefetch,
-    )  # fmt: skip
+        delivery_limit=settings.consumer_delivery_limit,
+        prefetch=settings.consumer_prefetch,
+    )
     app.state.consumer = consumer
     async with AsyncExitStack() as stack:
         stack.push_async_callback(runtime.engine.dispose)
@@ -80,9 +94,8 @@ def create_app(
     """The app; `ollama_transport` replaces the network under the Ollama client (tests)."""
     load_models()
     app = FastAPI(
-        title="Service Desk — AI assist", version="0.1.0", lifespan=lifespan,
-        redirect_slashes=False,
-    )  # fmt: skip
+        title="Service Desk — AI assist", version="0.1.0", lifespan=lifespan, redirect_slashes=False
+    )
     app.state.settings = settings
     app.state.transport = ollama_transport
     for router in (suggest_router, triage_router):

@@ -47,9 +47,7 @@ async def _promote(session: AsyncSession, user: User) -> None:
 
 
 async def ensure_admin(
-    factory: async_sessionmaker[AsyncSession],
-    hasher: PasswordHasher,
-    admin: tuple[str, str, str],
+    factory: async_sessionmaker[AsyncSession], hasher: PasswordHasher, admin: tuple[str, str, str]
 ) -> None:
     """Create the superuser if missing; if present, make it an active superuser (the
     password is never overwritten)."""

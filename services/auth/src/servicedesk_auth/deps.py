@@ -20,7 +20,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from servicedesk_auth.errors import Forbidden, TokenInvalid
 from servicedesk_auth.runtime import Runtime
-from servicedesk_auth.sessions import access
+from servicedesk_auth.sessions.tokens import user_for_claims
 from servicedesk_auth.users.models import User
 from servicedesk_shared import reads, tokens
 from servicedesk_shared.deps import SessionDep as SessionDep
@@ -62,7 +62,7 @@ AccessClaims = Annotated[dict[str, Any], Depends(access_claims)]
 
 async def current_user(session: SessionDep, claims: AccessClaims) -> User:
     """The caller, checked against PostgreSQL: not logged out, token version, still active."""
-    return await access.user_for_claims(session, claims=claims)
+    return await user_for_claims(session, claims=claims)
 
 
 CurrentUser = Annotated[User, Depends(current_user)]

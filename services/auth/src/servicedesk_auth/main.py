@@ -46,9 +46,17 @@ def open_runtime(settings: Settings) -> Runtime:
     )
     denylist = DenyList(redis, keys, access_ttl=settings.access_token_ttl)
     return Runtime(
-        settings, engine, session_factory(engine), redis, keys, hasher, denylist,
-        settings.token_settings, settings.totp_cipher, ApiKeys(settings.api_key_list()),
-    )  # fmt: skip
+        settings,
+        engine,
+        session_factory(engine),
+        redis,
+        keys,
+        hasher,
+        denylist,
+        settings.token_settings,
+        settings.totp_cipher,
+        ApiKeys(settings.api_key_list()),
+    )
 
 
 async def close_runtime(runtime: Runtime) -> None:
@@ -86,10 +94,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 def create_app(settings: Settings) -> FastAPI:
     load_models()
     app = FastAPI(
-        title="Service Desk — auth",
-        version="0.1.0",
-        lifespan=lifespan,
-        redirect_slashes=False,
+        title="Service Desk — auth", version="0.1.0", lifespan=lifespan, redirect_slashes=False
     )
     app.state.settings = settings
     for router in (sessions_router, users_router, roles_router, mfa_router, directory_router):

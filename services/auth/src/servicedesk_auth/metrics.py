@@ -2,8 +2,4 @@
 
 from prometheus_client import Counter
 
-LOGIN_FAILURES = Counter(
-    "auth_login_failures_total",
-    "Failed logins by reason",
-    ["reason"],
-)
+LOGIN_FAILURES = Counter("auth_login_failures_total", "Failed logins by reason", ["reason"])

@@ -35,7 +35,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_notification_changes")),
         sa.UniqueConstraint("event_id", "user_id", name="uq_notification_changes_event_user"),
-    )  # fmt: skip
+    )
     op.create_index(
         op.f("ix_notification_changes_notification_id"),
         "notification_changes",
@@ -88,7 +88,7 @@ def upgrade() -> None:
     op.create_foreign_key(
         op.f("fk_email_deliveries_change_id_notification_changes"),
         "email_deliveries", "notification_changes", ["change_id"], ["id"], ondelete="CASCADE",
-    )  # fmt: skip
+    )
     op.create_unique_constraint(
         op.f("uq_email_deliveries_change_id"), "email_deliveries", ["change_id"]
     )

@@ -55,9 +55,13 @@ async def notify(
     change = Change(kind=kind, title=title, body=body, facts=facts or {}, at=at)
     ticket = Ticket(ticket_id, ticket_title or "") if ticket_id is not None else None
     recorded = await inbox.record(
-        session, user_id=user_id, change=change, ticket=ticket, event_id=event_id,
+        session,
+        user_id=user_id,
+        change=change,
+        ticket=ticket,
+        event_id=event_id,
         window=channels.group_window,
-    )  # fmt: skip
+    )
     SENT.labels("inbox", "created" if recorded.notification.count == 1 else "grouped").inc()
     if channels.email:
         await email.queue(session, change=recorded.change)

@@ -16,12 +16,7 @@ JSON shape, `{"detail": "...", "code": "..."}`.
 
 from __future__ import annotations
 
-from servicedesk_shared.errors import (
-    Forbidden,
-    NotFound,
-    ServiceError,
-    Unprocessable,
-)
+from servicedesk_shared.errors import Forbidden, NotFound, ServiceError, Unprocessable
 
 __all__ = ["ServiceError"]
 

@@ -44,26 +44,38 @@ def open_runtime(settings: Settings, resolver: Resolver) -> Runtime:
         follow_redirects=False, trust_env=False, timeout=settings.webhook_timeout
     )
     consumer = Consumer(
-        name=settings.consumer_name, amqp_url=settings.amqp_url, sessions=sessions,
+        name=settings.consumer_name,
+        amqp_url=settings.amqp_url,
+        sessions=sessions,
         handlers=build_handlers(channels(settings)),
         delivery_limit=settings.consumer_delivery_limit,
         group_size=settings.consumer_group_size,
-    )  # fmt: skip
+    )
     redis = create_redis(settings.redis_url)
     return Runtime(
-        settings, engine, sessions, redis, open_token_guard(settings, redis),
-        ApiKeys(settings.api_key_list()), Allowlist.parse(settings.allowlist_entries()),
-        resolver, http, consumer,
-    )  # fmt: skip
+        settings,
+        engine,
+        sessions,
+        redis,
+        open_token_guard(settings, redis),
+        ApiKeys(settings.api_key_list()),
+        Allowlist.parse(settings.allowlist_entries()),
+        resolver,
+        http,
+        consumer,
+    )
 
 
 def workers(runtime: Runtime) -> list[Worker]:
     """The background senders: webhooks always, e-mail when an SMTP host is set."""
     s = runtime.settings
     dispatcher = Dispatcher(
-        runtime.sessions, s, http=runtime.http, allowlist=runtime.allowlist,
+        runtime.sessions,
+        s,
+        http=runtime.http,
+        allowlist=runtime.allowlist,
         resolver=runtime.resolver,
-    )  # fmt: skip
+    )
     found = [Worker("webhook-dispatcher", dispatcher.step, s.dispatch_interval)]
     if s.email_enabled:
         sender = EmailSender(runtime.sessions, s)

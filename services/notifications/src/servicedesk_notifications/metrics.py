@@ -11,9 +11,7 @@
 from prometheus_client import Counter
 
 SENT = Counter(
-    "notifications_sent_total",
-    "Notifications by channel and outcome",
-    ["channel", "outcome"],
+    "notifications_sent_total", "Notifications by channel and outcome", ["channel", "outcome"]
 )
 
 SLA_NOTICES = Counter(

@@ -20,7 +20,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_tickets_visibility", "tickets", ["system", "requester_id"],
         postgresql_where=sa.text("deleted_at IS NULL"),
-    )  # fmt: skip
+    )
 
 
 def downgrade() -> None:

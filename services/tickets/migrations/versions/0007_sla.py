@@ -23,10 +23,10 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 CALENDAR = {"timezone": "UTC", "working_days": [1, 2, 3, 4, 5], "start": "09:00",
-            "end": "17:00", "holidays": []}  # fmt: skip
+            "end": "17:00", "holidays": []}
 TARGETS = {p: {"first_response_minutes": f, "resolution_minutes": r}
            for p, f, r in (("urgent", 30, 240), ("high", 120, 480), ("medium", 480, 1440),
-                           ("low", 1440, 2400))}  # fmt: skip
+                           ("low", 1440, 2400))}
 STAMP = sa.DateTime(timezone=True)
 
 
@@ -41,7 +41,7 @@ def _clock_columns(target: str) -> list[sa.Column]:
 
 def upgrade() -> None:
     op.add_column("workflow_states", sa.Column("pauses_sla", sa.Boolean(),
-                  server_default=sa.false(), nullable=False))  # fmt: skip
+                  server_default=sa.false(), nullable=False))
     op.execute("UPDATE workflow_states SET pauses_sla = true WHERE name = 'waiting'")
     op.create_table(
         "sla_policies",
@@ -96,7 +96,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("ticket_id", "target", "kind", name=op.f("pk_sla_deadlines")),
     )
     op.create_index("ix_sla_deadlines_due", "sla_deadlines", ["due_at"],
-                    postgresql_where=sa.text("emitted_at IS NULL"))  # fmt: skip
+                    postgresql_where=sa.text("emitted_at IS NULL"))
 
 
 def downgrade() -> None:

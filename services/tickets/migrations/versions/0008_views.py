@@ -42,7 +42,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_tickets_updated", "tickets", [sa.text("updated_at DESC"), sa.text("id DESC")],
         postgresql_where=sa.text("deleted_at IS NULL"),
-    )  # fmt: skip
+    )
 
 
 def downgrade() -> None:

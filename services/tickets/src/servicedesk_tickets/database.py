@@ -25,8 +25,8 @@ def load_models() -> MetaData:
     from servicedesk_tickets.outbox import models as _outbox  # noqa: F401
     from servicedesk_tickets.people import models as _people  # noqa: F401
     from servicedesk_tickets.sla import models as _sla  # noqa: F401
-    from servicedesk_tickets.tickets import models as _tickets  # noqa: F401
-    from servicedesk_tickets.triage import models as _triage  # noqa: F401
+    from servicedesk_tickets.ticketing import models as _tickets  # noqa: F401
+    from servicedesk_tickets.triage_suggestions import models as _triage  # noqa: F401
     from servicedesk_tickets.views import models as _views  # noqa: F401
     from servicedesk_tickets.workflows import models as _workflows  # noqa: F401
 

@@ -24,8 +24,8 @@ from servicedesk_shared.principal import Principal
 from servicedesk_tickets.database import MAX_BIGINT
 from servicedesk_tickets.errors import NotAllowed
 from servicedesk_tickets.runtime import Runtime
-from servicedesk_tickets.tickets import service as tickets
-from servicedesk_tickets.tickets.models import Ticket
+from servicedesk_tickets.ticketing import service as tickets
+from servicedesk_tickets.ticketing.models import Ticket
 from servicedesk_tickets.transaction import request_transaction
 
 # Dependencies are `async def` even when they do not await: FastAPI runs plain `def`
@@ -105,14 +105,18 @@ async def read_only_ticket(
 ReadOnlyTicketDep = Annotated[Ticket, Depends(read_only_ticket)]
 
 # The optional `Idempotency-Key` header of creation, comments and transitions
-# (`tickets.idempotency`), declared once so all three document it alike; the parameter
+# (`ticketing.idempotency`), declared once so all three document it alike; the parameter
 # must be named `idempotency_key` (FastAPI derives the header's name from it).
 IdempotencyKeyHeader = Annotated[
     str | None,
-    Header(min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$",
-           description="Retry-safe: the same key and body return the first response, "
-                       "with no second effect"),
-]  # fmt: skip
+    Header(
+        min_length=1,
+        max_length=255,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Retry-safe: the same key and body return the first response, "
+        "with no second effect",
+    ),
+]
 
 
 async def global_admin(principal: CurrentPrincipal) -> Principal:

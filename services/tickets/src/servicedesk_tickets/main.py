@@ -31,24 +31,38 @@ from servicedesk_tickets.runtime import Runtime
 from servicedesk_tickets.similar.router import router as similar_router
 from servicedesk_tickets.sla.router import router as sla_router
 from servicedesk_tickets.sla.scheduler import SlaScheduler
-from servicedesk_tickets.tickets.router import router as tickets_router
+from servicedesk_tickets.ticketing.router import router as tickets_router
 from servicedesk_tickets.views.router import router as views_router
 from servicedesk_tickets.workflows.router import router as workflows_router
 
 SERVICE = "tickets"
-ROUTERS = (tickets_router, similar_router, comments_router, attachments_router, audit_router,
-           workflows_router, export_router, ai_settings_router, people_router,
-           sla_router, views_router, internal_router)  # fmt: skip
+ROUTERS = (
+    tickets_router,
+    similar_router,
+    comments_router,
+    attachments_router,
+    audit_router,
+    workflows_router,
+    export_router,
+    ai_settings_router,
+    people_router,
+    sla_router,
+    views_router,
+    internal_router,
+)
 
 
 def open_runtime(settings: Settings) -> Runtime:
     engine = service_engine(settings)
     sessions = session_factory(engine)
     consumer = Consumer(
-        name=settings.consumer_name, amqp_url=settings.amqp_url, sessions=sessions,
-        handlers=build_handlers(settings), delivery_limit=settings.consumer_delivery_limit,
+        name=settings.consumer_name,
+        amqp_url=settings.amqp_url,
+        sessions=sessions,
+        handlers=build_handlers(settings),
+        delivery_limit=settings.consumer_delivery_limit,
         group_size=settings.consumer_group_size,
-    )  # fmt: skip
+    )
     redis = create_redis(settings.redis_url)
     guard = open_token_guard(settings, redis)
     return Runtime(settings, engine, sessions, redis, guard, consumer)
@@ -58,8 +72,7 @@ def open_runtime(settings: Settings) -> Runtime:
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     runtime = open_runtime(app.state.settings)
     app.state.runtime = runtime
-    relay = OutboxRelay(engine=runtime.engine, amqp_url=runtime.settings.amqp_url,
-                        producer=SERVICE)  # fmt: skip
+    relay = OutboxRelay(engine=runtime.engine, amqp_url=runtime.settings.amqp_url, producer=SERVICE)
     async with AsyncExitStack() as stack:
         stack.push_async_callback(runtime.engine.dispose)
         stack.push_async_callback(runtime.redis.aclose)

@@ -107,8 +107,13 @@ def channel() -> dict[str, Any]:
     messages = {
         m.__name__: {"$ref": f"#/components/messages/{m.__name__}"} for m in EVENTS.values()
     }
-    exchange = {"name": EVENTS_EXCHANGE, "type": "topic", "durable": True, "autoDelete": False,
-                "vhost": "/"}  # fmt: skip
+    exchange = {
+        "name": EVENTS_EXCHANGE,
+        "type": "topic",
+        "durable": True,
+        "autoDelete": False,
+        "vhost": "/",
+    }
     return {
         "address": EVENTS_EXCHANGE,
         "title": "The service desk's event exchange",

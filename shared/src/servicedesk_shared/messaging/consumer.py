@@ -210,8 +210,12 @@ class Consumer:
                     await self._wait_for_pool(group[0].event, busy, exc)
                     continue
                 except Exception as exc:
-                    log.info("consumer %s: a group of %d rolled back (%s); each on its own",
-                             self.name, len(group), exc)  # fmt: skip
+                    log.info(
+                        "consumer %s: a group of %d rolled back (%s); each on its own",
+                        self.name,
+                        len(group),
+                        exc,
+                    )
                     break
                 metrics.GROUP_SIZE.labels(self.name).observe(len(group))
                 await self._ack_group(group)
@@ -281,8 +285,13 @@ class Consumer:
         """The pool had no connection in time (servicedesk_shared.overload): a nack would
         use up one of the event's delivery attempts, so it waits here instead."""
         if busy == 1 or busy % 10 == 0:
-            log.warning("consumer %s: event %s waits for a DB connection (%d): %s",
-                        self.name, event.id, busy, exc)  # fmt: skip
+            log.warning(
+                "consumer %s: event %s waits for a DB connection (%d): %s",
+                self.name,
+                event.id,
+                busy,
+                exc,
+            )
         await asyncio.sleep(min(self.base_backoff * 2**busy, self.max_backoff))
 
     async def _retry_later(self, delivery: Delivery, exc: Exception) -> None:

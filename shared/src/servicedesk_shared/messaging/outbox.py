@@ -72,9 +72,14 @@ def add_event(
     """Add the event to the session; it commits (or not) with the caller's transaction."""
     event_id, now, type_ = uuid.uuid4(), _now(), event_type(event)
     payload = new_event(
-        type_, as_data(event), producer=producer, version=version, event_id=event_id,
-        occurred_at=now, correlation_id=correlation_id,
-    )  # fmt: skip
+        type_,
+        as_data(event),
+        producer=producer,
+        version=version,
+        event_id=event_id,
+        occurred_at=now,
+        correlation_id=correlation_id,
+    )
     row = model(id=event_id, type=type_, payload=payload, occurred_at=now)
     session.add(row)
     return row

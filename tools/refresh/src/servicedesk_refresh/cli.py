@@ -56,9 +56,14 @@ def parse_args(argv: list[str] | None = None) -> Options:
     parser.add_argument("--backoff", type=float, default=0.5, help="first retry delay, seconds")
     args = parser.parse_args(argv)
     return Options(
-        args.max_concurrency, args.max_retries, args.dry_run, args.system, args.since, args.ttl,
+        args.max_concurrency,
+        args.max_retries,
+        args.dry_run,
+        args.system,
+        args.since,
+        args.ttl,
         args.backoff,
-    )  # fmt: skip
+    )
 
 
 def _positive(value: str) -> int:
@@ -87,8 +92,9 @@ def _timestamp(value: str) -> datetime:
 def client(upstream: Upstream, transport: Transport | None = None) -> httpx.AsyncClient:
     """One service's internal API with its key; no proxies from the environment."""
     headers = {"X-API-Key": upstream.key or ""}
-    return httpx.AsyncClient(base_url=upstream.url, headers=headers, timeout=60,
-                             trust_env=False, transport=transport)  # fmt: skip
+    return httpx.AsyncClient(
+        base_url=upstream.url, headers=headers, timeout=60, trust_env=False, transport=transport
+    )
 
 
 async def connect_redis(url: str) -> aioredis.Redis:

@@ -12,17 +12,30 @@ RULE = "=" * 50
 
 
 def header(options: Options) -> str:
-    return "\n".join([
-        RULE, "Ticket Refresh Script", f"Max Concurrency: {options.max_concurrency}",
-        f"Max Retries: {options.max_retries}", f"Dry Run: {options.dry_run}", RULE,
-    ])  # fmt: skip
+    return "\n".join(
+        [
+            RULE,
+            "Ticket Refresh Script",
+            f"Max Concurrency: {options.max_concurrency}",
+            f"Max Retries: {options.max_retries}",
+            f"Dry Run: {options.dry_run}",
+            RULE,
+        ]
+    )
 
 
 def footer(summary: Summary) -> str:
-    return "\n".join([
-        "", "Summary:", f"  Total: {summary.total}", f"  Processed: {summary.processed}",
-        f"  Skipped (idempotent): {summary.skipped}", f"  Errors: {summary.errors}", RULE,
-    ])  # fmt: skip
+    return "\n".join(
+        [
+            "",
+            "Summary:",
+            f"  Total: {summary.total}",
+            f"  Processed: {summary.processed}",
+            f"  Skipped (idempotent): {summary.skipped}",
+            f"  Errors: {summary.errors}",
+            RULE,
+        ]
+    )
 
 
 def redacted(url: str) -> str:

@@ -48,9 +48,14 @@ def version_key(prefix: str, ticket: Ticket) -> str:
 
 class Refresher:
     def __init__(
-        self, options: Options, redis: aioredis.Redis, http: httpx.AsyncClient, *,
-        prefix: str, report: Callable[[str, Ticket], None],
-    ) -> None:  # fmt: skip
+        self,
+        options: Options,
+        redis: aioredis.Redis,
+        http: httpx.AsyncClient,
+        *,
+        prefix: str,
+        report: Callable[[str, Ticket], None],
+    ) -> None:
         self.options = options
         self.redis = redis
         self.http = http  # ai-assist's
@@ -91,5 +96,11 @@ class Refresher:
 
     async def _triage(self, ticket: Ticket) -> None:
         body = {"ticket_id": ticket.id, "title": ticket.title, "description": ticket.description}
-        await request(self.http, "POST", "/internal/triage", json=body,
-                      retries=self.options.max_retries, backoff=self.options.backoff)  # fmt: skip
+        await request(
+            self.http,
+            "POST",
+            "/internal/triage",
+            json=body,
+            retries=self.options.max_retries,
+            backoff=self.options.backoff,
+        )

@@ -20,9 +20,8 @@ class RequestFailed(Exception):
 
 
 async def request(
-    http: httpx.AsyncClient, method: str, url: str, *, retries: int, backoff: float,
-    **kwargs: Any,
-) -> httpx.Response:  # fmt: skip
+    http: httpx.AsyncClient, method: str, url: str, *, retries: int, backoff: float, **kwargs: Any
+) -> httpx.Response:
     """The first 2xx response; `retries` more attempts after the first, `backoff` seconds
     before the first retry, doubling after each."""
     for attempt in range(retries + 1):

@@ -30,9 +30,14 @@ class Ticket:
 
 
 async def open_tickets(
-    http: httpx.AsyncClient, *, system: str | None, since: datetime | None, retries: int,
-    backoff: float, page_size: int = PAGE_SIZE,
-) -> list[Ticket]:  # fmt: skip
+    http: httpx.AsyncClient,
+    *,
+    system: str | None,
+    since: datetime | None,
+    retries: int,
+    backoff: float,
+    page_size: int = PAGE_SIZE,
+) -> list[Ticket]:
     """Every open ticket in scope, by id; `since`: last changed at or after (aware)."""
     scope: dict[str, Any] = {"limit": page_size}
     if system is not None:

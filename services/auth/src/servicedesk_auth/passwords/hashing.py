@@ -63,9 +63,11 @@ class PasswordHasher:
             type=argon2.Type.ID,
         )
         self._pool = ThreadPoolExecutor(
-            workers, thread_name_prefix="argon2", initializer=lower_thread_priority,
+            workers,
+            thread_name_prefix="argon2",
+            initializer=lower_thread_priority,
             initargs=(nice,),
-        )  # fmt: skip
+        )
         self._dummy = self._argon.hash(secrets.token_urlsafe(16))
 
     async def _run(self, fn: Callable[..., T], *args: object) -> T:

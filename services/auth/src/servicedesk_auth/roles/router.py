@@ -10,12 +10,7 @@ from servicedesk_auth.deps import CurrentUser, RuntimeDep, SessionDep, SuperUser
 from servicedesk_auth.errors import UserNotFound
 from servicedesk_auth.roles import service
 from servicedesk_auth.roles.models import System
-from servicedesk_auth.roles.schemas import (
-    RoleAssignment,
-    SystemCreate,
-    SystemCreated,
-    SystemRead,
-)
+from servicedesk_auth.roles.schemas import RoleAssignment, SystemCreate, SystemCreated, SystemRead
 from servicedesk_auth.users import service as users
 from servicedesk_auth.users.models import User
 from servicedesk_auth.users.schemas import UserRead

@@ -21,10 +21,10 @@ from servicedesk_auth.metrics import LOGIN_FAILURES
 from servicedesk_auth.mfa import service as mfa
 from servicedesk_auth.runtime import Runtime
 from servicedesk_auth.sessions import revocation
-from servicedesk_auth.sessions.access import issue_pair
 from servicedesk_auth.sessions.models import RefreshToken
 from servicedesk_auth.sessions.schemas import LoginRequest, TokenPair
 from servicedesk_auth.sessions.throttle import LoginThrottle
+from servicedesk_auth.sessions.tokens import issue_pair
 from servicedesk_auth.users import service as users
 from servicedesk_auth.users.models import User
 from servicedesk_shared import tokens

@@ -4,7 +4,7 @@ writes it (a test holds it to the model).
 
 The statement is SQLAlchemy Core over the same models, compiled once
 (`servicedesk_shared.reads.Prepared`); the token is accepted or refused by the same rule
-as every other route's (`sessions.access.ensure_accepted`).
+as every other route's (`sessions.tokens.ensure_accepted`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, exists, select
 
 from servicedesk_auth.mfa.models import TotpDevice
 from servicedesk_auth.roles.models import SystemRole
-from servicedesk_auth.sessions import access
+from servicedesk_auth.sessions import tokens
 from servicedesk_auth.sessions.models import RevokedAccessToken
 from servicedesk_auth.users.models import User
 from servicedesk_shared.reads import Prepared, stamp
@@ -26,30 +26,43 @@ _REVOKED = exists().where(RevokedAccessToken.jti == bindparam("jti"))
 # entity orders `system_roles`.
 _ME = Prepared(
     select(
-        User.id, User.username, User.email, User.chosen_display_name, User.is_active,
-        User.is_admin, User.is_superuser, User.token_version, User.created_at,
-        TotpDevice.confirmed_at, SystemRole.system, SystemRole.role,
+        User.id,
+        User.username,
+        User.email,
+        User.chosen_display_name,
+        User.is_active,
+        User.is_admin,
+        User.is_superuser,
+        User.token_version,
+        User.created_at,
+        TotpDevice.confirmed_at,
+        SystemRole.system,
+        SystemRole.role,
         _REVOKED.label("revoked"),
     )
     .outerjoin(TotpDevice, TotpDevice.user_id == User.id)
     .outerjoin(SystemRole, SystemRole.user_id == User.id)
     .where(User.id == bindparam("user_id"))
     .order_by(SystemRole.system)
-)  # fmt: skip
+)
 
 
 def _body(first: asyncpg.Record, rows: list[asyncpg.Record]) -> dict[str, Any]:
     """`UserRead` of the rows (see `User.roles`, `display_name`, `mfa_enabled`)."""
     admin, superuser = first["is_admin"], first["is_superuser"]
     return {
-        "id": str(first["id"]), "username": first["username"], "email": first["email"],
+        "id": str(first["id"]),
+        "username": first["username"],
+        "email": first["email"],
         "display_name": first["display_name"] or first["username"],
-        "is_active": first["is_active"], "is_admin": admin, "is_superuser": superuser,
+        "is_active": first["is_active"],
+        "is_admin": admin,
+        "is_superuser": superuser,
         "roles": ["user"] + ["admin"] * admin + ["superuser"] * superuser,
         "systems": {r["system"]: r["role"] for r in rows if r["system"] is not None},
         "mfa_enabled": first["confirmed_at"] is not None,
         "created_at": stamp(first["created_at"]),
-    }  # fmt: skip
+    }
 
 
 class _Found:
@@ -61,8 +74,8 @@ class _Found:
 
 async def read(conn: asyncpg.Connection, *, claims: dict[str, Any]) -> dict[str, Any]:
     """The caller's `UserRead` body, unless the token is refused (401)."""
-    rows = await _ME.fetch(conn, user_id=access.user_id(claims), jti=claims["jti"])
+    rows = await _ME.fetch(conn, user_id=tokens.user_id(claims), jti=claims["jti"])
     first = rows[0] if rows else None
     revoked = first["revoked"] if first else True
-    access.ensure_accepted(claims, user=first and _Found(first), revoked=revoked)
+    tokens.ensure_accepted(claims, user=first and _Found(first), revoked=revoked)
     return _body(first, rows)

@@ -113,18 +113,25 @@ class UserPage(BaseModel):
 Search = text(1, 100)
 USER_SORT_KEYS = ("created_at", "username", "display_name", "email")
 UserSort = Literal[
-    "created_at", "-created_at", "username", "-username", "display_name", "-display_name",
-    "email", "-email",
-]  # fmt: skip
+    "created_at",
+    "-created_at",
+    "username",
+    "-username",
+    "display_name",
+    "-display_name",
+    "email",
+    "-email",
+]
 
 
 def _known_user_sort(value: object) -> object:
     """Name the unknown key in the 422 (a bare Literal error does not echo it)."""
     if isinstance(value, str) and value.removeprefix("-") not in USER_SORT_KEYS:
         raise PydanticCustomError(
-            "unknown_sort", "unknown sort key '{key}'; one of: {keys} (`-` for descending)",
+            "unknown_sort",
+            "unknown sort key '{key}'; one of: {keys} (`-` for descending)",
             {"key": value[:64], "keys": ", ".join(USER_SORT_KEYS)},
-        )  # fmt: skip
+        )
     return value
 
 
@@ -137,6 +144,8 @@ class UserListParams(Strict):
     sort: Annotated[
         UserSort,
         BeforeValidator(_known_user_sort),
-        Field(description="`created_at` (sign-up), `username`, `display_name` (the name people "
-              "see), `email`; `-` for descending. Default: newest first. Ties by id."),
-    ] = "-created_at"  # fmt: skip
+        Field(
+            description="`created_at` (sign-up), `username`, `display_name` (the name people "
+            "see), `email`; `-` for descending. Default: newest first. Ties by id."
+        ),
+    ] = "-created_at"

@@ -142,9 +142,14 @@ async def bump_directory_version(session: AsyncSession, *, user: User) -> UserUp
     await session.flush()
     table = User.__table__
     returned = (
-        table.c.username, table.c.email, table.c.display_name, table.c.is_active,
-        table.c.is_admin, table.c.is_superuser, table.c.directory_version,
-    )  # fmt: skip
+        table.c.username,
+        table.c.email,
+        table.c.display_name,
+        table.c.is_active,
+        table.c.is_admin,
+        table.c.is_superuser,
+        table.c.directory_version,
+    )
     bump = table.c.directory_version + 1
     stmt = sql_update(table).where(table.c.id == user.id).values(directory_version=bump)
     row = (await session.execute(stmt.returning(*returned))).one()
@@ -220,12 +225,7 @@ def is_demotion(target: User, changes: dict[str, Any]) -> bool:
 
 
 async def update(
-    session: AsyncSession,
-    *,
-    target: User,
-    changes: dict[str, Any],
-    actor: User,
-    denylist: DenyList,
+    session: AsyncSession, *, target: User, changes: dict[str, Any], actor: User, denylist: DenyList
 ) -> User:
     authorize_update(actor=actor, target=target, changes=changes)
     email = changes.get("email")

@@ -37,7 +37,15 @@ async def handle(session: AsyncSession, event: Envelope, channels: Channels) -> 
     title, body = content(payload, await name_of(session, payload.author_id))
     for user_id in recipients(payload):
         await notify(
-            session, channels, user_id=user_id, kind=event.type, at=event.occurred_at,
-            ticket_id=payload.ticket.id, ticket_title=payload.ticket.title, event_id=event.id,
-            title=title, body=body, facts={"notes" if payload.internal else "comments": 1},
-        )  # fmt: skip
+            session,
+            channels,
+            user_id=user_id,
+            kind=event.type,
+            at=event.occurred_at,
+            ticket_id=payload.ticket.id,
+            ticket_title=payload.ticket.title,
+            event_id=event.id,
+            title=title,
+            body=body,
+            facts={"notes" if payload.internal else "comments": 1},
+        )

@@ -19,9 +19,15 @@ async def handle(session: AsyncSession, event: Envelope, channels: Channels) -> 
     who = await name_of(session, payload.assigned_by)
     labels = f"{priority_label(ticket.priority)}, {state_label(ticket.status)}"
     await notify(
-        session, channels, user_id=assignee, kind=event.type,
-        ticket_id=ticket.id, ticket_title=ticket.title, event_id=event.id, at=event.occurred_at,
+        session,
+        channels,
+        user_id=assignee,
+        kind=event.type,
+        ticket_id=ticket.id,
+        ticket_title=ticket.title,
+        event_id=event.id,
+        at=event.occurred_at,
         title=f"{who} assigned #{ticket.id} to you",
         body=f"“{ticket.title}” ({labels}) is yours now.",
         facts={"assigned_by": who},
-    )  # fmt: skip
+    )

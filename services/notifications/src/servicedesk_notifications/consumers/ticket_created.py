@@ -21,9 +21,15 @@ async def handle(session: AsyncSession, event: Envelope, channels: Channels) -> 
     if ticket.assignee_id is None or ticket.assignee_id == ticket.requester_id:
         return
     await notify(
-        session, channels, user_id=ticket.assignee_id, kind=event.type,
-        ticket_id=ticket.id, ticket_title=ticket.title, event_id=event.id, at=event.occurred_at,
+        session,
+        channels,
+        user_id=ticket.assignee_id,
+        kind=event.type,
+        ticket_id=ticket.id,
+        ticket_title=ticket.title,
+        event_id=event.id,
+        at=event.occurred_at,
         title=f"New ticket #{ticket.id} assigned to you",
         body=f"“{ticket.title}” ({labels(ticket)}) was filed and assigned to you.",
         facts={"created": True},
-    )  # fmt: skip
+    )

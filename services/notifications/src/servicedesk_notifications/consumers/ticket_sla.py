@@ -40,8 +40,15 @@ async def handle(session: AsyncSession, event: Envelope, channels: Channels) -> 
     title, body = content(payload)
     for user_id in await recipients(session, payload):
         await notify(
-            session, channels, user_id=user_id, kind=event.type, at=event.occurred_at,
-            ticket_id=payload.ticket.id, ticket_title=payload.ticket.title, event_id=event.id,
-            title=title, body=body,
-        )  # fmt: skip  # no facts: an SLA alert is its own entry, never folded into a burst
+            session,
+            channels,
+            user_id=user_id,
+            kind=event.type,
+            at=event.occurred_at,
+            ticket_id=payload.ticket.id,
+            ticket_title=payload.ticket.title,
+            event_id=event.id,
+            title=title,
+            body=body,
+        )  # no facts: an SLA alert is its own entry, never folded into a burst
     SLA_NOTICES.labels(event.type.rsplit(".", 1)[1], payload.target).inc()

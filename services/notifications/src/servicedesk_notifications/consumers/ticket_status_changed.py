@@ -19,9 +19,15 @@ async def handle(session: AsyncSession, event: Envelope, channels: Channels) -> 
     who = await name_of(session, payload.changed_by)
     before, after = state_label(payload.from_status), state_label(payload.to_status)
     await notify(
-        session, channels, user_id=ticket.requester_id, kind=event.type,
-        ticket_id=ticket.id, ticket_title=ticket.title, event_id=event.id, at=event.occurred_at,
+        session,
+        channels,
+        user_id=ticket.requester_id,
+        kind=event.type,
+        ticket_id=ticket.id,
+        ticket_title=ticket.title,
+        event_id=event.id,
+        at=event.occurred_at,
         title=f"{who} moved #{ticket.id} to {after}",
         body=f"“{ticket.title}” moved from {before} to {after}.",
         facts={"status": [payload.from_status, payload.to_status]},
-    )  # fmt: skip
+    )

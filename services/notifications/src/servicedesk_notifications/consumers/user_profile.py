@@ -15,7 +15,11 @@ async def handle(session: AsyncSession, event: Envelope, channels: Channels) -> 
     payload = parse(event)
     assert isinstance(payload, UserRegistered | UserUpdated)
     await directory.upsert_profile(
-        session, user_id=payload.user_id, username=payload.username, email=payload.email,
-        display_name=payload.display_name, is_active=payload.is_active,
+        session,
+        user_id=payload.user_id,
+        username=payload.username,
+        email=payload.email,
+        display_name=payload.display_name,
+        is_active=payload.is_active,
         version=payload.version,
-    )  # fmt: skip
+    )

@@ -63,8 +63,12 @@ async def upsert_profile(
     version: int = 0,
 ) -> None:
     """The user's name, address and active flag, unless a newer version is stored."""
-    values = {"username": username, "email": email, "display_name": display_name,
-              "is_active": is_active}  # fmt: skip
+    values = {
+        "username": username,
+        "email": email,
+        "display_name": display_name,
+        "is_active": is_active,
+    }
     await _upsert(session, user_id=user_id, aspect="profile", version=version, values=values)
 
 
@@ -72,8 +76,9 @@ async def upsert_roles(
     session: AsyncSession, *, user_id: str, systems: dict[str, str], version: int = 0
 ) -> None:
     """The user's roles per system, unless a newer version is stored."""
-    await _upsert(session, user_id=user_id, aspect="roles", version=version,
-                  values={"systems": systems})  # fmt: skip
+    await _upsert(
+        session, user_id=user_id, aspect="roles", version=version, values={"systems": systems}
+    )
 
 
 async def _upsert(
@@ -81,8 +86,9 @@ async def _upsert(
 ) -> None:
     now = utcnow()
     column = f"{aspect}_version"
-    statement = insert(DirectoryEntry).values(user_id=user_id, updated_at=now,
-                                              **{column: version}, **values)  # fmt: skip
+    statement = insert(DirectoryEntry).values(
+        user_id=user_id, updated_at=now, **{column: version}, **values
+    )
     stored = getattr(DirectoryEntry, column)
     statement = statement.on_conflict_do_update(
         index_elements=[DirectoryEntry.user_id],

@@ -35,10 +35,20 @@ async def queue(session: AsyncSession, *, change: NotificationChange) -> bool:
         )
         return False
     subject, body = render(change)
-    statement = insert(EmailDelivery).values(
-        notification_id=change.notification_id, change_id=change.id, recipient=entry.email,
-        subject=subject, body=body, status="pending", attempts=0, next_attempt_at=utcnow(),
-        created_at=utcnow(),
-    ).on_conflict_do_nothing()  # fmt: skip
+    statement = (
+        insert(EmailDelivery)
+        .values(
+            notification_id=change.notification_id,
+            change_id=change.id,
+            recipient=entry.email,
+            subject=subject,
+            body=body,
+            status="pending",
+            attempts=0,
+            next_attempt_at=utcnow(),
+            created_at=utcnow(),
+        )
+        .on_conflict_do_nothing()
+    )
     await session.execute(statement)
     return True

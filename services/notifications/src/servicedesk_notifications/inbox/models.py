@@ -38,11 +38,7 @@ class Notification(Base):
     __table_args__ = (
         UniqueConstraint("event_id", "user_id", name="uq_notifications_event_user"),
         Index("ix_notifications_user_updated", "user_id", text("updated_at DESC"), text("id DESC")),
-        Index(
-            "ix_notifications_user_unread",
-            "user_id",
-            postgresql_where=text("read_at IS NULL"),
-        ),
+        Index("ix_notifications_user_unread", "user_id", postgresql_where=text("read_at IS NULL")),
         Index(
             "uq_notifications_gathering",
             "user_id",

@@ -10,11 +10,7 @@ from servicedesk_notifications.deps import CurrentPrincipal, NotificationId, Ses
 from servicedesk_notifications.errors import NotificationNotFound
 from servicedesk_notifications.inbox import service
 from servicedesk_notifications.inbox.models import Notification
-from servicedesk_notifications.inbox.schemas import (
-    NotificationPage,
-    NotificationRead,
-    UnreadCount,
-)
+from servicedesk_notifications.inbox.schemas import NotificationPage, NotificationRead, UnreadCount
 from servicedesk_shared.openapi import errors
 from servicedesk_shared.types import Limit, Offset
 

@@ -75,14 +75,29 @@ async def record(
     now = utcnow()
     groups = bool(ticket and event_id and window > NO_GROUPING and change.facts)
     if groups:
-        note = await _gather(session, user_id=user_id, change=change, ticket=ticket,
-                             event_id=event_id, now=now, window=window)  # fmt: skip
+        note = await _gather(
+            session,
+            user_id=user_id,
+            change=change,
+            ticket=ticket,
+            event_id=event_id,
+            now=now,
+            window=window,
+        )
     else:
-        note = await _open(session, user_id=user_id, change=change, ticket=ticket,
-                           event_id=event_id, now=now, gathering=False)  # fmt: skip
+        note = await _open(
+            session,
+            user_id=user_id,
+            change=change,
+            ticket=ticket,
+            event_id=event_id,
+            now=now,
+            gathering=False,
+        )
     assert note is not None  # an entry that does not gather conflicts with nothing
-    row = await _write_change(session, user_id=user_id, change=change, event_id=event_id,
-                              notification_id=note.id, now=now)  # fmt: skip
+    row = await _write_change(
+        session, user_id=user_id, change=change, event_id=event_id, notification_id=note.id, now=now
+    )
     if row is None:
         raise AlreadyRecorded(f"event {event_id} is in the inbox of {user_id} already")
     return Recorded(note, row)
@@ -114,9 +129,15 @@ async def _write_change(
     notification_id: int,
     now: datetime,
 ) -> NotificationChange | None:
-    values = dict(user_id=user_id, event_id=event_id, kind=change.kind, body=change.body,
-                  title=change.title[:200], created_at=now,
-                  notification_id=notification_id)  # fmt: skip
+    values = dict(
+        user_id=user_id,
+        event_id=event_id,
+        kind=change.kind,
+        body=change.body,
+        title=change.title[:200],
+        created_at=now,
+        notification_id=notification_id,
+    )
     return (await session.execute(_WRITE_CHANGE, [values])).scalars().one_or_none()
 
 
@@ -133,8 +154,15 @@ async def _gather(
     for _ in range(ATTEMPTS):
         # Open the ticket's gathering entry, the usual case (one statement); only when one
         # exists already (the unique partial index says so) lock it and merge into it.
-        opened = await _open(session, user_id=user_id, change=change, ticket=ticket,
-                             event_id=event_id, now=now, gathering=True)  # fmt: skip
+        opened = await _open(
+            session,
+            user_id=user_id,
+            change=change,
+            ticket=ticket,
+            event_id=event_id,
+            now=now,
+            gathering=True,
+        )
         if opened is not None:
             return opened
         open_entry = await session.scalar(
@@ -180,10 +208,18 @@ async def _open(
         else None
     )
     values = dict(
-        user_id=user_id, kind=change.kind, title=change.title[:200], body=change.body,
-        ticket_id=ticket.id if ticket else None, event_id=event_id, created_at=now,
-        updated_at=now, count=1, gathering=gathering, summary=summary,
-    )  # fmt: skip
+        user_id=user_id,
+        kind=change.kind,
+        title=change.title[:200],
+        body=change.body,
+        ticket_id=ticket.id if ticket else None,
+        event_id=event_id,
+        created_at=now,
+        updated_at=now,
+        count=1,
+        gathering=gathering,
+        summary=summary,
+    )
     statement = _OPEN_GATHERING if gathering else _OPEN
     return (await session.execute(statement, [values])).scalars().one_or_none()
 

@@ -92,14 +92,23 @@ class Dispatcher:
             self._failed(delivery, error)
         log.info(
             "webhook attempt",
-            extra={"webhook_id": str(webhook.id), "delivery_id": delivery.id,
-                   "attempt": delivery.attempts, "status_code": status,
-                   "latency_ms": latency, "error": error},
-        )  # fmt: skip
+            extra={
+                "webhook_id": str(webhook.id),
+                "delivery_id": delivery.id,
+                "attempt": delivery.attempts,
+                "status_code": status,
+                "latency_ms": latency,
+                "error": error,
+            },
+        )
         return WebhookAttempt(
-            delivery_id=delivery.id, attempt=delivery.attempts, at=utcnow(),
-            status_code=status, latency_ms=latency, error=error,
-        )  # fmt: skip
+            delivery_id=delivery.id,
+            attempt=delivery.attempts,
+            at=utcnow(),
+            status_code=status,
+            latency_ms=latency,
+            error=error,
+        )
 
     async def _post(
         self, delivery: WebhookDelivery, webhook: Webhook
@@ -112,10 +121,11 @@ class Dispatcher:
             return None, str(exc)
         body = delivery.body.encode()
         headers = {
-            "Content-Type": "application/json", "User-Agent": USER_AGENT,
+            "Content-Type": "application/json",
+            "User-Agent": USER_AGENT,
             "X-Webhook-Event": delivery.event_type,
             **signing.headers(webhook.secret, str(delivery.event_id), int(time.time()), body),
-        }  # fmt: skip
+        }
         try:
             async with asyncio.timeout(self.settings.webhook_timeout):
                 return _outcome(await self._send(target, body, headers))

@@ -27,9 +27,12 @@ SUBSCRIBED = text("SELECT DISTINCT unnest(event_types) FROM webhooks WHERE delet
 async def create(session: AsyncSession, *, data: WebhookCreate, actor_id: str) -> Webhook:
     """A new webhook with a fresh signing secret (the caller shows it once)."""
     webhook = Webhook(
-        url=data.url, event_types=data.event_types, secret=signing.new_secret(),
-        created_by=actor_id, created_at=utcnow(),
-    )  # fmt: skip
+        url=data.url,
+        event_types=data.event_types,
+        secret=signing.new_secret(),
+        created_by=actor_id,
+        created_at=utcnow(),
+    )
     session.add(webhook)
     await session.flush()
     return webhook

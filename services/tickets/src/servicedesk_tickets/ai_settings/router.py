@@ -13,15 +13,15 @@ from servicedesk_tickets.deps import AdminPrincipal, SessionDep
 router = APIRouter(tags=["ai settings"])
 
 
-@router.get("/api/admin/ai-settings", response_model=AiSettingsRead,
-            responses=errors(401, 403))  # fmt: skip
+@router.get("/api/admin/ai-settings", response_model=AiSettingsRead, responses=errors(401, 403))
 async def get_ai_settings(session: SessionDep, _admin: AdminPrincipal) -> AiSettings:
     """Auto-apply of AI triage: on or off, and the confidence it needs."""
     return await service.get(session)
 
 
-@router.put("/api/admin/ai-settings", response_model=AiSettingsRead,
-            responses=errors(401, 403, 422))  # fmt: skip
+@router.put(
+    "/api/admin/ai-settings", response_model=AiSettingsRead, responses=errors(401, 403, 422)
+)
 async def replace_ai_settings(
     data: AiSettingsWrite, session: SessionDep, admin: AdminPrincipal
 ) -> AiSettings:

@@ -27,6 +27,13 @@ async def update(session: AsyncSession, *, data: AiSettingsWrite, actor: Princip
         return row
     row.auto_apply, row.min_confidence = data.auto_apply, data.min_confidence
     row.updated_at, row.updated_by = utcnow(), actor.id
-    audit.record(session, actor=actor, action="ai_settings.updated", object_type="ai_settings",
-                 object_id="global", old=old, new=new)  # fmt: skip
+    audit.record(
+        session,
+        actor=actor,
+        action="ai_settings.updated",
+        object_type="ai_settings",
+        object_id="global",
+        old=old,
+        new=new,
+    )
     return row

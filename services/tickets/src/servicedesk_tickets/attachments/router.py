@@ -29,12 +29,17 @@ UPLOADED_BY = {"uploader_id": "uploaded_by"}
 MULTIPART_BODY = {
     "requestBody": {
         "required": True,
-        "content": {"multipart/form-data": {"schema": {
-            "type": "object", "required": ["file"],
-            "properties": {"file": {"type": "string", "format": "binary"}},
-        }}},
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            }
+        },
     }
-}  # fmt: skip
+}
 DOWNLOAD_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Content-Security-Policy": "default-src 'none'; sandbox",
@@ -44,20 +49,33 @@ DOWNLOAD_HEADERS = {
 
 UPLOAD_ERRORS = {
     **errors(401, 404, 413),
-    415: {"model": ErrorBody, "description": "The bytes match no allowed type "
-          "(`unsupported_media_type`)"},
-    422: {"model": ErrorBody, "description": "Not multipart or no `file` part (`bad_upload`), "
-          "or an image whose header declares more pixels (width x height) than "
-          "`TICKETS_ATTACHMENT_MAX_PIXELS` (`image_too_large`)"},
-}  # fmt: skip
+    415: {
+        "model": ErrorBody,
+        "description": "The bytes match no allowed type (`unsupported_media_type`)",
+    },
+    422: {
+        "model": ErrorBody,
+        "description": "Not multipart or no `file` part (`bad_upload`), "
+        "or an image whose header declares more pixels (width x height) than "
+        "`TICKETS_ATTACHMENT_MAX_PIXELS` (`image_too_large`)",
+    },
+}
 
 
-@router.post(PATH, status_code=201, response_model=AttachmentRead, openapi_extra=MULTIPART_BODY,
-             responses=UPLOAD_ERRORS)  # fmt: skip
+@router.post(
+    PATH,
+    status_code=201,
+    response_model=AttachmentRead,
+    openapi_extra=MULTIPART_BODY,
+    responses=UPLOAD_ERRORS,
+)
 async def upload_attachment(
-    request: Request, ticket: TicketDep, session: SessionDep, principal: CurrentPrincipal,
+    request: Request,
+    ticket: TicketDep,
+    session: SessionDep,
+    principal: CurrentPrincipal,
     runtime: RuntimeDep,
-) -> dict:  # fmt: skip
+) -> dict:
     """Attach a file (multipart `file`): PNG, JPEG, GIF, WebP, PDF or plain text."""
     settings = runtime.settings
     budget = settings.attachment_quota_bytes - await service.used_bytes(
@@ -68,12 +86,20 @@ async def upload_attachment(
     # Give the pooled connection back while the body streams in (slow clients).
     await session.close()
     stored = await upload.receive_file(
-        request, directory=settings.attachments_dir, max_bytes=settings.attachment_max_bytes,
-        budget=budget, max_pixels=settings.attachment_max_pixels,
-    )  # fmt: skip
+        request,
+        directory=settings.attachments_dir,
+        max_bytes=settings.attachment_max_bytes,
+        budget=budget,
+        max_pixels=settings.attachment_max_pixels,
+    )
     on_rollback(session, stored.remove)
-    attachment = await service.create(session, ticket=ticket, stored=stored, actor=principal,
-                                      quota=settings.attachment_quota_bytes)  # fmt: skip
+    attachment = await service.create(
+        session,
+        ticket=ticket,
+        stored=stored,
+        actor=principal,
+        quota=settings.attachment_quota_bytes,
+    )
     return (await people.named(session, AttachmentRead, [attachment], UPLOADED_BY))[0]
 
 

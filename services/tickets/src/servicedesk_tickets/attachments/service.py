@@ -14,7 +14,7 @@ from servicedesk_tickets.attachments.models import Attachment
 from servicedesk_tickets.attachments.upload import StoredFile
 from servicedesk_tickets.audit import service as audit
 from servicedesk_tickets.errors import AttachmentNotFound, QuotaExceeded
-from servicedesk_tickets.tickets.models import Ticket
+from servicedesk_tickets.ticketing.models import Ticket
 
 
 async def used_bytes(session: AsyncSession, *, user_id: str) -> int:
@@ -39,17 +39,31 @@ async def create(
     await _check_quota(session, user_id=actor.id, size=stored.size, quota=quota)
     assert stored.type is not None
     attachment = Attachment(
-        ticket_id=ticket.id, uploader_id=actor.id, size=stored.size, sha256=stored.sha256,
+        ticket_id=ticket.id,
+        uploader_id=actor.id,
+        size=stored.size,
+        sha256=stored.sha256,
         filename=display_name(stored.raw_filename, stored.type.extension),
-        content_type=stored.type.content_type, storage_name=stored.storage_name,
-    )  # fmt: skip
+        content_type=stored.type.content_type,
+        storage_name=stored.storage_name,
+    )
     session.add(attachment)
     await session.flush()
-    new = {"attachment_id": str(attachment.id), "filename": attachment.filename,
-           "content_type": attachment.content_type, "size": attachment.size,
-           "sha256": attachment.sha256}  # fmt: skip
-    audit.record(session, actor=actor, action="attachment.added", object_type="ticket",
-                 object_id=ticket.id, new=new)  # fmt: skip
+    new = {
+        "attachment_id": str(attachment.id),
+        "filename": attachment.filename,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "sha256": attachment.sha256,
+    }
+    audit.record(
+        session,
+        actor=actor,
+        action="attachment.added",
+        object_type="ticket",
+        object_id=ticket.id,
+        new=new,
+    )
     return attachment
 
 

@@ -28,9 +28,12 @@ WEBP = FileType("image/webp", "webp")
 PDF = FileType("application/pdf", "pdf")
 TEXT = FileType("text/plain", "txt")
 _MAGIC = (
-    (b"\x89PNG\r\n\x1a\n", PNG), (b"\xff\xd8\xff", JPEG), (b"GIF87a", GIF),
-    (b"GIF89a", GIF), (b"%PDF-", PDF),
-)  # fmt: skip
+    (b"\x89PNG\r\n\x1a\n", PNG),
+    (b"\xff\xd8\xff", JPEG),
+    (b"GIF87a", GIF),
+    (b"GIF89a", GIF),
+    (b"%PDF-", PDF),
+)
 
 
 def binary_type(head: bytes) -> FileType | None:

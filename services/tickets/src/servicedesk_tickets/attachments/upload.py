@@ -64,10 +64,13 @@ class _FilePart:
 
     def callbacks(self) -> dict:
         return {
-            "on_part_begin": self._begin, "on_header_field": self._field,
-            "on_header_value": self._value, "on_header_end": self._header_end,
-            "on_headers_finished": self._headers_done, "on_part_data": self._data,
-        }  # fmt: skip
+            "on_part_begin": self._begin,
+            "on_header_field": self._field,
+            "on_header_value": self._value,
+            "on_header_end": self._header_end,
+            "on_headers_finished": self._headers_done,
+            "on_part_data": self._data,
+        }
 
     def _begin(self) -> None:
         self.headers, self.in_file = {}, False

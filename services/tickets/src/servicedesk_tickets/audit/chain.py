@@ -13,9 +13,18 @@ from typing import Any
 
 GENESIS = "0" * 64
 HASHED_FIELDS = (
-    "seq", "at", "actor_id", "actor_name", "action", "object_type", "object_id",
-    "old", "new", "request_id", "ip",
-)  # fmt: skip
+    "seq",
+    "at",
+    "actor_id",
+    "actor_name",
+    "action",
+    "object_type",
+    "object_id",
+    "old",
+    "new",
+    "request_id",
+    "ip",
+)
 
 
 def iso(moment: datetime) -> str:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from servicedesk_shared.openapi import errors
-from servicedesk_tickets import access
+from servicedesk_tickets import permissions
 from servicedesk_tickets.audit import service, verify
 from servicedesk_tickets.audit.schemas import (
     AuditFilters,
@@ -30,13 +30,16 @@ ACTOR = {"actor_id": "actor"}
 router = APIRouter(tags=["audit"])
 
 
-@router.get("/api/tickets/{ticket_id}/history", response_model=list[HistoryEntry],
-            responses=errors(401, 404, 422))  # fmt: skip
+@router.get(
+    "/api/tickets/{ticket_id}/history",
+    response_model=list[HistoryEntry],
+    responses=errors(401, 404, 422),
+)
 async def ticket_history(
     ticket: ReadOnlyTicketDep, session: ReadSessionDep, principal: CurrentPrincipal
 ) -> list[dict]:
     """The ticket's audit entries, oldest first (internal notes only for staff)."""
-    staff = access.is_staff(principal, ticket.system)
+    staff = permissions.is_staff(principal, ticket.system)
     entries = await service.history(session, ticket_id=ticket.id, staff=staff)
     return await people.named(session, HistoryEntry, entries, ACTOR)
 

@@ -119,8 +119,14 @@ def poke() -> None:
 class Sealer:
     """Seal passes in the background, each in its own transaction, until stopped."""
 
-    def __init__(self, engine: AsyncEngine, *, poll: float = POLL_SECONDS,
-                 gather: float = GATHER_SECONDS, batch: int = BATCH) -> None:  # fmt: skip
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        poll: float = POLL_SECONDS,
+        gather: float = GATHER_SECONDS,
+        batch: int = BATCH,
+    ) -> None:
         self.engine, self.poll, self.gather, self.batch = engine, poll, gather, batch
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
@@ -160,8 +166,7 @@ class Sealer:
             except Exception as exc:  # the database is down: log, back off, try again
                 failures += 1
                 FAILURES.inc()
-                log.warning("audit sealer: pass failed (%s: %s); retrying",
-                            type(exc).__name__, exc)  # fmt: skip
+                log.warning("audit sealer: pass failed (%s: %s); retrying", type(exc).__name__, exc)
 
     async def _wait(self, failures: int) -> None:
         if failures:

@@ -58,17 +58,19 @@ def record(
     new: dict[str, Any] | None = None,
 ) -> None:
     """Queue one entry; it is inserted when the transaction commits, and chained after."""
-    session.info.setdefault(PENDING, []).append({
-        "actor_id": actor.id if actor else None,
-        "actor_name": actor.username if actor else None,
-        "action": action,
-        "object_type": object_type,
-        "object_id": None if object_id is None else str(object_id),
-        "old": old,
-        "new": new,
-        "request_id": request_id_var.get(),
-        "ip": session.info.get("ip"),
-    })  # fmt: skip
+    session.info.setdefault(PENDING, []).append(
+        {
+            "actor_id": actor.id if actor else None,
+            "actor_name": actor.username if actor else None,
+            "action": action,
+            "object_type": object_type,
+            "object_id": None if object_id is None else str(object_id),
+            "old": old,
+            "new": new,
+            "request_id": request_id_var.get(),
+            "ip": session.info.get("ip"),
+        }
+    )
 
 
 async def flush_pending(session: AsyncSession) -> int:

@@ -103,5 +103,4 @@ async def verify(session: AsyncSession) -> VerifyResult:
     count, broken = await _walk(session, head or 0)
     if broken is None and total != sealed + unsealed:
         broken = await _unaccounted(session)
-    return VerifyResult(valid=broken is None, entries=count, unsealed=unsealed,
-                        first_broken=broken)  # fmt: skip
+    return VerifyResult(valid=broken is None, entries=count, unsealed=unsealed, first_broken=broken)

@@ -16,19 +16,27 @@ from servicedesk_tickets.deps import (
     TicketDep,
 )
 from servicedesk_tickets.people import service as people
-from servicedesk_tickets.tickets import idempotency
+from servicedesk_tickets.ticketing import idempotency
 
 AUTHOR = {"author_id": "author"}
 
 router = APIRouter(tags=["comments"])
 
 
-@router.post("/api/tickets/{ticket_id}/comments", status_code=201, response_model=CommentRead,
-             responses=errors(401, 403, 404, 422))  # fmt: skip
+@router.post(
+    "/api/tickets/{ticket_id}/comments",
+    status_code=201,
+    response_model=CommentRead,
+    responses=errors(401, 403, 404, 422),
+)
 async def add_comment(
-    data: CommentCreate, ticket: TicketDep, session: SessionDep, principal: CurrentPrincipal,
-    response: Response, idempotency_key: IdempotencyKeyHeader = None,
-) -> dict:  # fmt: skip
+    data: CommentCreate,
+    ticket: TicketDep,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    response: Response,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> dict:
     """Comment on a ticket; `internal: true` (agents and above) hides it from requesters."""
 
     async def add() -> dict:
@@ -36,13 +44,22 @@ async def add_comment(
         return (await people.named(session, CommentRead, [comment], AUTHOR))[0]
 
     return await idempotency.once(
-        session, user_id=principal.id, key=idempotency_key, route=f"comment:{ticket.id}",
-        body=data.model_dump(mode="json"), ticket_id=ticket.id, run=add, response=response,
-    )  # fmt: skip
+        session,
+        user_id=principal.id,
+        key=idempotency_key,
+        route=f"comment:{ticket.id}",
+        body=data.model_dump(mode="json"),
+        ticket_id=ticket.id,
+        run=add,
+        response=response,
+    )
 
 
-@router.get("/api/tickets/{ticket_id}/comments", response_model=list[CommentRead],
-            responses=errors(401, 404, 422))  # fmt: skip
+@router.get(
+    "/api/tickets/{ticket_id}/comments",
+    response_model=list[CommentRead],
+    responses=errors(401, 404, 422),
+)
 async def list_comments(
     ticket: ReadOnlyTicketDep, session: ReadSessionDep, principal: CurrentPrincipal
 ) -> list[dict]:

@@ -11,30 +11,41 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicedesk_shared.events import CommentAdded
 from servicedesk_shared.principal import Principal
-from servicedesk_tickets import access
+from servicedesk_tickets import permissions
 from servicedesk_tickets.audit import service as audit
 from servicedesk_tickets.comments.models import Comment
 from servicedesk_tickets.comments.schemas import CommentCreate
 from servicedesk_tickets.errors import NotAllowed
 from servicedesk_tickets.outbox import service as outbox
 from servicedesk_tickets.sla import service as sla
-from servicedesk_tickets.tickets.models import Ticket
-from servicedesk_tickets.tickets.service import as_dict
+from servicedesk_tickets.ticketing.models import Ticket
+from servicedesk_tickets.ticketing.service import as_dict
 
 
 async def create(
     session: AsyncSession, *, ticket: Ticket, data: CommentCreate, actor: Principal
 ) -> Comment:
     """Add a comment; 403 when a non-staff caller asks for an internal note."""
-    if data.internal and not access.is_staff(actor, ticket.system):
+    if data.internal and not permissions.is_staff(actor, ticket.system):
         raise NotAllowed("Only agents and above may write internal notes")
-    comment = Comment(ticket_id=ticket.id, author_id=actor.id, author_name=actor.username,
-                      body=data.body, internal=data.internal)  # fmt: skip
+    comment = Comment(
+        ticket_id=ticket.id,
+        author_id=actor.id,
+        author_name=actor.username,
+        body=data.body,
+        internal=data.internal,
+    )
     session.add(comment)
     await session.flush()
     new = {"comment_id": comment.id, "internal": comment.internal, "body": comment.body}
-    audit.record(session, actor=actor, action="comment.added", object_type="ticket",
-                 object_id=ticket.id, new=new)  # fmt: skip
+    audit.record(
+        session,
+        actor=actor,
+        action="comment.added",
+        object_type="ticket",
+        object_id=ticket.id,
+        new=new,
+    )
     outbox.record(session, event=_event(ticket, comment))
     if not comment.internal:
         await sla.refresh(session, ticket=ticket)
@@ -56,6 +67,6 @@ def _event(ticket: Ticket, comment: Comment) -> CommentAdded:
 async def get_all(session: AsyncSession, *, ticket: Ticket, principal: Principal) -> list[Comment]:
     """Oldest first; internal notes only for staff of the ticket's system."""
     query = select(Comment).where(Comment.ticket_id == ticket.id)
-    if not access.is_staff(principal, ticket.system):
+    if not permissions.is_staff(principal, ticket.system):
         query = query.where(Comment.internal.is_(False))
     return list((await session.scalars(query.order_by(Comment.created_at, Comment.id))).all())

@@ -42,8 +42,9 @@ SPECIFIC: dict[str, Specific] = {
 }
 
 
-async def _handle(specific: Specific, settings: Settings, session: AsyncSession,
-                  event: Envelope) -> None:  # fmt: skip
+async def _handle(
+    specific: Specific, settings: Settings, session: AsyncSession, event: Envelope
+) -> None:
     await specific(session, event, settings)
     await flush_pending(session)
 

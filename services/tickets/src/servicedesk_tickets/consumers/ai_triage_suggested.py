@@ -16,9 +16,9 @@ from servicedesk_shared.events import AiTriageSuggested, parse
 from servicedesk_shared.messaging.envelope import Envelope
 from servicedesk_tickets.config import Settings
 from servicedesk_tickets.similar import service as similar
-from servicedesk_tickets.tickets.models import Ticket
-from servicedesk_tickets.triage import autoapply
-from servicedesk_tickets.triage import service as triage
+from servicedesk_tickets.ticketing.models import Ticket
+from servicedesk_tickets.triage_suggestions import autoapply
+from servicedesk_tickets.triage_suggestions import service as triage
 
 log = logging.getLogger(__name__)
 
@@ -32,13 +32,20 @@ async def handle(session: AsyncSession, event: Envelope, settings: Settings) -> 
         log.warning("ai.triage.suggested %s: no ticket %s; dropped", event.id, payload.ticket_id)
         return
     duplicates = await similar.possible_duplicates(
-        session, ticket_id=ticket.id, limit=settings.duplicate_limit,
-        min_score=settings.duplicate_min_score, candidates=settings.duplicate_candidates,
+        session,
+        ticket_id=ticket.id,
+        limit=settings.duplicate_limit,
+        min_score=settings.duplicate_min_score,
+        candidates=settings.duplicate_candidates,
         suggested=payload.possible_duplicates,
-    )  # fmt: skip
+    )
     stored = await triage.store(
-        session, ticket_id=ticket.id, event_id=event.id, occurred_at=event.occurred_at,
-        payload=payload, duplicates=duplicates,
-    )  # fmt: skip
+        session,
+        ticket_id=ticket.id,
+        event_id=event.id,
+        occurred_at=event.occurred_at,
+        payload=payload,
+        duplicates=duplicates,
+    )
     if stored is not None:
         await autoapply.apply(session, ticket=ticket, triage=stored)

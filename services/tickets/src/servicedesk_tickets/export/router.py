@@ -17,18 +17,26 @@ from servicedesk_tickets.export.schemas import ExportParams
 router = APIRouter(tags=["export"])
 
 
-@router.get("/api/export/tickets", response_class=StreamingResponse,
-            responses={200: {"content": {"text/csv": {}}}, **errors(401, 422)})  # fmt: skip
+@router.get(
+    "/api/export/tickets",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {}}}, **errors(401, 422)},
+)
 async def export_tickets(
-    params: Annotated[ExportParams, Query()], principal: CurrentPrincipal,
-    session: StreamSessionDep,
-) -> StreamingResponse:  # fmt: skip
+    params: Annotated[ExportParams, Query()], principal: CurrentPrincipal, session: StreamSessionDep
+) -> StreamingResponse:
     """Export the tickets the caller may see (the list's filters) as CSV; audited."""
     # Audited before the first byte leaves (committed here: the request owns its
     # transaction), then streamed on the same connection.
     header, query = service.build_query(params, principal)
-    audit.record(session, actor=principal, action="export", object_type="export",
-                 object_id=None, new=params.model_dump(exclude_none=True))  # fmt: skip
+    audit.record(
+        session,
+        actor=principal,
+        action="export",
+        object_type="export",
+        object_id=None,
+        new=params.model_dump(exclude_none=True),
+    )
     await transaction.commit(session)
     return StreamingResponse(
         service.csv_chunks(session, header, query),

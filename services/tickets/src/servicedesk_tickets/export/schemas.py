@@ -5,11 +5,22 @@ from __future__ import annotations
 from pydantic import Field, field_validator
 
 from servicedesk_shared.types import text
-from servicedesk_tickets.tickets.schemas import TicketFilters
+from servicedesk_tickets.ticketing.schemas import TicketFilters
 
-BASE_COLUMNS = ("id", "title", "status", "priority", "category", "system", "requester_id",
-                "assignee_id", "created_at", "updated_at", "requester_name",
-                "assignee_name")  # fmt: skip
+BASE_COLUMNS = (
+    "id",
+    "title",
+    "status",
+    "priority",
+    "category",
+    "system",
+    "requester_id",
+    "assignee_id",
+    "created_at",
+    "updated_at",
+    "requester_name",
+    "assignee_name",
+)
 OPTIONAL_COLUMNS = ("description", "comments")
 Columns = text(max_length=100)
 

@@ -24,8 +24,8 @@ from servicedesk_shared.principal import Principal
 from servicedesk_tickets.comments.models import Comment
 from servicedesk_tickets.export.schemas import BASE_COLUMNS, ExportParams
 from servicedesk_tickets.people.models import Person
-from servicedesk_tickets.tickets.models import Ticket
-from servicedesk_tickets.tickets.service import filter_conditions
+from servicedesk_tickets.ticketing.models import Ticket
+from servicedesk_tickets.ticketing.service import filter_conditions
 
 CHUNK_ROWS = 1000
 NAME_COLUMNS = {"requester_name": "requester_id", "assignee_name": "assignee_id"}

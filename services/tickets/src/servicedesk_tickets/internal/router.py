@@ -17,13 +17,20 @@ from servicedesk_tickets.internal.schemas import OpenTicketPage, OpenTicketParam
 router = APIRouter(prefix="/internal", tags=["internal"], include_in_schema=False)
 
 
-@router.get("/tickets", response_model=OpenTicketPage, dependencies=[Depends(require_api_key)],
-            responses=errors(401, 422))  # fmt: skip
+@router.get(
+    "/tickets",
+    response_model=OpenTicketPage,
+    dependencies=[Depends(require_api_key)],
+    responses=errors(401, 422),
+)
 async def list_open_tickets(
     params: Annotated[OpenTicketParams, Query()], session: ReadSessionDep
 ) -> OpenTicketPage:
     """Open tickets by id (not deleted, not closed or terminal); page on with `after=next`."""
     return await service.get_page(
-        session, system=params.system, updated_since=params.updated_since,
-        after=params.after, limit=params.limit,
-    )  # fmt: skip
+        session,
+        system=params.system,
+        updated_since=params.updated_since,
+        after=params.after,
+        limit=params.limit,
+    )

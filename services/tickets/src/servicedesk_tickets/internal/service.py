@@ -10,16 +10,20 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicedesk_tickets.internal.schemas import OpenTicket, OpenTicketPage
-from servicedesk_tickets.tickets.models import Ticket
-from servicedesk_tickets.tickets.order import terminal_state
+from servicedesk_tickets.ticketing.models import Ticket
+from servicedesk_tickets.ticketing.order import terminal_state
 
 COLUMNS = (Ticket.id, Ticket.title, Ticket.description, Ticket.updated_at)
 
 
 async def get_page(
-    session: AsyncSession, *, system: str | None, updated_since: datetime | None,
-    after: int | None, limit: int,
-) -> OpenTicketPage:  # fmt: skip
+    session: AsyncSession,
+    *,
+    system: str | None,
+    updated_since: datetime | None,
+    after: int | None,
+    limit: int,
+) -> OpenTicketPage:
     """Up to `limit` open tickets with an id above `after`; one more is read to know if any
     follow."""
     stmt = (

@@ -60,16 +60,14 @@ async def apply_user(session: AsyncSession, item: dict[str, Any]) -> bool:
     """One directory user: the profile and the roles, each only if newer; True if changed."""
     user_id = str(item["id"])
     profile = ProfileChange.model_validate({**item, "user_id": user_id})
-    roles = RolesChange(user_id=user_id, systems=item.get("systems") or {},
-                        version=item["version"])  # fmt: skip
+    roles = RolesChange(user_id=user_id, systems=item.get("systems") or {}, version=item["version"])
     applied = await people.apply_profile(session, change=profile, occurred_at=None)
     return await people.apply_roles(session, change=roles, occurred_at=None) or applied
 
 
 async def backfill(
-    sessions: async_sessionmaker[AsyncSession], client: httpx.AsyncClient,
-    *, limit: int = PAGE_SIZE,
-) -> Counts:  # fmt: skip
+    sessions: async_sessionmaker[AsyncSession], client: httpx.AsyncClient, *, limit: int = PAGE_SIZE
+) -> Counts:
     """Apply every user auth lists; one transaction per page."""
     counts = Counts()
     async for items in pages(client, limit=limit):
@@ -86,8 +84,9 @@ async def run(settings: BackfillSettings) -> Counts:
     engine = create_engine(settings.database_url, pool_size=1)
     headers = {"X-API-Key": settings.auth_api_key.get_secret_value()}
     try:
-        async with httpx.AsyncClient(base_url=settings.auth_url, headers=headers,
-                                     timeout=30) as client:  # fmt: skip
+        async with httpx.AsyncClient(
+            base_url=settings.auth_url, headers=headers, timeout=30
+        ) as client:
             return await backfill(session_factory(engine), client)
     finally:
         await engine.dispose()

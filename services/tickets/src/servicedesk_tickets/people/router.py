@@ -28,8 +28,9 @@ async def list_staff(
     return {"items": await service.staff(session, params=params)}
 
 
-@router.get("/api/admin/orphaned-assignments", response_model=OrphanedPage,
-            responses=errors(401, 403))  # fmt: skip
+@router.get(
+    "/api/admin/orphaned-assignments", response_model=OrphanedPage, responses=errors(401, 403)
+)
 async def list_orphaned_assignments(session: SessionDep, _admin: AdminPrincipal) -> dict:
     """Open tickets assigned to someone no longer agent or above in their system."""
     return {"items": await service.orphaned_assignments(session)}

@@ -38,7 +38,7 @@ from sqlalchemy.orm import aliased
 from servicedesk_tickets.database import utcnow
 from servicedesk_tickets.people.models import Person
 from servicedesk_tickets.people.schemas import PeopleParams, ProfileChange, RolesChange
-from servicedesk_tickets.tickets.models import Ticket
+from servicedesk_tickets.ticketing.models import Ticket
 from servicedesk_tickets.workflows.models import WorkflowState
 
 STAFF_ROLES = ("agent", "manager", "admin")
@@ -74,8 +74,12 @@ async def apply_roles(
     session: AsyncSession, *, change: RolesChange, occurred_at: datetime | None
 ) -> bool:
     """The roles per system only, if newer than the roles stored."""
-    values = {"user_id": change.user_id, "systems": change.systems,
-              "systems_version": change.version, "systems_occurred_at": occurred_at}  # fmt: skip
+    values = {
+        "user_id": change.user_id,
+        "systems": change.systems,
+        "systems_version": change.version,
+        "systems_occurred_at": occurred_at,
+    }
     return await _upsert(session, values, "systems_version", "systems_occurred_at")
 
 
@@ -154,8 +158,9 @@ async def is_staff(session: AsyncSession, *, user_id: str, system: str) -> bool:
 def _matching(q: str) -> ColumnElement[bool]:
     escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     pattern = f"%{escaped}%"
-    return or_(Person.username.ilike(pattern, escape="\\"),
-               Person.display_name.ilike(pattern, escape="\\"))  # fmt: skip
+    return or_(
+        Person.username.ilike(pattern, escape="\\"), Person.display_name.ilike(pattern, escape="\\")
+    )
 
 
 async def staff(session: AsyncSession, *, params: PeopleParams) -> list[dict[str, Any]]:
@@ -194,10 +199,14 @@ async def orphaned_assignments(session: AsyncSession) -> list[dict[str, Any]]:
     )
     rows = await session.execute(query)
     return [
-        {"ticket_id": r.id, "system": r.system, "status": r.status,
-         "assignee": as_ref(r.assignee_id, r.username, r.display_name)}
+        {
+            "ticket_id": r.id,
+            "system": r.system,
+            "status": r.status,
+            "assignee": as_ref(r.assignee_id, r.username, r.display_name),
+        }
         for r in rows
-    ]  # fmt: skip
+    ]
 
 
 async def named(

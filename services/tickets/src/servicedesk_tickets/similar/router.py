@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from servicedesk_shared.openapi import errors
-from servicedesk_tickets import access
+from servicedesk_tickets import permissions
 from servicedesk_tickets.deps import CurrentPrincipal, ReadOnlyTicketDep, ReadSessionDep, RuntimeDep
 from servicedesk_tickets.similar import service
 from servicedesk_tickets.similar.schemas import SimilarPage
@@ -16,8 +16,9 @@ router = APIRouter(tags=["tickets"])
 Limit = Annotated[int, Query(ge=1, le=20, description="How many (1 to 20)")]
 
 
-@router.get("/api/tickets/{ticket_id}/similar", response_model=SimilarPage,
-            responses=errors(401, 404, 422))  # fmt: skip
+@router.get(
+    "/api/tickets/{ticket_id}/similar", response_model=SimilarPage, responses=errors(401, 404, 422)
+)
 async def similar_tickets(
     ticket: ReadOnlyTicketDep,
     session: ReadSessionDep,
@@ -29,7 +30,7 @@ async def similar_tickets(
     rows = await service.get_all(
         session,
         ticket_id=ticket.id,
-        visible=access.visible_tickets(principal),
+        visible=permissions.visible_tickets(principal),
         limit=limit,
         candidates=runtime.settings.duplicate_candidates,
     )

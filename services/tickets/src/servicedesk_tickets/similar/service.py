@@ -22,7 +22,7 @@ from sqlalchemy import ColumnElement, Float, Row, Text, cast, func, select
 from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from servicedesk_tickets.tickets.models import Ticket
+from servicedesk_tickets.ticketing.models import Ticket
 
 
 def _quoted(lexeme: str) -> str:
@@ -36,9 +36,14 @@ async def lexemes(session: AsyncSession, *, ticket_id: int) -> list[str]:
 
 
 async def get_all(
-    session: AsyncSession, *, ticket_id: int, visible: ColumnElement[bool], limit: int,
-    candidates: int, min_score: float = 0.0,
-) -> list[Row]:  # fmt: skip
+    session: AsyncSession,
+    *,
+    ticket_id: int,
+    visible: ColumnElement[bool],
+    limit: int,
+    candidates: int,
+    min_score: float = 0.0,
+) -> list[Row]:
     """Rows `(id, title, status, score)` of the `visible` tickets most like `ticket_id`
     (itself excluded) among the newest `candidates` sharing a word with it, best first,
     ties newest first."""
@@ -49,17 +54,25 @@ async def get_all(
     newest = (
         select(Ticket.id, Ticket.title, Ticket.status, Ticket.search)
         .where(Ticket.search.op("@@")(query_ts), Ticket.id != ticket_id, visible)
-        .order_by(Ticket.id.desc()).limit(candidates).subquery("newest")
-    )  # fmt: skip
+        .order_by(Ticket.id.desc())
+        .limit(candidates)
+        .subquery("newest")
+    )
     # Scored outside the LIMIT's subquery, so only the kept rows are; MATERIALIZED: ts_delete
     # runs once per candidate (an inlined CTE would repeat it in the score's numerator,
     # denominator, filter and sort).
     n = newest.c
     scored = (
-        select(n.id, n.title, n.status, func.length(n.search).label("size"),
-               func.length(func.ts_delete(n.search, cast(words, ARRAY(Text)))).label("rest"))
-        .cte("candidates").prefix_with("MATERIALIZED")
-    )  # fmt: skip
+        select(
+            n.id,
+            n.title,
+            n.status,
+            func.length(n.search).label("size"),
+            func.length(func.ts_delete(n.search, cast(words, ARRAY(Text)))).label("rest"),
+        )
+        .cte("candidates")
+        .prefix_with("MATERIALIZED")
+    )
     c = scored.c
     score = (cast(c.size - c.rest, Float) / (len(words) + c.rest)).label("score")
     query = select(c.id, c.title, c.status, score).order_by(score.desc(), c.id.desc())
@@ -69,15 +82,26 @@ async def get_all(
 
 
 async def possible_duplicates(
-    session: AsyncSession, *, ticket_id: int, limit: int, min_score: float, candidates: int,
+    session: AsyncSession,
+    *,
+    ticket_id: int,
+    limit: int,
+    min_score: float,
+    candidates: int,
     suggested: Sequence[int] = (),
-) -> list[int]:  # fmt: skip
+) -> list[int]:
     """What a triage stores: the best matches among the newest `candidates` live tickets
     sharing a word, at `min_score` or above, then any ids the producer `suggested` that are
     live tickets, at most `limit`."""
     live = Ticket.deleted_at.is_(None)
-    rows = await get_all(session, ticket_id=ticket_id, visible=live, limit=limit,
-                         candidates=candidates, min_score=min_score)  # fmt: skip
+    rows = await get_all(
+        session,
+        ticket_id=ticket_id,
+        visible=live,
+        limit=limit,
+        candidates=candidates,
+        min_score=min_score,
+    )
     found = [row.id for row in rows]
     extra = [i for i in dict.fromkeys(suggested) if i not in found and i != ticket_id]
     if extra and len(found) < limit:

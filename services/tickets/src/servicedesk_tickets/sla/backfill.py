@@ -25,7 +25,7 @@ from servicedesk_tickets.config import Settings
 from servicedesk_tickets.database import load_models, utcnow
 from servicedesk_tickets.sla import service
 from servicedesk_tickets.sla.models import SlaDeadline, TicketSla
-from servicedesk_tickets.tickets.models import Ticket
+from servicedesk_tickets.ticketing.models import Ticket
 from servicedesk_tickets.transaction import commit
 
 PAGE = 500
@@ -40,11 +40,14 @@ async def _page(session: AsyncSession, *, now: datetime, size: int) -> int:
     await service.store_many(session, await service.derive_many(session, tickets=tickets, now=now))
     await session.execute(
         update(SlaDeadline)
-        .where(SlaDeadline.ticket_id.in_([t.id for t in tickets]),
-               SlaDeadline.emitted_at.is_(None), SlaDeadline.due_at <= now)
+        .where(
+            SlaDeadline.ticket_id.in_([t.id for t in tickets]),
+            SlaDeadline.emitted_at.is_(None),
+            SlaDeadline.due_at <= now,
+        )
         .values(emitted_at=now)
         .execution_options(synchronize_session=False)
-    )  # fmt: skip
+    )
     return len(tickets)
 
 

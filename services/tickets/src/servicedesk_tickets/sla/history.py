@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from servicedesk_tickets.audit.models import AuditEntry
 from servicedesk_tickets.audit.service import PENDING
 from servicedesk_tickets.sla.clock import Fact, History
-from servicedesk_tickets.tickets.models import Ticket
+from servicedesk_tickets.ticketing.models import Ticket
 
 ACTIONS = ("ticket.created", "ticket.updated", "ticket.status_changed", "comment.added")
 
@@ -41,19 +41,27 @@ def _created(entries: list[tuple[str, datetime, str | None, dict | None]], ticke
 def _history(ticket: Ticket, entries: list[tuple[str, datetime, str | None, dict | None]]):
     status, priority = _created(entries, ticket)
     facts = [f for action, at, actor, new in entries if (f := fact(action, at, actor, new))]
-    return History(created_at=ticket.created_at, requester_id=ticket.requester_id,
-                   priority=priority, status=status, facts=facts)  # fmt: skip
+    return History(
+        created_at=ticket.created_at,
+        requester_id=ticket.requester_id,
+        priority=priority,
+        status=status,
+        facts=facts,
+    )
 
 
 # Built once: the statement's construction and cache key cost more than its round trip.
 _HISTORY = (
-    select(AuditEntry.object_id, AuditEntry.action, AuditEntry.at, AuditEntry.actor_id,
-           AuditEntry.new)
-    .where(AuditEntry.object_type == "ticket",
-           AuditEntry.object_id == any_(bindparam("ids", type_=ARRAY(String))),
-           AuditEntry.action.in_(ACTIONS))
+    select(
+        AuditEntry.object_id, AuditEntry.action, AuditEntry.at, AuditEntry.actor_id, AuditEntry.new
+    )
+    .where(
+        AuditEntry.object_type == "ticket",
+        AuditEntry.object_id == any_(bindparam("ids", type_=ARRAY(String))),
+        AuditEntry.action.in_(ACTIONS),
+    )
     .order_by(AuditEntry.id)
-)  # fmt: skip
+)
 
 
 def correlated(ticket_id: ColumnElement) -> ColumnElement:
@@ -69,17 +77,20 @@ def correlated(ticket_id: ColumnElement) -> ColumnElement:
     entry = func.json_build_array(AuditEntry.action, AuditEntry.at, AuditEntry.actor_id, kept)
     return (
         select(func.json_agg(aggregate_order_by(entry, AuditEntry.id), type_=JSON))
-        .where(AuditEntry.object_type == "ticket",
-               AuditEntry.object_id == cast(ticket_id, String),
-               AuditEntry.action.in_(ACTIONS))
+        .where(
+            AuditEntry.object_type == "ticket",
+            AuditEntry.object_id == cast(ticket_id, String),
+            AuditEntry.action.in_(ACTIONS),
+        )
         .scalar_subquery()
-    )  # fmt: skip
+    )
 
 
 def from_rows(ticket: Ticket, rows: list | None) -> History:
     """The history of `correlated`'s JSON rows (committed entries only: a read)."""
-    entries = [(action, datetime.fromisoformat(at), actor, new)
-               for action, at, actor, new in rows or ()]  # fmt: skip
+    entries = [
+        (action, datetime.fromisoformat(at), actor, new) for action, at, actor, new in rows or ()
+    ]
     return _history(ticket, entries)
 
 

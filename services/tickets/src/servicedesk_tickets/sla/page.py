@@ -33,7 +33,7 @@ from servicedesk_tickets.sla import service
 from servicedesk_tickets.sla.calendar import Calendar, working_between
 from servicedesk_tickets.sla.clock import TARGETS
 from servicedesk_tickets.sla.models import TicketSla
-from servicedesk_tickets.tickets.models import Ticket
+from servicedesk_tickets.ticketing.models import Ticket
 
 SlaFilter = Literal["breached", "at_risk"]
 
@@ -41,8 +41,11 @@ SlaFilter = Literal["breached", "at_risk"]
 _COLUMNS = [f"{target}_{part}" for target in TARGETS for part in ("remaining", "due_at", "met_at")]
 # What a page shows of a stored clock, as plain columns in a known order (not entities):
 # selected beside the tickets by the list's own query (`joined`), or by ids.
-STORED = (TicketSla.ticket_id, TicketSla.paused,
-          *(TicketSla.__table__.c[name] for name in _COLUMNS))  # fmt: skip
+STORED = (
+    TicketSla.ticket_id,
+    TicketSla.paused,
+    *(TicketSla.__table__.c[name] for name in _COLUMNS),
+)
 _ROWS_QUERY = select(*STORED).where(
     TicketSla.ticket_id == any_(bindparam("ids", type_=ARRAY(BigInteger)))
 )  # one statement text for any page size
@@ -61,30 +64,43 @@ def _remaining(due: datetime, now: datetime, cal: Calendar) -> int:
 
 
 def stored_clock(
-    remaining: int | None, due: datetime | None, met: datetime | None, paused: bool,
-    cal: Calendar, now: datetime,
-) -> dict | None:  # fmt: skip
+    remaining: int | None,
+    due: datetime | None,
+    met: datetime | None,
+    paused: bool,
+    cal: Calendar,
+    now: datetime,
+) -> dict | None:
     """One stored clock as the API shows it, its remaining time brought to `now`."""
     if remaining is None:
         return None
     paused = paused and met is None
     if met is None and not paused and due is not None:
         remaining = _remaining(due, now, cal)
-    return {"due_at": service.stamp(due), "met_at": service.stamp(met),
-            "breached": remaining < 0 if met else remaining <= 0, "paused": paused,
-            "remaining_seconds": remaining}  # fmt: skip
+    return {
+        "due_at": service.stamp(due),
+        "met_at": service.stamp(met),
+        "breached": remaining < 0 if met else remaining <= 0,
+        "paused": paused,
+        "remaining_seconds": remaining,
+    }
 
 
 def _shown(row, cal: Calendar, now: datetime) -> dict[str, dict | None]:
     _id, paused, *parts = row
-    return {target: stored_clock(*parts[3 * i : 3 * i + 3], paused, cal, now)
-            for i, target in enumerate(TARGETS)}  # fmt: skip
+    return {
+        target: stored_clock(*parts[3 * i : 3 * i + 3], paused, cal, now)
+        for i, target in enumerate(TARGETS)
+    }
 
 
 async def for_page(
-    session: AsyncSession, *, tickets: list[Ticket], stored: list | None = None,
+    session: AsyncSession,
+    *,
+    tickets: list[Ticket],
+    stored: list | None = None,
     now: datetime | None = None,
-) -> dict[int, dict[str, Any]]:  # fmt: skip
+) -> dict[int, dict[str, Any]]:
     """`{ticket id: {first_response, resolution}}` for the page; `stored`: the `STORED`
     columns of each ticket when the caller's query selected them (`joined`), else read.
     `tickets`: entities, or rows with the same attributes (the list's plain rows)."""

@@ -17,23 +17,41 @@ from servicedesk_tickets.errors import SystemNotFound
 from servicedesk_tickets.sla import validate
 from servicedesk_tickets.sla.models import SlaDeadline, SlaPolicy
 from servicedesk_tickets.sla.schemas import PolicyRead, PolicyWrite
-from servicedesk_tickets.tickets.models import Ticket
+from servicedesk_tickets.ticketing.models import Ticket
 from servicedesk_tickets.workflows.models import System
 
-DEFAULT = PolicyWrite.model_validate({
-    "calendar": {"timezone": "UTC", "working_days": [1, 2, 3, 4, 5], "start": "09:00",
-                 "end": "17:00", "holidays": []},
-    "targets": {p: {"first_response_minutes": f, "resolution_minutes": r}
-                for p, f, r in (("urgent", 30, 240), ("high", 120, 480),
-                                ("medium", 480, 1440), ("low", 1440, 2400))},
-})  # fmt: skip
+DEFAULT = PolicyWrite.model_validate(
+    {
+        "calendar": {
+            "timezone": "UTC",
+            "working_days": [1, 2, 3, 4, 5],
+            "start": "09:00",
+            "end": "17:00",
+            "holidays": [],
+        },
+        "targets": {
+            p: {"first_response_minutes": f, "resolution_minutes": r}
+            for p, f, r in (
+                ("urgent", 30, 240),
+                ("high", 120, 480),
+                ("medium", 480, 1440),
+                ("low", 1440, 2400),
+            )
+        },
+    }
+)
 
 
 def _read(system: str, row: SlaPolicy | None) -> PolicyRead:
     if row is None:
         return PolicyRead(system=system, **DEFAULT.model_dump())
-    return PolicyRead(system=system, calendar=row.calendar, targets=row.targets,
-                      updated_at=row.updated_at, updated_by=row.updated_by)  # fmt: skip
+    return PolicyRead(
+        system=system,
+        calendar=row.calendar,
+        targets=row.targets,
+        updated_at=row.updated_at,
+        updated_by=row.updated_by,
+    )
 
 
 async def get(session: AsyncSession, *, system: str) -> PolicyRead:
@@ -47,9 +65,11 @@ async def _upsert(session: AsyncSession, *, system: str, data: PolicyWrite, by: 
     values: dict[str, Any] = {**data.model_dump(mode="json"), "updated_by": by}
     stamp: datetime = utcnow()
     statement = pg_insert(SlaPolicy).values(system=system, updated_at=stamp, **values)
-    await session.execute(statement.on_conflict_do_update(
-        index_elements=[SlaPolicy.system], set_={**values, "updated_at": stamp}
-    ))  # fmt: skip
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[SlaPolicy.system], set_={**values, "updated_at": stamp}
+        )
+    )
     session.expire_all()
 
 
@@ -62,7 +82,7 @@ async def _reschedule(session: AsyncSession, *, system: str) -> None:
         .where(SlaDeadline.emitted_at.is_(None), SlaDeadline.ticket_id.in_(tickets))
         .values(due_at=utcnow())
         .execution_options(synchronize_session=False)
-    )  # fmt: skip
+    )
 
 
 async def replace(
@@ -76,9 +96,15 @@ async def replace(
     await _upsert(session, system=system, data=data, by=actor.id)
     await _reschedule(session, system=system)
     new = await get(session, system=system)
-    audit.record(session, actor=actor, action="sla_policy.replaced", object_type="sla_policy",
-                 object_id=system, old=old.model_dump(mode="json"),
-                 new=new.model_dump(mode="json"))  # fmt: skip
+    audit.record(
+        session,
+        actor=actor,
+        action="sla_policy.replaced",
+        object_type="sla_policy",
+        object_id=system,
+        old=old.model_dump(mode="json"),
+        new=new.model_dump(mode="json"),
+    )
     return new
 
 
@@ -86,6 +112,7 @@ async def create_default_policy(session: AsyncSession, *, system: str) -> None:
     """Give a new system the default policy (contract §13); keeps one already stored."""
     values = DEFAULT.model_dump(mode="json")
     await session.execute(
-        pg_insert(SlaPolicy).values(system=system, updated_at=utcnow(), **values)
+        pg_insert(SlaPolicy)
+        .values(system=system, updated_at=utcnow(), **values)
         .on_conflict_do_nothing()
-    )  # fmt: skip
+    )

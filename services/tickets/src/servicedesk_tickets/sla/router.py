@@ -23,8 +23,7 @@ async def get_policy(
     return await policy.get(session, system=system)
 
 
-@router.put("/api/sla/{system}", response_model=PolicyRead,
-            responses=errors(401, 403, 404, 422))  # fmt: skip
+@router.put("/api/sla/{system}", response_model=PolicyRead, responses=errors(401, 403, 404, 422))
 async def replace_policy(
     system: SystemCode, data: PolicyWrite, session: SessionDep, principal: CurrentPrincipal
 ) -> PolicyRead:

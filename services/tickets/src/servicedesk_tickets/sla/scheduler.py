@@ -27,8 +27,8 @@ from servicedesk_tickets.sla import service
 from servicedesk_tickets.sla.clock import Clock
 from servicedesk_tickets.sla.metrics import BREACHES, WARNINGS
 from servicedesk_tickets.sla.models import SlaDeadline
-from servicedesk_tickets.tickets.models import Ticket
-from servicedesk_tickets.tickets.service import as_dict
+from servicedesk_tickets.ticketing.models import Ticket
+from servicedesk_tickets.ticketing.service import as_dict
 from servicedesk_tickets.transaction import commit
 
 log = logging.getLogger(__name__)
@@ -73,8 +73,11 @@ async def _handle(session: AsyncSession, row: SlaDeadline, now: datetime, batch)
         await session.delete(row)
         return None
     clock = derived_by_ticket[ticket.id][row.target]
-    moment = None if clock is None or clock.met_at else getattr(
-        clock, "warn_at" if row.kind == "warning" else "due_at")  # fmt: skip
+    moment = (
+        None
+        if clock is None or clock.met_at
+        else getattr(clock, "warn_at" if row.kind == "warning" else "due_at")
+    )
     if moment is None:
         await session.delete(row)
         return None
@@ -110,9 +113,8 @@ def _count(emitted: list[Emitted]) -> None:
 
 
 async def poll(
-    sessions: async_sessionmaker[AsyncSession], *, now: datetime | None = None,
-    batch: int = BATCH,
-) -> list[Emitted]:  # fmt: skip
+    sessions: async_sessionmaker[AsyncSession], *, now: datetime | None = None, batch: int = BATCH
+) -> list[Emitted]:
     """One poll in one transaction; the events it emitted (counted once committed)."""
     now = now or utcnow()
     async with sessions() as session:

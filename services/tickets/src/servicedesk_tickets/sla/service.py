@@ -34,7 +34,7 @@ from servicedesk_tickets.sla.calendar import Calendar
 from servicedesk_tickets.sla.clock import TARGETS, Clock, History, Rules, clocks
 from servicedesk_tickets.sla.models import SlaDeadline, SlaPolicy, TicketSla
 from servicedesk_tickets.sla.schemas import PolicyWrite
-from servicedesk_tickets.tickets.models import Ticket
+from servicedesk_tickets.ticketing.models import Ticket
 from servicedesk_tickets.workflows.models import System, WorkflowState
 
 Clocks = dict[str, Clock | None]
@@ -57,8 +57,9 @@ def _cached_rules(calendar: str | None, targets: str | None, states: tuple) -> R
     once per distinct policy, not once per request (they are immutable)."""
     if calendar is None or targets is None:
         return rules(policy.DEFAULT, list(states))
-    spec = PolicyWrite.model_validate({"calendar": json.loads(calendar),
-                                       "targets": json.loads(targets)})  # fmt: skip
+    spec = PolicyWrite.model_validate(
+        {"calendar": json.loads(calendar), "targets": json.loads(targets)}
+    )
     return rules(spec, list(states))
 
 
@@ -69,8 +70,9 @@ def correlated_rules(system: ColumnElement) -> tuple[ColumnElement, ...]:
     `rules_of`; inside a query the caller runs anyway (the ticket detail) or on their own
     (`rules_for`)."""
     policy = select(SlaPolicy).where(SlaPolicy.system == system)
-    state = func.json_build_array(WorkflowState.name, WorkflowState.pauses_sla,
-                                  WorkflowState.terminal)  # fmt: skip
+    state = func.json_build_array(
+        WorkflowState.name, WorkflowState.pauses_sla, WorkflowState.terminal
+    )
     states = select(func.json_agg(aggregate_order_by(state, WorkflowState.name), type_=JSON))
     return (
         policy.with_only_columns(cast(SlaPolicy.calendar, Text)).scalar_subquery(),
@@ -101,9 +103,13 @@ async def rules_for(session: AsyncSession, *, systems: set[str]) -> dict[str, Ru
 
 
 async def derive_many(
-    session: AsyncSession, *, tickets: list[Ticket], now: datetime,
-    rules: dict[str, Rules] | None = None, new: bool = False,
-) -> dict[int, Clocks]:  # fmt: skip
+    session: AsyncSession,
+    *,
+    tickets: list[Ticket],
+    now: datetime,
+    rules: dict[str, Rules] | None = None,
+    new: bool = False,
+) -> dict[int, Clocks]:
     """The clocks of each ticket from its history (committed entries and this
     transaction's), one query for the histories; `rules`: per system, when the caller has
     them already; `new`: the tickets were created in this transaction (no committed
@@ -115,9 +121,13 @@ async def derive_many(
 
 
 async def derive(
-    session: AsyncSession, *, ticket: Ticket, now: datetime, rule: Rules | None = None,
+    session: AsyncSession,
+    *,
+    ticket: Ticket,
+    now: datetime,
+    rule: Rules | None = None,
     new: bool = False,
-) -> Clocks:  # fmt: skip
+) -> Clocks:
     """One ticket's clocks (see `derive_many`)."""
     rules = None if rule is None else {ticket.system: rule}
     derived = await derive_many(session, tickets=[ticket], now=now, rules=rules, new=new)
@@ -129,9 +139,12 @@ def _row(ticket_id: int, derived: Clocks) -> dict[str, Any]:
     unmet = []
     for target in TARGETS:
         c = derived[target]
-        row |= {f"{target}_due_at": c and c.due_at, f"{target}_warn_at": c and c.warn_at,
-                f"{target}_met_at": c and c.met_at,
-                f"{target}_remaining": c and c.remaining_seconds}  # fmt: skip
+        row |= {
+            f"{target}_due_at": c and c.due_at,
+            f"{target}_warn_at": c and c.warn_at,
+            f"{target}_met_at": c and c.met_at,
+            f"{target}_remaining": c and c.remaining_seconds,
+        }
         row["paused"] |= bool(c and c.paused)
         if c and c.met_at is None and c.due_at is not None:
             unmet.append(c.due_at)
@@ -147,15 +160,17 @@ def _deadlines(ticket_id: int, derived: Clocks) -> list[dict[str, Any]]:
             continue
         for kind, due in (("warning", c.warn_at), ("breach", c.due_at)):
             if due is not None:
-                rows.append({"ticket_id": ticket_id, "target": target, "kind": kind,
-                             "due_at": due})  # fmt: skip
+                rows.append({"ticket_id": ticket_id, "target": target, "kind": kind, "due_at": due})
     return rows
 
 
 def _upsert_clocks():
     statement = pg_insert(TicketSla)
-    changed = {c.name: statement.excluded[c.name] for c in TicketSla.__table__.columns
-               if c.name != "ticket_id"}  # fmt: skip
+    changed = {
+        c.name: statement.excluded[c.name]
+        for c in TicketSla.__table__.columns
+        if c.name != "ticket_id"
+    }
     return statement.on_conflict_do_update(index_elements=["ticket_id"], set_=changed)
 
 
@@ -194,9 +209,10 @@ async def store_many(
         return
     if not new:
         await session.execute(
-            _DELETE_PENDING, {"ids": list(derived)},
+            _DELETE_PENDING,
+            {"ids": list(derived)},
             execution_options={"synchronize_session": False},
-        )  # fmt: skip
+        )
     deadlines = [row for ticket_id, c in derived.items() for row in _deadlines(ticket_id, c)]
     if deadlines:
         await session.execute(_INSERT_DEADLINES, deadlines)
@@ -229,13 +245,17 @@ def stamp(moment: datetime | None) -> str | None:
 def as_payload(derived: Clocks) -> dict[str, Any]:
     """`{first_response: CLOCK|null, resolution: CLOCK|null}` (JSON-ready)."""
     return {
-        target: None if c is None else {
-            "due_at": stamp(c.due_at), "met_at": stamp(c.met_at),
-            "breached": c.breached, "paused": c.paused,
+        target: None
+        if c is None
+        else {
+            "due_at": stamp(c.due_at),
+            "met_at": stamp(c.met_at),
+            "breached": c.breached,
+            "paused": c.paused,
             "remaining_seconds": c.remaining_seconds,
         }
         for target, c in derived.items()
-    }  # fmt: skip
+    }
 
 
 def clocks_now(history: History, rule: Rules) -> Clocks:

@@ -30,10 +30,12 @@ def _zones() -> frozenset[str]:
 
 def _days(days: list[int]) -> list[str]:
     found = [] if days else ["calendar.working_days: name at least one day"]
-    found += [f"calendar.working_days: {d} is not an ISO weekday (1-7)"
-              for d in days if not 1 <= d <= 7]  # fmt: skip
-    found += [f"calendar.working_days: {d} is listed twice"
-              for d, n in Counter(days).items() if n > 1]  # fmt: skip
+    found += [
+        f"calendar.working_days: {d} is not an ISO weekday (1-7)" for d in days if not 1 <= d <= 7
+    ]
+    found += [
+        f"calendar.working_days: {d} is listed twice" for d, n in Counter(days).items() if n > 1
+    ]
     return found
 
 
@@ -57,12 +59,17 @@ def _is_date(value: str) -> bool:
 
 
 def _calendar(cal: CalendarSpec) -> list[str]:
-    found = [] if cal.timezone in _zones() else [
-        f"calendar.timezone: unknown timezone {cal.timezone!r}"
-    ]  # fmt: skip
+    found = (
+        []
+        if cal.timezone in _zones()
+        else [f"calendar.timezone: unknown timezone {cal.timezone!r}"]
+    )
     found += _days(cal.working_days) + _hours(cal)
-    found += [f"calendar.holidays[{i}]: {h!r} is not a date (YYYY-MM-DD)"
-              for i, h in enumerate(cal.holidays) if not _is_date(h)]  # fmt: skip
+    found += [
+        f"calendar.holidays[{i}]: {h!r} is not a date (YYYY-MM-DD)"
+        for i, h in enumerate(cal.holidays)
+        if not _is_date(h)
+    ]
     return found
 
 

@@ -17,28 +17,36 @@ from servicedesk_tickets.workflows.models import System, WorkflowState
 from servicedesk_tickets.workflows.schemas import WorkflowWrite
 
 _STAFF, _BOTH = ["agent"], ["requester", "agent"]
-DEFAULT_WORKFLOW = WorkflowWrite.model_validate({
-    "initial": "open",
-    "states": [{"name": n, "terminal": n == "closed", "pauses_sla": n == "waiting"}
-               for n in ("open", "in_progress", "waiting", "resolved", "closed")],
-    "transitions": [
-        {"from": "open", "to": "in_progress", "roles": _STAFF},
-        {"from": "in_progress", "to": "waiting", "roles": _STAFF},
-        {"from": "waiting", "to": "in_progress", "roles": _STAFF},
-        {"from": "in_progress", "to": "resolved", "roles": _STAFF},
-        {"from": "open", "to": "closed", "roles": _BOTH},
-        {"from": "resolved", "to": "closed", "roles": _BOTH},
-        {"from": "resolved", "to": "open", "roles": ["requester"]},
-    ],
-})  # fmt: skip
+DEFAULT_WORKFLOW = WorkflowWrite.model_validate(
+    {
+        "initial": "open",
+        "states": [
+            {"name": n, "terminal": n == "closed", "pauses_sla": n == "waiting"}
+            for n in ("open", "in_progress", "waiting", "resolved", "closed")
+        ],
+        "transitions": [
+            {"from": "open", "to": "in_progress", "roles": _STAFF},
+            {"from": "in_progress", "to": "waiting", "roles": _STAFF},
+            {"from": "waiting", "to": "in_progress", "roles": _STAFF},
+            {"from": "in_progress", "to": "resolved", "roles": _STAFF},
+            {"from": "open", "to": "closed", "roles": _BOTH},
+            {"from": "resolved", "to": "closed", "roles": _BOTH},
+            {"from": "resolved", "to": "open", "roles": ["requester"]},
+        ],
+    }
+)
 
 
 async def add_defaults(session: AsyncSession, *, code: str, name: str, actor_id: str) -> bool:
     """The system's row, the default workflow (unless it has states) and the default SLA
     policy (unless it has one); True when the row was new. The row's insert waits on a
     concurrent one for the same code, so two deliveries never both write a workflow."""
-    row = {"code": code, "name": name, "initial_state": DEFAULT_WORKFLOW.initial,
-           "updated_at": utcnow()}  # fmt: skip
+    row = {
+        "code": code,
+        "name": name,
+        "initial_state": DEFAULT_WORKFLOW.initial,
+        "updated_at": utcnow(),
+    }
     added = await session.scalar(
         pg_insert(System).values(**row).on_conflict_do_nothing().returning(System.code)
     )
@@ -46,6 +54,12 @@ async def add_defaults(session: AsyncSession, *, code: str, name: str, actor_id:
         await workflows.write(session, system=code, data=DEFAULT_WORKFLOW)
     await sla_policy.create_default_policy(session, system=code)
     if added:
-        audit.record(session, actor=None, action="system.created", object_type="system",
-                     object_id=code, new={"name": name, "created_by": actor_id})  # fmt: skip
+        audit.record(
+            session,
+            actor=None,
+            action="system.created",
+            object_type="system",
+            object_id=code,
+            new={"name": name, "created_by": actor_id},
+        )
     return added is not None

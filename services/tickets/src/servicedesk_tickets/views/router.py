@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, Query, Response
 from servicedesk_shared.openapi import errors
 from servicedesk_shared.shaped import shaped
 from servicedesk_tickets.deps import CurrentPrincipal, SessionDep
-from servicedesk_tickets.tickets import service as tickets
-from servicedesk_tickets.tickets.schemas import TicketPage
+from servicedesk_tickets.ticketing import service as tickets
+from servicedesk_tickets.ticketing.schemas import TicketPage
 from servicedesk_tickets.views import service
 from servicedesk_tickets.views.models import View
 from servicedesk_tickets.views.schemas import (
@@ -39,8 +39,9 @@ async def list_views(session: SessionDep, principal: CurrentPrincipal) -> dict[s
     return {"items": await service.get_all(session, principal=principal)}
 
 
-@router.post("/api/views", status_code=201, response_model=ViewRead,
-             responses=errors(401, 403, 409, 422))  # fmt: skip
+@router.post(
+    "/api/views", status_code=201, response_model=ViewRead, responses=errors(401, 403, 409, 422)
+)
 async def create_view(
     data: ViewCreate, session: SessionDep, principal: CurrentPrincipal
 ) -> dict[str, Any]:
@@ -55,8 +56,7 @@ async def get_view(view: ViewDep, session: SessionDep, principal: CurrentPrincip
     return await service.read(session, view=view, principal=principal)
 
 
-@router.patch("/api/views/{view_id}", response_model=ViewRead,
-              responses=errors(401, 403, 404, 422))  # fmt: skip
+@router.patch("/api/views/{view_id}", response_model=ViewRead, responses=errors(401, 403, 404, 422))
 async def update_view(
     data: ViewUpdate, view: ViewDep, session: SessionDep, principal: CurrentPrincipal
 ) -> dict[str, Any]:
@@ -72,12 +72,15 @@ async def delete_view(view: ViewDep, session: SessionDep, principal: CurrentPrin
     return Response(status_code=204)
 
 
-@router.get("/api/views/{view_id}/tickets", response_model=TicketPage,
-            responses=errors(401, 404, 422))  # fmt: skip
+@router.get(
+    "/api/views/{view_id}/tickets", response_model=TicketPage, responses=errors(401, 404, 422)
+)
 async def view_tickets(
-    view: ViewDep, params: Annotated[ViewPageParams, Query()], session: SessionDep,
+    view: ViewDep,
+    params: Annotated[ViewPageParams, Query()],
+    session: SessionDep,
     principal: CurrentPrincipal,
-) -> Response:  # fmt: skip
+) -> Response:
     """The view's tickets, paged and shaped like `GET /api/tickets` (never more than it)."""
     items, total = await service.page(
         session, view=view, principal=principal, limit=params.limit, offset=params.offset

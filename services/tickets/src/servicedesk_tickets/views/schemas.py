@@ -9,15 +9,18 @@ from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from servicedesk_shared.types import Limit, Offset, text
-from servicedesk_tickets.tickets.schemas import Sort, TicketFilters
+from servicedesk_tickets.ticketing.schemas import Sort, TicketFilters
 
 BUILTIN_IDS = ("mine", "unassigned", "at_risk")
 ViewName = text(1, 100, strip=True)
 ViewId = Annotated[
     str,
-    Path(pattern=r"^(mine|unassigned|at_risk|[1-9][0-9]{0,17})$", max_length=18,
-         description="A saved view's number, or a built-in view: mine, unassigned, at_risk"),
-]  # fmt: skip
+    Path(
+        pattern=r"^(mine|unassigned|at_risk|[1-9][0-9]{0,17})$",
+        max_length=18,
+        description="A saved view's number, or a built-in view: mine, unassigned, at_risk",
+    ),
+]
 
 
 class ViewFilters(TicketFilters):

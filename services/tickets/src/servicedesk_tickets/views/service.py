@@ -4,7 +4,7 @@ Who sees a view: its owner; every member of its system when shared (every shared
 global admins); everyone for the built-ins. Who changes one: the owner of a private view;
 the system's admins (or global admins) for a shared one; nobody for a built-in (403
 `view_read_only`). Whatever a view's filters say, its tickets and its count pass through
-the viewer's own `access.visible_tickets` (`tickets.filter_conditions`): a view naming a
+the viewer's own `permissions.visible_tickets` (`tickets.filter_conditions`): a view naming a
 system the viewer is not in shows them nothing more than the list would.
 """
 
@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, Row, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicedesk_shared.principal import Principal
-from servicedesk_tickets import access
+from servicedesk_tickets import permissions
 from servicedesk_tickets.database import MAX_BIGINT, utcnow
 from servicedesk_tickets.errors import (
     InvalidView,
@@ -27,9 +27,9 @@ from servicedesk_tickets.errors import (
     ViewNotFound,
     ViewReadOnly,
 )
-from servicedesk_tickets.tickets import service as tickets
-from servicedesk_tickets.tickets.models import Ticket
-from servicedesk_tickets.tickets.schemas import DEFAULT_SORT, TicketListParams
+from servicedesk_tickets.ticketing import service as tickets
+from servicedesk_tickets.ticketing.models import Ticket
+from servicedesk_tickets.ticketing.schemas import DEFAULT_SORT, TicketListParams
 from servicedesk_tickets.views.models import View
 from servicedesk_tickets.views.schemas import ViewCreate, ViewFilters, ViewUpdate
 from servicedesk_tickets.workflows.models import System
@@ -80,21 +80,39 @@ async def counts(
     `count(*) FILTER (WHERE …)` per view over the caller's visible tickets."""
     if not filter_sets:
         return []
-    columns = [func.count().filter(and_(*tickets.filter_conditions(f, principal)))
-               for f in filter_sets]  # fmt: skip
-    query = select(*columns).select_from(Ticket).where(access.visible_tickets(principal))
+    columns = [
+        func.count().filter(and_(*tickets.filter_conditions(f, principal))) for f in filter_sets
+    ]
+    query = select(*columns).select_from(Ticket).where(permissions.visible_tickets(principal))
     return list((await session.execute(query)).one())
 
 
 def as_read(view: View | Builtin, *, principal: Principal, count: int) -> dict[str, Any]:
     if isinstance(view, Builtin):
-        return {"id": view.id, "name": view.name, "filters": view.filters, "sort": view.sort,
-                "shared": False, "system": None, "builtin": True, "owner_id": None,
-                "editable": False, "count": count}  # fmt: skip
-    return {"id": str(view.id), "name": view.name, "filters": view.filters,
-            "sort": view.sort or DEFAULT_SORT, "shared": view.shared, "system": view.system,
-            "builtin": False, "owner_id": view.owner_id,
-            "editable": may_edit(view, principal), "count": count}  # fmt: skip
+        return {
+            "id": view.id,
+            "name": view.name,
+            "filters": view.filters,
+            "sort": view.sort,
+            "shared": False,
+            "system": None,
+            "builtin": True,
+            "owner_id": None,
+            "editable": False,
+            "count": count,
+        }
+    return {
+        "id": str(view.id),
+        "name": view.name,
+        "filters": view.filters,
+        "sort": view.sort or DEFAULT_SORT,
+        "shared": view.shared,
+        "system": view.system,
+        "builtin": False,
+        "owner_id": view.owner_id,
+        "editable": may_edit(view, principal),
+        "count": count,
+    }
 
 
 async def get_all(session: AsyncSession, *, principal: Principal) -> list[dict[str, Any]]:
@@ -140,10 +158,16 @@ async def create(session: AsyncSession, *, data: ViewCreate, actor: Principal) -
     if (await session.scalar(owned) or 0) >= MAX_VIEWS:
         raise TooManyViews(f"At most {MAX_VIEWS} saved views per person")
     now = utcnow()
-    view = View(owner_id=actor.id, name=data.name, sort=data.sort, shared=data.shared,
-                filters=data.filters.model_dump(mode="json", exclude_none=True),
-                system=data.filters.system if data.shared else None,
-                created_at=now, updated_at=now)  # fmt: skip
+    view = View(
+        owner_id=actor.id,
+        name=data.name,
+        sort=data.sort,
+        shared=data.shared,
+        filters=data.filters.model_dump(mode="json", exclude_none=True),
+        system=data.filters.system if data.shared else None,
+        created_at=now,
+        updated_at=now,
+    )
     session.add(view)
     await session.flush()
     return view
@@ -189,6 +213,8 @@ async def page(
     """The view's tickets exactly as `GET /api/tickets` would list them with its filters."""
     params = TicketListParams(
         **filters_of(view).model_dump(exclude_none=True),
-        sort=view.sort or DEFAULT_SORT, limit=limit, offset=offset,
-    )  # fmt: skip
+        sort=view.sort or DEFAULT_SORT,
+        limit=limit,
+        offset=offset,
+    )
     return await tickets.get_all(session, params=params, principal=principal)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from servicedesk_shared.openapi import errors
-from servicedesk_tickets import access
+from servicedesk_tickets import permissions
 from servicedesk_tickets.deps import CurrentPrincipal, ReadSessionDep, SessionDep
 from servicedesk_tickets.errors import NotAllowed
 from servicedesk_tickets.workflows import service
@@ -25,8 +25,7 @@ async def list_workflows(
     return await service.get_all(session)
 
 
-@router.get("/api/workflows/{system}", response_model=WorkflowRead,
-            responses=errors(401, 404, 422))  # fmt: skip
+@router.get("/api/workflows/{system}", response_model=WorkflowRead, responses=errors(401, 404, 422))
 async def get_workflow(
     system: SystemCode, session: ReadSessionDep, _principal: CurrentPrincipal
 ) -> WorkflowRead:
@@ -34,12 +33,13 @@ async def get_workflow(
     return await service.get(session, system=system)
 
 
-@router.put("/api/workflows/{system}", response_model=WorkflowRead,
-            responses=errors(401, 403, 404, 422))  # fmt: skip
+@router.put(
+    "/api/workflows/{system}", response_model=WorkflowRead, responses=errors(401, 403, 404, 422)
+)
 async def replace_workflow(
     system: SystemCode, data: WorkflowWrite, session: SessionDep, principal: CurrentPrincipal
 ) -> WorkflowRead:
     """Replace a system's workflow (validated; 422 lists every problem); audited."""
-    if not access.may_change_workflow(principal, system):
+    if not permissions.may_change_workflow(principal, system):
         raise NotAllowed("Only admins of this system may change its workflow")
     return await service.replace(session, system=system, data=data, actor=principal)

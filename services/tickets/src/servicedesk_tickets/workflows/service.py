@@ -9,7 +9,7 @@ from servicedesk_shared.principal import Principal
 from servicedesk_tickets.audit import service as audit
 from servicedesk_tickets.database import utcnow
 from servicedesk_tickets.errors import InvalidWorkflow, SystemNotFound
-from servicedesk_tickets.tickets.models import Ticket
+from servicedesk_tickets.ticketing.models import Ticket
 from servicedesk_tickets.workflows import validate
 from servicedesk_tickets.workflows.models import System, WorkflowState, WorkflowTransition
 from servicedesk_tickets.workflows.schemas import (
@@ -93,9 +93,15 @@ async def replace(
         raise InvalidWorkflow(errors=found)
     await write(session, system=system, data=data)
     new = await get(session, system=system)
-    audit.record(session, actor=actor, action="workflow.replaced", object_type="workflow",
-                 object_id=system, old=old.model_dump(by_alias=True),
-                 new=new.model_dump(by_alias=True))  # fmt: skip
+    audit.record(
+        session,
+        actor=actor,
+        action="workflow.replaced",
+        object_type="workflow",
+        object_id=system,
+        old=old.model_dump(by_alias=True),
+        new=new.model_dump(by_alias=True),
+    )
     return new
 
 
@@ -103,16 +109,26 @@ async def write(session: AsyncSession, *, system: str, data: WorkflowWrite) -> N
     """Swap the rows with Core statements, then expire what the session had loaded."""
     await session.execute(delete(WorkflowTransition).where(WorkflowTransition.system == system))
     await session.execute(delete(WorkflowState).where(WorkflowState.system == system))
-    states = [{"system": system, "name": s.name, "terminal": s.terminal,
-               "pauses_sla": s.pauses_sla, "position": i}
-              for i, s in enumerate(data.states)]  # fmt: skip
+    states = [
+        {
+            "system": system,
+            "name": s.name,
+            "terminal": s.terminal,
+            "pauses_sla": s.pauses_sla,
+            "position": i,
+        }
+        for i, s in enumerate(data.states)
+    ]
     await session.execute(insert(WorkflowState), states)
     if data.transitions:
-        moves = [{"system": system, "from_state": t.from_, "to_state": t.to, "roles": t.roles}
-                 for t in data.transitions]  # fmt: skip
+        moves = [
+            {"system": system, "from_state": t.from_, "to_state": t.to, "roles": t.roles}
+            for t in data.transitions
+        ]
         await session.execute(insert(WorkflowTransition), moves)
     await session.execute(
-        update(System).where(System.code == system)
+        update(System)
+        .where(System.code == system)
         .values(initial_state=data.initial, updated_at=utcnow())
-    )  # fmt: skip
+    )
     session.expire_all()

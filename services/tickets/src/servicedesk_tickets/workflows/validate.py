@@ -20,10 +20,16 @@ def _unknown(workflow: WorkflowWrite, names: set[str]) -> list[str]:
         [] if workflow.initial in names else [f"initial state {workflow.initial!r} is not a state"]
     )
     for t in workflow.transitions:
-        problems += [f"transition {t.from_!r} -> {t.to!r}: unknown state {s!r}"
-                     for s in (t.from_, t.to) if s not in names]  # fmt: skip
-        problems += [f"transition {t.from_!r} -> {t.to!r}: unknown role {r!r}"
-                     for r in t.roles if r not in KNOWN_ROLES]  # fmt: skip
+        problems += [
+            f"transition {t.from_!r} -> {t.to!r}: unknown state {s!r}"
+            for s in (t.from_, t.to)
+            if s not in names
+        ]
+        problems += [
+            f"transition {t.from_!r} -> {t.to!r}: unknown role {r!r}"
+            for r in t.roles
+            if r not in KNOWN_ROLES
+        ]
         if t.from_ == t.to:
             problems.append(f"transition {t.from_!r} -> {t.to!r} goes nowhere")
     return problems
@@ -45,10 +51,16 @@ def problems(workflow: WorkflowWrite) -> list[str]:
     names = {s.name for s in workflow.states}
     found = _duplicates(workflow) + _unknown(workflow, names)
     terminal = {s.name for s in workflow.states if s.terminal}
-    found += [f"transition {t.from_!r} -> {t.to!r} leaves terminal state {t.from_!r}"
-              for t in workflow.transitions if t.from_ in terminal]  # fmt: skip
+    found += [
+        f"transition {t.from_!r} -> {t.to!r} leaves terminal state {t.from_!r}"
+        for t in workflow.transitions
+        if t.from_ in terminal
+    ]
     if workflow.initial in names:
         reachable = _reachable(workflow)
-        found += [f"state {s.name!r} is not reachable from {workflow.initial!r}"
-                  for s in workflow.states if s.name not in reachable]  # fmt: skip
+        found += [
+            f"state {s.name!r} is not reachable from {workflow.initial!r}"
+            for s in workflow.states
+            if s.name not in reachable
+        ]
     return found

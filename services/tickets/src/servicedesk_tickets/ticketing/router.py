@@ -17,8 +17,8 @@ from servicedesk_tickets.deps import (
     SessionDep,
     TicketDep,
 )
-from servicedesk_tickets.tickets import bulk, idempotency, service
-from servicedesk_tickets.tickets.schemas import (
+from servicedesk_tickets.ticketing import bulk, idempotency, service
+from servicedesk_tickets.ticketing.schemas import (
     BulkRequest,
     BulkResponse,
     TicketCreate,
@@ -32,17 +32,25 @@ from servicedesk_tickets.tickets.schemas import (
 router = APIRouter(tags=["tickets"])
 
 
-@router.post("/api/tickets", status_code=201, response_model=TicketDetail,
-             responses=errors(401, 422))  # fmt: skip
+@router.post(
+    "/api/tickets", status_code=201, response_model=TicketDetail, responses=errors(401, 422)
+)
 async def create_ticket(
-    data: TicketCreate, session: SessionDep, principal: CurrentPrincipal, runtime: RuntimeDep,
-    response: Response, idempotency_key: IdempotencyKeyHeader = None,
-) -> dict[str, Any]:  # fmt: skip
+    data: TicketCreate,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    runtime: RuntimeDep,
+    response: Response,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> dict[str, Any]:
     """Open a ticket as the caller (status and requester are set by the server)."""
     body, replayed = await service.create(
-        session, data=data, actor=principal, idempotency_key=idempotency_key,
+        session,
+        data=data,
+        actor=principal,
+        idempotency_key=idempotency_key,
         default_system=runtime.settings.default_system,
-    )  # fmt: skip
+    )
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"
     return await service.with_people(session, body)
@@ -50,16 +58,21 @@ async def create_ticket(
 
 @router.get("/api/tickets", response_model=TicketPage, responses=errors(401, 422))
 async def list_tickets(
-    params: Annotated[TicketListParams, Query()], session: ReadSessionDep,
+    params: Annotated[TicketListParams, Query()],
+    session: ReadSessionDep,
     principal: CurrentPrincipal,
-) -> Response:  # fmt: skip
+) -> Response:
     """The tickets the caller may see, filtered and sorted (default: last changed first)."""
     items, total = await service.get_all(session, params=params, principal=principal)
     return shaped({"items": await service.page_with_people(session, items), "total": total})
 
 
-@router.post("/api/tickets/bulk", response_model=BulkResponse, response_model_exclude_none=True,
-             responses=errors(401, 422))  # fmt: skip
+@router.post(
+    "/api/tickets/bulk",
+    response_model=BulkResponse,
+    response_model_exclude_none=True,
+    responses=errors(401, 422),
+)
 async def bulk_change(
     data: BulkRequest, session: SessionDep, principal: CurrentPrincipal
 ) -> dict[str, Any]:
@@ -68,18 +81,21 @@ async def bulk_change(
     return {"results": results}
 
 
-@router.get("/api/tickets/{ticket_id}", response_model=TicketDetail,
-            responses=errors(401, 404, 422))  # fmt: skip
+@router.get(
+    "/api/tickets/{ticket_id}", response_model=TicketDetail, responses=errors(401, 404, 422)
+)
 async def get_ticket(
     named: ReadTicketDep, session: ReadSessionDep, principal: CurrentPrincipal
 ) -> Response:
     """One ticket with its AI triage (404 when missing or not visible to the caller)."""
-    return shaped(await service.detail(session, ticket=named.ticket, principal=principal,
-                                       named=named))  # fmt: skip
+    return shaped(
+        await service.detail(session, ticket=named.ticket, principal=principal, named=named)
+    )
 
 
-@router.patch("/api/tickets/{ticket_id}", response_model=TicketDetail,
-              responses=errors(401, 403, 404, 422))  # fmt: skip
+@router.patch(
+    "/api/tickets/{ticket_id}", response_model=TicketDetail, responses=errors(401, 403, 404, 422)
+)
 async def update_ticket(
     data: TicketUpdate, ticket: TicketDep, session: SessionDep, principal: CurrentPrincipal
 ) -> dict[str, Any]:
@@ -95,12 +111,19 @@ async def delete_ticket(ticket: TicketDep, session: SessionDep, principal: Curre
     return Response(status_code=204)
 
 
-@router.post("/api/tickets/{ticket_id}/transitions", response_model=TicketDetail,
-             responses=errors(401, 403, 404, 409, 422))  # fmt: skip
+@router.post(
+    "/api/tickets/{ticket_id}/transitions",
+    response_model=TicketDetail,
+    responses=errors(401, 403, 404, 409, 422),
+)
 async def transition_ticket(
-    data: TransitionRequest, ticket: TicketDep, session: SessionDep, principal: CurrentPrincipal,
-    response: Response, idempotency_key: IdempotencyKeyHeader = None,
-) -> dict[str, Any]:  # fmt: skip
+    data: TransitionRequest,
+    ticket: TicketDep,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    response: Response,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> dict[str, Any]:
     """Move the ticket along its system's workflow."""
 
     async def move() -> dict[str, Any]:
@@ -108,6 +131,12 @@ async def transition_ticket(
         return await service.detail(session, ticket=moved, principal=principal)
 
     return await idempotency.once(
-        session, user_id=principal.id, key=idempotency_key, route=f"transition:{ticket.id}",
-        body=data.model_dump(mode="json"), ticket_id=ticket.id, run=move, response=response,
-    )  # fmt: skip
+        session,
+        user_id=principal.id,
+        key=idempotency_key,
+        route=f"transition:{ticket.id}",
+        body=data.model_dump(mode="json"),
+        ticket_id=ticket.id,
+        run=move,
+        response=response,
+    )

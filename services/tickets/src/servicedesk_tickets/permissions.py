@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, and_, or_
 
 from servicedesk_shared.principal import Principal
-from servicedesk_tickets.tickets.models import Ticket
+from servicedesk_tickets.ticketing.models import Ticket
 
 CONTENT_FIELDS = frozenset({"title", "description", "priority", "category"})
 STAFF_ROLES = ("agent", "manager", "admin")

@@ -13,7 +13,7 @@ from servicedesk_shared.types import BigId, Limit, Offset, text
 from servicedesk_tickets.people.schemas import PersonRef
 from servicedesk_tickets.sla.schemas import SlaRead
 from servicedesk_tickets.text import Name, Title
-from servicedesk_tickets.triage.schemas import TriageRead
+from servicedesk_tickets.triage_suggestions.schemas import TriageRead
 
 Priority = Literal["low", "medium", "high", "urgent"]
 Category = text(1, 100)
@@ -90,25 +90,36 @@ class TicketPage(BaseModel):
 SORT_KEYS = ("created_at", "updated_at", "priority", "status", "sla_due")
 DEFAULT_SORT = "-updated_at"
 SortKey = Literal[
-    "created_at", "-created_at", "updated_at", "-updated_at", "priority", "-priority",
-    "status", "-status", "sla_due", "-sla_due",
-]  # fmt: skip
+    "created_at",
+    "-created_at",
+    "updated_at",
+    "-updated_at",
+    "priority",
+    "-priority",
+    "status",
+    "-status",
+    "sla_due",
+    "-sla_due",
+]
 Sort = Annotated[
     SortKey,
     BeforeValidator(lambda value: _known_sort(value)),
-    Field(description="`created_at`, `updated_at`, `priority` (by rank, low < medium < high < "
-          "urgent), `status` (by the workflow's order of states), `sla_due` (nearest unmet "
-          "due time first); `-` before a key sorts descending. Ties by id."),
-]  # fmt: skip
+    Field(
+        description="`created_at`, `updated_at`, `priority` (by rank, low < medium < high < "
+        "urgent), `status` (by the workflow's order of states), `sla_due` (nearest unmet "
+        "due time first); `-` before a key sorts descending. Ties by id."
+    ),
+]
 
 
 def _known_sort(value: object) -> object:
     """Name the unknown key in the 422 (a bare Literal error does not echo it)."""
     if isinstance(value, str) and value.removeprefix("-") not in SORT_KEYS:
         raise PydanticCustomError(
-            "unknown_sort", "unknown sort key '{key}'; one of: {keys} (`-` for descending)",
+            "unknown_sort",
+            "unknown sort key '{key}'; one of: {keys} (`-` for descending)",
             {"key": value[:64], "keys": ", ".join(SORT_KEYS)},
-        )  # fmt: skip
+        )
     return value
 
 

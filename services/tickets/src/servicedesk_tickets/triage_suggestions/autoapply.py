@@ -17,9 +17,9 @@ from servicedesk_tickets.ai_settings import service as ai_settings
 from servicedesk_tickets.audit.service import AI_ASSIST
 from servicedesk_tickets.database import utcnow
 from servicedesk_tickets.sla import service as sla
-from servicedesk_tickets.tickets import service as tickets
-from servicedesk_tickets.tickets.models import PRIORITIES, Ticket
-from servicedesk_tickets.triage.models import AiTriage
+from servicedesk_tickets.ticketing import service as tickets
+from servicedesk_tickets.ticketing.models import PRIORITIES, Ticket
+from servicedesk_tickets.triage_suggestions.models import AiTriage
 
 
 def changes_for(ticket: Ticket, triage: AiTriage) -> dict[str, str]:

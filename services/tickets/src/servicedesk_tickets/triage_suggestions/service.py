@@ -21,11 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicedesk_shared.events import AiTriageSuggested
 from servicedesk_shared.principal import Principal
-from servicedesk_tickets import access
+from servicedesk_tickets import permissions
 from servicedesk_tickets.database import utcnow
-from servicedesk_tickets.tickets.models import PRIORITIES, Ticket
-from servicedesk_tickets.triage.models import AiTriage
-from servicedesk_tickets.triage.schemas import TriageRead
+from servicedesk_tickets.ticketing.models import PRIORITIES, Ticket
+from servicedesk_tickets.triage_suggestions.models import AiTriage
+from servicedesk_tickets.triage_suggestions.schemas import TriageRead
 
 # Lengths kept from the producer's strings (the columns' sizes; summary and error capped).
 LIMITS = {"category": 100, "title": 200, "summary": 4000, "model": 200, "error": 2000}
@@ -33,8 +33,13 @@ LIMITS = {"category": 100, "title": 200, "summary": 4000, "model": 200, "error":
 
 def record_pending(session: AsyncSession, *, ticket_id: int) -> AiTriage:
     """The new ticket's triage, `pending` until ai-assist answers (same transaction)."""
-    row = AiTriage(ticket_id=ticket_id, status="pending", possible_duplicates=[], applied=[],
-                   updated_at=utcnow())  # fmt: skip
+    row = AiTriage(
+        ticket_id=ticket_id,
+        status="pending",
+        possible_duplicates=[],
+        applied=[],
+        updated_at=utcnow(),
+    )
     session.add(row)
     return row
 
@@ -57,8 +62,12 @@ def values_from(payload: AiTriageSuggested) -> dict[str, Any]:
     confidences outside 0..1 made safe (the consumer never fails on a sloppy producer)."""
     values = {name: _clean(getattr(payload, name), limit) for name, limit in LIMITS.items()}
     priority = payload.priority if payload.priority in PRIORITIES else None
-    return {**values, "status": payload.status, "priority": priority,
-            "confidence": _confidence(payload.confidence)}  # fmt: skip
+    return {
+        **values,
+        "status": payload.status,
+        "priority": priority,
+        "confidence": _confidence(payload.confidence),
+    }
 
 
 def _rank(status: Any) -> Any:
@@ -66,16 +75,27 @@ def _rank(status: Any) -> Any:
 
 
 async def store(
-    session: AsyncSession, *, ticket_id: int, event_id: uuid.UUID, occurred_at: datetime,
-    payload: AiTriageSuggested, duplicates: list[int],
-) -> AiTriage | None:  # fmt: skip
+    session: AsyncSession,
+    *,
+    ticket_id: int,
+    event_id: uuid.UUID,
+    occurred_at: datetime,
+    payload: AiTriageSuggested,
+    duplicates: list[int],
+) -> AiTriage | None:
     """Upsert the event's triage if it outranks the stored one; the row, or None when the
     stored triage stays (an older or lesser event)."""
     if occurred_at.tzinfo is None:
         occurred_at = occurred_at.replace(tzinfo=UTC)
-    values = {**values_from(payload), "ticket_id": ticket_id, "event_id": event_id,
-              "occurred_at": occurred_at, "possible_duplicates": duplicates, "applied": [],
-              "updated_at": utcnow()}  # fmt: skip
+    values = {
+        **values_from(payload),
+        "ticket_id": ticket_id,
+        "event_id": event_id,
+        "occurred_at": occurred_at,
+        "possible_duplicates": duplicates,
+        "applied": [],
+        "updated_at": utcnow(),
+    }
     stmt = insert(AiTriage).values(values)
     new, old = stmt.excluded, AiTriage
     outranks = tuple_(_rank(old.status), old.occurred_at, old.event_id) < tuple_(
@@ -108,7 +128,7 @@ async def for_viewer(
     shown = TriageRead.model_validate(row).model_dump(mode="json")
     if row.possible_duplicates:
         query = select(Ticket.id).where(
-            Ticket.id.in_(row.possible_duplicates), access.visible_tickets(principal)
+            Ticket.id.in_(row.possible_duplicates), permissions.visible_tickets(principal)
         )
         visible = set((await session.scalars(query)).all())
         shown["possible_duplicates"] = [i for i in row.possible_duplicates if i in visible]

@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from servicedesk_shared.errors import ServiceError
 from servicedesk_shared.principal import Principal
 from servicedesk_tickets.audit.service import PENDING
-from servicedesk_tickets.tickets import service
-from servicedesk_tickets.tickets.schemas import BulkAction, TicketUpdate
+from servicedesk_tickets.ticketing import service
+from servicedesk_tickets.ticketing.schemas import BulkAction, TicketUpdate
 
 
 async def _apply(session: AsyncSession, *, ticket_id: int, action: BulkAction, actor: Principal):

@@ -22,7 +22,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, select
 from sqlalchemy.orm import aliased
 
 from servicedesk_tickets.sla import page as sla_page
-from servicedesk_tickets.tickets.models import PRIORITIES, Ticket
+from servicedesk_tickets.ticketing.models import PRIORITIES, Ticket
 from servicedesk_tickets.workflows.models import WorkflowState
 
 PRIORITY_RANK = case({p: i for i, p in enumerate(PRIORITIES)}, value=Ticket.priority, else_=-1)

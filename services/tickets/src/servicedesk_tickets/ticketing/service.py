@@ -17,7 +17,7 @@ from servicedesk_shared.events import (
     TicketUpdated,
 )
 from servicedesk_shared.principal import Principal
-from servicedesk_tickets import access
+from servicedesk_tickets import permissions
 from servicedesk_tickets.audit import service as audit
 from servicedesk_tickets.database import utcnow
 from servicedesk_tickets.errors import (
@@ -33,9 +33,9 @@ from servicedesk_tickets.people import service as people
 from servicedesk_tickets.sla import history as sla_history
 from servicedesk_tickets.sla import page as sla_page
 from servicedesk_tickets.sla import service as sla
-from servicedesk_tickets.tickets import idempotency, order
-from servicedesk_tickets.tickets.models import SEARCH_CONFIG, Ticket
-from servicedesk_tickets.tickets.schemas import (
+from servicedesk_tickets.ticketing import idempotency, order
+from servicedesk_tickets.ticketing.models import SEARCH_CONFIG, Ticket
+from servicedesk_tickets.ticketing.schemas import (
     SortKey,
     TicketCreate,
     TicketFilters,
@@ -43,8 +43,8 @@ from servicedesk_tickets.tickets.schemas import (
     TicketRead,
     TicketUpdate,
 )
-from servicedesk_tickets.triage import service as triage
-from servicedesk_tickets.triage.models import AiTriage
+from servicedesk_tickets.triage_suggestions import service as triage
+from servicedesk_tickets.triage_suggestions.models import AiTriage
 from servicedesk_tickets.workflows import service as workflows
 from servicedesk_tickets.workflows.models import System
 
@@ -56,7 +56,7 @@ def as_dict(ticket: Ticket) -> dict[str, Any]:
 
 async def get(session: AsyncSession, *, ticket_id: int, principal: Principal) -> Ticket:
     """The ticket if the caller may see it, else `TicketNotFound` (never a 403)."""
-    query = select(Ticket).where(Ticket.id == ticket_id, access.visible_tickets(principal))
+    query = select(Ticket).where(Ticket.id == ticket_id, permissions.visible_tickets(principal))
     ticket = await session.scalar(query)
     if ticket is None:
         raise TicketNotFound()
@@ -85,7 +85,7 @@ _NAMES = slice(2, 2 + len(people.NAMED))
 async def get_named(session: AsyncSession, *, ticket_id: int, principal: Principal) -> Named:
     """`get`, with the people's names, the AI triage and the SLA clocks' inputs in the
     same query (`detail(named=…)` uses them as read)."""
-    query = _NAMED.where(Ticket.id == ticket_id, access.visible_tickets(principal))
+    query = _NAMED.where(Ticket.id == ticket_id, permissions.visible_tickets(principal))
     row = (await session.execute(query)).first()
     if row is None:
         raise TicketNotFound()
@@ -94,8 +94,8 @@ async def get_named(session: AsyncSession, *, ticket_id: int, principal: Princip
 
 def filter_conditions(filters: TicketFilters, principal: Principal) -> list[ColumnElement]:
     """The visibility rule plus the caller's filters (shared with the CSV export and saved
-    views): a filter only ever narrows what `access.visible_tickets` lets through."""
-    conditions = [access.visible_tickets(principal)]
+    views): a filter only ever narrows what `permissions.visible_tickets` lets through."""
+    conditions = [permissions.visible_tickets(principal)]
     for name in ("status", "priority", "assignee_id", "system"):
         value = getattr(filters, name)
         if value is not None:
@@ -151,11 +151,18 @@ async def get_all(
 async def _insert(session: AsyncSession, *, data: TicketCreate, actor: Principal, system: str):
     """One statement: INSERT … SELECT the system's initial state; no row = unknown system."""
     now = utcnow()
-    values = {**data.model_dump(exclude={"system"}), "system": system,
-              "requester_id": actor.id, "created_at": now, "updated_at": now}  # fmt: skip
+    values = {
+        **data.model_dump(exclude={"system"}),
+        "system": system,
+        "requester_id": actor.id,
+        "created_at": now,
+        "updated_at": now,
+    }
     columns = [*values, "status"]
-    source = select(*(literal(v, type_=Ticket.__table__.c[k].type) for k, v in values.items()),
-                    System.initial_state).where(System.code == system)  # fmt: skip
+    source = select(
+        *(literal(v, type_=Ticket.__table__.c[k].type) for k, v in values.items()),
+        System.initial_state,
+    ).where(System.code == system)
     ticket = await session.scalar(
         insert(Ticket).from_select(columns, source).returning(Ticket),
         execution_options={"populate_existing": True},
@@ -183,15 +190,22 @@ async def create(
             return replay, True
     ticket = await _insert(session, data=data, actor=actor, system=data.system or default_system)
     body = as_dict(ticket)
-    audit.record(session, actor=actor, action="ticket.created", object_type="ticket",
-                 object_id=ticket.id, new=body)  # fmt: skip
+    audit.record(
+        session,
+        actor=actor,
+        action="ticket.created",
+        object_type="ticket",
+        object_id=ticket.id,
+        new=body,
+    )
     outbox.record(session, event=TicketCreated(ticket=body))
     pending = triage.record_pending(session, ticket_id=ticket.id)
     clocks = await sla.refresh(session, ticket=ticket, new=True)
     response = {**body, "ai_triage": triage.as_dict(pending), "sla": sla.as_payload(clocks)}
     if idempotency_key is not None:
-        await idempotency.remember(session, user_id=actor.id, key=idempotency_key,
-                                   ticket_id=ticket.id, response=response)  # fmt: skip
+        await idempotency.remember(
+            session, user_id=actor.id, key=idempotency_key, ticket_id=ticket.id, response=response
+        )
     return response, False
 
 
@@ -205,8 +219,9 @@ async def detail(
         shown = await triage.for_viewer(session, ticket_id=ticket.id, principal=principal)
         clocks = await sla.for_ticket(session, ticket=ticket)
         return await with_people(session, {**as_dict(ticket), "ai_triage": shown, "sla": clocks})
-    shown = await triage.for_viewer(session, ticket_id=ticket.id, principal=principal,
-                                    row=named.triage)  # fmt: skip
+    shown = await triage.for_viewer(
+        session, ticket_id=ticket.id, principal=principal, row=named.triage
+    )
     rows, *rule = named.sla
     history = sla_history.from_rows(ticket, rows)
     clocks = sla.as_payload(sla.clocks_now(history, sla.rules_of(*rule)))
@@ -250,8 +265,8 @@ async def page_with_people(session: AsyncSession, page: list[Row]) -> list[dict]
 
 
 def _check_fields(ticket: Ticket, changes: dict, actor: Principal, initial: str) -> None:
-    refused = set(changes) - access.editable_fields(actor, ticket, initial_state=initial)
-    if access.takes_or_releases(actor, ticket, changes):
+    refused = set(changes) - permissions.editable_fields(actor, ticket, initial_state=initial)
+    if permissions.takes_or_releases(actor, ticket, changes):
         refused.discard("assignee_id")
     if refused:
         raise FieldForbidden(f"You may not change: {', '.join(sorted(refused))}")
@@ -288,8 +303,15 @@ async def update(
 
 def record_update(session: AsyncSession, *, ticket: Ticket, actor: audit.Actor, old, new) -> None:
     """Audit entry and `ticket.updated` (plus `ticket.assigned`) for fields just changed."""
-    audit.record(session, actor=actor, action="ticket.updated", object_type="ticket",
-                 object_id=ticket.id, old=old, new=new)  # fmt: skip
+    audit.record(
+        session,
+        actor=actor,
+        action="ticket.updated",
+        object_type="ticket",
+        object_id=ticket.id,
+        old=old,
+        new=new,
+    )
     changes = {k: FieldChange(old=old[k], new=new[k]) for k in new}
     updated = TicketUpdated(ticket=as_dict(ticket), changes=changes)
     outbox.record(session, event=updated)
@@ -306,12 +328,18 @@ def record_update(session: AsyncSession, *, ticket: Ticket, actor: audit.Actor, 
 async def delete(session: AsyncSession, *, ticket: Ticket, actor: Principal) -> None:
     """Soft delete: the ticket disappears from every read; audited, with an event."""
     initial = await workflows.initial_state(session, system=ticket.system) or ""
-    if not access.may_delete(actor, ticket, initial_state=initial):
+    if not permissions.may_delete(actor, ticket, initial_state=initial):
         raise NotAllowed("Only admins, or the requester while the ticket is open, may delete it")
     ticket.deleted_at = utcnow()
     body = as_dict(ticket)
-    audit.record(session, actor=actor, action="ticket.deleted", object_type="ticket",
-                 object_id=ticket.id, old=body)  # fmt: skip
+    audit.record(
+        session,
+        actor=actor,
+        action="ticket.deleted",
+        object_type="ticket",
+        object_id=ticket.id,
+        old=body,
+    )
     outbox.record(session, event=TicketDeleted(ticket=body))
 
 
@@ -322,11 +350,18 @@ async def transition(session: AsyncSession, *, ticket: Ticket, to: str, actor: P
     )
     if roles is None:
         raise TransitionNotAllowed(f"No transition from {ticket.status!r} to {to!r}")
-    if not access.may_transition(actor, ticket, roles):
+    if not permissions.may_transition(actor, ticket, roles):
         raise NotAllowed(f"Your role may not move a ticket from {ticket.status!r} to {to!r}")
     old, ticket.status, ticket.updated_at = ticket.status, to, utcnow()
-    audit.record(session, actor=actor, action="ticket.status_changed", object_type="ticket",
-                 object_id=ticket.id, old={"status": old}, new={"status": to})  # fmt: skip
+    audit.record(
+        session,
+        actor=actor,
+        action="ticket.status_changed",
+        object_type="ticket",
+        object_id=ticket.id,
+        old={"status": old},
+        new={"status": to},
+    )
     event = TicketStatusChanged(
         ticket=as_dict(ticket), from_status=old, to_status=to, changed_by=actor.id
     )

@@ -27,7 +27,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicedesk_tickets.errors import IdempotencyKeyReused
-from servicedesk_tickets.tickets.models import IdempotencyKey
+from servicedesk_tickets.ticketing.models import IdempotencyKey
 
 
 def body_hash(body: dict[str, Any], *, route: str | None = None) -> str:
