@@ -33,8 +33,9 @@ from servicedesk_shared.errors import ServiceError, error_body
 JSON = (b"content-type", b"application/json")
 
 
-class BadGateway(ServiceError):
-    status_code, code, detail = 502, "bad_gateway", "The upstream service failed"
+class BadGateway(
+    ServiceError, status=502, code="bad_gateway", detail="The upstream service failed"
+): ...
 
 
 class MethodNotAllowed(ServiceError):
@@ -50,8 +51,9 @@ def reads_only(method: str) -> None:
         raise MethodNotAllowed("GET, HEAD")
 
 
-class GatewayTimeout(ServiceError):
-    status_code, code, detail = 504, "upstream_timeout", "The upstream service timed out"
+class GatewayTimeout(
+    ServiceError, status=504, code="upstream_timeout", detail="The upstream service timed out"
+): ...
 
 
 async def send_json(send, status: int, body: bytes, headers: Headers) -> int:

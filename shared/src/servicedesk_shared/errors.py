@@ -57,6 +57,27 @@ class ServiceError(Exception):
     # True: the request's transaction commits before this error answers (`transaction`).
     keep_changes = False
 
+    def __init_subclass__(
+        cls,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        detail: str | None = None,
+        keep_changes: bool | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """An error is declared on one line: `class X(NotFound, detail="X not found"): ...`
+        (what is not given is inherited)."""
+        super().__init_subclass__(**kwargs)
+        for name, value in (
+            ("status_code", status),
+            ("code", code),
+            ("detail", detail),
+            ("keep_changes", keep_changes),
+        ):
+            if value is not None:
+                setattr(cls, name, value)
+
     def __init__(
         self,
         detail: str | None = None,
@@ -72,53 +93,48 @@ class ServiceError(Exception):
         super().__init__(self.detail)
 
 
-class BadRequest(ServiceError):
-    status_code, code, detail = 400, "bad_request", "Bad request"
+class BadRequest(ServiceError, status=400, code="bad_request", detail="Bad request"): ...
 
 
-class Unauthorized(ServiceError):
-    status_code, code, detail = 401, "not_authenticated", "Not authenticated"
-
+class Unauthorized(ServiceError, status=401, code="not_authenticated", detail="Not authenticated"):
     def __init__(self, detail: str | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("headers", {"WWW-Authenticate": "Bearer"})
         super().__init__(detail, **kwargs)
 
 
-class Forbidden(ServiceError):
-    status_code, code, detail = 403, "forbidden", "You may not do this"
+class Forbidden(ServiceError, status=403, code="forbidden", detail="You may not do this"): ...
 
 
-class NotFound(ServiceError):
-    status_code, code, detail = 404, "not_found", "Not found"
+class NotFound(ServiceError, status=404, code="not_found", detail="Not found"): ...
 
 
-class Conflict(ServiceError):
-    status_code, code, detail = 409, "conflict", "Conflict"
+class Conflict(ServiceError, status=409, code="conflict", detail="Conflict"): ...
 
 
-class PayloadTooLarge(ServiceError):
-    status_code, code, detail = 413, "payload_too_large", "Request body too large"
+class PayloadTooLarge(
+    ServiceError, status=413, code="payload_too_large", detail="Request body too large"
+): ...
 
 
-class UnsupportedMedia(ServiceError):
-    status_code, code, detail = 415, "unsupported_media_type", "Unsupported media type"
+class UnsupportedMedia(
+    ServiceError, status=415, code="unsupported_media_type", detail="Unsupported media type"
+): ...
 
 
-class Unprocessable(ServiceError):
-    status_code, code, detail = 422, "validation_error", "Invalid input"
+class Unprocessable(ServiceError, status=422, code="validation_error", detail="Invalid input"): ...
 
 
-class TooManyRequests(ServiceError):
-    status_code, code, detail = 429, "rate_limited", "Too many requests"
+class TooManyRequests(
+    ServiceError, status=429, code="rate_limited", detail="Too many requests"
+): ...
 
 
-class Unavailable(ServiceError):
-    status_code, code, detail = 503, "unavailable", "Service unavailable"
+class Unavailable(ServiceError, status=503, code="unavailable", detail="Service unavailable"): ...
 
 
-class Overloaded(Unavailable):
-    code, detail = "overloaded", "The service is at capacity; retry shortly"
-
+class Overloaded(
+    Unavailable, code="overloaded", detail="The service is at capacity; retry shortly"
+):
     def __init__(self, detail: str | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("headers", {"Retry-After": "1"})
         super().__init__(detail, **kwargs)

@@ -48,6 +48,23 @@ def refuse_placeholder_keys(variable: str, keys: dict[str, str], environment: st
             )
 
 
+def secret_keys_or_dev_key(
+    value: SecretStr | None, *, variable: str, environment: str, consequence: str
+) -> SecretStr:
+    """A `kid:secret[,…]` setting as given; unset, refused in production and in development
+    a generated key, with a warning saying what is lost (`consequence`) at a restart."""
+    if value is not None:
+        return value
+    if environment == "production":
+        raise ValueError(f"{variable} is not set (required when DESK_ENV=production)")
+    log.warning(
+        "%s is not set: using a generated development key. %s NEVER run like this in production.",
+        variable,
+        consequence,
+    )
+    return SecretStr(f"dev-{secrets.token_hex(4)}:{secrets.token_urlsafe(48)}")
+
+
 def env(name: str) -> AliasChoices:
     """An environment variable name read exactly as written (no service prefix)."""
     return AliasChoices(name)
@@ -84,16 +101,12 @@ class BaseServiceSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _require_real_secrets(self) -> BaseServiceSettings:
-        if self.jwt_secret_keys is None:
-            if self.environment == "production":
-                raise ValueError("JWT_SECRET_KEYS is not set (required when DESK_ENV=production)")
-            generated = f"dev-{secrets.token_hex(4)}:{secrets.token_urlsafe(48)}"
-            self.jwt_secret_keys = SecretStr(generated)
-            log.warning(
-                "JWT_SECRET_KEYS is not set: using a generated development key. Tokens will "
-                "not survive a restart or verify in other processes. NEVER run like this in "
-                "production."
-            )
+        self.jwt_secret_keys = secret_keys_or_dev_key(
+            self.jwt_secret_keys,
+            variable="JWT_SECRET_KEYS",
+            environment=self.environment,
+            consequence="Tokens will not survive a restart or verify in other processes.",
+        )
         keys = KeyRing.parse(self.jwt_secret_keys.get_secret_value())
         refuse_placeholder_keys("JWT_SECRET_KEYS", keys, self.environment)
         return self

@@ -21,18 +21,22 @@ from servicedesk_shared.errors import ServiceError, TooManyRequests, Unavailable
 __all__ = ["ServiceError"]
 
 
-class AiRateLimited(TooManyRequests):
-    detail = "Too many AI requests; try again later"
+class AiRateLimited(TooManyRequests, detail="Too many AI requests; try again later"): ...
 
 
-class ModelAnswerInvalid(ServiceError):
-    status_code, code = 502, "model_output_invalid"
-    detail = "The model's answer was not a valid suggestion; try again or fill the form yourself"
+class ModelAnswerInvalid(
+    ServiceError,
+    status=502,
+    code="model_output_invalid",
+    detail="The model's answer was not a valid suggestion; try again or fill the form yourself",
+): ...
 
 
-class ModelUnavailable(Unavailable):
-    code = "model_unavailable"
-    detail = "The AI model is unavailable right now; file the ticket without a suggestion"
+class ModelUnavailable(
+    Unavailable,
+    code="model_unavailable",
+    detail="The AI model is unavailable right now; file the ticket without a suggestion",
+): ...
 
 
 class BreakerOpen(ModelUnavailable):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
 
 from pydantic import Field, SecretStr, model_validator
 
@@ -15,6 +14,7 @@ from servicedesk_shared.settings import (
     env,
     prefixed,
     refuse_placeholder_keys,
+    secret_keys_or_dev_key,
 )
 
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/desk_auth"
@@ -47,18 +47,12 @@ class Settings(DatabaseServiceSettings):
 
     @model_validator(mode="after")
     def _require_totp_keys(self) -> Settings:
-        if self.totp_encryption_keys is None:
-            if self.environment == "production":
-                raise ValueError(
-                    f"{TOTP_KEYS_VARIABLE} is not set (required when DESK_ENV=production)"
-                )
-            generated = f"dev-{secrets.token_hex(4)}:{secrets.token_urlsafe(48)}"
-            self.totp_encryption_keys = SecretStr(generated)
-            log.warning(
-                "%s is not set: using a generated development key. TOTP secrets enrolled now "
-                "will not decrypt after a restart. NEVER run like this in production.",
-                TOTP_KEYS_VARIABLE,
-            )
+        self.totp_encryption_keys = secret_keys_or_dev_key(
+            self.totp_encryption_keys,
+            variable=TOTP_KEYS_VARIABLE,
+            environment=self.environment,
+            consequence="TOTP secrets enrolled now will not decrypt after a restart.",
+        )
         keys = parse_keys(self.totp_encryption_keys.get_secret_value())
         refuse_placeholder_keys(TOTP_KEYS_VARIABLE, keys, self.environment)
         return self

@@ -43,65 +43,67 @@ from servicedesk_shared.errors import (
 __all__ = ["Forbidden", "ServiceError"]
 
 
-class InvalidCredentials(Unauthorized):
-    code, detail = "invalid_credentials", "Invalid username or password"
+class InvalidCredentials(
+    Unauthorized, code="invalid_credentials", detail="Invalid username or password"
+): ...
 
 
-class MfaRequired(Unauthorized):
-    code, detail = "mfa_required", "A one-time code (otp) is required"
+class MfaRequired(
+    Unauthorized, code="mfa_required", detail="A one-time code (otp) is required"
+): ...
 
 
-class MfaInvalid(Unauthorized):
-    code, detail = "mfa_invalid", "The one-time code is wrong or was already used"
+class MfaInvalid(
+    Unauthorized, code="mfa_invalid", detail="The one-time code is wrong or was already used"
+): ...
 
 
-class TokenInvalid(Unauthorized):
-    code, detail = "token_invalid", "Token is invalid, expired or revoked"
+class TokenInvalid(
+    Unauthorized, code="token_invalid", detail="Token is invalid, expired or revoked"
+): ...
 
 
-class RefreshReused(TokenInvalid):
-    keep_changes = True
+class RefreshReused(TokenInvalid, keep_changes=True): ...
 
 
-class UserNotFound(NotFound):
-    detail = "User not found"
+class UserNotFound(NotFound, detail="User not found"): ...
 
 
-class UserExists(Conflict):
-    code, detail = "user_exists", "Username or email is already taken"
+class UserExists(Conflict, code="user_exists", detail="Username or email is already taken"): ...
 
 
-class SystemExists(Conflict):
-    code, detail = "system_exists", "A system with this code exists"
+class SystemExists(Conflict, code="system_exists", detail="A system with this code exists"): ...
 
 
-class LastSuperuser(Conflict):
-    code, detail = "last_superuser", "The last active superuser cannot be removed"
+class LastSuperuser(
+    Conflict, code="last_superuser", detail="The last active superuser cannot be removed"
+): ...
 
 
-class MfaAlreadyEnabled(Conflict):
-    code, detail = "mfa_already_enabled", "TOTP is already enabled; disable it first"
+class MfaAlreadyEnabled(
+    Conflict, code="mfa_already_enabled", detail="TOTP is already enabled; disable it first"
+): ...
 
 
-class WeakPassword(Unprocessable):
-    code, detail = "weak_password", "The password does not meet the password rules"
+class WeakPassword(
+    Unprocessable, code="weak_password", detail="The password does not meet the password rules"
+): ...
 
 
-class WrongPassword(Unprocessable):
-    code, detail = "wrong_password", "The current password is not correct"
+class WrongPassword(
+    Unprocessable, code="wrong_password", detail="The current password is not correct"
+): ...
 
 
-class PasswordReused(Unprocessable):
-    code, detail = "password_reused", "The password was one of your last five"
+class PasswordReused(
+    Unprocessable, code="password_reused", detail="The password was one of your last five"
+): ...
 
 
-class UnknownSystem(Unprocessable):
-    code, detail = "unknown_system", "Unknown system"
+class UnknownSystem(Unprocessable, code="unknown_system", detail="Unknown system"): ...
 
 
-class OtpInvalid(Unprocessable):
-    code, detail = "mfa_invalid", "The one-time code is wrong"
+class OtpInvalid(Unprocessable, code="mfa_invalid", detail="The one-time code is wrong"): ...
 
 
-class MfaNotPending(Unprocessable):
-    code, detail = "mfa_not_pending", "Start TOTP enrolment first"
+class MfaNotPending(Unprocessable, code="mfa_not_pending", detail="Start TOTP enrolment first"): ...

@@ -21,17 +21,15 @@ from servicedesk_shared.errors import Forbidden, NotFound, ServiceError, Unproce
 __all__ = ["ServiceError"]
 
 
-class AdminsOnly(Forbidden):
-    detail = "Administrators only"
+class AdminsOnly(Forbidden, detail="Administrators only"): ...
 
 
-class NotificationNotFound(NotFound):
-    detail = "Notification not found"
+class NotificationNotFound(NotFound, detail="Notification not found"): ...
 
 
-class WebhookNotFound(NotFound):
-    detail = "Webhook not found"
+class WebhookNotFound(NotFound, detail="Webhook not found"): ...
 
 
-class UnsafeWebhookUrl(Unprocessable):
-    code, detail = "unsafe_url", "The webhook URL is not allowed"
+class UnsafeWebhookUrl(
+    Unprocessable, code="unsafe_url", detail="The webhook URL is not allowed"
+): ...

@@ -46,77 +46,84 @@ from servicedesk_shared.errors import (
 __all__ = ["ServiceError"]
 
 
-class NotAllowed(Forbidden):
-    detail = "Your role does not allow this"
+class NotAllowed(Forbidden, detail="Your role does not allow this"): ...
 
 
-class FieldForbidden(Forbidden):
-    code, detail = "field_forbidden", "You may not change this field"
+class FieldForbidden(Forbidden, code="field_forbidden", detail="You may not change this field"): ...
 
 
-class ViewReadOnly(Forbidden):
-    code, detail = "view_read_only", "You may not change this view"
+class ViewReadOnly(Forbidden, code="view_read_only", detail="You may not change this view"): ...
 
 
-class TicketNotFound(NotFound):
-    detail = "Ticket not found"
+class TicketNotFound(NotFound, detail="Ticket not found"): ...
 
 
-class AttachmentNotFound(NotFound):
-    detail = "Attachment not found"
+class AttachmentNotFound(NotFound, detail="Attachment not found"): ...
 
 
-class SystemNotFound(NotFound):
-    detail = "System not found"
+class SystemNotFound(NotFound, detail="System not found"): ...
 
 
-class ViewNotFound(NotFound):
-    detail = "View not found"
+class ViewNotFound(NotFound, detail="View not found"): ...
 
 
-class TransitionNotAllowed(Conflict):
-    code, detail = "transition_not_allowed", "The workflow does not allow this move"
+class TransitionNotAllowed(
+    Conflict, code="transition_not_allowed", detail="The workflow does not allow this move"
+): ...
 
 
-class TooManyViews(Conflict):
-    code, detail = "too_many_views", "You have too many saved views; delete one first"
+class TooManyViews(
+    Conflict, code="too_many_views", detail="You have too many saved views; delete one first"
+): ...
 
 
-class AttachmentTooLarge(PayloadTooLarge):
-    detail = "The file is larger than the attachment limit"
+class AttachmentTooLarge(
+    PayloadTooLarge, detail="The file is larger than the attachment limit"
+): ...
 
 
-class QuotaExceeded(PayloadTooLarge):
-    code, detail = "quota_exceeded", "Your attachment quota is used up"
+class QuotaExceeded(
+    PayloadTooLarge, code="quota_exceeded", detail="Your attachment quota is used up"
+): ...
 
 
-class FileTypeRefused(UnsupportedMedia):
-    detail = "Allowed types: PNG, JPEG, GIF, WebP, PDF and plain UTF-8 text"
+class FileTypeRefused(
+    UnsupportedMedia, detail="Allowed types: PNG, JPEG, GIF, WebP, PDF and plain UTF-8 text"
+): ...
 
 
-class UnknownSystem(Unprocessable):
-    code, detail = "unknown_system", "Unknown system"
+class UnknownSystem(Unprocessable, code="unknown_system", detail="Unknown system"): ...
 
 
-class AssigneeNotStaff(Unprocessable):
-    code, detail = "assignee_not_staff", "The assignee is not an agent or above in this system"
+class AssigneeNotStaff(
+    Unprocessable,
+    code="assignee_not_staff",
+    detail="The assignee is not an agent or above in this system",
+): ...
 
 
-class IdempotencyKeyReused(Unprocessable):
-    code, detail = "idempotency_key_reused", "This Idempotency-Key was used with another body"
+class IdempotencyKeyReused(
+    Unprocessable,
+    code="idempotency_key_reused",
+    detail="This Idempotency-Key was used with another body",
+): ...
 
 
-class InvalidWorkflow(Unprocessable):
-    code, detail = "invalid_workflow", "The workflow is not valid"
+class InvalidWorkflow(
+    Unprocessable, code="invalid_workflow", detail="The workflow is not valid"
+): ...
 
 
-class InvalidView(Unprocessable):
-    code, detail = "invalid_view", "The view is not valid"
+class InvalidView(Unprocessable, code="invalid_view", detail="The view is not valid"): ...
 
 
-class BadUpload(Unprocessable):
-    code, detail = "bad_upload", "Send multipart/form-data with one part named `file`"
+class BadUpload(
+    Unprocessable, code="bad_upload", detail="Send multipart/form-data with one part named `file`"
+): ...
 
 
-class ImageTooLarge(Unprocessable):
-    code, detail = "image_too_large", "The image declares more pixels (width x height) than allowed"
+class ImageTooLarge(
+    Unprocessable,
+    code="image_too_large",
+    detail="The image declares more pixels (width x height) than allowed",
+): ...

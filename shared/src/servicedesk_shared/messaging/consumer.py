@@ -36,7 +36,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
@@ -74,38 +74,25 @@ def _logged(event: Envelope) -> Iterator[None]:
         request_id_var.reset(token)
 
 
+@dataclass(eq=False, repr=False, kw_only=True)
 class Consumer:
-    def __init__(
-        self,
-        *,
-        name: str,
-        amqp_url: str,
-        sessions: async_sessionmaker[AsyncSession],
-        handlers: dict[str, Handler],
-        prefetch: int = 32,
-        group_size: int = 1,
-        gather: float = 0.0,
-        delivery_limit: int = 5,
-        base_backoff: float = 0.2,
-        max_backoff: float = 5.0,
-    ) -> None:
-        self.name = name
-        self.amqp_url = amqp_url
-        self.sessions = sessions
-        self.handlers = handlers
-        self.prefetch = prefetch
-        self.group_size = group_size
-        self.gather = gather
-        self.delivery_limit = delivery_limit
-        self.base_backoff = base_backoff
-        self.max_backoff = max_backoff
-        self._connection: AbstractRobustConnection | None = None
-        self._tasks: list[asyncio.Task] = []
-        self._waiting: asyncio.Queue[Delivery] = asyncio.Queue()
-        self._retries: set[asyncio.Task] = set()
-        # Delivery tags given to the groups and not yet acked or nacked, per channel.
-        self._unacked: dict[object, set[int]] = {}
-        self.ready = asyncio.Event()
+    name: str
+    amqp_url: str
+    sessions: async_sessionmaker[AsyncSession]
+    handlers: dict[str, Handler]
+    prefetch: int = 32
+    group_size: int = 1
+    gather: float = 0.0
+    delivery_limit: int = 5
+    base_backoff: float = 0.2
+    max_backoff: float = 5.0
+    ready: asyncio.Event = field(default_factory=asyncio.Event, init=False)
+    _connection: AbstractRobustConnection | None = field(default=None, init=False)
+    _tasks: list[asyncio.Task] = field(default_factory=list, init=False)
+    _waiting: asyncio.Queue[Delivery] = field(default_factory=asyncio.Queue, init=False)
+    _retries: set[asyncio.Task] = field(default_factory=set, init=False)
+    # Delivery tags given to the groups and not yet acked or nacked, per channel.
+    _unacked: dict[object, set[int]] = field(default_factory=dict, init=False)
 
     @property
     def connected(self) -> bool:

@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from dataclasses import dataclass, field
 from typing import Any
 
 import aio_pika
@@ -72,31 +73,21 @@ def to_message(payload: dict[str, Any]) -> aio_pika.Message:
     )
 
 
+@dataclass(eq=False, repr=False, kw_only=True)
 class OutboxRelay:
-    def __init__(
-        self,
-        *,
-        engine: AsyncEngine,
-        amqp_url: str,
-        producer: str,
-        batch_size: int = 200,
-        poll_interval: float = 1.0,
-        publish_timeout: float = 10.0,
-        gather: float = 0.003,
-    ) -> None:
-        self.engine = engine
-        self.amqp_url = amqp_url
-        self.producer = producer
-        self.batch_size = batch_size
-        self.poll_interval = poll_interval
-        self.publish_timeout = publish_timeout
-        self.gather = gather
-        self._measured = 0.0
-        self._wake = asyncio.Event()
-        self._connection: AbstractRobustConnection | None = None
-        self._exchange: AbstractExchange | None = None
-        self._tasks: list[asyncio.Task] = []
-        self._stopping = False
+    engine: AsyncEngine
+    amqp_url: str
+    producer: str
+    batch_size: int = 200
+    poll_interval: float = 1.0
+    publish_timeout: float = 10.0
+    gather: float = 0.003
+    _measured: float = field(default=0.0, init=False)
+    _wake: asyncio.Event = field(default_factory=asyncio.Event, init=False)
+    _connection: AbstractRobustConnection | None = field(default=None, init=False)
+    _exchange: AbstractExchange | None = field(default=None, init=False)
+    _tasks: list[asyncio.Task] = field(default_factory=list, init=False)
+    _stopping: bool = field(default=False, init=False)
 
     def start(self) -> None:
         """Run in the background; never blocks start-up (RabbitMQ may be down)."""

@@ -110,13 +110,19 @@ async def _read_stream(resp: httpx.Response) -> str:
     return "".join(parts)
 
 
-def _json(raw: bytes) -> dict[str, Any]:
+def json_object(raw: bytes | str, error: type[Exception], subject: str = "") -> dict[str, Any]:
+    """`raw` parsed as a JSON object, else `error` saying what it is not."""
     try:
         value = orjson.loads(raw)
     except orjson.JSONDecodeError:
-        raise ModelGarbled("not JSON") from None
+        raise error(f"{subject}not JSON") from None
     if not isinstance(value, dict):
-        raise ModelGarbled("not a JSON object")
+        raise error(f"{subject}not a JSON object")
+    return value
+
+
+def _json(raw: bytes) -> dict[str, Any]:
+    value = json_object(raw, ModelGarbled)
     if "error" in value:
         raise ModelDown(str(value["error"])[:200])
     return value

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
+from servicedesk_ai_assist.ollama.client import json_object
 from servicedesk_shared.types import text
 
 Priority = Literal["low", "medium", "high", "urgent"]
@@ -41,12 +41,7 @@ class InvalidAnswer(Exception):
 
 def parse_answer(text: str, *, categories: list[str], model: str) -> Suggestion:
     """Validate the model's answer: JSON object, enums enforced, text cleaned and capped."""
-    try:
-        data = orjson.loads(text)
-    except orjson.JSONDecodeError:
-        raise InvalidAnswer("the answer is not JSON") from None
-    if not isinstance(data, dict):
-        raise InvalidAnswer("the answer is not a JSON object")
+    data = json_object(text, InvalidAnswer, "the answer is ")
     title = _clean(data.get("title"), MAX_TITLE)
     if len(title) < 5:
         raise InvalidAnswer("title missing or shorter than 5 characters")

@@ -20,6 +20,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from dataclasses import KW_ONLY, dataclass, field
+from typing import Any
 
 import redis.asyncio as aioredis
 
@@ -64,22 +66,18 @@ class SuggestionCache:
             log.warning("suggestion cache unavailable: %s", exc)
 
 
+@dataclass(eq=False, repr=False)
 class Assistant:
-    def __init__(
-        self,
-        client: OllamaClient,
-        breaker: CircuitBreaker,
-        cache: SuggestionCache,
-        *,
-        categories: list[str],
-        mask: bool = True,
-    ) -> None:
-        self.client = client
-        self.breaker = breaker
-        self.cache = cache
-        self.categories = categories
-        self.mask = mask
-        self.schema = answer_schema(categories)
+    client: OllamaClient
+    breaker: CircuitBreaker
+    cache: SuggestionCache
+    _: KW_ONLY
+    categories: list[str]
+    mask: bool = True
+    schema: dict[str, Any] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.schema = answer_schema(self.categories)
 
     @property
     def model(self) -> str:

@@ -24,16 +24,7 @@ log = logging.getLogger(__name__)
 
 
 def suggested(ticket_id: int, s: Suggestion) -> AiTriageSuggested:
-    return AiTriageSuggested(
-        ticket_id=ticket_id,
-        status="suggested",
-        category=s.category,
-        priority=s.priority,
-        title=s.title,
-        summary=s.summary,
-        confidence=s.confidence,
-        model=s.model,
-    )
+    return AiTriageSuggested(ticket_id=ticket_id, status="suggested", **s.model_dump(mode="json"))
 
 
 def failed(ticket_id: int, model: str, error: str) -> AiTriageSuggested:

@@ -15,15 +15,16 @@ from servicedesk_shared.openapi import errors
 
 MAX_PAGE = 500
 
-router = APIRouter(prefix="/internal", tags=["internal"])
-
-
-@router.get(
-    "/users",
-    response_model=DirectoryPage,
+# Every route here is for other services: X-API-Key on each, and its refusals documented.
+router = APIRouter(
+    prefix="/internal",
+    tags=["internal"],
     dependencies=[Depends(require_api_key)],
     responses=errors(401, 422),
 )
+
+
+@router.get("/users", response_model=DirectoryPage)
 async def list_users(
     session: SessionDep,
     after: Annotated[uuid.UUID | None, Query()] = None,

@@ -4,21 +4,14 @@ from __future__ import annotations
 
 import uuid
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
+
+from servicedesk_auth.users.schemas import UserCore
 
 
-class DirectoryUser(BaseModel):
+class DirectoryUser(UserCore):
     """A user as `user.updated` and `user.roles_changed` describe them, at `version`."""
 
-    model_config = ConfigDict(from_attributes=True)
-
-    id: uuid.UUID
-    username: str
-    email: str
-    display_name: str
-    is_active: bool
-    is_admin: bool
-    is_superuser: bool
     systems: dict[str, str]
     version: int
 

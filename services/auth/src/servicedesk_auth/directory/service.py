@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicedesk_auth.directory.schemas import DirectoryPage, DirectoryUser
 from servicedesk_auth.users.models import User
+from servicedesk_auth.users.schemas import UserCore
 
 
 async def get_page(session: AsyncSession, *, after: uuid.UUID | None, limit: int) -> DirectoryPage:
@@ -23,14 +24,5 @@ async def get_page(session: AsyncSession, *, after: uuid.UUID | None, limit: int
 
 
 def as_item(user: User) -> DirectoryUser:
-    return DirectoryUser(
-        id=user.id,
-        username=user.username,
-        email=user.email,
-        display_name=user.display_name,
-        is_active=user.is_active,
-        is_admin=user.is_admin,
-        is_superuser=user.is_superuser,
-        systems=user.systems,
-        version=user.directory_version,
-    )
+    core = UserCore.model_validate(user).model_dump()
+    return DirectoryUser(**core, systems=user.systems, version=user.directory_version)

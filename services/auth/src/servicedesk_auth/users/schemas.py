@@ -89,7 +89,9 @@ class PasswordChange(Strict):
     new_password: NewPassword
 
 
-class UserRead(BaseModel):
+class UserCore(BaseModel):
+    """Who a user is and their global flags: the start of every body that describes one."""
+
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
@@ -99,6 +101,9 @@ class UserRead(BaseModel):
     is_active: bool
     is_admin: bool
     is_superuser: bool
+
+
+class UserRead(UserCore):
     roles: list[str]
     systems: dict[str, str]
     mfa_enabled: bool
