@@ -22,6 +22,8 @@ from servicedesk_notifications.inbox.grouping import Change
 from servicedesk_notifications.inbox.models import Notification
 from servicedesk_notifications.inbox.service import Ticket
 from servicedesk_notifications.metrics import SENT
+from servicedesk_shared.events import TicketSnapshot
+from servicedesk_shared.messaging.envelope import Envelope
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,29 @@ class Channels:
 
     email: bool
     group_window: timedelta = timedelta(0)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What one event tells each of its recipients: the change, the ticket it is about
+    (what an entry's group title names) and the event (recorded once per person)."""
+
+    change: Change
+    ticket: Ticket | None = None
+    event_id: uuid.UUID | None = None
+
+    @classmethod
+    def of(
+        cls,
+        event: Envelope,
+        ticket: TicketSnapshot,
+        title: str,
+        body: str,
+        facts: dict[str, Any] | None = None,
+    ) -> Notice:
+        """The notice of a ticket's event: its type, time and id, the ticket's id and title."""
+        change = Change(event.type, title, body, facts or {}, event.occurred_at)
+        return cls(change, Ticket(ticket.id, ticket.title or ""), event.id)
 
 
 async def notify(
@@ -48,18 +73,24 @@ async def notify(
     facts: dict[str, Any] | None = None,
     at: datetime | None = None,
 ) -> Notification:
-    """The inbox entry the change went into (new or gathered); `inbox.AlreadyRecorded`
-    if this event had already notified this user (roll back). `facts` (see
-    `inbox.grouping`) make it groupable; `at` is when the change happened (the event's
-    `occurred_at`)."""
+    """`deliver` a notice given field by field (the internal API's). `facts` (see
+    `inbox.grouping`) make it groupable; `at` is when the change happened."""
     change = Change(kind=kind, title=title, body=body, facts=facts or {}, at=at)
     ticket = Ticket(ticket_id, ticket_title or "") if ticket_id is not None else None
+    return await deliver(session, channels, Notice(change, ticket, event_id), user_id=user_id)
+
+
+async def deliver(
+    session: AsyncSession, channels: Channels, notice: Notice, *, user_id: str
+) -> Notification:
+    """The inbox entry the notice went into (new or gathered); `inbox.AlreadyRecorded`
+    if this event had already notified this user (roll back)."""
     recorded = await inbox.record(
         session,
         user_id=user_id,
-        change=change,
-        ticket=ticket,
-        event_id=event_id,
+        change=notice.change,
+        ticket=notice.ticket,
+        event_id=notice.event_id,
         window=channels.group_window,
     )
     SENT.labels("inbox", "created" if recorded.notification.count == 1 else "grouped").inc()

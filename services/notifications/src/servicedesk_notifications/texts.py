@@ -12,6 +12,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicedesk_notifications.directory import service as directory
+from servicedesk_shared.events import TicketSnapshot
 
 SOMEONE = "Someone"
 
@@ -22,6 +23,11 @@ def state_label(state: str) -> str:
 
 
 priority_label = state_label
+
+
+def ticket_labels(ticket: TicketSnapshot) -> str:
+    """A ticket's priority and state, as "High, In progress"."""
+    return f"{priority_label(ticket.priority)}, {state_label(ticket.status)}"
 
 
 async def name_of(session: AsyncSession, user_id: str | None) -> str:

@@ -1,4 +1,5 @@
-"""A background loop for the senders: run a step until it finds nothing due, then sleep.
+"""A background loop for the senders: run a step until it finds nothing due, then sleep;
+and what a sender does with a row whose attempt failed (`retry_or_fail`).
 
 A step that raises (database or network trouble) is logged and retried after the
 interval; the loop never dies of it. `stop()` lets the step in flight finish (so what it
@@ -12,6 +13,11 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from servicedesk_notifications.config import Settings
+from servicedesk_notifications.database import Outgoing, utcnow
+from servicedesk_notifications.metrics import SENT
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +25,23 @@ log = logging.getLogger(__name__)
 def retry_delay(attempts: int, *, base: float, cap: float) -> float:
     """Exponential backoff: base, 2·base, 4·base, … never above `cap` (seconds)."""
     return min(base * 2 ** max(attempts - 1, 0), cap)
+
+
+def retry_or_fail(
+    row: Outgoing, error: str, settings: Settings, *, channel: str, max_attempts: int
+) -> bool:
+    """Keep the error; after `max_attempts` mark the row `failed` (True), else push its
+    next attempt out by `retry_delay` (False). Counted in `SENT` under `channel`."""
+    row.last_error = error[:2000]
+    if row.attempts >= max_attempts:
+        row.status = "failed"
+        SENT.labels(channel, "failed").inc()
+        return True
+    base, cap = settings.retry_base_seconds, settings.retry_max_seconds
+    delay = retry_delay(row.attempts, base=base, cap=cap)
+    row.next_attempt_at = utcnow() + timedelta(seconds=delay)
+    SENT.labels(channel, "retry").inc()
+    return False
 
 
 class Worker:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from servicedesk_notifications.delivery import Channels, notify
+from servicedesk_notifications.delivery import Channels, Notice, deliver
 from servicedesk_notifications.texts import name_of
 from servicedesk_shared.events import CommentAdded, parse
 from servicedesk_shared.messaging.envelope import Envelope
@@ -35,17 +35,7 @@ async def handle(session: AsyncSession, event: Envelope, channels: Channels) -> 
     payload = parse(event)
     assert isinstance(payload, CommentAdded)
     title, body = content(payload, await name_of(session, payload.author_id))
+    facts = {"notes" if payload.internal else "comments": 1}
+    notice = Notice.of(event, payload.ticket, title, body, facts)
     for user_id in recipients(payload):
-        await notify(
-            session,
-            channels,
-            user_id=user_id,
-            kind=event.type,
-            at=event.occurred_at,
-            ticket_id=payload.ticket.id,
-            ticket_title=payload.ticket.title,
-            event_id=event.id,
-            title=title,
-            body=body,
-            facts={"notes" if payload.internal else "comments": 1},
-        )
+        await deliver(session, channels, notice, user_id=user_id)

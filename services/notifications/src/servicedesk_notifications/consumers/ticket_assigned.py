@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from servicedesk_notifications.delivery import Channels, notify
-from servicedesk_notifications.texts import name_of, priority_label, state_label
+from servicedesk_notifications.delivery import Channels, Notice, deliver
+from servicedesk_notifications.texts import name_of, ticket_labels
 from servicedesk_shared.events import TicketAssigned, parse
 from servicedesk_shared.messaging.envelope import Envelope
 
@@ -17,17 +17,7 @@ async def handle(session: AsyncSession, event: Envelope, channels: Channels) -> 
     if assignee is None or assignee == payload.assigned_by:
         return
     who = await name_of(session, payload.assigned_by)
-    labels = f"{priority_label(ticket.priority)}, {state_label(ticket.status)}"
-    await notify(
-        session,
-        channels,
-        user_id=assignee,
-        kind=event.type,
-        ticket_id=ticket.id,
-        ticket_title=ticket.title,
-        event_id=event.id,
-        at=event.occurred_at,
-        title=f"{who} assigned #{ticket.id} to you",
-        body=f"“{ticket.title}” ({labels}) is yours now.",
-        facts={"assigned_by": who},
-    )
+    title = f"{who} assigned #{ticket.id} to you"
+    body = f"“{ticket.title}” ({ticket_labels(ticket)}) is yours now."
+    notice = Notice.of(event, ticket, title, body, {"assigned_by": who})
+    await deliver(session, channels, notice, user_id=assignee)

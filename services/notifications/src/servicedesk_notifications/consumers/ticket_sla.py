@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from servicedesk_notifications.delivery import Channels, notify
+from servicedesk_notifications.delivery import Channels, Notice, deliver
 from servicedesk_notifications.directory import service as directory
 from servicedesk_notifications.metrics import SLA_NOTICES
 from servicedesk_notifications.texts import priority_label
@@ -37,18 +37,8 @@ async def recipients(session: AsyncSession, payload: TicketSlaWarning | TicketSl
 async def handle(session: AsyncSession, event: Envelope, channels: Channels) -> None:
     payload = parse(event)
     assert isinstance(payload, TicketSlaWarning | TicketSlaBreached)
-    title, body = content(payload)
+    # No facts: an SLA alert is its own entry, never folded into a burst.
+    notice = Notice.of(event, payload.ticket, *content(payload))
     for user_id in await recipients(session, payload):
-        await notify(
-            session,
-            channels,
-            user_id=user_id,
-            kind=event.type,
-            at=event.occurred_at,
-            ticket_id=payload.ticket.id,
-            ticket_title=payload.ticket.title,
-            event_id=event.id,
-            title=title,
-            body=body,
-        )  # no facts: an SLA alert is its own entry, never folded into a burst
+        await deliver(session, channels, notice, user_id=user_id)
     SLA_NOTICES.labels(event.type.rsplit(".", 1)[1], payload.target).inc()

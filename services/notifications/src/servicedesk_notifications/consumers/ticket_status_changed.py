@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from servicedesk_notifications.delivery import Channels, notify
+from servicedesk_notifications.delivery import Channels, Notice, deliver
 from servicedesk_notifications.texts import name_of, state_label
 from servicedesk_shared.events import TicketStatusChanged, parse
 from servicedesk_shared.messaging.envelope import Envelope
@@ -18,16 +18,8 @@ async def handle(session: AsyncSession, event: Envelope, channels: Channels) -> 
         return
     who = await name_of(session, payload.changed_by)
     before, after = state_label(payload.from_status), state_label(payload.to_status)
-    await notify(
-        session,
-        channels,
-        user_id=ticket.requester_id,
-        kind=event.type,
-        ticket_id=ticket.id,
-        ticket_title=ticket.title,
-        event_id=event.id,
-        at=event.occurred_at,
-        title=f"{who} moved #{ticket.id} to {after}",
-        body=f"“{ticket.title}” moved from {before} to {after}.",
-        facts={"status": [payload.from_status, payload.to_status]},
-    )
+    title = f"{who} moved #{ticket.id} to {after}"
+    body = f"“{ticket.title}” moved from {before} to {after}."
+    facts = {"status": [payload.from_status, payload.to_status]}
+    notice = Notice.of(event, ticket, title, body, facts)
+    await deliver(session, channels, notice, user_id=ticket.requester_id)

@@ -14,12 +14,4 @@ from servicedesk_shared.messaging.envelope import Envelope
 async def handle(session: AsyncSession, event: Envelope, channels: Channels) -> None:
     payload = parse(event)
     assert isinstance(payload, UserRegistered | UserUpdated)
-    await directory.upsert_profile(
-        session,
-        user_id=payload.user_id,
-        username=payload.username,
-        email=payload.email,
-        display_name=payload.display_name,
-        is_active=payload.is_active,
-        version=payload.version,
-    )
+    await directory.upsert_profile(session, profile=payload)

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicedesk_notifications.database import utcnow
 from servicedesk_notifications.directory.models import DirectoryEntry
+from servicedesk_shared.events import UserRegistered, UserUpdated
 
 # Who hears about a system's SLA when a ticket has no assignee: those who may assign.
 ASSIGNING_ROLES = ("manager", "admin")
@@ -52,24 +53,17 @@ async def assigners_of(session: AsyncSession, *, system: str) -> list[str]:
     return list(rows)
 
 
-async def upsert_profile(
-    session: AsyncSession,
-    *,
-    user_id: str,
-    username: str,
-    email: str,
-    display_name: str | None = None,
-    is_active: bool = True,
-    version: int = 0,
-) -> None:
+async def upsert_profile(session: AsyncSession, *, profile: UserRegistered | UserUpdated) -> None:
     """The user's name, address and active flag, unless a newer version is stored."""
     values = {
-        "username": username,
-        "email": email,
-        "display_name": display_name,
-        "is_active": is_active,
+        "username": profile.username,
+        "email": profile.email,
+        "display_name": profile.display_name,
+        "is_active": profile.is_active,
     }
-    await _upsert(session, user_id=user_id, aspect="profile", version=version, values=values)
+    await _upsert(
+        session, user_id=profile.user_id, aspect="profile", version=profile.version, values=values
+    )
 
 
 async def upsert_roles(

@@ -4,21 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import BigInteger, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from servicedesk_notifications.database import Base, utcnow
+from servicedesk_notifications.database import Base, Outgoing, due_index, utcnow
 
 
-class EmailDelivery(Base):
+class EmailDelivery(Outgoing, Base):
+    """`status`: pending|sent|failed."""
+
     __tablename__ = "email_deliveries"
-    __table_args__ = (
-        Index(
-            "ix_email_deliveries_due",
-            "next_attempt_at",
-            postgresql_where=text("status = 'pending'"),
-        ),
-    )
+    __table_args__ = (due_index(__tablename__),)
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     notification_id: Mapped[int] = mapped_column(
@@ -30,9 +26,5 @@ class EmailDelivery(Base):
     recipient: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sent|failed
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_error: Mapped[str | None] = mapped_column(Text)
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

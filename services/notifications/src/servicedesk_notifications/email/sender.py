@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
@@ -22,7 +22,7 @@ from servicedesk_notifications.config import Settings
 from servicedesk_notifications.database import utcnow
 from servicedesk_notifications.email.models import EmailDelivery
 from servicedesk_notifications.metrics import SENT
-from servicedesk_notifications.worker import retry_delay
+from servicedesk_notifications.worker import retry_or_fail
 
 log = logging.getLogger(__name__)
 
@@ -37,10 +37,10 @@ def claim(limit: int):
     )
 
 
+@dataclass(eq=False, repr=False)
 class EmailSender:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], settings: Settings) -> None:
-        self.sessions = sessions
-        self.settings = settings
+    sessions: async_sessionmaker[AsyncSession]
+    settings: Settings
 
     async def step(self) -> int:
         """Send one batch of due e-mails; the number attempted."""
@@ -83,14 +83,8 @@ class EmailSender:
         )
 
     def _failed(self, row: EmailDelivery, error: str) -> None:
-        row.last_error = error[:2000]
         s = self.settings
-        if row.attempts >= s.email_max_attempts:
-            row.status = "failed"
-            SENT.labels("email", "failed").inc()
+        if retry_or_fail(row, error, s, channel="email", max_attempts=s.email_max_attempts):
             log.error("e-mail %s failed for good: %s", row.id, error)
-            return
-        delay = retry_delay(row.attempts, base=s.retry_base_seconds, cap=s.retry_max_seconds)
-        row.next_attempt_at = utcnow() + timedelta(seconds=delay)
-        SENT.labels("email", "retry").inc()
-        log.warning("e-mail %s attempt %d failed: %s", row.id, row.attempts, error)
+        else:
+            log.warning("e-mail %s attempt %d failed: %s", row.id, row.attempts, error)

@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Boolean,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -56,9 +55,9 @@ class Notification(Base):
     body: Mapped[str] = mapped_column(Text, default="")
     # The event that opened the entry; the others are in notification_changes.
     event_id: Mapped[uuid.UUID | None]
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]
     count: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
     gathering: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     summary: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
@@ -80,4 +79,4 @@ class NotificationChange(Base):
     kind: Mapped[str] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

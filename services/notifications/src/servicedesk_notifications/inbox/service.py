@@ -22,6 +22,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -58,6 +59,29 @@ class Ticket:
     title: str
 
 
+@dataclass(frozen=True)
+class _Pending:
+    """One change on its way into one user's inbox, and the time it is recorded at."""
+
+    user_id: str
+    change: Change
+    ticket: Ticket | None
+    event_id: uuid.UUID | None
+    now: datetime
+
+    def columns(self) -> dict[str, Any]:
+        """The columns an entry and a change's row both have."""
+        change = self.change
+        return dict(
+            user_id=self.user_id,
+            event_id=self.event_id,
+            kind=change.kind,
+            title=change.title[:200],
+            body=change.body,
+            created_at=self.now,
+        )
+
+
 async def record(
     session: AsyncSession,
     *,
@@ -72,32 +96,13 @@ async def record(
     It joins the ticket's gathering entry when there is one and grouping applies (an
     event, a ticket, a window, facts to summarise); otherwise it opens its own entry.
     """
-    now = utcnow()
-    groups = bool(ticket and event_id and window > NO_GROUPING and change.facts)
-    if groups:
-        note = await _gather(
-            session,
-            user_id=user_id,
-            change=change,
-            ticket=ticket,
-            event_id=event_id,
-            now=now,
-            window=window,
-        )
+    pending = _Pending(user_id, change, ticket, event_id, utcnow())
+    if ticket and event_id and window > NO_GROUPING and change.facts:
+        note = await _gather(session, pending, ticket=ticket, window=window)
     else:
-        note = await _open(
-            session,
-            user_id=user_id,
-            change=change,
-            ticket=ticket,
-            event_id=event_id,
-            now=now,
-            gathering=False,
-        )
+        note = await _open(session, pending, gathering=False)
     assert note is not None  # an entry that does not gather conflicts with nothing
-    row = await _write_change(
-        session, user_id=user_id, change=change, event_id=event_id, notification_id=note.id, now=now
-    )
+    row = await _write_change(session, pending, notification_id=note.id)
     if row is None:
         raise AlreadyRecorded(f"event {event_id} is in the inbox of {user_id} already")
     return Recorded(note, row)
@@ -121,62 +126,33 @@ _OPEN_GATHERING = (
 
 
 async def _write_change(
-    session: AsyncSession,
-    *,
-    user_id: str,
-    change: Change,
-    event_id: uuid.UUID | None,
-    notification_id: int,
-    now: datetime,
+    session: AsyncSession, pending: _Pending, *, notification_id: int
 ) -> NotificationChange | None:
-    values = dict(
-        user_id=user_id,
-        event_id=event_id,
-        kind=change.kind,
-        body=change.body,
-        title=change.title[:200],
-        created_at=now,
-        notification_id=notification_id,
-    )
+    values = dict(pending.columns(), notification_id=notification_id)
     return (await session.execute(_WRITE_CHANGE, [values])).scalars().one_or_none()
 
 
 async def _gather(
-    session: AsyncSession,
-    *,
-    user_id: str,
-    change: Change,
-    ticket: Ticket,
-    event_id: uuid.UUID | None,
-    now: datetime,
-    window: timedelta,
+    session: AsyncSession, pending: _Pending, *, ticket: Ticket, window: timedelta
 ) -> Notification:
     for _ in range(ATTEMPTS):
         # Open the ticket's gathering entry, the usual case (one statement); only when one
         # exists already (the unique partial index says so) lock it and merge into it.
-        opened = await _open(
-            session,
-            user_id=user_id,
-            change=change,
-            ticket=ticket,
-            event_id=event_id,
-            now=now,
-            gathering=True,
-        )
+        opened = await _open(session, pending, gathering=True)
         if opened is not None:
             return opened
         open_entry = await session.scalar(
             select(Notification)
             .where(
-                Notification.user_id == user_id,
+                Notification.user_id == pending.user_id,
                 Notification.ticket_id == ticket.id,
                 Notification.gathering,
             )
             .with_for_update()
             .execution_options(populate_existing=True)
         )
-        if open_entry is not None and open_entry.updated_at >= now - window:
-            return _merge(open_entry, change, now=now)
+        if open_entry is not None and open_entry.updated_at >= pending.now - window:
+            return _merge(open_entry, pending.change, now=pending.now)
         if open_entry is not None:  # quiet for longer than the window: a new burst
             open_entry.gathering = False
             await session.flush()
@@ -193,29 +169,18 @@ def _merge(entry: Notification, change: Change, *, now: datetime) -> Notificatio
 
 
 async def _open(
-    session: AsyncSession,
-    *,
-    user_id: str,
-    change: Change,
-    ticket: Ticket | None,
-    event_id: uuid.UUID | None,
-    now: datetime,
-    gathering: bool,
+    session: AsyncSession, pending: _Pending, *, gathering: bool
 ) -> Notification | None:
+    ticket = pending.ticket
     summary = (
-        grouping.start(change, ticket_id=ticket.id, ticket_title=ticket.title)
+        grouping.start(pending.change, ticket_id=ticket.id, ticket_title=ticket.title)
         if gathering and ticket
         else None
     )
     values = dict(
-        user_id=user_id,
-        kind=change.kind,
-        title=change.title[:200],
-        body=change.body,
+        pending.columns(),
         ticket_id=ticket.id if ticket else None,
-        event_id=event_id,
-        created_at=now,
-        updated_at=now,
+        updated_at=pending.now,
         count=1,
         gathering=gathering,
         summary=summary,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from datetime import timedelta
+from dataclasses import KW_ONLY, dataclass
 
 import httpx
 from sqlalchemy import func, select
@@ -24,7 +24,7 @@ from servicedesk_notifications.database import utcnow
 from servicedesk_notifications.metrics import SENT
 from servicedesk_notifications.webhooks import signing, ssrf
 from servicedesk_notifications.webhooks.models import Webhook, WebhookAttempt, WebhookDelivery
-from servicedesk_notifications.worker import retry_delay
+from servicedesk_notifications.worker import retry_or_fail
 
 log = logging.getLogger(__name__)
 USER_AGENT = "servicedesk-webhooks/1"
@@ -52,21 +52,14 @@ def pinned(target: ssrf.Target, body: bytes, headers: dict[str, str]) -> dict:
     }
 
 
+@dataclass(eq=False, repr=False)
 class Dispatcher:
-    def __init__(
-        self,
-        sessions: async_sessionmaker[AsyncSession],
-        settings: Settings,
-        *,
-        http: httpx.AsyncClient,
-        allowlist: ssrf.Allowlist,
-        resolver: ssrf.Resolver,
-    ) -> None:
-        self.sessions = sessions
-        self.settings = settings
-        self.http = http
-        self.allowlist = allowlist
-        self.resolver = resolver
+    sessions: async_sessionmaker[AsyncSession]
+    settings: Settings
+    _: KW_ONLY
+    http: httpx.AsyncClient
+    allowlist: ssrf.Allowlist
+    resolver: ssrf.Resolver
 
     async def step(self) -> int:
         """Attempt one batch of due deliveries; the number attempted."""
@@ -138,15 +131,8 @@ class Dispatcher:
             return response
 
     def _failed(self, delivery: WebhookDelivery, error: str) -> None:
-        delivery.last_error = error[:2000]
         s = self.settings
-        if delivery.attempts >= s.webhook_max_attempts:
-            delivery.status = "failed"
-            SENT.labels("webhook", "failed").inc()
-            return
-        delay = retry_delay(delivery.attempts, base=s.retry_base_seconds, cap=s.retry_max_seconds)
-        delivery.next_attempt_at = utcnow() + timedelta(seconds=delay)
-        SENT.labels("webhook", "retry").inc()
+        retry_or_fail(delivery, error, s, channel="webhook", max_attempts=s.webhook_max_attempts)
 
 
 def _outcome(response: httpx.Response) -> tuple[int, str | None]:

@@ -9,22 +9,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import (
-    ARRAY,
-    BigInteger,
-    DateTime,
-    Float,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-    text,
-)
+from sqlalchemy import ARRAY, BigInteger, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from servicedesk_notifications.database import Base, utcnow
+from servicedesk_notifications.database import Base, Outgoing, due_index, utcnow
 
 
 class Webhook(Base):
@@ -35,19 +23,17 @@ class Webhook(Base):
     event_types: Mapped[list[str]] = mapped_column(ARRAY(String(64)))
     secret: Mapped[str] = mapped_column(String(128))
     created_by: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deleted_at: Mapped[datetime | None]
 
 
-class WebhookDelivery(Base):
+class WebhookDelivery(Outgoing, Base):
+    """`status`: pending|delivered|failed."""
+
     __tablename__ = "webhook_deliveries"
     __table_args__ = (
         UniqueConstraint("webhook_id", "event_id", name="uq_webhook_deliveries_webhook_event"),
-        Index(
-            "ix_webhook_deliveries_due",
-            "next_attempt_at",
-            postgresql_where=text("status = 'pending'"),
-        ),
+        due_index(__tablename__),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -55,12 +41,8 @@ class WebhookDelivery(Base):
     event_id: Mapped[uuid.UUID]
     event_type: Mapped[str] = mapped_column(String(64))
     body: Mapped[str] = mapped_column(Text)  # the envelope JSON, sent byte for byte each time
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|delivered|failed
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_error: Mapped[str | None] = mapped_column(Text)
-    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    delivered_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class WebhookAttempt(Base):
@@ -71,7 +53,7 @@ class WebhookAttempt(Base):
         ForeignKey("webhook_deliveries.id", ondelete="CASCADE"), index=True
     )
     attempt: Mapped[int] = mapped_column(Integer)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
     status_code: Mapped[int | None] = mapped_column(Integer)
     latency_ms: Mapped[float | None] = mapped_column(Float)
     error: Mapped[str | None] = mapped_column(Text)
