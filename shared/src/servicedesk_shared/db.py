@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, String
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Mapped, mapped_column
 
 from servicedesk_shared.settings import DatabaseServiceSettings
 
@@ -142,3 +143,16 @@ def migrate(alembic_ini: Path, url: str, revision: str = "head") -> None:
     config.set_main_option("script_location", str(alembic_ini.parent / "migrations"))
     config.attributes["database_url"] = url
     command.upgrade(config, revision)
+
+
+class PersonColumns:
+    """The columns every service's read model of auth's users starts with (tickets'
+    `people`, notifications' `user_directory`): the user's id as events carry it and the
+    name fields, each as long as auth allows; null until a profile event arrives (a roles
+    event may come first). Each service adds its own flags and version columns."""
+
+    # sort_order: first in the table (where the migrations put them too).
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True, sort_order=-1)
+    username: Mapped[str | None] = mapped_column(String(150), sort_order=-1)
+    email: Mapped[str | None] = mapped_column(String(320), sort_order=-1)
+    display_name: Mapped[str | None] = mapped_column(String(100), sort_order=-1)

@@ -20,7 +20,14 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from annotated_types import Interval
-from pydantic import BeforeValidator, GetCoreSchemaHandler, GetJsonSchemaHandler, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    StringConstraints,
+)
 from pydantic_core import PydanticCustomError, core_schema
 
 # ECMA-262 and Python `re` read these escapes alike; the text stays ASCII in the document.
@@ -32,6 +39,14 @@ _RFC3339 = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?"
     r"([Zz]|[+-][0-9]{2}:[0-9]{2})"
 )
+
+
+class Strict(BaseModel):
+    """A request body or set of query parameters that refuses what it does not know: an
+    unknown field is a 422 naming it, never silently dropped (a typo in a filter would
+    otherwise widen the answer)."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 def _clean(value: str) -> str:

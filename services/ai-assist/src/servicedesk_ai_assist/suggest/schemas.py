@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from servicedesk_ai_assist.ollama.client import json_object
-from servicedesk_shared.types import text
+from servicedesk_shared.types import Strict, text
 
 Priority = Literal["low", "medium", "high", "urgent"]
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -19,9 +19,7 @@ Description = text(1, 20_000, strip=True)
 Title = text(max_length=200, strip=True)
 
 
-class SuggestRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SuggestRequest(Strict):
     description: Description
     title: Title | None = None
 

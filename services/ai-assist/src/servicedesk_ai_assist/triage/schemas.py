@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from servicedesk_shared.types import BigId, text
+from servicedesk_shared.types import BigId, Strict, text
 
 Title = text(max_length=200)
 Description = text(max_length=20_000)
@@ -21,10 +21,8 @@ class TicketText(BaseModel):
         return f"Title: {self.title}\n\n{self.description}"
 
 
-class TriageRequest(BaseModel):
+class TriageRequest(Strict):
     """`POST /internal/triage`: the ticket as the caller read it."""
-
-    model_config = ConfigDict(extra="forbid")
 
     ticket_id: BigId
     title: Title

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
-from servicedesk_shared.types import OtpCode
+from servicedesk_shared.types import OtpCode, Strict
 
 
-class OtpIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class OtpIn(Strict):
     otp: OtpCode
 
 

@@ -6,16 +6,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from servicedesk_shared.types import text
+from servicedesk_shared.types import Strict, text
 
 SystemName = text(1, 64)
 SystemCode = text(2, 16, pattern=r"^[A-Z0-9_]{2,16}$")
 SystemRoleName = Literal["user", "agent", "manager", "admin"]
 
 
-class RoleAssignment(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class RoleAssignment(Strict):
     system: SystemName
     role: SystemRoleName
 
@@ -27,10 +25,8 @@ class SystemRead(BaseModel):
     description: str
 
 
-class SystemCreate(BaseModel):
+class SystemCreate(Strict):
     """`POST /api/systems`: `code` is what roles and tickets name the system by."""
-
-    model_config = ConfigDict(extra="forbid")
 
     code: SystemCode
     name: text(1, 100, strip=True)  # type: ignore[valid-type]

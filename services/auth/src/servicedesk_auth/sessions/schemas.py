@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from servicedesk_shared.types import OtpCode, text
+from servicedesk_shared.types import OtpCode, Strict, text
 
 Secret = text(1, 4096)
 LoginName = text(1, 320)
@@ -22,9 +22,7 @@ class LoginRequest(BaseModel):
     otp: OtpCode | None = None
 
 
-class RefreshRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class RefreshRequest(Strict):
     refresh: Secret
 
 

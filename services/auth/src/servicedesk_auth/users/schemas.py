@@ -12,7 +12,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, mo
 from pydantic_core import PydanticCustomError
 
 from servicedesk_auth.passwords.policy import MAX_LENGTH, MIN_LENGTH
-from servicedesk_shared.types import Limit, Offset, Text, text
+from servicedesk_shared.types import Limit, Offset, Strict, Text, text
 
 Username = text(3, 150, pattern=r"^[A-Za-z0-9_.@+-]+$")
 # The policy enforces the lengths (a 422 listing every rule broken, not only the first);
@@ -43,10 +43,6 @@ DisplayName = Annotated[
 ]
 # Up to 65,536 characters, so a password set before a lower cap still signs in.
 Password = Annotated[Text, Field(max_length=65536)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class UserCreate(Strict):

@@ -11,20 +11,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Integer, String
+from sqlalchemy import Boolean, DateTime, Integer
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from servicedesk_notifications.database import Base, utcnow
+from servicedesk_shared.db import PersonColumns
 
 
-class DirectoryEntry(Base):
+class DirectoryEntry(PersonColumns, Base):
     __tablename__ = "user_directory"
 
-    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    username: Mapped[str | None] = mapped_column(String(150))
-    email: Mapped[str | None] = mapped_column(String(320))
-    display_name: Mapped[str | None] = mapped_column(String(100))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     systems: Mapped[dict[str, str]] = mapped_column(JSONB, default=dict)
     profile_version: Mapped[int] = mapped_column(Integer, default=-1)

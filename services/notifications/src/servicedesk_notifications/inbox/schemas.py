@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from servicedesk_shared.types import BigId, text
+from servicedesk_shared.types import BigId, Strict, text
 
 UserId = text(1, 64)
 Title = text(1, 200)
@@ -67,10 +67,8 @@ class UnreadCount(BaseModel):
     unread: int
 
 
-class NotificationCreate(BaseModel):
+class NotificationCreate(Strict):
     """A notification another service asks for (POST /internal/notifications)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     user_id: UserId
     title: Title

@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from servicedesk_shared.events import EVENTS
-from servicedesk_shared.types import Text, text
+from servicedesk_shared.types import Strict, Text, text
 
 
 def _known_types(types: list[str]) -> list[str]:
@@ -28,9 +28,7 @@ EventTypes = Annotated[
 WebhookUrl = text(1, 2048)
 
 
-class WebhookCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class WebhookCreate(Strict):
     url: WebhookUrl = Field(examples=["https://hooks.example.com/desk"])
     event_types: EventTypes
 

@@ -9,21 +9,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, DateTime, String, false, func, text, true
+from sqlalchemy import BigInteger, Boolean, DateTime, false, func, text, true
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from servicedesk_shared.db import PersonColumns
 from servicedesk_tickets.database import Base
 
 
-class Person(Base):
+class Person(PersonColumns, Base):
     __tablename__ = "people"
 
-    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    # Null until the profile arrives (a roles change may come first).
-    username: Mapped[str | None] = mapped_column(String(150))
-    display_name: Mapped[str | None] = mapped_column(String(100))
-    email: Mapped[str | None] = mapped_column(String(320))
     is_active: Mapped[bool] = mapped_column(Boolean, server_default=true())
     is_admin: Mapped[bool] = mapped_column(Boolean, server_default=false())
     is_superuser: Mapped[bool] = mapped_column(Boolean, server_default=false())
