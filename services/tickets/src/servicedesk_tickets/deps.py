@@ -8,7 +8,8 @@ returns and before the response is sent. `ReadSessionDep` is for routes that onl
 no transaction at all (`servicedesk_shared.db.read_sessions`), so a read pays for its
 statements and no BEGIN or COMMIT. `ReadTicketDep` is the ticket in the path read that
 way, with its people's names, through the same visibility rule; `ReadOnlyTicketDep` the
-ticket alone, for the routes under it that only read.
+ticket alone, for the routes under it that only read. `RetryableDep` is what a route that
+takes an `Idempotency-Key` hands to `ticketing.idempotency.Retryable.once`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Header, Path, Request
+from fastapi import Depends, Header, Path, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicedesk_shared.deps import CurrentPrincipal, api_key_check, get_runtime
@@ -24,6 +25,7 @@ from servicedesk_shared.principal import Principal
 from servicedesk_tickets.database import MAX_BIGINT
 from servicedesk_tickets.errors import NotAllowed
 from servicedesk_tickets.runtime import Runtime
+from servicedesk_tickets.ticketing import idempotency
 from servicedesk_tickets.ticketing import service as tickets
 from servicedesk_tickets.ticketing.models import Ticket
 from servicedesk_tickets.transaction import request_transaction
@@ -117,6 +119,19 @@ IdempotencyKeyHeader = Annotated[
         "with no second effect",
     ),
 ]
+
+
+async def retryable(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    response: Response,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> idempotency.Retryable:
+    """What `Retryable.once` needs of the request, for routes whose work it runs."""
+    return idempotency.Retryable(session, principal.id, idempotency_key, response)
+
+
+RetryableDep = Annotated[idempotency.Retryable, Depends(retryable)]
 
 
 async def global_admin(principal: CurrentPrincipal) -> Principal:

@@ -56,14 +56,7 @@ async def create(
         "size": attachment.size,
         "sha256": attachment.sha256,
     }
-    audit.record(
-        session,
-        actor=actor,
-        action="attachment.added",
-        object_type="ticket",
-        object_id=ticket.id,
-        new=new,
-    )
+    audit.on_ticket(session, ticket_id=ticket.id, actor=actor, action="attachment.added", new=new)
     return attachment
 
 

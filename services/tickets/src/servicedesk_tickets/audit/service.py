@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from pydantic import BaseModel
 from sqlalchemy import ColumnElement, Select, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,6 +23,7 @@ from servicedesk_tickets.audit.schemas import AuditFilters
 from servicedesk_tickets.database import utcnow
 
 PENDING = "audit_pending"
+TICKET = "ticket"  # the object type of the entries in a ticket's history
 entries, links, queue = AuditEntry.__table__, ChainLink.__table__, UnsealedEntry.__table__
 
 
@@ -73,6 +75,43 @@ def record(
     )
 
 
+def on_ticket(
+    session: AsyncSession,
+    *,
+    ticket_id: int,
+    actor: Actor,
+    action: str,
+    old: dict[str, Any] | None = None,
+    new: dict[str, Any] | None = None,
+) -> None:
+    """`record` an entry in the ticket's history (its own changes, comments, attachments)."""
+    record(
+        session,
+        actor=actor,
+        action=action,
+        object_type=TICKET,
+        object_id=ticket_id,
+        old=old,
+        new=new,
+    )
+
+
+def replaced(
+    session: AsyncSession, *, kind: str, system: str, actor: Actor, old: BaseModel, new: BaseModel
+) -> None:
+    """`<kind>.replaced`: a system's `kind` (workflow, SLA policy) swapped whole, old and new
+    as the API reads them."""
+    record(
+        session,
+        actor=actor,
+        action=f"{kind}.replaced",
+        object_type=kind,
+        object_id=system,
+        old=old.model_dump(mode="json", by_alias=True),
+        new=new.model_dump(mode="json", by_alias=True),
+    )
+
+
 async def flush_pending(session: AsyncSession) -> int:
     """Insert the queued entries unchained, each with its queue row, in one statement
     (`WITH e AS (INSERT … RETURNING id) INSERT INTO audit_unsealed …`); how many."""
@@ -97,7 +136,7 @@ def _with_links() -> Select:
 async def history(session: AsyncSession, *, ticket_id: int, staff: bool) -> list[Any]:
     """A ticket's entries, oldest first; internal notes only for `staff`."""
     query = _with_links().where(
-        entries.c.object_type == "ticket", entries.c.object_id == str(ticket_id)
+        entries.c.object_type == TICKET, entries.c.object_id == str(ticket_id)
     )
     if not staff:
         internal = entries.c.new["internal"].as_boolean().is_(True)

@@ -38,14 +38,7 @@ async def create(
     session.add(comment)
     await session.flush()
     new = {"comment_id": comment.id, "internal": comment.internal, "body": comment.body}
-    audit.record(
-        session,
-        actor=actor,
-        action="comment.added",
-        object_type="ticket",
-        object_id=ticket.id,
-        new=new,
-    )
+    audit.on_ticket(session, ticket_id=ticket.id, actor=actor, action="comment.added", new=new)
     outbox.record(session, event=_event(ticket, comment))
     if not comment.internal:
         await sla.refresh(session, ticket=ticket)

@@ -96,15 +96,7 @@ async def replace(
     await _upsert(session, system=system, data=data, by=actor.id)
     await _reschedule(session, system=system)
     new = await get(session, system=system)
-    audit.record(
-        session,
-        actor=actor,
-        action="sla_policy.replaced",
-        object_type="sla_policy",
-        object_id=system,
-        old=old.model_dump(mode="json"),
-        new=new.model_dump(mode="json"),
-    )
+    audit.replaced(session, kind="sla_policy", system=system, actor=actor, old=old, new=new)
     return new
 
 

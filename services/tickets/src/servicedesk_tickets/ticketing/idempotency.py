@@ -18,10 +18,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Response
 from fastapi.encoders import jsonable_encoder
+from pydantic import BaseModel
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -71,27 +73,39 @@ async def remember(
     )
 
 
-async def once(
-    session: AsyncSession,
-    *,
-    user_id: str,
-    key: str | None,
-    route: str,
-    body: dict[str, Any],
-    ticket_id: int,
-    run: Callable[[], Awaitable[dict[str, Any]]],
-    response: Response,
-) -> dict[str, Any]:
-    """`run()`'s result; with a key already used for this request, the first result instead
-    (`run` not called) and `Idempotent-Replayed: true` on `response`. The result is stored
-    as JSON and returned as stored, so the first answer and its replays are the same bytes."""
-    if key is None:
-        return await run()
-    request_hash = body_hash(body, route=route)
-    replay = await claim(session, user_id=user_id, key=key, request_hash=request_hash)
-    if replay is not None:
-        response.headers["Idempotent-Replayed"] = "true"
-        return replay
-    result = jsonable_encoder(await run())
-    await remember(session, user_id=user_id, key=key, ticket_id=ticket_id, response=result)
-    return result
+@dataclass(frozen=True)
+class Retryable:
+    """A request under a ticket that may carry an `Idempotency-Key` (a comment, a transition;
+    `deps.RetryableDep`): its transaction, its caller, the key if sent, its response."""
+
+    session: AsyncSession
+    user_id: str
+    key: str | None
+    response: Response
+
+    async def once(
+        self,
+        *,
+        route: str,
+        body: BaseModel,
+        ticket_id: int,
+        run: Callable[[], Awaitable[dict[str, Any]]],
+    ) -> dict[str, Any]:
+        """`run()`'s result; with a key already used for this request, the first result
+        instead (`run` not called) and `Idempotent-Replayed: true` on the response. The result
+        is stored as JSON and returned as stored, so the first answer and its replays are the
+        same bytes."""
+        if self.key is None:
+            return await run()
+        request_hash = body_hash(body.model_dump(mode="json"), route=route)
+        replay = await claim(
+            self.session, user_id=self.user_id, key=self.key, request_hash=request_hash
+        )
+        if replay is not None:
+            self.response.headers["Idempotent-Replayed"] = "true"
+            return replay
+        result = jsonable_encoder(await run())
+        await remember(
+            self.session, user_id=self.user_id, key=self.key, ticket_id=ticket_id, response=result
+        )
+        return result

@@ -13,11 +13,12 @@ from servicedesk_tickets.deps import (
     IdempotencyKeyHeader,
     ReadSessionDep,
     ReadTicketDep,
+    RetryableDep,
     RuntimeDep,
     SessionDep,
     TicketDep,
 )
-from servicedesk_tickets.ticketing import bulk, idempotency, service
+from servicedesk_tickets.ticketing import bulk, service
 from servicedesk_tickets.ticketing.schemas import (
     BulkRequest,
     BulkResponse,
@@ -121,8 +122,7 @@ async def transition_ticket(
     ticket: TicketDep,
     session: SessionDep,
     principal: CurrentPrincipal,
-    response: Response,
-    idempotency_key: IdempotencyKeyHeader = None,
+    retryable: RetryableDep,
 ) -> dict[str, Any]:
     """Move the ticket along its system's workflow."""
 
@@ -130,13 +130,5 @@ async def transition_ticket(
         moved = await service.transition(session, ticket=ticket, to=data.to, actor=principal)
         return await service.detail(session, ticket=moved, principal=principal)
 
-    return await idempotency.once(
-        session,
-        user_id=principal.id,
-        key=idempotency_key,
-        route=f"transition:{ticket.id}",
-        body=data.model_dump(mode="json"),
-        ticket_id=ticket.id,
-        run=move,
-        response=response,
-    )
+    route = f"transition:{ticket.id}"
+    return await retryable.once(route=route, body=data, ticket_id=ticket.id, run=move)

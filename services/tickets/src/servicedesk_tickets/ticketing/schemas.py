@@ -4,7 +4,7 @@ client can never set `id`, `status`, `requester_id` or timestamps by sending the
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal, Self
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
@@ -31,23 +31,35 @@ class TicketCreate(BaseModel):
     system: Name | None = Field(None, description="Defaults to TTS")
 
 
-class TicketUpdate(BaseModel):
-    """Only the fields sent are changed; `assignee_id: null` unassigns."""
+def refuse_null(body: BaseModel, names: tuple[str, ...]) -> None:
+    """A field that must keep a value may be left out, but not sent as null."""
+    for name in names:
+        if name in body.model_fields_set and getattr(body, name) is None:
+            raise ValueError(f"{name} cannot be null")
+
+
+class Patch(BaseModel):
+    """A PATCH body: unknown fields refused, `NOT_NULL`'s fields never sent as null."""
 
     model_config = ConfigDict(extra="forbid")
+    NOT_NULL: ClassVar[tuple[str, ...]] = ()
+
+    @model_validator(mode="after")
+    def _required_stay_set(self) -> Self:
+        refuse_null(self, self.NOT_NULL)
+        return self
+
+
+class TicketUpdate(Patch):
+    """Only the fields sent are changed; `assignee_id: null` unassigns."""
+
+    NOT_NULL = ("title", "description", "priority")
 
     title: Title | None = None
     description: Description | None = None
     priority: Priority | None = None
     category: Category | None = None
     assignee_id: Name | None = None
-
-    @model_validator(mode="after")
-    def _required_stay_set(self) -> TicketUpdate:
-        for name in ("title", "description", "priority"):
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
-        return self
 
 
 class TicketRead(BaseModel):
@@ -175,9 +187,7 @@ class BulkAction(BaseModel):
     def _exactly_one(self) -> BulkAction:
         if len(self.model_fields_set) != 1:
             raise ValueError("give exactly one of: assign, transition, priority")
-        for name in ("transition", "priority"):
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
+        refuse_null(self, ("transition", "priority"))
         return self
 
 

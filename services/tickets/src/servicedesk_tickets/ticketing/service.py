@@ -190,14 +190,7 @@ async def create(
             return replay, True
     ticket = await _insert(session, data=data, actor=actor, system=data.system or default_system)
     body = as_dict(ticket)
-    audit.record(
-        session,
-        actor=actor,
-        action="ticket.created",
-        object_type="ticket",
-        object_id=ticket.id,
-        new=body,
-    )
+    audit.on_ticket(session, ticket_id=ticket.id, actor=actor, action="ticket.created", new=body)
     outbox.record(session, event=TicketCreated(ticket=body))
     pending = triage.record_pending(session, ticket_id=ticket.id)
     clocks = await sla.refresh(session, ticket=ticket, new=True)
@@ -303,14 +296,8 @@ async def update(
 
 def record_update(session: AsyncSession, *, ticket: Ticket, actor: audit.Actor, old, new) -> None:
     """Audit entry and `ticket.updated` (plus `ticket.assigned`) for fields just changed."""
-    audit.record(
-        session,
-        actor=actor,
-        action="ticket.updated",
-        object_type="ticket",
-        object_id=ticket.id,
-        old=old,
-        new=new,
+    audit.on_ticket(
+        session, ticket_id=ticket.id, actor=actor, action="ticket.updated", old=old, new=new
     )
     changes = {k: FieldChange(old=old[k], new=new[k]) for k in new}
     updated = TicketUpdated(ticket=as_dict(ticket), changes=changes)
@@ -332,14 +319,7 @@ async def delete(session: AsyncSession, *, ticket: Ticket, actor: Principal) -> 
         raise NotAllowed("Only admins, or the requester while the ticket is open, may delete it")
     ticket.deleted_at = utcnow()
     body = as_dict(ticket)
-    audit.record(
-        session,
-        actor=actor,
-        action="ticket.deleted",
-        object_type="ticket",
-        object_id=ticket.id,
-        old=body,
-    )
+    audit.on_ticket(session, ticket_id=ticket.id, actor=actor, action="ticket.deleted", old=body)
     outbox.record(session, event=TicketDeleted(ticket=body))
 
 
@@ -353,12 +333,11 @@ async def transition(session: AsyncSession, *, ticket: Ticket, to: str, actor: P
     if not permissions.may_transition(actor, ticket, roles):
         raise NotAllowed(f"Your role may not move a ticket from {ticket.status!r} to {to!r}")
     old, ticket.status, ticket.updated_at = ticket.status, to, utcnow()
-    audit.record(
+    audit.on_ticket(
         session,
+        ticket_id=ticket.id,
         actor=actor,
         action="ticket.status_changed",
-        object_type="ticket",
-        object_id=ticket.id,
         old={"status": old},
         new={"status": to},
     )

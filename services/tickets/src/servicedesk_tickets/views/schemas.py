@@ -9,7 +9,7 @@ from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from servicedesk_shared.types import Limit, Offset, text
-from servicedesk_tickets.ticketing.schemas import Sort, TicketFilters
+from servicedesk_tickets.ticketing.schemas import Patch, Sort, TicketFilters
 
 BUILTIN_IDS = ("mine", "unassigned", "at_risk")
 ViewName = text(1, 100, strip=True)
@@ -45,22 +45,15 @@ class ViewCreate(BaseModel):
         return self
 
 
-class ViewUpdate(BaseModel):
+class ViewUpdate(Patch):
     """Only the fields sent change; `filters` is replaced whole; `sort: null` resets it."""
 
-    model_config = ConfigDict(extra="forbid")
+    NOT_NULL = ("name", "filters", "shared")
 
     name: ViewName | None = None
     filters: ViewFilters | None = None
     sort: Sort | None = None
     shared: bool | None = None
-
-    @model_validator(mode="after")
-    def _required_stay_set(self) -> ViewUpdate:
-        for name in ("name", "filters", "shared"):
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
-        return self
 
 
 class ViewRead(BaseModel):

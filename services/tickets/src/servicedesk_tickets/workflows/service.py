@@ -93,15 +93,7 @@ async def replace(
         raise InvalidWorkflow(errors=found)
     await write(session, system=system, data=data)
     new = await get(session, system=system)
-    audit.record(
-        session,
-        actor=actor,
-        action="workflow.replaced",
-        object_type="workflow",
-        object_id=system,
-        old=old.model_dump(by_alias=True),
-        new=new.model_dump(by_alias=True),
-    )
+    audit.replaced(session, kind="workflow", system=system, actor=actor, old=old, new=new)
     return new
 
 
