@@ -127,3 +127,20 @@ Timestamp = Annotated[datetime, BeforeValidator(_rfc3339)]
 Offset = Annotated[int, Interval(ge=0, le=MAX_OFFSET)]
 Limit = Annotated[int, Interval(ge=1, le=200)]
 BigId = Annotated[int, Interval(ge=1, le=MAX_BIGINT)]
+
+
+def known_sort(keys: tuple[str, ...]) -> BeforeValidator:
+    """The validator of a `sort` parameter over `keys` (each also with a `-` before it):
+    an unknown key is a 422 that names it and the keys there are, where a bare `Literal`
+    error would not echo what was sent."""
+
+    def check(value: object) -> object:
+        if isinstance(value, str) and value.removeprefix("-") not in keys:
+            raise PydanticCustomError(
+                "unknown_sort",
+                "unknown sort key '{key}'; one of: {keys} (`-` for descending)",
+                {"key": value[:64], "keys": ", ".join(keys)},
+            )
+        return value
+
+    return BeforeValidator(check)

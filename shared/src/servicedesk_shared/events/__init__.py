@@ -30,6 +30,7 @@ from servicedesk_shared.events.payloads import (
     as_data,
     event_type,
     parse,
+    parse_as,
 )
 
 __all__ = [
@@ -53,4 +54,5 @@ __all__ = [
     "as_data",
     "event_type",
     "parse",
+    "parse_as",
 ]

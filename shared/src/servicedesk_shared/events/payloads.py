@@ -9,7 +9,7 @@ AsyncAPI document all read it.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -226,6 +226,9 @@ def event_type(payload: Payload) -> str:
         raise TypeError(f"{type(payload).__name__} is not an event payload (EVENTS)") from None
 
 
+P = TypeVar("P", bound=Payload)
+
+
 def as_data(payload: Payload) -> dict[str, Any]:
     """The envelope's `data`: JSON-ready and by the wire names (`from`, `to`); a dump of the
     model built once by the producer, never validated again."""
@@ -236,3 +239,12 @@ def parse(envelope: Envelope) -> Payload:
     """The typed payload of an envelope; raises KeyError for an unknown type and pydantic's
     ValidationError for a payload that breaks the contract."""
     return EVENTS[envelope.type].model_validate(envelope.data)
+
+
+def parse_as(envelope: Envelope, model: type[P]) -> P:
+    """`parse`, for a handler that knows which payload its event carries: a payload of
+    another type (a handler registered for the wrong event) is a TypeError, not a guess."""
+    payload = parse(envelope)
+    if not isinstance(payload, model):
+        raise TypeError(f"{envelope.type} carries {type(payload).__name__}, not {model.__name__}")
+    return payload

@@ -37,6 +37,8 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
 
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
@@ -72,6 +74,18 @@ def _logged(event: Envelope) -> Iterator[None]:
     finally:
         event_var.reset(event_token)
         request_id_var.reset(token)
+
+
+def handlers_by_event(*modules: ModuleType) -> dict[str, Any]:
+    """`{event type: module.handle}` for a service's consumer modules, each of which names
+    the types it handles in `EVENTS`; a type two modules claim is refused at import."""
+    table: dict[str, Any] = {}
+    for module in modules:
+        for kind in module.EVENTS:
+            if kind in table:
+                raise ValueError(f"{kind!r} is handled by two consumer modules")
+            table[kind] = module.handle
+    return table
 
 
 @dataclass(eq=False, repr=False, kw_only=True)

@@ -12,7 +12,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, mo
 from pydantic_core import PydanticCustomError
 
 from servicedesk_auth.passwords.policy import MAX_LENGTH, MIN_LENGTH
-from servicedesk_shared.types import Limit, Offset, Strict, Text, text
+from servicedesk_shared.types import Limit, Offset, Strict, Text, known_sort, text
 
 Username = text(3, 150, pattern=r"^[A-Za-z0-9_.@+-]+$")
 # The policy enforces the lengths (a 422 listing every rule broken, not only the first);
@@ -125,17 +125,6 @@ UserSort = Literal[
 ]
 
 
-def _known_user_sort(value: object) -> object:
-    """Name the unknown key in the 422 (a bare Literal error does not echo it)."""
-    if isinstance(value, str) and value.removeprefix("-") not in USER_SORT_KEYS:
-        raise PydanticCustomError(
-            "unknown_sort",
-            "unknown sort key '{key}'; one of: {keys} (`-` for descending)",
-            {"key": value[:64], "keys": ", ".join(USER_SORT_KEYS)},
-        )
-    return value
-
-
 class UserListParams(Strict):
     """`GET /api/users`: unknown parameters are refused (422 naming each)."""
 
@@ -144,7 +133,7 @@ class UserListParams(Strict):
     q: Search | None = Field(None, description="Part of a username, e-mail or name")
     sort: Annotated[
         UserSort,
-        BeforeValidator(_known_user_sort),
+        known_sort(USER_SORT_KEYS),
         Field(
             description="`created_at` (sign-up), `username`, `display_name` (the name people "
             "see), `email`; `-` for descending. Default: newest first. Ties by id."

@@ -41,20 +41,19 @@ from servicedesk_notifications.consumers import (
 from servicedesk_notifications.delivery import Channels
 from servicedesk_notifications.webhooks import service as webhooks
 from servicedesk_shared.events import EVENTS
+from servicedesk_shared.messaging.consumer import handlers_by_event
 from servicedesk_shared.messaging.envelope import Envelope
 
 Specific = Callable[[AsyncSession, Envelope, Channels], Awaitable[None]]
-SPECIFIC: dict[str, Specific] = {
-    "ticket.created": ticket_created.handle,
-    "ticket.status_changed": ticket_status_changed.handle,
-    "ticket.assigned": ticket_assigned.handle,
-    "comment.added": comment_added.handle,
-    "ticket.sla.warning": ticket_sla.handle,
-    "ticket.sla.breached": ticket_sla.handle,
-    "user.registered": user_profile.handle,
-    "user.updated": user_profile.handle,
-    "user.roles_changed": user_roles_changed.handle,
-}
+SPECIFIC: dict[str, Specific] = handlers_by_event(
+    ticket_created,
+    ticket_status_changed,
+    ticket_assigned,
+    comment_added,
+    ticket_sla,
+    user_profile,
+    user_roles_changed,
+)
 
 
 async def _handle(

@@ -7,8 +7,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicedesk_notifications.delivery import Channels, Notice, deliver
 from servicedesk_notifications.texts import name_of
-from servicedesk_shared.events import CommentAdded, parse
+from servicedesk_shared.events import CommentAdded, parse_as
 from servicedesk_shared.messaging.envelope import Envelope
+
+# The event types this module handles (the registry in __init__ reads it).
+EVENTS = ("comment.added",)
 
 
 def recipients(payload: CommentAdded) -> list[str]:
@@ -32,8 +35,7 @@ def content(payload: CommentAdded, author: str) -> tuple[str, str]:
 
 
 async def handle(session: AsyncSession, event: Envelope, channels: Channels) -> None:
-    payload = parse(event)
-    assert isinstance(payload, CommentAdded)
+    payload = parse_as(event, CommentAdded)
     title, body = content(payload, await name_of(session, payload.author_id))
     facts = {"notes" if payload.internal else "comments": 1}
     notice = Notice.of(event, payload.ticket, title, body, facts)

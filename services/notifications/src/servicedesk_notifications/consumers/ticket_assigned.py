@@ -6,13 +6,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicedesk_notifications.delivery import Channels, Notice, deliver
 from servicedesk_notifications.texts import name_of, ticket_labels
-from servicedesk_shared.events import TicketAssigned, parse
+from servicedesk_shared.events import TicketAssigned, parse_as
 from servicedesk_shared.messaging.envelope import Envelope
+
+# The event types this module handles (the registry in __init__ reads it).
+EVENTS = ("ticket.assigned",)
 
 
 async def handle(session: AsyncSession, event: Envelope, channels: Channels) -> None:
-    payload = parse(event)
-    assert isinstance(payload, TicketAssigned)
+    payload = parse_as(event, TicketAssigned)
     ticket, assignee = payload.ticket, payload.assignee_id
     if assignee is None or assignee == payload.assigned_by:
         return

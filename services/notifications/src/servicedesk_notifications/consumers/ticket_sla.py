@@ -14,6 +14,9 @@ from servicedesk_notifications.texts import priority_label
 from servicedesk_shared.events import TicketSlaBreached, TicketSlaWarning, parse
 from servicedesk_shared.messaging.envelope import Envelope
 
+# The event types this module handles (the registry in __init__ reads it).
+EVENTS = ("ticket.sla.warning", "ticket.sla.breached")
+
 TARGETS = {"first_response": "first response", "resolution": "resolution"}
 
 

@@ -6,13 +6,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicedesk_notifications.delivery import Channels, Notice, deliver
 from servicedesk_notifications.texts import name_of, state_label
-from servicedesk_shared.events import TicketStatusChanged, parse
+from servicedesk_shared.events import TicketStatusChanged, parse_as
 from servicedesk_shared.messaging.envelope import Envelope
+
+# The event types this module handles (the registry in __init__ reads it).
+EVENTS = ("ticket.status_changed",)
 
 
 async def handle(session: AsyncSession, event: Envelope, channels: Channels) -> None:
-    payload = parse(event)
-    assert isinstance(payload, TicketStatusChanged)
+    payload = parse_as(event, TicketStatusChanged)
     ticket = payload.ticket
     if payload.changed_by == ticket.requester_id:
         return

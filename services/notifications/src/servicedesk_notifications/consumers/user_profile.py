@@ -10,6 +10,9 @@ from servicedesk_notifications.directory import service as directory
 from servicedesk_shared.events import UserRegistered, UserUpdated, parse
 from servicedesk_shared.messaging.envelope import Envelope
 
+# The event types this module handles (the registry in __init__ reads it).
+EVENTS = ("user.registered", "user.updated")
+
 
 async def handle(session: AsyncSession, event: Envelope, channels: Channels) -> None:
     payload = parse(event)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from servicedesk_shared.types import Strict
 
 
-class AiSettingsWrite(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class AiSettingsWrite(Strict):
     auto_apply: bool = Field(description="Apply suggested priority and category automatically")
     min_confidence: float = Field(
         ge=0, le=1, description="Auto-apply only suggestions at least this confident"

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from servicedesk_shared.types import Limit, Offset, Timestamp
+from servicedesk_shared.types import Limit, Offset, Strict, Timestamp
 from servicedesk_tickets.people.schemas import PersonRef
 from servicedesk_tickets.text import Name
 
@@ -44,9 +44,7 @@ class AuditPage(BaseModel):
     total: int
 
 
-class AuditFilters(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class AuditFilters(Strict):
     action: Name | None = None
     object_type: Name | None = None
     object_id: Name | None = None

@@ -6,13 +6,12 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
+from servicedesk_shared.types import Strict
 from servicedesk_tickets.people.schemas import PersonRef
 from servicedesk_tickets.text import Body
 
 
-class CommentCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class CommentCreate(Strict):
     body: Body
     internal: bool = False
 

@@ -20,6 +20,7 @@ from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from servicedesk_shared.messaging.consumer import handlers_by_event
 from servicedesk_shared.messaging.envelope import Envelope
 from servicedesk_tickets.audit.service import flush_pending
 from servicedesk_tickets.config import Settings
@@ -33,13 +34,9 @@ from servicedesk_tickets.consumers import (
 
 Handler = Callable[[AsyncSession, Envelope], Awaitable[None]]
 Specific = Callable[[AsyncSession, Envelope, Settings], Awaitable[None]]
-SPECIFIC: dict[str, Specific] = {
-    "ai.triage.suggested": ai_triage_suggested.handle,
-    "user.registered": user_registered.handle,
-    "user.updated": user_updated.handle,
-    "user.roles_changed": user_roles_changed.handle,
-    "system.created": system_created.handle,
-}
+SPECIFIC: dict[str, Specific] = handlers_by_event(
+    ai_triage_suggested, system_created, user_registered, user_roles_changed, user_updated
+)
 
 
 async def _handle(

@@ -12,7 +12,7 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from servicedesk_shared.events import AiTriageSuggested, parse
+from servicedesk_shared.events import AiTriageSuggested, parse_as
 from servicedesk_shared.messaging.envelope import Envelope
 from servicedesk_tickets.config import Settings
 from servicedesk_tickets.similar import service as similar
@@ -20,12 +20,14 @@ from servicedesk_tickets.ticketing.models import Ticket
 from servicedesk_tickets.triage_suggestions import autoapply
 from servicedesk_tickets.triage_suggestions import service as triage
 
+# The event types this module handles (the registry in __init__ reads it).
+EVENTS = ("ai.triage.suggested",)
+
 log = logging.getLogger(__name__)
 
 
 async def handle(session: AsyncSession, event: Envelope, settings: Settings) -> None:
-    payload = parse(event)
-    assert isinstance(payload, AiTriageSuggested)
+    payload = parse_as(event, AiTriageSuggested)
     query = select(Ticket).where(Ticket.id == payload.ticket_id).with_for_update()
     ticket = await session.scalar(query)
     if ticket is None:

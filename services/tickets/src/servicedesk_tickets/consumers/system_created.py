@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from servicedesk_shared.events import SystemCreated, parse
+from servicedesk_shared.events import SystemCreated, parse_as
 from servicedesk_shared.messaging.envelope import Envelope
 from servicedesk_tickets.config import Settings
 from servicedesk_tickets.systems import service as systems
 
+# The event types this module handles (the registry in __init__ reads it).
+EVENTS = ("system.created",)
+
 
 async def handle(session: AsyncSession, event: Envelope, settings: Settings) -> None:
-    payload = parse(event)
-    assert isinstance(payload, SystemCreated)
+    payload = parse_as(event, SystemCreated)
     await systems.add_defaults(
         session, code=payload.code, name=payload.name, actor_id=payload.actor_id
     )

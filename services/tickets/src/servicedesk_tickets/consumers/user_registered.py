@@ -13,6 +13,9 @@ from servicedesk_tickets.config import Settings
 from servicedesk_tickets.people import service as people
 from servicedesk_tickets.people.schemas import ProfileChange
 
+# The event types this module handles (the registry in __init__ reads it).
+EVENTS = ("user.registered",)
+
 
 async def handle(session: AsyncSession, event: Envelope, settings: Settings) -> None:
     change = ProfileChange.model_validate(event.data)

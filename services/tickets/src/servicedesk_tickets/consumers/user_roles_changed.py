@@ -12,6 +12,9 @@ from servicedesk_tickets.config import Settings
 from servicedesk_tickets.people import service as people
 from servicedesk_tickets.people.schemas import RolesChange
 
+# The event types this module handles (the registry in __init__ reads it).
+EVENTS = ("user.roles_changed",)
+
 
 async def handle(session: AsyncSession, event: Envelope, settings: Settings) -> None:
     change = RolesChange.model_validate(event.data)

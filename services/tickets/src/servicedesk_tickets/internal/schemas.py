@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from annotated_types import Interval
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, Field
 from pydantic_core import PydanticCustomError
 
-from servicedesk_shared.types import BigId, Timestamp
+from servicedesk_shared.types import BigId, Strict, Timestamp
 from servicedesk_tickets.text import Name
 
 MAX_PAGE = 500
@@ -24,10 +24,8 @@ def _utc(value: datetime) -> datetime:
         raise PydanticCustomError("datetime_range", "out of the range of dates") from None
 
 
-class OpenTicketParams(BaseModel):
+class OpenTicketParams(Strict):
     """The query: unknown parameters are refused (422 naming each)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     system: Name | None = Field(None, description="Only tickets of this system")
     updated_since: Annotated[Timestamp, AfterValidator(_utc)] | None = Field(

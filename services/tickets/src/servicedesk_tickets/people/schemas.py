@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from servicedesk_shared.types import text
+from servicedesk_shared.types import Strict, text
 from servicedesk_tickets.text import Name
 
 Query = text(1, 100)
@@ -54,9 +54,7 @@ class Stamp(BaseModel):
     occurred_at: datetime | None = None
 
 
-class PeopleParams(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class PeopleParams(Strict):
     system: Name
     q: Query | None = Field(None, description="Part of the username or display name")
     limit: int = Field(20, ge=1, le=100)

@@ -5,18 +5,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from servicedesk_shared.types import text
+from servicedesk_shared.types import Strict, text
 
 Short = text(1, 64)
 
 
-class CalendarSpec(BaseModel):
+class CalendarSpec(Strict):
     """`working_days`: ISO weekdays (1 = Monday); `start`/`end`: HH:MM local (end may be
     24:00); `holidays`: YYYY-MM-DD local days off."""
-
-    model_config = ConfigDict(extra="forbid")
 
     timezone: Short = Field(examples=["Europe/Berlin"])
     working_days: list[int] = Field(max_length=20)
@@ -25,27 +23,21 @@ class CalendarSpec(BaseModel):
     holidays: list[Short] = Field(default_factory=list, max_length=1000)
 
 
-class TargetSpec(BaseModel):
+class TargetSpec(Strict):
     """Working minutes; null: no target."""
-
-    model_config = ConfigDict(extra="forbid")
 
     first_response_minutes: int | None
     resolution_minutes: int | None
 
 
-class TargetsSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class TargetsSpec(Strict):
     low: TargetSpec
     medium: TargetSpec
     high: TargetSpec
     urgent: TargetSpec
 
 
-class PolicyWrite(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class PolicyWrite(Strict):
     calendar: CalendarSpec
     targets: TargetsSpec
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, ClassVar, Literal, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from servicedesk_shared.types import BigId, Limit, Offset, text
+from servicedesk_shared.types import BigId, Limit, Offset, Strict, known_sort, text
 from servicedesk_tickets.people.schemas import PersonRef
 from servicedesk_tickets.sla.schemas import SlaRead
 from servicedesk_tickets.text import Name, Title
@@ -21,9 +20,7 @@ Description = text(1, 20_000)
 Query = text(1, 200)
 
 
-class TicketCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class TicketCreate(Strict):
     title: Title
     description: Description
     priority: Priority = "medium"
@@ -38,10 +35,9 @@ def refuse_null(body: BaseModel, names: tuple[str, ...]) -> None:
             raise ValueError(f"{name} cannot be null")
 
 
-class Patch(BaseModel):
+class Patch(Strict):
     """A PATCH body: unknown fields refused, `NOT_NULL`'s fields never sent as null."""
 
-    model_config = ConfigDict(extra="forbid")
     NOT_NULL: ClassVar[tuple[str, ...]] = ()
 
     @model_validator(mode="after")
@@ -115,24 +111,13 @@ SortKey = Literal[
 ]
 Sort = Annotated[
     SortKey,
-    BeforeValidator(lambda value: _known_sort(value)),
+    known_sort(SORT_KEYS),
     Field(
         description="`created_at`, `updated_at`, `priority` (by rank, low < medium < high < "
         "urgent), `status` (by the workflow's order of states), `sla_due` (nearest unmet "
         "due time first); `-` before a key sorts descending. Ties by id."
     ),
 ]
-
-
-def _known_sort(value: object) -> object:
-    """Name the unknown key in the 422 (a bare Literal error does not echo it)."""
-    if isinstance(value, str) and value.removeprefix("-") not in SORT_KEYS:
-        raise PydanticCustomError(
-            "unknown_sort",
-            "unknown sort key '{key}'; one of: {keys} (`-` for descending)",
-            {"key": value[:64], "keys": ", ".join(SORT_KEYS)},
-        )
-    return value
 
 
 class TicketFilters(BaseModel):
@@ -167,17 +152,13 @@ class TicketListParams(TicketFilters):
     sort: Sort = DEFAULT_SORT
 
 
-class TransitionRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class TransitionRequest(Strict):
     to: Name
 
 
-class BulkAction(BaseModel):
+class BulkAction(Strict):
     """Exactly one of: `assign` (a user id, or null to unassign), `transition` (a state),
     `priority`."""
-
-    model_config = ConfigDict(extra="forbid")
 
     assign: Name | None = Field(None, description="Assign to this user id; null unassigns")
     transition: Name | None = Field(None, description="Move to this workflow state")
@@ -191,9 +172,7 @@ class BulkAction(BaseModel):
         return self
 
 
-class BulkRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class BulkRequest(Strict):
     ids: list[BigId] = Field(
         min_length=1, max_length=100, description="Up to 100 ticket ids; duplicates count once"
     )

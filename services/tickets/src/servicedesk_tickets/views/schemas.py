@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from servicedesk_shared.types import Limit, Offset, text
+from servicedesk_shared.types import Limit, Offset, Strict, text
 from servicedesk_tickets.ticketing.schemas import Patch, Sort, TicketFilters
 
 BUILTIN_IDS = ("mine", "unassigned", "at_risk")
@@ -30,9 +30,7 @@ class ViewFilters(TicketFilters):
     model_config = ConfigDict(extra="forbid")
 
 
-class ViewCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ViewCreate(Strict):
     name: ViewName
     filters: ViewFilters = Field(default_factory=ViewFilters)
     sort: Sort | None = Field(None, description="Default: `-updated_at`")
@@ -73,8 +71,6 @@ class ViewList(BaseModel):
     items: list[ViewRead]
 
 
-class ViewPageParams(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ViewPageParams(Strict):
     limit: Limit = 50
     offset: Offset = 0

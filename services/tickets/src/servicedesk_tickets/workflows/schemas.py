@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from servicedesk_shared.types import Strict
 from servicedesk_tickets.text import Name
 
 KNOWN_ROLES = ("requester", "agent", "manager", "admin")
 
 
-class StateSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class StateSpec(Strict):
     name: Name
     terminal: bool = False
     pauses_sla: bool = Field(False, description="Time in this state does not count for SLAs")
@@ -27,9 +26,7 @@ class TransitionSpec(BaseModel):
     roles: list[Name] = Field(min_length=1, max_length=8)
 
 
-class WorkflowWrite(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class WorkflowWrite(Strict):
     initial: Name
     states: list[StateSpec] = Field(min_length=1, max_length=50)
     transitions: list[TransitionSpec] = Field(max_length=500)
