@@ -18,13 +18,14 @@ from datetime import timedelta
 from servicedesk_notifications.config import Settings
 from servicedesk_notifications.database import Outgoing, utcnow
 from servicedesk_notifications.metrics import SENT
+from servicedesk_shared import backoff
 
 log = logging.getLogger(__name__)
 
 
 def retry_delay(attempts: int, *, base: float, cap: float) -> float:
     """Exponential backoff: base, 2·base, 4·base, … never above `cap` (seconds)."""
-    return min(base * 2 ** max(attempts - 1, 0), cap)
+    return backoff.delay(max(attempts - 1, 0), base=base, cap=cap)
 
 
 def retry_or_fail(

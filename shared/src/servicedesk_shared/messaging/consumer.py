@@ -46,6 +46,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from servicedesk_shared import backoff
 from servicedesk_shared.logging import event_var, request_id_var
 from servicedesk_shared.messaging import inbox, metrics
 from servicedesk_shared.messaging.envelope import Envelope
@@ -130,8 +131,11 @@ class Consumer:
         if self._connection is not None:
             await self._connection.close()
 
+    def _backoff(self, step: int) -> float:
+        return backoff.delay(step, base=self.base_backoff, cap=self.max_backoff)
+
     async def _connect_forever(self) -> None:
-        delay = self.base_backoff
+        failures = 0
         while True:
             try:
                 await self._consume()
@@ -140,8 +144,8 @@ class Consumer:
                 raise
             except Exception as exc:
                 log.warning("consumer %s: broker unavailable (%s); retrying", self.name, exc)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, self.max_backoff)
+                await asyncio.sleep(self._backoff(failures))
+                failures += 1
 
     async def _consume(self) -> None:
         connection = await aio_pika.connect_robust(self.amqp_url, timeout=5)
@@ -293,7 +297,7 @@ class Consumer:
                 busy,
                 exc,
             )
-        await asyncio.sleep(min(self.base_backoff * 2**busy, self.max_backoff))
+        await asyncio.sleep(self._backoff(busy))
 
     async def _retry_later(self, delivery: Delivery, exc: Exception) -> None:
         """Log the failure, then nack after the backoff (in a task of its own when grouping:
@@ -320,7 +324,7 @@ class Consumer:
         task.add_done_callback(self._retries.discard)
 
     async def _nack_after(self, message: AbstractIncomingMessage, attempt: int) -> None:
-        await asyncio.sleep(min(self.base_backoff * 2**attempt, self.max_backoff))
+        await asyncio.sleep(self._backoff(attempt))
         self._settled(message)
         try:
             await message.nack(requeue=True)

@@ -31,7 +31,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from servicedesk_shared import failpoints
+from servicedesk_shared import backoff, failpoints
 from servicedesk_shared.messaging import metrics
 from servicedesk_shared.messaging.topology import declare_events_exchange
 
@@ -174,7 +174,7 @@ class OutboxRelay:
                 log.warning(
                     "outbox relay: publish failed (%s: %s); retrying", type(exc).__name__, exc
                 )
-                await asyncio.sleep(min(0.2 * 2 ** min(failures, 5), 5.0))
+                await asyncio.sleep(backoff.delay(failures, base=0.2, cap=5.0))
                 continue
             await self._wait()
 

@@ -18,6 +18,7 @@ from servicedesk_ai_assist.outbox import service as outbox
 from servicedesk_ai_assist.suggest.schemas import Suggestion
 from servicedesk_ai_assist.suggest.service import Assistant
 from servicedesk_ai_assist.triage.schemas import TicketText
+from servicedesk_shared.backoff import delay as retry_delay
 from servicedesk_shared.events.payloads import AiTriageSuggested
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ async def ask_with_retries(
         except (ModelUnavailable, ModelAnswerInvalid):
             if attempt == attempts:
                 raise
-            await asyncio.sleep(backoff * 2 ** (attempt - 1))
+            await asyncio.sleep(retry_delay(attempt - 1, base=backoff))
     raise AssertionError("unreachable")
 
 

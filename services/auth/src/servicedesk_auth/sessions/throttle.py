@@ -18,6 +18,7 @@ import uuid
 
 import redis.asyncio as aioredis
 
+from servicedesk_shared import backoff
 from servicedesk_shared.redis import Keys
 
 WINDOW = 15 * 60
@@ -28,7 +29,7 @@ MAX_DELAY = 8.0
 def delay_for(failures: int) -> float:
     if failures <= FREE_FAILURES:
         return 0.0
-    return min(0.5 * 2 ** (failures - 4), MAX_DELAY)
+    return backoff.delay(failures - 4, base=0.5, cap=MAX_DELAY)
 
 
 class LoginThrottle:

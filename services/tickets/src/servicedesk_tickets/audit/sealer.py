@@ -30,6 +30,7 @@ from prometheus_client import Counter
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
+from servicedesk_shared import backoff
 from servicedesk_tickets.audit import chain
 from servicedesk_tickets.audit.models import AuditEntry, ChainLink, UnsealedEntry
 
@@ -170,7 +171,7 @@ class Sealer:
 
     async def _wait(self, failures: int) -> None:
         if failures:
-            await asyncio.sleep(min(0.2 * 2 ** min(failures, 6), 10.0))
+            await asyncio.sleep(backoff.delay(failures, base=0.2, cap=10.0))
         else:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll)
