@@ -15,7 +15,7 @@ from servicedesk_shared.backoff import delay
 from servicedesk_shared.events import SystemCreated, UserRolesChanged, parse_as
 from servicedesk_shared.messaging.consumer import handlers_by_event
 from servicedesk_shared.messaging.envelope import Envelope
-from servicedesk_shared.types import Strict, known_sort
+from servicedesk_shared.types import Omittable, Patch, Strict, known_sort
 
 
 async def _one(*_: object) -> None: ...
@@ -97,3 +97,20 @@ def test_the_backoff_doubles_from_base_and_stops_at_the_cap() -> None:
     assert delay(-1, base=0.5, cap=8.0) == 0.25  # auth's throttle starts below its base
     assert delay(10**6, base=0.2, cap=10.0) == 10.0  # a day of failures: the cap, no overflow
     assert delay(3, base=1.0) == 8.0  # no cap given: none
+
+
+class Rename(Patch):
+    title: Omittable[str] = None
+    note: str | None = None
+
+
+def test_a_patch_body_tells_left_out_from_null() -> None:
+    assert Rename.model_validate({}).changes() == {}
+    assert Rename.model_validate({"note": None}).changes() == {"note": None}
+    assert Rename.model_validate({"title": "New"}).changes() == {"title": "New"}
+    with pytest.raises(ValidationError) as caught:
+        Rename.model_validate({"title": None})
+    error = caught.value.errors()[0]
+    assert (error["loc"], error["msg"]) == (("title",), "Value error, cannot be null")
+    schema = Rename.model_json_schema()["properties"]["title"]
+    assert schema["anyOf"] == [{"type": "string"}, {"type": "null"}]  # documented as before

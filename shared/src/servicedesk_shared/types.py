@@ -17,10 +17,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from annotated_types import Interval
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -47,6 +48,27 @@ class Strict(BaseModel):
     otherwise widen the answer)."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+def _not_null(value: Any) -> Any:
+    if value is None:
+        raise ValueError("cannot be null")
+    return value
+
+
+T = TypeVar("T")
+# A field of a PATCH body that may be left out but, once set, never sent as null (a title,
+# a priority): `title: Omittable[Title] = None`. A plain `X | None` field is one where
+# null means something (`assignee_id: null` unassigns).
+Omittable = Annotated[T | None, AfterValidator(_not_null)]
+
+
+class Patch(Strict):
+    """A PATCH body: only the fields sent change (`changes()`); unknown fields are refused;
+    `Omittable` fields may be left out, never nulled."""
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(exclude_unset=True)
 
 
 def _clean(value: str) -> str:

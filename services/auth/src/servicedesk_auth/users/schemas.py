@@ -8,11 +8,11 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field
 from pydantic_core import PydanticCustomError
 
 from servicedesk_auth.passwords.policy import MAX_LENGTH, MIN_LENGTH
-from servicedesk_shared.types import Limit, Offset, Strict, Text, known_sort, text
+from servicedesk_shared.types import Limit, Offset, Omittable, Patch, Strict, Text, known_sort, text
 
 Username = text(3, 150, pattern=r"^[A-Za-z0-9_.@+-]+$")
 # The policy enforces the lengths (a 422 listing every rule broken, not only the first);
@@ -51,33 +51,20 @@ class UserCreate(Strict):
     password: NewPassword
 
 
-class UserUpdate(Strict):
+class UserUpdate(Patch):
     """Only the fields sent change; `null` is not a value any of them may take."""
 
-    email: EmailStr | None = None
-    display_name: DisplayName | None = None
-    is_active: bool | None = None
-    is_admin: bool | None = None
-    is_superuser: bool | None = None
-
-    @model_validator(mode="after")
-    def _no_nulls(self) -> UserUpdate:
-        nulls = [name for name in self.model_fields_set if getattr(self, name) is None]
-        if nulls:
-            raise ValueError(f"may not be null: {', '.join(sorted(nulls))}")
-        return self
-
-    def changes(self) -> dict[str, Any]:
-        return self.model_dump(exclude_unset=True)
+    email: Omittable[EmailStr] = None
+    display_name: Omittable[DisplayName] = None
+    is_active: Omittable[bool] = None
+    is_admin: Omittable[bool] = None
+    is_superuser: Omittable[bool] = None
 
 
-class ProfileUpdate(Strict):
+class ProfileUpdate(Patch):
     """What a user may change about themselves here: the name people see."""
 
     display_name: DisplayName
-
-    def changes(self) -> dict[str, Any]:
-        return self.model_dump(exclude_unset=True)
 
 
 class PasswordChange(Strict):

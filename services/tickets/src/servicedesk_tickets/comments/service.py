@@ -29,11 +29,7 @@ async def create(
     if data.internal and not permissions.is_staff(actor, ticket.system):
         raise NotAllowed("Only agents and above may write internal notes")
     comment = Comment(
-        ticket_id=ticket.id,
-        author_id=actor.id,
-        author_name=actor.username,
-        body=data.body,
-        internal=data.internal,
+        ticket_id=ticket.id, author_id=actor.id, author_name=actor.username, **data.model_dump()
     )
     session.add(comment)
     await session.flush()

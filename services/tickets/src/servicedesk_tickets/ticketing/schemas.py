@@ -4,11 +4,20 @@ client can never set `id`, `status`, `requester_id` or timestamps by sending the
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, ClassVar, Literal, Self
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from servicedesk_shared.types import BigId, Limit, Offset, Strict, known_sort, text
+from servicedesk_shared.types import (
+    BigId,
+    Limit,
+    Offset,
+    Omittable,
+    Patch,
+    Strict,
+    known_sort,
+    text,
+)
 from servicedesk_tickets.people.schemas import PersonRef
 from servicedesk_tickets.sla.schemas import SlaRead
 from servicedesk_tickets.text import Name, Title
@@ -28,32 +37,12 @@ class TicketCreate(Strict):
     system: Name | None = Field(None, description="Defaults to TTS")
 
 
-def refuse_null(body: BaseModel, names: tuple[str, ...]) -> None:
-    """A field that must keep a value may be left out, but not sent as null."""
-    for name in names:
-        if name in body.model_fields_set and getattr(body, name) is None:
-            raise ValueError(f"{name} cannot be null")
-
-
-class Patch(Strict):
-    """A PATCH body: unknown fields refused, `NOT_NULL`'s fields never sent as null."""
-
-    NOT_NULL: ClassVar[tuple[str, ...]] = ()
-
-    @model_validator(mode="after")
-    def _required_stay_set(self) -> Self:
-        refuse_null(self, self.NOT_NULL)
-        return self
-
-
 class TicketUpdate(Patch):
     """Only the fields sent are changed; `assignee_id: null` unassigns."""
 
-    NOT_NULL = ("title", "description", "priority")
-
-    title: Title | None = None
-    description: Description | None = None
-    priority: Priority | None = None
+    title: Omittable[Title] = None
+    description: Omittable[Description] = None
+    priority: Omittable[Priority] = None
     category: Category | None = None
     assignee_id: Name | None = None
 
@@ -161,14 +150,13 @@ class BulkAction(Strict):
     `priority`."""
 
     assign: Name | None = Field(None, description="Assign to this user id; null unassigns")
-    transition: Name | None = Field(None, description="Move to this workflow state")
-    priority: Priority | None = None
+    transition: Omittable[Name] = Field(None, description="Move to this workflow state")
+    priority: Omittable[Priority] = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> BulkAction:
         if len(self.model_fields_set) != 1:
             raise ValueError("give exactly one of: assign, transition, priority")
-        refuse_null(self, ("transition", "priority"))
         return self
 
 

@@ -8,8 +8,8 @@ from typing import Annotated, Any
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from servicedesk_shared.types import Limit, Offset, Strict, text
-from servicedesk_tickets.ticketing.schemas import Patch, Sort, TicketFilters
+from servicedesk_shared.types import Limit, Offset, Omittable, Patch, Strict, text
+from servicedesk_tickets.ticketing.schemas import Sort, TicketFilters
 
 BUILTIN_IDS = ("mine", "unassigned", "at_risk")
 ViewName = text(1, 100, strip=True)
@@ -46,12 +46,10 @@ class ViewCreate(Strict):
 class ViewUpdate(Patch):
     """Only the fields sent change; `filters` is replaced whole; `sort: null` resets it."""
 
-    NOT_NULL = ("name", "filters", "shared")
-
-    name: ViewName | None = None
-    filters: ViewFilters | None = None
+    name: Omittable[ViewName] = None
+    filters: Omittable[ViewFilters] = None
     sort: Sort | None = None
-    shared: bool | None = None
+    shared: Omittable[bool] = None
 
 
 class ViewRead(BaseModel):
