@@ -62,3 +62,29 @@ def test_an_expanding_in_cannot_be_prepared_but_any_of_an_array_can():
     reads.Prepared(
         select(column("x")).where(column("x") == any_(bindparam("xs", type_=ARRAY(Integer))))
     )
+
+
+async def test_a_frozen_statement_keeps_its_in_list_and_changes_one_value():
+    """`Frozen`: an IN list rendered as one parameter per value, each call replacing only
+    what it names; a name the statement lacks is a KeyError, never ignored."""
+    engine = create_engine(f"{PG_BASE}/postgres", pool_size=1)
+    numbers = select(column("n")).select_from(
+        text("generate_series(1, 10) AS n")
+    )  # a table of 1..10
+    wanted = bindparam("floor", 0, type_=Integer)
+    statement = (
+        select(column("n"))
+        .select_from(numbers.subquery())
+        .where(column("n").in_([2, 5, 9]), column("n") > wanted)
+    )
+    frozen = reads.Frozen(statement.order_by(column("n")).limit(1))
+    try:
+        async with reads.connection(engine) as conn:
+            assert (await frozen.fetchrow(conn))["n"] == 2
+            assert (await frozen.fetchrow(conn, floor=2))["n"] == 5
+            assert (await frozen.fetchrow(conn, floor=5))["n"] == 9
+            assert await frozen.fetchrow(conn, floor=9) is None
+            with pytest.raises(KeyError):
+                await frozen.fetchrow(conn, ceiling=3)
+    finally:
+        await engine.dispose()

@@ -26,11 +26,17 @@ from servicedesk_devtools.testing import (
     throwaway_database,
     throwaway_vhost,
 )
+from servicedesk_shared import reads
 from servicedesk_shared.messaging.consumer import Consumer
 from servicedesk_shared.messaging.envelope import new_event
 from servicedesk_tickets.config import Settings
 from servicedesk_tickets.consumers import build_handlers
-from servicedesk_tickets.deps import get_read_session, get_session, get_stream_session
+from servicedesk_tickets.deps import (
+    get_read_connection,
+    get_read_session,
+    get_session,
+    get_stream_session,
+)
 from servicedesk_tickets.main import create_app
 from servicedesk_tickets.transaction import request_transaction
 
@@ -124,6 +130,11 @@ async def conn(app: Any) -> AsyncIterator[AsyncConnection]:
         app.dependency_overrides[get_session] = session_in_test_transaction
         app.dependency_overrides[get_read_session] = read_in_test_transaction
         app.dependency_overrides[get_stream_session] = stream_in_test_transaction
+
+        async def plain_read_in_test_transaction():
+            yield await reads.driver(connection)
+
+        app.dependency_overrides[get_read_connection] = plain_read_in_test_transaction
         try:
             yield connection
         finally:

@@ -133,3 +133,22 @@ async def test_the_tickets_read_only_routes_keep_the_rules_outside_a_transaction
     workflow = await committing_api.call("user_b", "GET", "/api/workflows/TTS")
     assert workflow.status_code == 200
     assert workflow.json()["system"] == "TTS"
+
+
+def test_the_detail_statement_is_kept_per_visibility_not_per_request():
+    """`read_named` compiles the detail once per caller's `visibility_key`: what the rule
+    does not read (a name, a requester-only role) shares the statement; the caller's id
+    or staff systems do not, and the SQL text is shared by callers of one shape."""
+    from servicedesk_shared.principal import Principal
+    from servicedesk_tickets.ticketing import service
+
+    def caller(uid: str, **systems: str) -> Principal:
+        return Principal(
+            id=uid, username=uid, email="", is_admin=False, is_superuser=False, systems=systems
+        )
+
+    agent = service._frozen_for(caller("u1", TTS="agent"))
+    assert service._frozen_for(caller("u1", TTS="agent", HDTS="requester")) is agent
+    other = service._frozen_for(caller("u2", TTS="agent"))
+    assert other is not agent and other.sql == agent.sql and other.args != agent.args
+    assert service._frozen_for(caller("u1", TTS="agent", HDTS="manager")).sql != agent.sql

@@ -1,10 +1,11 @@
 """The request dependencies every service shares, written once: the runtime the lifespan
 put on `app.state`, the request's one transaction (`SessionDep`), the caller verified by
-the runtime's token guard (`CurrentPrincipal`) and the check of a service-to-service key.
+the runtime's token guard (`CurrentPrincipal`), a plain connection for a hot read
+(`ReadConnection`) and the check of a service-to-service key.
 
 Each service's `deps.py` names them for its routes (`RuntimeDep` typed with its own
 `Runtime`, `require_api_key` with its own variable) and adds what is its own; tests
-override `get_session` on their app.
+override `get_session` and `get_read_connection` on their app.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
+import asyncpg
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from servicedesk_shared import reads
 from servicedesk_shared.apikeys import ApiKeys, api_key_dependency
 from servicedesk_shared.principal import Principal, TokenGuard, bearer_principal
 from servicedesk_shared.runtime import ServiceRuntime
@@ -38,6 +41,18 @@ async def get_session(runtime: Any = Depends(get_runtime)) -> AsyncIterator[Asyn
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+async def get_read_connection(
+    runtime: Any = Depends(get_runtime),
+) -> AsyncIterator[asyncpg.Connection]:
+    """A pooled asyncpg connection for a hot read outside any transaction
+    (`reads.connection`); tests override it with their transaction's connection."""
+    async with reads.connection(runtime.engine) as conn:
+        yield conn
+
+
+ReadConnection = Annotated[asyncpg.Connection, Depends(get_read_connection, scope="function")]
 
 
 async def get_token_guard(runtime: Any = Depends(get_runtime)) -> TokenGuard:

@@ -61,6 +61,29 @@ class Prepared:
         return await conn.fetch(self.sql, *self._args(params))
 
 
+class Frozen:
+    """A Core statement compiled with every value it holds — an `IN` list rendered as one
+    parameter per value — for statements whose values are fixed per caller (a visibility
+    rule over the caller's systems): compile once per caller, keep it, and each read
+    replaces only what changes per call (`fetchrow(conn, ticket_id=…)`, by the bind's name).
+    Callers with as many values share one SQL text, so asyncpg's statement cache serves
+    them all."""
+
+    def __init__(self, statement: Executable) -> None:
+        compiled = statement.compile(dialect=_DIALECT, compile_kwargs={"render_postcompile": True})
+        values = compiled.construct_params()
+        names = tuple(compiled.positiontup or ())
+        self.sql = compiled.string
+        self.position = {name: index for index, name in enumerate(names)}
+        self.args = tuple(values[name] for name in names)
+
+    async def fetchrow(self, conn: asyncpg.Connection, **changes: Any) -> asyncpg.Record | None:
+        args = list(self.args)
+        for name, value in changes.items():
+            args[self.position[name]] = value  # a name the statement lacks: a KeyError
+        return await conn.fetchrow(self.sql, *args)
+
+
 async def driver(conn: AsyncConnection) -> asyncpg.Connection:
     """The asyncpg connection under a SQLAlchemy one (tests read in their own transaction)."""
     return (await conn.get_raw_connection()).driver_connection

@@ -11,10 +11,8 @@ a pooled asyncpg connection for a plain read, outside any transaction
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-import asyncpg
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -22,9 +20,11 @@ from servicedesk_auth.errors import Forbidden, TokenInvalid
 from servicedesk_auth.runtime import Runtime
 from servicedesk_auth.sessions.tokens import user_for_claims
 from servicedesk_auth.users.models import User
-from servicedesk_shared import reads, tokens
+from servicedesk_shared import tokens
+from servicedesk_shared.deps import ReadConnection as ReadConnection
 from servicedesk_shared.deps import SessionDep as SessionDep
 from servicedesk_shared.deps import api_key_check, get_runtime
+from servicedesk_shared.deps import get_read_connection as get_read_connection
 from servicedesk_shared.deps import get_session as get_session
 from servicedesk_shared.errors import Unauthorized
 from servicedesk_shared.logging import security_event
@@ -34,14 +34,6 @@ bearer = HTTPBearer(auto_error=False, description="An access token from POST /ap
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 require_api_key = api_key_check("AUTH_API_KEYS")
-
-
-async def get_read_connection(runtime: RuntimeDep) -> AsyncIterator[asyncpg.Connection]:
-    async with reads.connection(runtime.engine) as conn:
-        yield conn
-
-
-ReadConnection = Annotated[asyncpg.Connection, Depends(get_read_connection, scope="function")]
 
 
 async def access_claims(
