@@ -4,8 +4,8 @@ Who sees a view: its owner; every member of its system when shared (every shared
 global admins); everyone for the built-ins. Who changes one: the owner of a private view;
 the system's admins (or global admins) for a shared one; nobody for a built-in (403
 `view_read_only`). Whatever a view's filters say, its tickets and its count pass through
-the viewer's own `permissions.visible_tickets` (`tickets.filter_conditions`): a view naming a
-system the viewer is not in shows them nothing more than the list would.
+the viewer's own `permissions.visible_tickets` (`ticketing.service.filter_conditions`): a
+view naming a system the viewer is not in shows them nothing more than the list would.
 """
 
 from __future__ import annotations
