@@ -101,6 +101,11 @@ def stack_env() -> dict[str, str]:
         GATEWAY_METRICS_PORT=str(free_port()),
         LOG_LEVEL="INFO",
     )
+    # PostgreSQL's 100 connections are shared by every stack alive at once (this one stays
+    # up for the whole session, beside the fault suite's eight processes at the end): each
+    # pool keeps what it opened, so each stays small (at most 2 x 5 per process).
+    for prefix in ("AUTH", "TICKETS", "NOTIFICATIONS", "AI_ASSIST"):
+        env[f"{prefix}_DB_POOL_SIZE"] = "5"
     return env
 
 

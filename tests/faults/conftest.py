@@ -71,8 +71,9 @@ def fault_env(vhost: str, ollama: Ollama) -> dict[str, str]:
         RATE_LIMIT_USER="1000000/hour",
         RATE_LIMIT_ADMIN="1000000/hour",
     )
+    # 8 processes x at most 2 x 4 connections, beside the session's stack (tests/conftest.py)
     for prefix in ("AUTH", "TICKETS", "NOTIFICATIONS", "AI_ASSIST"):
-        env[f"{prefix}_DB_POOL_SIZE"] = "4"  # 8 processes beside the suite's other stack
+        env[f"{prefix}_DB_POOL_SIZE"] = "4"
     return env
 
 

@@ -304,7 +304,7 @@ async def test_a_ticket_without_stored_clocks_is_listed_with_derived_ones(api, a
 )
 async def test_the_detail_read_in_one_query_equals_the_derivation(api, always, conn, path):
     """`GET /api/tickets/{id}` reads the history and the rules inside its one query
-    (`get_named`): its clocks equal `derive` over the same ticket, for a priority change,
+    (`read_named`): its clocks equal `derive` over the same ticket, for a priority change,
     a public reply by staff, a pause and a resolution."""
     ticket = await api.create("user_a")
     await comment(api, "user_a", ticket["id"])

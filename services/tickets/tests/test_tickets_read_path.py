@@ -147,8 +147,8 @@ def test_the_detail_statement_is_kept_per_visibility_not_per_request():
             id=uid, username=uid, email="", is_admin=False, is_superuser=False, systems=systems
         )
 
-    agent = service._frozen_for(caller("u1", TTS="agent"))
-    assert service._frozen_for(caller("u1", TTS="agent", HDTS="requester")) is agent
-    other = service._frozen_for(caller("u2", TTS="agent"))
+    agent = service._DETAIL(caller("u1", TTS="agent"))
+    assert service._DETAIL(caller("u1", TTS="agent", HDTS="requester")) is agent
+    other = service._DETAIL(caller("u2", TTS="agent"))
     assert other is not agent and other.sql == agent.sql and other.args != agent.args
-    assert service._frozen_for(caller("u1", TTS="agent", HDTS="manager")).sql != agent.sql
+    assert service._DETAIL(caller("u1", TTS="agent", HDTS="manager")).sql != agent.sql

@@ -17,7 +17,8 @@ connection on the session path does (`errors.py`).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable, Hashable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
@@ -77,11 +78,39 @@ class Frozen:
         self.position = {name: index for index, name in enumerate(names)}
         self.args = tuple(values[name] for name in names)
 
-    async def fetchrow(self, conn: asyncpg.Connection, **changes: Any) -> asyncpg.Record | None:
+    def _args(self, changes: dict[str, Any]) -> list[Any]:
         args = list(self.args)
         for name, value in changes.items():
             args[self.position[name]] = value  # a name the statement lacks: a KeyError
-        return await conn.fetchrow(self.sql, *args)
+        return args
+
+    async def fetchrow(self, conn: asyncpg.Connection, **changes: Any) -> asyncpg.Record | None:
+        return await conn.fetchrow(self.sql, *self._args(changes))
+
+    async def fetch(self, conn: asyncpg.Connection, **changes: Any) -> list[asyncpg.Record]:
+        return await conn.fetch(self.sql, *self._args(changes))
+
+
+class FrozenCache:
+    """`Frozen` statements built per caller by `build(caller)`, kept per `key(caller)` (the
+    `kept` most recently used): what the statement reads of the caller must be in the key."""
+
+    def __init__(
+        self, build: Callable[[Any], Executable], *, key: Callable[[Any], Hashable], kept: int
+    ) -> None:
+        self.build, self.key, self.kept = build, key, kept
+        self._frozen: OrderedDict[Hashable, Frozen] = OrderedDict()
+
+    def __call__(self, caller: Any) -> Frozen:
+        key = self.key(caller)
+        frozen = self._frozen.get(key)
+        if frozen is None:
+            frozen = self._frozen[key] = Frozen(self.build(caller))
+            if len(self._frozen) > self.kept:
+                self._frozen.popitem(last=False)
+        else:
+            self._frozen.move_to_end(key)
+        return frozen
 
 
 async def driver(conn: AsyncConnection) -> asyncpg.Connection:

@@ -11,6 +11,7 @@ from servicedesk_shared.shaped import shaped
 from servicedesk_tickets.deps import (
     CurrentPrincipal,
     IdempotencyKeyHeader,
+    ReadConnection,
     ReadSessionDep,
     ReadTicketDep,
     RetryableDep,
@@ -86,12 +87,10 @@ async def bulk_change(
     "/api/tickets/{ticket_id}", response_model=TicketDetail, responses=errors(401, 404, 422)
 )
 async def get_ticket(
-    named: ReadTicketDep, session: ReadSessionDep, principal: CurrentPrincipal
+    named: ReadTicketDep, conn: ReadConnection, principal: CurrentPrincipal
 ) -> Response:
     """One ticket with its AI triage (404 when missing or not visible to the caller)."""
-    return shaped(
-        await service.detail(session, ticket=named.ticket, principal=principal, named=named)
-    )
+    return shaped(await service.read_detail(conn, named=named, principal=principal))
 
 
 @router.patch(

@@ -3,7 +3,6 @@ each change queues its audit entry and outbox event in the caller's transaction.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from types import SimpleNamespace
 from typing import Any, NamedTuple, get_args
 
@@ -68,36 +67,19 @@ async def get(session: AsyncSession, *, ticket_id: int, principal: Principal) ->
 
 
 class Named(NamedTuple):
-    """A ticket, its requester's and assignee's names (`people.NAMED`), its triage (held
-    here: the session's identity map only keeps entities something refers to), and what
-    its SLA clocks are derived from: its history's rows and its system's rules' inputs."""
+    """A ticket and its triage as plain objects with the entities' attributes, its
+    requester's and assignee's names (`people.NAMED`), and what its SLA clocks are derived
+    from: its history's rows and its system's rules' inputs."""
 
-    ticket: Ticket
+    ticket: Any
     names: tuple[str | None, ...]
-    triage: AiTriage | None
+    triage: Any | None
     sla: tuple[Any, ...]
 
 
-_NAMED = (
-    people.joined_names(select(Ticket, AiTriage))
-    .add_columns(sla_history.correlated(Ticket.id), *sla.correlated_rules(Ticket.system))
-    .outerjoin(AiTriage, AiTriage.ticket_id == Ticket.id)
-)  # built once, filtered per request
-_NAMES = slice(2, 2 + len(people.NAMED))
-
-
-async def get_named(session: AsyncSession, *, ticket_id: int, principal: Principal) -> Named:
-    """`get`, with the people's names, the AI triage and the SLA clocks' inputs in the
-    same query (`detail(named=…)` uses them as read)."""
-    query = _NAMED.where(Ticket.id == ticket_id, permissions.visible_tickets(principal))
-    row = (await session.execute(query)).first()
-    if row is None:
-        raise TicketNotFound()
-    return Named(row[0], tuple(row[_NAMES]), row[1], tuple(row[_NAMES.stop :]))
-
-
-# `get_named` on asyncpg itself (the detail's hot path, `GET /api/tickets/{id}`): the same
-# columns as plain values, the same visibility rule, compiled once per caller's
+# The detail's read (`GET /api/tickets/{id}`), on asyncpg itself: the ticket, its triage,
+# its people's names and its SLA clocks' inputs in one statement, as plain values, under
+# the same visibility rule, compiled once per caller's
 # `visibility_key` (at most `_KEPT` callers kept) with the ticket id the one value that
 # changes; rows become plain objects with the entities' attributes. SQLAlchemy's ORM
 # execute was ~40 % of the tickets process's CPU per detail (py-spy).
@@ -110,27 +92,20 @@ _PLAIN = (
     .add_columns(sla_history.correlated(Ticket.id), *sla.correlated_rules(Ticket.system))
     .outerjoin(AiTriage, AiTriage.ticket_id == Ticket.id)
 )
-_KEPT = 1024
-_FROZEN: OrderedDict[tuple, reads.Frozen] = OrderedDict()
-
-
-def _frozen_for(principal: Principal) -> reads.Frozen:
-    key = permissions.visibility_key(principal)
-    frozen = _FROZEN.get(key)
-    if frozen is None:
-        wanted = bindparam("ticket_id", 0, type_=Ticket.id.type)
-        query = _PLAIN.where(Ticket.id == wanted, permissions.visible_tickets(principal))
-        frozen = _FROZEN[key] = reads.Frozen(query)
-        if len(_FROZEN) > _KEPT:
-            _FROZEN.popitem(last=False)
-    else:
-        _FROZEN.move_to_end(key)
-    return frozen
+_DETAIL = reads.FrozenCache(
+    lambda principal: _PLAIN.where(
+        Ticket.id == bindparam("ticket_id", 0, type_=Ticket.id.type),
+        permissions.visible_tickets(principal),
+    ),
+    key=permissions.visibility_key,
+    kept=1024,
+)
 
 
 async def read_named(conn: asyncpg.Connection, *, ticket_id: int, principal: Principal) -> Named:
-    """`get_named` in one round trip on a plain connection (no session, no transaction)."""
-    row = await _frozen_for(principal).fetchrow(conn, ticket_id=ticket_id)
+    """The ticket, its names, triage and SLA inputs if the caller may see it (else
+    `TicketNotFound`), in one round trip on a plain connection (no session, no transaction)."""
+    row = await _DETAIL(principal).fetchrow(conn, ticket_id=ticket_id)
     if row is None:
         raise TicketNotFound()
     values = tuple(row.values())
@@ -259,23 +234,22 @@ async def create(
     return response, False
 
 
-async def detail(
-    session: AsyncSession, *, ticket: Ticket, principal: Principal, named: Named | None = None
-) -> dict:
+async def detail(session: AsyncSession, *, ticket: Ticket, principal: Principal) -> dict:
     """The ticket with its AI triage and SLA clocks, as `principal` may see it
-    (`TicketDetail`); `named`: what `get_named` read with the ticket (names, triage, the
-    clocks' inputs), else all of it is read here."""
-    if named is None:
-        shown = await triage.for_viewer(session, ticket_id=ticket.id, principal=principal)
-        clocks = await sla.for_ticket(session, ticket=ticket)
-        return await with_people(session, {**as_dict(ticket), "ai_triage": shown, "sla": clocks})
-    shown = await triage.for_viewer(
-        session, ticket_id=ticket.id, principal=principal, row=named.triage
-    )
+    (`TicketDetail`), read in the session (the write routes' answer)."""
+    shown = await triage.for_viewer(session, ticket_id=ticket.id, principal=principal)
+    clocks = await sla.for_ticket(session, ticket=ticket)
+    return await with_people(session, {**as_dict(ticket), "ai_triage": shown, "sla": clocks})
+
+
+async def read_detail(conn: asyncpg.Connection, *, named: Named, principal: Principal) -> dict:
+    """`detail` of what `read_named` read, on the same plain connection (the read route's
+    answer: one connection, no session)."""
+    shown = await triage.read_for_viewer(conn, row=named.triage, principal=principal)
     rows, *rule = named.sla
-    history = sla_history.from_rows(ticket, rows)
+    history = sla_history.from_rows(named.ticket, rows)
     clocks = sla.as_payload(sla.clocks_now(history, sla.rules_of(*rule)))
-    return _named({**as_dict(ticket), "ai_triage": shown, "sla": clocks}, named.names)
+    return _named({**as_dict(named.ticket), "ai_triage": shown, "sla": clocks}, named.names)
 
 
 def _named(body: dict[str, Any], names: tuple[str | None, ...]) -> dict[str, Any]:

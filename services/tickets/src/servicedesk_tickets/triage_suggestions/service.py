@@ -15,10 +15,12 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, or_, select, tuple_
+import asyncpg
+from sqlalchemy import ARRAY, BigInteger, and_, any_, bindparam, case, or_, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from servicedesk_shared import reads
 from servicedesk_shared.events import AiTriageSuggested
 from servicedesk_shared.principal import Principal
 from servicedesk_tickets import permissions
@@ -131,6 +133,30 @@ async def for_viewer(
             Ticket.id.in_(row.possible_duplicates), permissions.visible_tickets(principal)
         )
         visible = set((await session.scalars(query)).all())
+        shown["possible_duplicates"] = [i for i in row.possible_duplicates if i in visible]
+    return shown
+
+
+_VISIBLE = reads.FrozenCache(
+    lambda principal: select(Ticket.id).where(
+        Ticket.id == any_(bindparam("ids", [0], type_=ARRAY(BigInteger))),
+        permissions.visible_tickets(principal),
+    ),
+    key=permissions.visibility_key,
+    kept=1024,
+)
+
+
+async def read_for_viewer(
+    conn: asyncpg.Connection, *, row: Any, principal: Principal
+) -> dict[str, Any] | None:
+    """`for_viewer` of a triage read with its ticket, on a plain connection."""
+    if row is None:
+        return None
+    shown = TriageRead.model_validate(row).model_dump(mode="json")
+    if row.possible_duplicates:
+        found = await _VISIBLE(principal).fetch(conn, ids=list(row.possible_duplicates))
+        visible = {r["id"] for r in found}
         shown["possible_duplicates"] = [i for i in row.possible_duplicates if i in visible]
     return shown
 
