@@ -4,6 +4,7 @@ per test rolled back at the end (`client`), or really committing (`committing_cl
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from asgi_lifespan import LifespanManager
 from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 
 from servicedesk_auth.config import Settings
-from servicedesk_auth.deps import get_read_connection, get_session
+from servicedesk_auth.deps import get_connections, get_read_connection, get_session
 from servicedesk_auth.main import create_app
 from servicedesk_devtools.testing import (
     delete_redis_prefix,
@@ -115,13 +116,22 @@ async def conn(app: Any) -> AsyncIterator[AsyncConnection]:
         async def read_in_test_transaction():
             yield await reads.driver(connection)
 
+        @asynccontextmanager
+        async def borrow_test_connection():
+            yield await reads.driver(connection)
+
+        async def connections_in_test_transaction():
+            return borrow_test_connection
+
         app.dependency_overrides[get_session] = session_in_test_transaction
         app.dependency_overrides[get_read_connection] = read_in_test_transaction
+        app.dependency_overrides[get_connections] = connections_in_test_transaction
         try:
             yield connection
         finally:
             app.dependency_overrides.pop(get_session, None)
             app.dependency_overrides.pop(get_read_connection, None)
+            app.dependency_overrides.pop(get_connections, None)
             await transaction.rollback()
 
 

@@ -1,16 +1,19 @@
 """The request dependencies every service shares, written once: the runtime the lifespan
 put on `app.state`, the request's one transaction (`SessionDep`), the caller verified by
 the runtime's token guard (`CurrentPrincipal`), a plain connection for a hot read
-(`ReadConnection`) and the check of a service-to-service key.
+(`ReadConnection`) or borrowed block by block (`Connections`) and the check of a
+service-to-service key.
 
 Each service's `deps.py` names them for its routes (`RuntimeDep` typed with its own
 `Runtime`, `require_api_key` with its own variable) and adds what is its own; tests
-override `get_session` and `get_read_connection` on their app.
+override `get_session`, `get_read_connection` and `get_connections` on their app.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
+from functools import partial
 from typing import Annotated, Any
 
 import asyncpg
@@ -53,6 +56,19 @@ async def get_read_connection(
 
 
 ReadConnection = Annotated[asyncpg.Connection, Depends(get_read_connection, scope="function")]
+
+Borrow = Callable[[], AbstractAsyncContextManager[asyncpg.Connection]]
+
+
+async def get_connections(runtime: Any = Depends(get_runtime)) -> Borrow:
+    """For a route that waits on something else between its statements (a password hash):
+    each `async with connections() as conn:` holds a pooled connection for that block only
+    (`reads.connection`), where `ReadConnection` would hold one for the whole request;
+    tests override it with their transaction's connection."""
+    return partial(reads.connection, runtime.engine)
+
+
+Connections = Annotated[Borrow, Depends(get_connections)]
 
 
 async def get_token_guard(runtime: Any = Depends(get_runtime)) -> TokenGuard:

@@ -1,4 +1,5 @@
-"""Plain reads on asyncpg itself, for the hot read paths (`GET /api/users/me`, …).
+"""Plain reads on asyncpg itself, for the hot read paths (`GET /api/users/me`, …), and the
+few writes of a hot path that has no session (the sign-in's).
 
 SQLAlchemy's async layer costs ~0.3 ms of Python per statement and its session a BEGIN and
 a COMMIT per request; a read that is one statement needs neither. A `Prepared` statement is
@@ -60,6 +61,10 @@ class Prepared:
 
     async def fetch(self, conn: asyncpg.Connection, **params: Any) -> list[asyncpg.Record]:
         return await conn.fetch(self.sql, *self._args(params))
+
+    async def execute(self, conn: asyncpg.Connection, **params: Any) -> str:
+        """A write (in the caller's transaction, if any); its status, e.g. `INSERT 0 1`."""
+        return await conn.execute(self.sql, *self._args(params))
 
 
 class Frozen:

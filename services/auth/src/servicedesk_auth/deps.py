@@ -6,7 +6,8 @@ returns and before the response is sent) and the key check are the shared ones
 its tables (logged out, token version, still active), not the other services'
 `CurrentPrincipal` read from the token alone. `ReadConnection` is
 a pooled asyncpg connection for a plain read, outside any transaction
-(`servicedesk_shared.reads`).
+(`servicedesk_shared.reads`); `Connections` borrows one block by block (the sign-in, which
+must not hold one while it hashes).
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ from servicedesk_auth.runtime import Runtime
 from servicedesk_auth.sessions.tokens import user_for_claims
 from servicedesk_auth.users.models import User
 from servicedesk_shared import tokens
+from servicedesk_shared.deps import Connections as Connections
 from servicedesk_shared.deps import ReadConnection as ReadConnection
 from servicedesk_shared.deps import SessionDep as SessionDep
 from servicedesk_shared.deps import api_key_check, get_runtime
+from servicedesk_shared.deps import get_connections as get_connections
 from servicedesk_shared.deps import get_read_connection as get_read_connection
 from servicedesk_shared.deps import get_session as get_session
 from servicedesk_shared.errors import Unauthorized

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import hmac
 import time
+import uuid
+from typing import Any, Protocol
 
+import asyncpg
 import pyotp
-from sqlalchemy import or_, update
+from sqlalchemy import Update, bindparam, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicedesk_auth.database import utcnow
@@ -17,10 +20,18 @@ from servicedesk_auth.mfa.crypto import TotpCipher
 from servicedesk_auth.mfa.models import TotpDevice
 from servicedesk_auth.users.models import User
 from servicedesk_shared.logging import security_event
+from servicedesk_shared.reads import Prepared
 
 ISSUER = "Service Desk"
 STEP = 30
 DRIFT = 1
+
+
+class Device(Protocol):
+    """What a code check reads of a TOTP device: the entity, or a login's row."""
+
+    user_id: uuid.UUID
+    secret: str
 
 
 def matched_step(secret: str, otp: str, *, now: float | None = None) -> int | None:
@@ -36,24 +47,50 @@ def matched_step(secret: str, otp: str, *, now: float | None = None) -> int | No
     return None
 
 
+def _consumed(target: Any) -> Update:
+    """Records `step` as the device's last used one, unless that step (or a later one) was
+    used already: no row back means the code was used before. `target`: the entity (the
+    session's `consume`) or its table (`consume_on`, compiled at import for the login)."""
+    device = TotpDevice.__table__.c
+    return (
+        update(target)
+        .where(
+            device.user_id == bindparam("device_user"),
+            or_(device.last_used_step.is_(None), device.last_used_step < bindparam("step")),
+        )
+        .values(last_used_step=bindparam("step"))
+        .returning(device.user_id)
+    )
+
+
+_CONSUME = _consumed(TotpDevice)
+_CONSUME_ON = Prepared(_consumed(TotpDevice.__table__))
+
+
+def _step(device: Device, otp: str, cipher: TotpCipher) -> int | None:
+    return matched_step(cipher.decrypt(device.secret, user_id=device.user_id), otp)
+
+
 async def consume(
     session: AsyncSession, *, device: TotpDevice, otp: str, cipher: TotpCipher
 ) -> bool:
     """True when `otp` is right and its step newer than the last used one (then recorded)."""
-    step = matched_step(cipher.decrypt(device.secret, user_id=device.user_id), otp)
+    step = _step(device, otp, cipher)
     if step is None:
         return False
-    stmt = (
-        update(TotpDevice)
-        .where(
-            TotpDevice.user_id == device.user_id,
-            or_(TotpDevice.last_used_step.is_(None), TotpDevice.last_used_step < step),
-        )
-        .values(last_used_step=step)
-        .returning(TotpDevice.user_id)
-        .execution_options(synchronize_session="fetch")
-    )
-    return await session.scalar(stmt) is not None
+    params = {"device_user": device.user_id, "step": step}
+    options = {"synchronize_session": "fetch"}
+    return await session.scalar(_CONSUME, params, execution_options=options) is not None
+
+
+async def consume_on(
+    conn: asyncpg.Connection, *, device: Device, otp: str, cipher: TotpCipher
+) -> bool:
+    """`consume` on a plain connection (the caller's transaction, if any)."""
+    step = _step(device, otp, cipher)
+    if step is None:
+        return False
+    return await _CONSUME_ON.fetchrow(conn, device_user=device.user_id, step=step) is not None
 
 
 async def start_enrolment(

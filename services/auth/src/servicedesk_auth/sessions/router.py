@@ -9,8 +9,15 @@ from fastapi import APIRouter, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from servicedesk_auth.deps import AccessClaims, CurrentUser, RuntimeDep, SessionDep, client_ip
-from servicedesk_auth.sessions import service
+from servicedesk_auth.deps import (
+    AccessClaims,
+    Connections,
+    CurrentUser,
+    RuntimeDep,
+    SessionDep,
+    client_ip,
+)
+from servicedesk_auth.sessions import login, service
 from servicedesk_auth.sessions.schemas import LoginRequest, LogoutRequest, RefreshRequest, TokenPair
 from servicedesk_shared.openapi import errors
 
@@ -54,10 +61,10 @@ def _json_error(exc: orjson.JSONDecodeError) -> dict[str, Any]:
     openapi_extra=LOGIN_BODY,
     responses=errors(401, 422, 429),
 )
-async def token(request: Request, session: SessionDep, runtime: RuntimeDep) -> TokenPair:
+async def token(request: Request, connections: Connections, runtime: RuntimeDep) -> TokenPair:
     """Sign in with username (or email), password and, when TOTP is on, `otp`."""
     form = await read_login(request)
-    return await service.login(session, runtime=runtime, form=form, ip=client_ip(request))
+    return await login.login(connections, runtime=runtime, form=form, ip=client_ip(request))
 
 
 @router.post("/api/token/refresh", response_model=TokenPair, responses=errors(401, 422, 429))

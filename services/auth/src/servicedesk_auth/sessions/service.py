@@ -1,8 +1,4 @@
-"""Sign in, refresh, sign out.
-
-Wrong user, wrong password and inactive user fail alike (same body, a real or dummy
-Argon2 verify each). TOTP is asked for only after the password is right.
-"""
+"""Refresh, sign out (signing in is `sessions.login`, on asyncpg)."""
 
 from __future__ import annotations
 
@@ -10,84 +6,16 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from servicedesk_auth.errors import (
-    InvalidCredentials,
-    MfaInvalid,
-    MfaRequired,
-    RefreshReused,
-    TokenInvalid,
-)
-from servicedesk_auth.metrics import LOGIN_FAILURES
-from servicedesk_auth.mfa import service as mfa
+from servicedesk_auth.errors import RefreshReused, TokenInvalid
 from servicedesk_auth.runtime import Runtime
 from servicedesk_auth.sessions import revocation
 from servicedesk_auth.sessions.models import RefreshToken
-from servicedesk_auth.sessions.schemas import LoginRequest, TokenPair
-from servicedesk_auth.sessions.throttle import LoginThrottle
+from servicedesk_auth.sessions.schemas import TokenPair
 from servicedesk_auth.sessions.tokens import issue_pair
 from servicedesk_auth.users import service as users
 from servicedesk_auth.users.models import User
 from servicedesk_shared import tokens
 from servicedesk_shared.logging import security_event
-
-
-async def _fail(
-    throttle: LoginThrottle, key: str, form: LoginRequest, ip: str, reason: str
-) -> None:
-    LOGIN_FAILURES.labels(reason).inc()
-    security_event("login_failed", username=form.username, ip=ip, reason=reason)
-    if reason != "mfa_required":
-        await throttle.failed(key)
-
-
-async def _password_user(runtime: Runtime, user: User | None, form: LoginRequest) -> User | None:
-    """The active user whose password this is, else None, at the same cost either way."""
-    if user is None:
-        await runtime.hasher.dummy_verify(form.password)
-        return None
-    if not await runtime.hasher.verify(user.password_hash, form.password):
-        return None
-    return user if user.is_active else None
-
-
-async def _check_otp(
-    session: AsyncSession, *, runtime: Runtime, user: User, otp: str | None
-) -> str | None:
-    """None when TOTP is off or the code is good; else the failure reason."""
-    if not user.mfa_enabled:
-        return None
-    if not otp:
-        return "mfa_required"
-    assert user.totp is not None
-    good = await mfa.consume(session, device=user.totp, otp=otp, cipher=runtime.totp)
-    return None if good else "mfa_invalid"
-
-
-async def _upgrade_hash(runtime: Runtime, user: User, password: str) -> None:
-    """New Argon2 parameters or a legacy PBKDF2 hash: store a fresh hash of the same password."""
-    if runtime.hasher.needs_rehash(user.password_hash):
-        user.password_hash = await runtime.hasher.hash(password)
-
-
-async def login(
-    session: AsyncSession, *, runtime: Runtime, form: LoginRequest, ip: str
-) -> TokenPair:
-    throttle = LoginThrottle(runtime.redis, runtime.keys)
-    found = await users.get_by_login(session, login=form.username)
-    key = throttle.key(user_id=found.id if found else None, typed=form.username)
-    await throttle.wait(key)
-    user = await _password_user(runtime, found, form)
-    if user is None:
-        await _fail(throttle, key, form, ip, "invalid_credentials")
-        raise InvalidCredentials()
-    reason = await _check_otp(session, runtime=runtime, user=user, otp=form.otp)
-    if reason:
-        await _fail(throttle, key, form, ip, reason)
-        raise MfaRequired() if reason == "mfa_required" else MfaInvalid()
-    await throttle.succeeded(key)
-    await _upgrade_hash(runtime, user, form.password)
-    security_event("login_succeeded", user_id=str(user.id), ip=ip)
-    return issue_pair(session, runtime=runtime, user=user)
 
 
 def _verify_refresh(runtime: Runtime, token: str) -> dict[str, Any]:
@@ -141,4 +69,4 @@ async def logout_everywhere(session: AsyncSession, *, runtime: Runtime, user: Us
     security_event("logout_everywhere", user_id=str(user.id))
 
 
-__all__ = ["login", "logout", "logout_everywhere", "refresh"]
+__all__ = ["logout", "logout_everywhere", "refresh"]

@@ -43,15 +43,20 @@ class LoginThrottle:
             return self.keys.raw(f"login:failures:user:{user_id}")
         return self.keys.raw(f"login:failures:name:{typed.strip().lower()}")
 
-    async def wait(self, key: str) -> None:
+    async def wait(self, key: str) -> int:
+        """Slow down as the account's failures so far say; returns their number."""
         failures = int(await self.redis.get(key) or 0)
         delay = delay_for(failures)
         if delay:
             await asyncio.sleep(delay)
+        return failures
 
     async def failed(self, key: str) -> None:
         async with self.redis.pipeline(transaction=True) as pipe:
             await pipe.incr(key).expire(key, WINDOW).execute()
 
-    async def succeeded(self, key: str) -> None:
-        await self.redis.delete(key)
+    async def succeeded(self, key: str, *, failures: int) -> None:
+        """Reset the count; a sign-in that found none (`wait`'s answer) has nothing to reset
+        and spares the round trip (a failure counted meanwhile stays: it was not this one)."""
+        if failures:
+            await self.redis.delete(key)

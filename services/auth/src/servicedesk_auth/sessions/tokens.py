@@ -31,10 +31,12 @@ def access_claims_for(user: User) -> dict[str, Any]:
     }
 
 
-def issue_pair(
-    session: AsyncSession, *, runtime: Runtime, user: User, family: str | None = None
-) -> TokenPair:
-    """A new access token and a new refresh token (stored) in `family`, or a new family."""
+def mint_pair(
+    runtime: Runtime, *, user: Any, family: str | None = None
+) -> tuple[TokenPair, dict[str, Any]]:
+    """A new access token and a new refresh token in `family` (or a new family), and the
+    refresh token's row to store (`RefreshToken`'s columns); `user`: an entity or a row
+    with the attributes `access_claims_for` reads."""
     ttl, refresh_ttl = runtime.settings.access_token_ttl, runtime.settings.refresh_token_ttl
     access = tokens.issue(
         runtime.tokens, claims=access_claims_for(user), token_type=tokens.ACCESS, ttl=ttl
@@ -44,9 +46,24 @@ def issue_pair(
     refresh = tokens.issue(
         runtime.tokens, claims=claims, token_type=tokens.REFRESH, ttl=refresh_ttl
     )
-    expires_at = utcnow() + timedelta(seconds=refresh_ttl)
-    session.add(RefreshToken(jti=jti, family=family, user_id=user.id, expires_at=expires_at))
-    return TokenPair.of(access=access, refresh=refresh, expires_in=ttl)
+    now = utcnow()
+    row = {
+        "jti": jti,
+        "family": family,
+        "user_id": user.id,
+        "expires_at": now + timedelta(seconds=refresh_ttl),
+        "created_at": now,
+    }
+    return TokenPair.of(access=access, refresh=refresh, expires_in=ttl), row
+
+
+def issue_pair(
+    session: AsyncSession, *, runtime: Runtime, user: User, family: str | None = None
+) -> TokenPair:
+    """`mint_pair`, its refresh token stored in the session's transaction."""
+    pair, row = mint_pair(runtime, user=user, family=family)
+    session.add(RefreshToken(**row))
+    return pair
 
 
 def user_id(claims: dict[str, Any]) -> uuid.UUID:

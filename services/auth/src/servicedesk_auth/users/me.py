@@ -18,7 +18,7 @@ from servicedesk_auth.mfa.models import TotpDevice
 from servicedesk_auth.roles.models import SystemRole
 from servicedesk_auth.sessions import tokens
 from servicedesk_auth.sessions.models import RevokedAccessToken
-from servicedesk_auth.users.models import User
+from servicedesk_auth.users.models import User, role_names
 from servicedesk_shared.reads import Prepared, stamp
 
 _REVOKED = exists().where(RevokedAccessToken.jti == bindparam("jti"))
@@ -58,7 +58,7 @@ def _body(first: asyncpg.Record, rows: list[asyncpg.Record]) -> dict[str, Any]:
         "is_active": first["is_active"],
         "is_admin": admin,
         "is_superuser": superuser,
-        "roles": ["user"] + ["admin"] * admin + ["superuser"] * superuser,
+        "roles": role_names(is_admin=admin, is_superuser=superuser),
         "systems": {r["system"]: r["role"] for r in rows if r["system"] is not None},
         "mfa_enabled": first["confirmed_at"] is not None,
         "created_at": stamp(first["created_at"]),

@@ -16,6 +16,11 @@ if TYPE_CHECKING:
     from servicedesk_auth.roles.models import SystemRole
 
 
+def role_names(*, is_admin: bool, is_superuser: bool) -> list[str]:
+    """Global role names: `user` always, then `admin` and `superuser` when held."""
+    return ["user"] + ["admin"] * is_admin + ["superuser"] * is_superuser
+
+
 class User(Base):
     __tablename__ = "users"
 
@@ -44,8 +49,7 @@ class User(Base):
 
     @property
     def roles(self) -> list[str]:
-        """Global role names: `user` always, then `admin` and `superuser` when held."""
-        return ["user"] + ["admin"] * self.is_admin + ["superuser"] * self.is_superuser
+        return role_names(is_admin=self.is_admin, is_superuser=self.is_superuser)
 
     @property
     def display_name(self) -> str:

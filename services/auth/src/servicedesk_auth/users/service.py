@@ -41,19 +41,6 @@ async def get(session: AsyncSession, *, user_id: uuid.UUID) -> User | None:
     return await session.get(User, user_id)
 
 
-async def get_by_login(session: AsyncSession, *, login: str) -> User | None:
-    """By username, else by email (both case-insensitive); a username match wins."""
-    key = login.strip().lower()
-    by_username = func.lower(User.username) == key
-    stmt = (
-        select(User)
-        .where(or_(by_username, func.lower(User.email) == key))
-        .order_by(by_username.desc())
-        .limit(1)
-    )
-    return await session.scalar(stmt)
-
-
 async def get_all(session: AsyncSession, *, params: UserListParams) -> tuple[list[User], int]:
     """A page of users in `params.sort`'s order (ties by id; default newest first); `q`: a
     substring of username, e-mail or display name."""
