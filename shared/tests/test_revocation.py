@@ -129,4 +129,4 @@ async def test_a_remembered_token_past_its_exp_is_refused(redis, keys):
     refusal = await eventually(refused, timeout=5)  # the token's own exp passes (ttl 2 s)
     assert time.time() >= exp  # not refused a moment too early
     assert refusal.code == "invalid_token"
-    assert token not in guard.verified
+    assert token not in guard.verified.known

@@ -6,20 +6,19 @@ header untouched, so the service does its own check and answers 401 itself. Revo
 (deny-listed `jti`, stale `tv`) is checked in Redis by the rate limiter's script, in the same
 round trip as the counters.
 
-Verified claims are cached per token string (HMAC verification is deterministic; expiry is
-re-checked on every hit), so a busy client does not pay for a signature check per request.
+Verified claims are remembered per token string (`tokens.Remembered`: HMAC verification is
+deterministic; expiry is re-checked on every hit), so a busy client does not pay for a
+signature check per request.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from typing import NamedTuple
 
 from servicedesk_shared import tokens
 
 log = logging.getLogger(__name__)
-_CACHE_MAX = 10_000
 
 
 class Identity(NamedTuple):
@@ -42,34 +41,21 @@ def bearer_token(authorization: bytes | None) -> str | None:
 class TokenChecker:
     def __init__(self, settings: tokens.TokenSettings) -> None:
         self.settings = settings
-        self._cache: dict[str, Identity] = {}
+        self._verified = tokens.Remembered(self._verify, expiry=lambda identity: identity.exp)
 
     def identify(self, authorization: bytes | None) -> Identity | None:
         """The caller of a valid access token, or None (anonymous)."""
         token = bearer_token(authorization)
         if token is None:
             return None
-        identity = self._cache.get(token)
-        if identity is None:
-            identity = self._verify(token)
-            if identity is None:
-                return None
-        if identity.exp <= time.time():
-            self._cache.pop(token, None)
-            return None
-        return identity
-
-    def _verify(self, token: str) -> Identity | None:
         try:
-            claims = tokens.verify_access(self.settings, token)
+            return self._verified(token)
         except tokens.InvalidToken as exc:
             log.debug("token refused at the edge", extra={"reason": exc.reason})
             return None
-        identity = _identity(claims)
-        if len(self._cache) >= _CACHE_MAX:
-            self._cache.clear()  # crude but bounded; tokens live 15 minutes anyway
-        self._cache[token] = identity
-        return identity
+
+    def _verify(self, token: str) -> Identity:
+        return _identity(tokens.verify_access(self.settings, token))
 
 
 def _identity(claims: tokens.AccessClaims) -> Identity:

@@ -1,8 +1,11 @@
 """Refresh rotation and reuse, logout, and the auth service's own token checks."""
 
+import time
+
 from sqlalchemy import text
 
-from servicedesk_devtools.testing import make_access_token
+from servicedesk_devtools.testing import eventually, make_access_token
+from servicedesk_shared import tokens
 from servicedesk_shared.redis import Keys
 
 
@@ -42,6 +45,20 @@ async def test_a_well_signed_token_for_a_stale_token_version_is_refused(client, 
     user, _ = await api.signed_in()
     forged = make_access_token(settings.token_settings, sub=user["id"], tv=-1)
     assert (await me(client, forged)).status_code == 401
+
+
+async def test_a_token_accepted_once_is_refused_when_it_expires(client, api, settings):
+    """Auth remembers a verified token (`runtime.access`) but checks its `exp` each time."""
+    user, _ = await api.signed_in()
+    short = make_access_token(settings.token_settings, sub=user["id"], ttl=1)
+    assert (await me(client, short)).status_code == 200
+    exp = tokens.verify_access(settings.token_settings, short).exp
+
+    async def refused() -> bool:
+        return (await me(client, short)).status_code == 401
+
+    assert await eventually(refused, timeout=5)
+    assert time.time() >= exp
 
 
 async def test_refreshing_rotates_the_refresh_token(client, api):

@@ -9,7 +9,6 @@ never trusts that the gateway has checked: its own port is reachable inside a de
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -65,43 +64,35 @@ class Principal:
         ]
 
 
-_VERIFIED_MAX = 10_000
-
-
 @dataclass(frozen=True, slots=True)
 class TokenGuard:
     """What a service needs to accept a token: the key ring and the revocation check.
 
-    Verified tokens are remembered by their exact string, as the gateway does
-    (`servicedesk_gateway.auth`): HMAC verification is deterministic and the key ring is
-    fixed for the process's life, so a signature and claims check per token, not per
-    request (~0.2 ms of CPU each); `exp` is checked again on every hit. Revocation is
-    asked on every request."""
+    A token's signature and claims are checked once and remembered by its exact string
+    (`tokens.Remembered`, as the gateway does); `exp` is checked again on every hit.
+    Revocation is asked on every request."""
 
     settings: tokens.TokenSettings
     revocation: RevocationCheck
-    verified: dict[str, tuple[tokens.AccessClaims, Principal]] = field(
-        default_factory=dict, repr=False, compare=False
+    verified: tokens.Remembered[tuple[tokens.AccessClaims, Principal]] = field(
+        init=False, repr=False, compare=False
     )
 
+    def __post_init__(self) -> None:
+        verified = tokens.Remembered(self._check, expiry=lambda known: known[0].exp)
+        object.__setattr__(self, "verified", verified)
+
     async def principal(self, token: str) -> Principal:
-        claims, principal = self._verified(token)
+        try:
+            claims, principal = self.verified(token)
+        except tokens.InvalidToken:
+            raise Unauthorized("Invalid or expired token", code="invalid_token") from None
         await self.revocation.ensure_good(claims)
         return principal
 
-    def _verified(self, token: str) -> tuple[tokens.AccessClaims, Principal]:
-        known = self.verified.get(token)
-        if known is not None and known[0].exp > time.time():
-            return known
-        try:
-            claims = tokens.verify_access(self.settings, token)
-        except tokens.InvalidToken:
-            self.verified.pop(token, None)
-            raise Unauthorized("Invalid or expired token", code="invalid_token") from None
-        if len(self.verified) >= _VERIFIED_MAX:
-            self.verified.clear()  # bounded; access tokens live minutes
-        known = self.verified[token] = (claims, Principal.from_claims(claims))
-        return known
+    def _check(self, token: str) -> tuple[tokens.AccessClaims, Principal]:
+        claims = tokens.verify_access(self.settings, token)
+        return claims, Principal.from_claims(claims)
 
 
 _bearer = HTTPBearer(auto_error=False, description="Access token from POST /api/token")

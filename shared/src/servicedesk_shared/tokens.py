@@ -19,8 +19,9 @@ from __future__ import annotations
 import hmac
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import jwt
 from pydantic import (
@@ -236,3 +237,34 @@ def _typed(claims: dict[str, Any], token_type: str) -> _Claims:
         return _MODELS[token_type].model_validate(claims)
     except ValidationError as exc:
         raise InvalidToken(f"claim types: {exc.errors()[0]['loc']}") from None
+
+
+T = TypeVar("T")
+
+
+class Remembered(Generic[T]):
+    """What `check(token)` made of an access token, remembered by the token's exact string
+    until `expiry(value)` (the token's `exp`, checked on every hit): HMAC verification is
+    deterministic and the key ring fixed for the process's life, so one signature and claims
+    check per token, not per request (~0.2 ms of CPU each). A token `check` refuses (it
+    raises) is not remembered. At most `kept` tokens; the lot is dropped when full (access
+    tokens live minutes). Used by the gateway's edge check, every service's `TokenGuard` and
+    auth's own routes."""
+
+    def __init__(
+        self, check: Callable[[str], T], *, expiry: Callable[[T], float], kept: int = 10_000
+    ) -> None:
+        self.check, self.expiry, self.kept = check, expiry, kept
+        self.known: dict[str, T] = {}
+
+    def __call__(self, token: str) -> T:
+        value = self.known.get(token)
+        if value is not None:
+            if self.expiry(value) > time.time():
+                return value
+            del self.known[token]
+        value = self.check(token)
+        if len(self.known) >= self.kept:
+            self.known.clear()
+        self.known[token] = value
+        return value

@@ -43,11 +43,12 @@ async def access_claims(
     runtime: RuntimeDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> dict[str, Any]:
-    """The verified claims of the Bearer access token (signature, kid, aud, iss, exp, type)."""
+    """The verified claims of the Bearer access token (signature, kid, aud, iss, exp, type),
+    checked once per token (`runtime.access`), `exp` on every request."""
     if credentials is None:
         raise Unauthorized()
     try:
-        return tokens.verify(runtime.tokens, credentials.credentials, token_type=tokens.ACCESS)
+        return runtime.access(credentials.credentials)
     except tokens.InvalidToken as exc:
         raise TokenInvalid() from exc
 
