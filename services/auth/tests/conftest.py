@@ -14,7 +14,7 @@ from asgi_lifespan import LifespanManager
 from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 
 from servicedesk_auth.config import Settings
-from servicedesk_auth.deps import get_connections, get_read_connection, get_session
+from servicedesk_auth.deps import get_connections, get_session
 from servicedesk_auth.main import create_app
 from servicedesk_devtools.testing import (
     delete_redis_prefix,
@@ -113,9 +113,6 @@ async def conn(app: Any) -> AsyncIterator[AsyncConnection]:
             async with request_transaction(factory) as session:
                 yield session
 
-        async def read_in_test_transaction():
-            yield await reads.driver(connection)
-
         @asynccontextmanager
         async def borrow_test_connection():
             yield await reads.driver(connection)
@@ -124,13 +121,11 @@ async def conn(app: Any) -> AsyncIterator[AsyncConnection]:
             return borrow_test_connection
 
         app.dependency_overrides[get_session] = session_in_test_transaction
-        app.dependency_overrides[get_read_connection] = read_in_test_transaction
         app.dependency_overrides[get_connections] = connections_in_test_transaction
         try:
             yield connection
         finally:
             app.dependency_overrides.pop(get_session, None)
-            app.dependency_overrides.pop(get_read_connection, None)
             app.dependency_overrides.pop(get_connections, None)
             await transaction.rollback()
 

@@ -4,10 +4,10 @@ The runtime, `SessionDep` (the request's one transaction: it commits after the h
 returns and before the response is sent) and the key check are the shared ones
 (`servicedesk_shared.deps`). The caller is auth's own: `CurrentUser` is checked against
 its tables (logged out, token version, still active), not the other services'
-`CurrentPrincipal` read from the token alone. `ReadConnection` is
-a pooled asyncpg connection for a plain read, outside any transaction
-(`servicedesk_shared.reads`); `Connections` borrows one block by block (the sign-in, which
-must not hold one while it hashes).
+`CurrentPrincipal` read from the token alone. `Connections` borrows a pooled asyncpg
+connection for a block, outside any transaction (`servicedesk_shared.reads`): `/me` reads
+on one, the sign-in borrows one for its read and another for its writes, holding none
+while it hashes.
 """
 
 from __future__ import annotations
@@ -23,11 +23,9 @@ from servicedesk_auth.sessions.tokens import user_for_claims
 from servicedesk_auth.users.models import User
 from servicedesk_shared import tokens
 from servicedesk_shared.deps import Connections as Connections
-from servicedesk_shared.deps import ReadConnection as ReadConnection
 from servicedesk_shared.deps import SessionDep as SessionDep
 from servicedesk_shared.deps import api_key_check, get_runtime
 from servicedesk_shared.deps import get_connections as get_connections
-from servicedesk_shared.deps import get_read_connection as get_read_connection
 from servicedesk_shared.deps import get_session as get_session
 from servicedesk_shared.errors import Unauthorized
 from servicedesk_shared.logging import security_event

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends, Query, Response
 from servicedesk_auth.deps import (
     AccessClaims,
     AdminUser,
+    Connections,
     CurrentUser,
-    ReadConnection,
     RuntimeDep,
     SessionDep,
 )
@@ -54,9 +54,10 @@ async def register(data: UserCreate, session: SessionDep, runtime: RuntimeDep) -
 
 
 @router.get("/api/users/me", response_model=UserRead, responses=errors(401))
-async def me(claims: AccessClaims, conn: ReadConnection) -> Response:
+async def me(claims: AccessClaims, connections: Connections) -> Response:
     """The caller, with global roles and per-system roles."""
-    return shaped(await own_account.read(conn, claims=claims))
+    async with connections() as conn:
+        return shaped(await own_account.read(conn, claims=claims))
 
 
 @router.patch("/api/users/me", response_model=UserRead, responses=errors(401, 422))
