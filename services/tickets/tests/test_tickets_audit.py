@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from servicedesk_devtools.testing import eventually
 from servicedesk_tickets.audit import chain, sealer
+from servicedesk_tickets.audit import service as audit_service
 from servicedesk_tickets.audit import verify as verifying
 from servicedesk_tickets.audit.sealer import SEAL_LOCK, seal, seal_all
 from servicedesk_tickets.audit.service import flush_pending, record
@@ -386,3 +387,39 @@ async def test_a_sealer_keeps_going_while_the_database_is_down():
     finally:
         await worker.stop()
         await engine.dispose()
+
+
+async def test_entries_queued_together_are_written_in_order_each_with_its_queue_row(app):
+    """One statement for any number of entries (`unnest` of one array per column, so
+    SQLAlchemy compiles it once): the entries keep the order they were queued in, their
+    values (a missing `old` as JSON null, as the JSONB column writes None) and their queue
+    rows."""
+    async with app.state.runtime.sessions() as session:
+        for n in range(3):
+            record(
+                session,
+                actor=None,
+                action=f"test.batch.{n}",
+                object_type="test",
+                object_id="batch",
+                new={"n": n, "text": 'naïve "quoted"'},
+            )
+        assert await flush_pending(session) == 3
+        rows = (
+            await session.execute(
+                text(
+                    "SELECT e.id, e.action, e.old IS NULL AS sql_null, jsonb_typeof(e.old) AS old,"
+                    " e.new, (SELECT count(*) FROM audit_unsealed q WHERE q.entry_id = e.id) AS q"
+                    " FROM audit_log e WHERE e.object_id = 'batch' ORDER BY e.id"
+                )
+            )
+        ).all()
+        await session.rollback()
+    assert [r.action for r in rows] == ["test.batch.0", "test.batch.1", "test.batch.2"]
+    assert [r.new for r in rows] == [{"n": n, "text": 'naïve "quoted"'} for n in range(3)]
+    assert {(r.sql_null, r.old, r.q) for r in rows} == {(False, "null", 1)}
+
+
+def test_the_write_statement_has_a_cache_key():
+    """A multi-row VALUES list has none, and was compiled on every audited write."""
+    assert audit_service._WRITE._generate_cache_key() is not None
