@@ -12,7 +12,6 @@ from servicedesk_tickets.deps import (
     CurrentPrincipal,
     IdempotencyKeyHeader,
     ReadConnection,
-    ReadSessionDep,
     ReadTicketDep,
     RetryableDep,
     RuntimeDep,
@@ -60,13 +59,13 @@ async def create_ticket(
 
 @router.get("/api/tickets", response_model=TicketPage, responses=errors(401, 422))
 async def list_tickets(
-    params: Annotated[TicketListParams, Query()],
-    session: ReadSessionDep,
-    principal: CurrentPrincipal,
+    params: Annotated[TicketListParams, Query()], principal: CurrentPrincipal, conn: ReadConnection
 ) -> Response:
     """The tickets the caller may see, filtered and sorted (default: last changed first)."""
-    items, total = await service.get_all(session, params=params, principal=principal)
-    return shaped({"items": await service.page_with_people(session, items), "total": total})
+    # One plain pooled connection (`service.read_all`, `read_page`), taken after the caller
+    # is known (dependencies resolve in this order): a refused token never waits for the pool.
+    items, total = await service.read_all(conn, params=params, principal=principal)
+    return shaped({"items": await service.read_page(conn, items), "total": total})
 
 
 @router.post(

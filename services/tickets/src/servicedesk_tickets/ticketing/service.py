@@ -1,13 +1,32 @@
 """Tickets: get, get_all, create, update, delete and transition. Nothing here commits:
-each change queues its audit entry and outbox event in the caller's transaction."""
+each change queues its audit entry and outbox event in the caller's transaction. The two
+hot reads, the detail (`read_named`) and the list (`read_all`), run on a plain asyncpg
+connection instead, their statements compiled once per caller's shape."""
 
 from __future__ import annotations
 
+from collections import namedtuple
+from collections.abc import Callable
+from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any, NamedTuple, get_args
 
 import asyncpg
-from sqlalchemy import ColumnElement, Row, bindparam, func, insert, literal, select
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    ColumnElement,
+    Integer,
+    Row,
+    Select,
+    String,
+    any_,
+    bindparam,
+    func,
+    insert,
+    literal,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicedesk_shared import reads
@@ -33,12 +52,15 @@ from servicedesk_tickets.errors import (
 )
 from servicedesk_tickets.outbox import service as outbox
 from servicedesk_tickets.people import service as people
+from servicedesk_tickets.sla import clock as sla_clock
 from servicedesk_tickets.sla import history as sla_history
 from servicedesk_tickets.sla import page as sla_page
 from servicedesk_tickets.sla import service as sla
+from servicedesk_tickets.sla.calendar import Calendar
 from servicedesk_tickets.ticketing import idempotency, order
 from servicedesk_tickets.ticketing.models import SEARCH_CONFIG, Ticket
 from servicedesk_tickets.ticketing.schemas import (
+    DEFAULT_SORT,
     SortKey,
     TicketCreate,
     TicketFilters,
@@ -124,39 +146,70 @@ async def read_named(conn: asyncpg.Connection, *, ticket_id: int, principal: Pri
     return Named(ticket, values[triage_end:names_end], triage, values[names_end:])
 
 
-def filter_conditions(filters: TicketFilters, principal: Principal) -> list[ColumnElement]:
-    """The visibility rule plus the caller's filters (shared with the CSV export and saved
-    views): a filter only ever narrows what `permissions.visible_tickets` lets through."""
-    conditions = [permissions.visible_tickets(principal)]
-    for name in ("status", "priority", "assignee_id", "system"):
-        value = getattr(filters, name)
-        if value is not None:
-            conditions.append(getattr(Ticket, name) == value)
-    if filters.assignee is not None:
-        conditions.append(_assignee(filters.assignee, principal))
+_EQUALS = ("status", "priority", "assignee_id", "system")
+
+
+def filter_values(filters: TicketFilters, principal: Principal) -> dict[str, Any]:
+    """What the caller's filters compare with, by name, only for the filters present:
+    `assignee=me` as the caller's id (`none` compares with nothing), the SLA filter's
+    moment as `now`. The names are the list's statement shape (`read_all`), the values
+    what changes per call."""
+    values = {
+        name: getattr(filters, name) for name in _EQUALS if getattr(filters, name) is not None
+    }
+    if filters.assignee is not None and filters.assignee != "none":
+        values["assignee"] = principal.id if filters.assignee == "me" else filters.assignee
     if filters.requester is not None:
-        conditions.append(Ticket.requester_id == filters.requester)
+        values["requester"] = filters.requester
+    if filters.q:
+        values["q"] = filters.q
+    if filters.sla is not None:
+        values["now"] = utcnow()
+    return values
+
+
+def _as_is(_name: str, value: Any) -> Any:
+    return value
+
+
+def filter_conditions(
+    filters: TicketFilters,
+    principal: Principal,
+    *,
+    values: dict[str, Any] | None = None,
+    bind: Callable[[str, Any], Any] = _as_is,
+) -> list[ColumnElement]:
+    """The visibility rule plus the caller's filters (shared with the CSV export, saved
+    views and the list's frozen statements): a filter only ever narrows what
+    `permissions.visible_tickets` lets through. `values`: `filter_values` (read here when
+    not given); `bind(name, value)`: how each enters the SQL, as itself by default, as a
+    named bind for a statement compiled once and reused with other values (`read_all`)."""
+    values = filter_values(filters, principal) if values is None else values
+    conditions = [permissions.visible_tickets(principal)]
+    for name in _EQUALS:
+        if name in values:
+            conditions.append(getattr(Ticket, name) == bind(name, values[name]))
+    if filters.assignee == "none":
+        conditions.append(Ticket.assignee_id.is_(None))
+    elif "assignee" in values:
+        conditions.append(Ticket.assignee_id == bind("assignee", values["assignee"]))
+    if "requester" in values:
+        conditions.append(Ticket.requester_id == bind("requester", values["requester"]))
     if filters.active is not None:
         conditions.append(~order.terminal_state() if filters.active else order.terminal_state())
-    if filters.q:
-        query = func.websearch_to_tsquery(SEARCH_CONFIG, filters.q)
+    if "q" in values:
+        query = func.websearch_to_tsquery(SEARCH_CONFIG, bind("q", values["q"]))
         conditions.append(Ticket.search.op("@@")(query))
     if filters.sla is not None:
-        conditions.append(sla_page.condition(filters.sla))
+        conditions.append(sla_page.condition(filters.sla, bind("now", values["now"])))
     return conditions
-
-
-def _assignee(wanted: str, principal: Principal) -> ColumnElement[bool]:
-    """`me` is the caller (so a shared view shows each viewer their own), `none` nobody."""
-    if wanted == "none":
-        return Ticket.assignee_id.is_(None)
-    return Ticket.assignee_id == (principal.id if wanted == "me" else wanted)
 
 
 # What a list shows of a ticket, as plain columns (a row reads like the entity: `row.id`,
 # `row.system`…), without the search vector.
 LISTED = tuple(Ticket.__table__.c[name] for name in TicketRead.model_fields)
 _LISTED_NAMES = tuple(TicketRead.model_fields)
+_STORED = slice(len(LISTED), len(LISTED) + len(sla_page.STORED))  # then `people.NAMED`
 
 
 # The page's query before its filters, one per sort key, built once: building it on each
@@ -167,17 +220,107 @@ _PAGES = {
 }
 
 
+def _counted(conditions: list[ColumnElement]) -> Select:
+    return select(func.count()).select_from(Ticket).where(*conditions)
+
+
+def _paged(sort: str, conditions: list[ColumnElement], limit: Any, offset: Any) -> Select:
+    return _PAGES[sort].where(*conditions).limit(limit).offset(offset)
+
+
 async def get_all(
     session: AsyncSession, *, params: TicketListParams, principal: Principal
 ) -> tuple[list[Row], int]:
     """One page in `params.sort`'s order (ties by id), each row a ticket's `LISTED` columns,
     its stored SLA clocks (`sla_page.STORED`) and its people's names (`people.NAMED`), all
-    one query of plain rows (no entities); and the number of matching tickets."""
+    one query of plain rows (no entities); and the number of matching tickets. In the
+    session (a saved view's page); the list route reads the same on a plain connection
+    (`read_all`)."""
     conditions = filter_conditions(params, principal)
-    total = await session.scalar(select(func.count()).select_from(Ticket).where(*conditions))
-    query = _PAGES[params.sort].where(*conditions)
-    page = await session.execute(query.limit(params.limit).offset(params.offset))
+    total = await session.scalar(_counted(conditions))
+    page = await session.execute(_paged(params.sort, conditions, params.limit, params.offset))
     return list(page.all()), total or 0
+
+
+# The list's read (`GET /api/tickets`) on asyncpg itself: `get_all`'s two statements, each
+# compiled once per shape — the caller's `visibility_key`, which filters are present (and
+# `assignee=none`, `active`, the SLA filter's kind, which change the SQL) and, for the page,
+# the sort key — with the filters' values, the limit and the offset as named binds replaced
+# per call: callers of one shape share one SQL text (the session path's, bind for bind) and
+# asyncpg's prepared statement. The SLA filter compares with `now` in several places: it is
+# frozen as `_NOW` and each of those binds takes the call's moment.
+_NOW = datetime(1, 1, 1, tzinfo=UTC)  # a moment no filter value or visibility value can be
+_KEPT = 2048  # shapes kept per statement: a caller uses a few (a queue, a search, a view)
+
+
+class _Listing(NamedTuple):
+    """One list read as its statements see it: who asks, the filters, their values by
+    name (`filter_values`) and the sort key."""
+
+    principal: Principal
+    filters: TicketFilters
+    values: dict[str, Any]
+    sort: str
+
+
+def _filter_shape(listing: _Listing) -> tuple:
+    """Everything the count's SQL depends on; values only through their names."""
+    f = listing.filters
+    visibility = permissions.visibility_key(listing.principal)
+    return (visibility, tuple(listing.values), f.assignee == "none", f.active, f.sla)
+
+
+def _named_bind(name: str, value: Any) -> Any:
+    return _NOW if name == "now" else bindparam(name, value)
+
+
+def _frozen_conditions(listing: _Listing) -> list[ColumnElement]:
+    return filter_conditions(
+        listing.filters, listing.principal, values=listing.values, bind=_named_bind
+    )
+
+
+_LIMIT = bindparam("limit", 0, type_=Integer)
+_OFFSET = bindparam("offset", 0, type_=Integer)
+_COUNTS = reads.FrozenCache(
+    lambda listing: _counted(_frozen_conditions(listing)), key=_filter_shape, kept=_KEPT
+)
+_PAGE_READS = reads.FrozenCache(
+    lambda listing: _paged(listing.sort, _frozen_conditions(listing), _LIMIT, _OFFSET),
+    key=lambda listing: (*_filter_shape(listing), listing.sort),
+    kept=_KEPT,
+)
+
+
+def _changes(frozen: reads.Frozen, values: dict[str, Any]) -> dict[str, Any]:
+    """`values` by the frozen statement's bind names: `now` into every bind frozen as
+    `_NOW` (anonymous, one per comparison the SLA filter makes)."""
+    if "now" not in values:
+        return values
+    changes = {name: value for name, value in values.items() if name != "now"}
+    for name, index in frozen.position.items():
+        if frozen.args[index] == _NOW:
+            changes[name] = values["now"]
+    return changes
+
+
+# A page's row as `get_all`'s rows read (`row.id`, `row.system`…, slices by position).
+ListedRow = namedtuple("ListedRow", _PAGES[DEFAULT_SORT].selected_columns.keys())
+
+
+async def read_all(
+    conn: asyncpg.Connection, *, params: TicketListParams, principal: Principal
+) -> tuple[list[ListedRow], int]:
+    """`get_all` on a plain connection (no session, no transaction): the count, then the
+    page, two round trips of statements kept per shape (the count is of every matching
+    ticket, also when `offset` is past the last)."""
+    listing = _Listing(principal, params, filter_values(params, principal), params.sort)
+    count = _COUNTS(listing)
+    total = await count.fetchrow(conn, **_changes(count, listing.values))
+    page = _PAGE_READS(listing)
+    changes = _changes(page, listing.values)
+    rows = await page.fetch(conn, **changes, limit=params.limit, offset=params.offset)
+    return [ListedRow._make(row.values()) for row in rows], total[0] or 0
 
 
 async def _insert(session: AsyncSession, *, data: TicketCreate, actor: Principal, system: str):
@@ -278,14 +421,86 @@ async def with_people(session: AsyncSession, body: dict[str, Any]) -> dict[str, 
 
 async def page_with_people(session: AsyncSession, page: list[Row]) -> list[dict]:
     """A page from `get_all` shaped as `TicketListItem`s: its people and SLA clocks."""
-    start, end = len(LISTED), len(LISTED) + len(sla_page.STORED)
-    stored = [row[start:end] for row in page]
-    clocks = await sla_page.for_page(session, tickets=page, stored=stored)
+    stored = [row[_STORED] for row in page]
+    return _shaped(page, await sla_page.for_page(session, tickets=page, stored=stored))
+
+
+async def read_page(conn: asyncpg.Connection, page: list[ListedRow]) -> list[dict]:
+    """`page_with_people` of a page from `read_all`, on the same plain connection."""
+    return _shaped(page, await _read_clocks(conn, page))
+
+
+def _shaped(page: list, clocks_by_id: dict[int, dict[str, Any]]) -> list[dict]:
     bodies = [_listed(row) for row in page]
     for body, row in zip(bodies, page, strict=True):
-        _named(body, row[end:])
-        body["sla"] = clocks[body["id"]]
+        _named(body, row[_STORED.stop :])
+        body["sla"] = clocks_by_id[body["id"]]
     return bodies
+
+
+# `sla_page.for_page` on a plain connection: the page's systems' rules (`sla.rules_for`'s
+# statement, of the same `correlated_rules`), and the history of the tickets without stored
+# clocks (the detail's `correlated`), one statement each, any number of values.
+_RULES = reads.Prepared(
+    select(System.code, *sla.correlated_rules(System.code)).where(
+        System.code == any_(bindparam("systems", type_=ARRAY(String)))
+    )
+)
+_HISTORIES = reads.Frozen(  # frozen: the history's kinds of entries are an IN list
+    select(Ticket.id, sla_history.correlated(Ticket.id)).where(
+        Ticket.id == any_(bindparam("ids", [0], type_=ARRAY(BigInteger)))
+    )
+)
+
+
+async def _read_rules(conn: asyncpg.Connection, systems: set[str]) -> dict[str, sla_clock.Rules]:
+    """`sla.rules_for`: an unknown system has the default policy and no states."""
+    rows = await _RULES.fetch(conn, systems=sorted(systems))
+    found = {code: sla.rules_of(*inputs) for code, *inputs in rows}
+    return {system: found.get(system) or sla.rules_of(None, None, None) for system in systems}
+
+
+def _stored_clocks(stored: tuple, calendar: Calendar, now: datetime) -> dict[str, Any]:
+    """A row's `sla_page.STORED` columns as the API shows them, brought to `now`."""
+    _ticket_id, paused, *parts = stored
+    return {
+        target: sla_page.stored_clock(*parts[3 * i : 3 * i + 3], paused, calendar, now)
+        for i, target in enumerate(sla_clock.TARGETS)
+    }
+
+
+async def _read_clocks(conn: asyncpg.Connection, page: list[ListedRow]) -> dict[int, dict]:
+    """`{ticket id: {first_response, resolution}}` as `sla_page.for_page` gives them: the
+    stored clocks read with the page, derived from history for a ticket without them."""
+    if not page:
+        return {}
+    now = utcnow()
+    rules = await _read_rules(conn, {row.system for row in page})
+    unstored = [row for row in page if row[_STORED][0] is None]  # no ticket_sla row
+    shown = await _derived_clocks(conn, unstored, rules, now)
+    for row in page:
+        if row.id not in shown:
+            shown[row.id] = _stored_clocks(row[_STORED], rules[row.system].calendar, now)
+    return shown
+
+
+async def _derived_clocks(
+    conn: asyncpg.Connection,
+    rows: list[ListedRow],
+    rules: dict[str, sla_clock.Rules],
+    now: datetime,
+) -> dict[int, dict]:
+    """The clocks of tickets without stored ones (filed before the SLA existed, backfill
+    not run), from their history as `sla.derive_many` derives them; one statement."""
+    if not rows:
+        return {}
+    found = await _HISTORIES.fetch(conn, ids=[row.id for row in rows])
+    histories = {ticket_id: entries for ticket_id, entries in found}
+    shown = {}
+    for row in rows:
+        past = sla_history.from_rows(row, histories.get(row.id))
+        shown[row.id] = sla.as_payload(sla_clock.clocks(past, rules[row.system], now))
+    return shown
 
 
 def _check_fields(ticket: Ticket, changes: dict, actor: Principal, initial: str) -> None:
