@@ -3,12 +3,14 @@ once from Core with their parameters in order, and expanding IN refused."""
 
 from __future__ import annotations
 
+import asyncpg
 import pytest
 from sqlalchemy import ARRAY, Integer, any_, bindparam, column, literal, select, text
 
 from servicedesk_devtools.testing import PG_BASE
 from servicedesk_shared import reads
 from servicedesk_shared.db import create_engine, read_sessions
+from servicedesk_shared.errors import Unavailable
 
 # Each statement of an AUTOCOMMIT connection is its own transaction, so `now()` (the
 # transaction's start) moves between two statements; inside one transaction it does not.
@@ -86,5 +88,24 @@ async def test_a_frozen_statement_keeps_its_in_list_and_changes_one_value():
             assert await frozen.fetchrow(conn, floor=9) is None
             with pytest.raises(KeyError):
                 await frozen.fetchrow(conn, ceiling=3)
+    finally:
+        await engine.dispose()
+
+
+async def test_postgresql_out_of_connections_or_shutting_down_is_unavailable_not_a_500():
+    """On a borrowed connection as on the session path (`errors.UNAVAILABLE_STATES`, 08xxx):
+    a 503 with Retry-After; any other database error is left as it is."""
+    engine = create_engine(f"{PG_BASE}/postgres", pool_size=1)
+    try:
+        for state in ("53300", "57P03", "08006"):
+            with pytest.raises(Unavailable) as refused:
+                async with reads.connection(engine) as conn:
+                    await conn.execute(
+                        f"DO $$ BEGIN RAISE EXCEPTION 'x' USING ERRCODE = '{state}'; END $$"
+                    )
+            assert refused.value.headers == {"Retry-After": "1"}
+        with pytest.raises(asyncpg.exceptions.DivisionByZeroError):
+            async with reads.connection(engine) as conn:
+                await conn.execute("SELECT 1 / 0")
     finally:
         await engine.dispose()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ from servicedesk_shared.messaging.envelope import new_event
 from servicedesk_tickets.config import Settings
 from servicedesk_tickets.consumers import build_handlers
 from servicedesk_tickets.deps import (
-    get_read_connection,
+    get_connections,
     get_read_session,
     get_session,
     get_stream_session,
@@ -131,10 +132,14 @@ async def conn(app: Any) -> AsyncIterator[AsyncConnection]:
         app.dependency_overrides[get_read_session] = read_in_test_transaction
         app.dependency_overrides[get_stream_session] = stream_in_test_transaction
 
-        async def plain_read_in_test_transaction():
+        @asynccontextmanager
+        async def borrow_test_connection():
             yield await reads.driver(connection)
 
-        app.dependency_overrides[get_read_connection] = plain_read_in_test_transaction
+        async def connections_in_test_transaction():
+            return borrow_test_connection
+
+        app.dependency_overrides[get_connections] = connections_in_test_transaction
         try:
             yield connection
         finally:

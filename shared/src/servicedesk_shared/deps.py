@@ -1,12 +1,12 @@
 """The request dependencies every service shares, written once: the runtime the lifespan
 put on `app.state`, the request's one transaction (`SessionDep`), the caller verified by
-the runtime's token guard (`CurrentPrincipal`), a plain connection for a hot read
-(`ReadConnection`) or borrowed block by block (`Connections`) and the check of a
-service-to-service key.
+the runtime's token guard (`CurrentPrincipal`), plain pooled connections borrowed inside a
+route for its hot reads and writes (`Connections`) and the check of a service-to-service
+key.
 
 Each service's `deps.py` names them for its routes (`RuntimeDep` typed with its own
 `Runtime`, `require_api_key` with its own variable) and adds what is its own; tests
-override `get_session`, `get_read_connection` and `get_connections` on their app.
+override `get_session` and `get_connections` on their app.
 """
 
 from __future__ import annotations
@@ -46,25 +46,16 @@ async def get_session(runtime: Any = Depends(get_runtime)) -> AsyncIterator[Asyn
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
-async def get_read_connection(
-    runtime: Any = Depends(get_runtime),
-) -> AsyncIterator[asyncpg.Connection]:
-    """A pooled asyncpg connection for a hot read outside any transaction
-    (`reads.connection`); tests override it with their transaction's connection."""
-    async with reads.connection(runtime.engine) as conn:
-        yield conn
-
-
-ReadConnection = Annotated[asyncpg.Connection, Depends(get_read_connection, scope="function")]
-
 Borrow = Callable[[], AbstractAsyncContextManager[asyncpg.Connection]]
 
 
 async def get_connections(runtime: Any = Depends(get_runtime)) -> Borrow:
-    """For a route that waits on something else between its statements (a password hash):
-    each `async with connections() as conn:` holds a pooled connection for that block only
-    (`reads.connection`), where `ReadConnection` would hold one for the whole request;
-    tests override it with their transaction's connection."""
+    """Each `async with connections() as conn:` in a route holds a pooled asyncpg connection
+    for that block only, outside any transaction (`reads.connection`): a hot read takes it
+    once its input is valid, a sign-in gives it back while it hashes. A plain dependency,
+    not a `yield` one: FastAPI's machinery for those (a shielded exit, a cancel scope) was
+    ~20 % of `GET /api/users/me`'s CPU. Tests override it with their transaction's
+    connection."""
     return partial(reads.connection, runtime.engine)
 
 

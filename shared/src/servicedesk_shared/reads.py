@@ -29,7 +29,7 @@ from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql import Executable
 
-from servicedesk_shared.errors import Unavailable
+from servicedesk_shared.errors import UNAVAILABLE_STATES, Unavailable
 
 _DIALECT = asyncpg_dialect()
 
@@ -132,11 +132,24 @@ async def connection(engine: AsyncEngine) -> AsyncIterator[asyncpg.Connection]:
             yield reading
         except Exception as exc:
             if not reading.is_closed():
+                if _unavailable(exc):  # as the session path answers it (`errors.py`)
+                    raise Unavailable(
+                        "Database unavailable, retry shortly", headers={"Retry-After": "1"}
+                    ) from exc
                 raise
             await conn.invalidate()
             raise Unavailable(
                 "Database connection lost, retry", headers={"Retry-After": "1"}
             ) from exc
+
+
+def _unavailable(exc: Exception) -> bool:
+    """PostgreSQL starting up, shutting down or out of connections (`UNAVAILABLE_STATES`,
+    08xxx): transient, 503 with Retry-After, never a 500."""
+    state = str(getattr(exc, "sqlstate", "") or "")
+    return isinstance(exc, asyncpg.PostgresError) and (
+        state in UNAVAILABLE_STATES or state.startswith("08")
+    )
 
 
 def stamp(moment: datetime | None) -> str | None:

@@ -6,9 +6,10 @@ The runtime, the caller and the key check are the shared ones (`servicedesk_shar
 the audit entries (`transaction.request_transaction`); it commits after the handler
 returns and before the response is sent. `ReadSessionDep` is for routes that only read:
 no transaction at all (`servicedesk_shared.db.read_sessions`), so a read pays for its
-statements and no BEGIN or COMMIT. `ReadTicketDep` is the ticket in the path read that
-way, with its people's names, through the same visibility rule; `ReadOnlyTicketDep` the
-ticket alone, for the routes under it that only read. `RetryableDep` is what a route that
+statements and no BEGIN or COMMIT. `Connections` borrows a plain pooled asyncpg
+connection inside the route (the list and the detail: `servicedesk_shared.reads`);
+`ReadOnlyTicketDep` is the ticket in the path through the visibility rule, for the routes
+under it that only read. `RetryableDep` is what a route that
 takes an `Idempotency-Key` hands to `ticketing.idempotency.Retryable.once`.
 """
 
@@ -20,8 +21,9 @@ from typing import Annotated
 from fastapi import Depends, Header, Path, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from servicedesk_shared.deps import CurrentPrincipal, ReadConnection, api_key_check, get_runtime
-from servicedesk_shared.deps import get_read_connection as get_read_connection
+from servicedesk_shared.deps import Connections as Connections
+from servicedesk_shared.deps import CurrentPrincipal, api_key_check, get_runtime
+from servicedesk_shared.deps import get_connections as get_connections
 from servicedesk_shared.principal import Principal
 from servicedesk_tickets.database import MAX_BIGINT
 from servicedesk_tickets.errors import NotAllowed
@@ -85,17 +87,6 @@ async def load_ticket(ticket_id: TicketId, session: SessionDep, principal: Curre
 
 
 TicketDep = Annotated[Ticket, Depends(load_ticket)]
-
-
-async def read_ticket(
-    ticket_id: TicketId, conn: ReadConnection, principal: CurrentPrincipal
-) -> tickets.Named:
-    """The ticket in the path and its people's names if the caller may see it, else 404:
-    one statement on a plain pooled connection (`servicedesk_shared.reads`)."""
-    return await tickets.read_named(conn, ticket_id=ticket_id, principal=principal)
-
-
-ReadTicketDep = Annotated[tickets.Named, Depends(read_ticket)]
 
 
 async def read_only_ticket(

@@ -9,14 +9,14 @@ from fastapi import APIRouter, Query, Response
 from servicedesk_shared.openapi import errors
 from servicedesk_shared.shaped import shaped
 from servicedesk_tickets.deps import (
+    Connections,
     CurrentPrincipal,
     IdempotencyKeyHeader,
-    ReadConnection,
-    ReadTicketDep,
     RetryableDep,
     RuntimeDep,
     SessionDep,
     TicketDep,
+    TicketId,
 )
 from servicedesk_tickets.ticketing import bulk, service
 from servicedesk_tickets.ticketing.schemas import (
@@ -59,13 +59,17 @@ async def create_ticket(
 
 @router.get("/api/tickets", response_model=TicketPage, responses=errors(401, 422))
 async def list_tickets(
-    params: Annotated[TicketListParams, Query()], principal: CurrentPrincipal, conn: ReadConnection
+    params: Annotated[TicketListParams, Query()],
+    principal: CurrentPrincipal,
+    connections: Connections,
 ) -> Response:
     """The tickets the caller may see, filtered and sorted (default: last changed first)."""
-    # One plain pooled connection (`service.read_all`, `read_page`), taken after the caller
-    # is known (dependencies resolve in this order): a refused token never waits for the pool.
-    items, total = await service.read_all(conn, params=params, principal=principal)
-    return shaped({"items": await service.read_page(conn, items), "total": total})
+    # One plain pooled connection (`service.read_all`, `read_page`), borrowed once the
+    # parameters are valid and the caller is known: bad input or a refused token never
+    # waits for the pool.
+    async with connections() as conn:
+        items, total = await service.read_all(conn, params=params, principal=principal)
+        return shaped({"items": await service.read_page(conn, items), "total": total})
 
 
 @router.post(
@@ -86,10 +90,14 @@ async def bulk_change(
     "/api/tickets/{ticket_id}", response_model=TicketDetail, responses=errors(401, 404, 422)
 )
 async def get_ticket(
-    named: ReadTicketDep, conn: ReadConnection, principal: CurrentPrincipal
+    ticket_id: TicketId, principal: CurrentPrincipal, connections: Connections
 ) -> Response:
     """One ticket with its AI triage (404 when missing or not visible to the caller)."""
-    return shaped(await service.read_detail(conn, named=named, principal=principal))
+    # One plain pooled connection: the ticket, its names, triage and SLA inputs in one
+    # statement (`read_named`), its triage's duplicates filtered on the same connection.
+    async with connections() as conn:
+        named = await service.read_named(conn, ticket_id=ticket_id, principal=principal)
+        return shaped(await service.read_detail(conn, named=named, principal=principal))
 
 
 @router.patch(
