@@ -28,6 +28,7 @@ import asyncpg
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql import Executable
+from sqlalchemy.util import greenlet_spawn
 
 from servicedesk_shared.errors import UNAVAILABLE_STATES, Unavailable
 
@@ -125,22 +126,27 @@ async def driver(conn: AsyncConnection) -> asyncpg.Connection:
 
 @asynccontextmanager
 async def connection(engine: AsyncEngine) -> AsyncIterator[asyncpg.Connection]:
-    """A pooled connection for plain reads, outside any transaction (see the docstring)."""
-    async with engine.connect() as conn:
-        reading = await driver(conn)
-        try:
-            yield reading
-        except Exception as exc:
-            if not reading.is_closed():
-                if _unavailable(exc):  # as the session path answers it (`errors.py`)
-                    raise Unavailable(
-                        "Database unavailable, retry shortly", headers={"Retry-After": "1"}
-                    ) from exc
-                raise
-            await conn.invalidate()
-            raise Unavailable(
-                "Database connection lost, retry", headers={"Retry-After": "1"}
-            ) from exc
+    """A pooled connection for plain reads, outside any transaction (see the docstring).
+
+    Checked out of the engine's pool as a raw connection (`AsyncEngine.raw_connection`:
+    the pool's own checkout, its errors translated as a session's are), not through an
+    `AsyncConnection`, whose wrapper objects cost ~40 us of CPU per borrow here: a tenth of
+    `GET /api/users/me`."""
+    pooled = await engine.raw_connection()
+    reading = pooled.driver_connection
+    try:
+        yield reading
+    except Exception as exc:
+        if not reading.is_closed():
+            if _unavailable(exc):  # as the session path answers it (`errors.py`)
+                raise Unavailable(
+                    "Database unavailable, retry shortly", headers={"Retry-After": "1"}
+                ) from exc
+            raise
+        await greenlet_spawn(pooled.invalidate)
+        raise Unavailable("Database connection lost, retry", headers={"Retry-After": "1"}) from exc
+    finally:
+        await greenlet_spawn(pooled.close)  # back to the pool (its reset needs the greenlet)
 
 
 def _unavailable(exc: Exception) -> bool:
