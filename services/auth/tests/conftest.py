@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 
 from servicedesk_auth.config import Settings
@@ -183,6 +184,28 @@ def api(client: httpx.AsyncClient) -> Api:
 @pytest.fixture
 def committing_api(committing_client: httpx.AsyncClient) -> Api:
     return Api(committing_client)
+
+
+@pytest.fixture
+def grant(conn: AsyncConnection):
+    """`await grant(user_id, TTS="agent", ...)`: system roles written in the test's
+    transaction (the systems created when missing)."""
+
+    async def granting(user_id: str, **roles: str) -> None:
+        for system, role in roles.items():
+            await conn.execute(
+                text(
+                    "INSERT INTO systems (name, description, created_at) "
+                    "VALUES (:s, '', now()) ON CONFLICT DO NOTHING"
+                ),
+                {"s": system},
+            )
+            await conn.execute(
+                text("INSERT INTO user_system_roles (user_id, system, role) VALUES (:u, :s, :r)"),
+                {"u": user_id, "s": system, "r": role},
+            )
+
+    return granting
 
 
 @pytest.fixture

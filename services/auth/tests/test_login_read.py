@@ -22,21 +22,6 @@ from servicedesk_shared import reads
 PASSWORD = "violet-harbour-lantern"  # conftest.PASSWORD
 
 
-async def _grant(conn, user_id: str, **roles: str) -> None:
-    for system, role in roles.items():
-        await conn.execute(
-            text(
-                "INSERT INTO systems (name, description, created_at) "
-                "VALUES (:s, '', now()) ON CONFLICT DO NOTHING"
-            ),
-            {"s": system},
-        )
-        await conn.execute(
-            text("INSERT INTO user_system_roles (user_id, system, role) VALUES (:u, :s, :r)"),
-            {"u": user_id, "s": system, "r": role},
-        )
-
-
 def code(secret: str, steps_ahead: int = 0) -> str:
     return pyotp.TOTP(secret).at(time.time() + 30 * steps_ahead)
 
@@ -67,9 +52,9 @@ async def _refresh_tokens(conn, user_id: str) -> int:
     return (await conn.execute(query)).scalar_one()
 
 
-async def test_the_account_is_read_as_the_entity_reads_it(api, conn):
+async def test_the_account_is_read_as_the_entity_reads_it(api, conn, grant):
     user = await api.register()
-    await _grant(conn, user["id"], TTS="agent", HDTS="manager")
+    await grant(user["id"], TTS="agent", HDTS="manager")
     await conn.execute(text("UPDATE users SET is_admin = true WHERE id = :u"), {"u": user["id"]})
     entity = await _entity(conn, user["id"])
     for typed in (user["username"].upper(), f"  {user['email']} "):
@@ -95,9 +80,9 @@ async def test_a_username_match_wins_over_another_users_email(api, conn):
     assert str(account.id) == first["id"]
 
 
-async def test_claims_of_a_sign_in_carry_the_systems_granted(client, api, conn, settings):
+async def test_claims_of_a_sign_in_carry_the_systems_granted(client, api, conn, settings, grant):
     user = await api.register()
-    await _grant(conn, user["id"], TTS="agent")
+    await grant(user["id"], TTS="agent")
     pair = await api.login(user["username"])
     claims = jwt.decode(pair["access"], options={"verify_signature": False})
     assert claims["systems"] == {"TTS": "agent"}

@@ -17,24 +17,9 @@ async def _as_the_model_writes_it(conn, user_id: str) -> dict:
         return UserRead.model_validate(user).model_dump(mode="json")
 
 
-async def _grant(conn, user_id: str, **roles: str) -> None:
-    for system, role in roles.items():
-        await conn.execute(
-            text(
-                "INSERT INTO systems (name, description, created_at) "
-                "VALUES (:s, '', now()) ON CONFLICT DO NOTHING"
-            ),
-            {"s": system},
-        )
-        await conn.execute(
-            text("INSERT INTO user_system_roles (user_id, system, role) VALUES (:u, :s, :r)"),
-            {"u": user_id, "s": system, "r": role},
-        )
-
-
-async def test_the_body_is_the_user_as_user_read_writes_it(client, api, conn, bearer):
+async def test_the_body_is_the_user_as_user_read_writes_it(client, api, conn, bearer, grant):
     user, pair = await api.signed_in()
-    await _grant(conn, user["id"], TTS="agent", HDTS="manager")
+    await grant(user["id"], TTS="agent", HDTS="manager")
     await conn.execute(
         text("UPDATE users SET display_name = 'Ada L', is_admin = true WHERE id = :u"),
         {"u": user["id"]},
