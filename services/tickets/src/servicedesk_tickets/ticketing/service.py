@@ -392,7 +392,7 @@ async def read_detail(conn: asyncpg.Connection, *, named: Named, principal: Prin
     rows, *rule = named.sla
     history = sla_history.from_rows(named.ticket, rows)
     clocks = sla.as_payload(sla.clocks_now(history, sla.rules_of(*rule)))
-    return _named({**as_dict(named.ticket), "ai_triage": shown, "sla": clocks}, named.names)
+    return _named({**_plain(named.ticket), "ai_triage": shown, "sla": clocks}, named.names)
 
 
 def _named(body: dict[str, Any], names: tuple[str | None, ...]) -> dict[str, Any]:
@@ -411,6 +411,18 @@ def _listed(row: Row) -> dict[str, Any]:
     holds the list to its model), without a validation pass per ticket."""
     body = dict(zip(_LISTED_NAMES, row[: len(LISTED)], strict=True))
     body["created_at"], body["updated_at"] = sla.stamp(row.created_at), sla.stamp(row.updated_at)
+    return body
+
+
+def _plain(ticket: Any) -> dict[str, Any]:
+    """`as_dict` of a ticket read as plain values (`read_named`), without its validation
+    pass (~4 % of a detail's CPU): the same fields, the moments as pydantic writes them
+    (the read-path tests hold the detail to `TicketDetail` and to the write path's body)."""
+    body = {name: getattr(ticket, name) for name in _LISTED_NAMES}
+    body["created_at"], body["updated_at"] = (
+        sla.stamp(ticket.created_at),
+        sla.stamp(ticket.updated_at),
+    )
     return body
 
 
