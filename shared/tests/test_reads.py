@@ -3,6 +3,8 @@ once from Core with their parameters in order, and expanding IN refused."""
 
 from __future__ import annotations
 
+import asyncio
+
 import asyncpg
 import pytest
 from sqlalchemy import ARRAY, Integer, any_, bindparam, column, literal, select, text
@@ -107,5 +109,36 @@ async def test_postgresql_out_of_connections_or_shutting_down_is_unavailable_not
         with pytest.raises(asyncpg.exceptions.DivisionByZeroError):
             async with reads.connection(engine) as conn:
                 await conn.execute("SELECT 1 / 0")
+    finally:
+        await engine.dispose()
+
+
+async def _backend_pid(engine) -> int:
+    async with reads.connection(engine) as conn:
+        return await conn.fetchval("SELECT pg_backend_pid()")
+
+
+async def test_a_connection_postgresql_ended_or_a_cancelled_read_is_never_reused():
+    """A connection that saw PostgreSQL end it (57P01 here) or whose statement was
+    cancelled midway is replaced, never handed to the next borrower (which would find it
+    dead, or busy with the cancelled statement); a clean borrow keeps its connection."""
+    engine = create_engine(f"{PG_BASE}/postgres", pool_size=1)  # one pooled connection
+    try:
+        first = await _backend_pid(engine)
+        assert await _backend_pid(engine) == first
+        with pytest.raises(Unavailable):
+            async with reads.connection(engine) as conn:
+                await conn.execute(
+                    "DO $$ BEGIN RAISE EXCEPTION 'x' USING ERRCODE = '57P01'; END $$"
+                )
+        second = await _backend_pid(engine)
+        assert second != first
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(0.05), reads.connection(engine) as conn:
+                await conn.execute("SELECT pg_sleep(5)")
+        third = await _backend_pid(engine)
+        assert third != second
+        async with reads.connection(engine) as conn:
+            assert await conn.fetchval("SELECT 1") == 1
     finally:
         await engine.dispose()

@@ -6,6 +6,7 @@ import uuid
 import asyncpg
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.util import greenlet_spawn
 
 from servicedesk_auth.users.models import User
 from servicedesk_auth.users.schemas import UserRead
@@ -74,13 +75,23 @@ async def _drop_pooled_connections(database_url: str) -> None:
         await admin.close()
 
 
+async def _fill_the_pool(engine, count: int) -> None:
+    """`count` connections opened at once and handed back: the pool then holds that many
+    idle ones, so the background relay cannot use up every dropped one before `/me` does
+    (with one idle connection it sometimes did, and `/me` met only fresh ones)."""
+    borrowed = [await engine.raw_connection() for _ in range(count)]
+    for pooled in borrowed:
+        await greenlet_spawn(pooled.close)
+
+
 async def test_a_connection_dropped_while_pooled_fails_a_read_with_503_then_recovers(
-    committing_client, committing_api, bearer, settings
+    app, committing_client, committing_api, bearer, settings
 ):
     """No pre-ping (db.create_engine): a dead pooled connection costs a 503, never a 500,
     and is replaced."""
     _, pair = await committing_api.signed_in()
     assert (await committing_client.get("/api/users/me", headers=bearer(pair))).status_code == 200
+    await _fill_the_pool(app.state.runtime.engine, settings.db_pool_size * 2 - 1)
     await _drop_pooled_connections(settings.database_url)
     statuses = []
     for _ in range(settings.db_pool_size * 2 + 2):

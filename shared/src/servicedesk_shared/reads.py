@@ -18,6 +18,7 @@ connection on the session path does (`errors.py`).
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Hashable
 from contextlib import asynccontextmanager
@@ -136,13 +137,15 @@ async def connection(engine: AsyncEngine) -> AsyncIterator[asyncpg.Connection]:
     reading = pooled.driver_connection
     try:
         yield reading
+    except asyncio.CancelledError:
+        # Cancelled mid-statement, the connection may still be busy with it: never reused.
+        await greenlet_spawn(pooled.invalidate)
+        raise
     except Exception as exc:
-        if not reading.is_closed():
-            if _unavailable(exc):  # as the session path answers it (`errors.py`)
-                raise Unavailable(
-                    "Database unavailable, retry shortly", headers={"Retry-After": "1"}
-                ) from exc
+        if not (reading.is_closed() or _unavailable(exc)):
             raise
+        # Lost, or PostgreSQL ending it (shut down, terminated): replaced, and a 503 as the
+        # session path answers it (`errors.py`).
         await greenlet_spawn(pooled.invalidate)
         raise Unavailable("Database connection lost, retry", headers={"Retry-After": "1"}) from exc
     finally:
