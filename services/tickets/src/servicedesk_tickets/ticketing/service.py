@@ -406,18 +406,11 @@ def _named(body: dict[str, Any], names: tuple[str | None, ...]) -> dict[str, Any
 PEOPLE = {"requester_id": "requester", "assignee_id": "assignee"}
 
 
-def _listed(row: Row) -> dict[str, Any]:
-    """A list row's `LISTED` columns as `TicketRead` writes them (checked by a test that
-    holds the list to its model), without a validation pass per ticket."""
-    body = dict(zip(_LISTED_NAMES, row[: len(LISTED)], strict=True))
-    body["created_at"], body["updated_at"] = sla.stamp(row.created_at), sla.stamp(row.updated_at)
-    return body
-
-
 def _plain(ticket: Any) -> dict[str, Any]:
-    """`as_dict` of a ticket read as plain values (`read_named`), without its validation
-    pass (~4 % of a detail's CPU): the same fields, the moments as pydantic writes them
-    (the read-path tests hold the detail to `TicketDetail` and to the write path's body)."""
+    """`as_dict` of a ticket read as plain values (a list's row, `read_named`'s ticket),
+    without its validation pass (~4 % of a detail's CPU): the same fields, the moments as
+    pydantic writes them (tests hold the list and the detail to their models and to the
+    write path's body)."""
     body = {name: getattr(ticket, name) for name in _LISTED_NAMES}
     body["created_at"], body["updated_at"] = (
         sla.stamp(ticket.created_at),
@@ -443,7 +436,7 @@ async def read_page(conn: asyncpg.Connection, page: list[ListedRow]) -> list[dic
 
 
 def _shaped(page: list, clocks_by_id: dict[int, dict[str, Any]]) -> list[dict]:
-    bodies = [_listed(row) for row in page]
+    bodies = [_plain(row) for row in page]
     for body, row in zip(bodies, page, strict=True):
         _named(body, row[_STORED.stop :])
         body["sla"] = clocks_by_id[body["id"]]
