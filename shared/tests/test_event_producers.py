@@ -31,7 +31,8 @@ from servicedesk_shared.events import EVENTS, as_data, event_type
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "asyncapi.yaml"
 MODELS = {model.__name__: model for model in EVENTS.values()}
-HELPERS = ("add_event", "new_event", "OutboxEvent")  # only outbox/service.py calls these
+HELPERS = ("add_event", "event_row", "new_event", "OutboxEvent")  # only outbox/service.py
+RECORDS = ("record", "record_row")  # a service's outbox helpers: the row added, or its values
 
 
 @dataclass
@@ -129,7 +130,8 @@ def built_models(module: Module, expr: ast.expr, scope) -> set[str]:
 
 @dataclass
 class Site:
-    """An `outbox.record(...)` call and the function it is in (None: module level)."""
+    """An `outbox.record(...)` or `outbox.record_row(...)` call and the function it is in
+    (None: module level)."""
 
     module: Module
     call: ast.Call
@@ -145,7 +147,7 @@ class Site:
 
 
 def outbox_calls() -> list[Site]:
-    """Every `outbox.record(...)` in the services."""
+    """Every `outbox.record(...)` and `outbox.record_row(...)` in the services."""
     return [
         Site(module, node, scope)
         for module in modules().values()
@@ -166,7 +168,7 @@ def _is_outbox_record(node: ast.AST) -> bool:
     return (
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)
-        and node.func.attr == "record"
+        and node.func.attr in RECORDS
         and _name(node.func.value) == "outbox"
     )
 

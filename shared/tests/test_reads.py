@@ -4,10 +4,12 @@ once from Core with their parameters in order, and expanding IN refused."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import asyncpg
 import pytest
 from sqlalchemy import ARRAY, Integer, any_, bindparam, column, literal, select, text
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from servicedesk_devtools.testing import PG_BASE
 from servicedesk_shared import reads
@@ -140,5 +142,66 @@ async def test_a_connection_postgresql_ended_or_a_cancelled_read_is_never_reused
         assert third != second
         async with reads.connection(engine) as conn:
             assert await conn.fetchval("SELECT 1") == 1
+    finally:
+        await engine.dispose()
+
+
+async def _session_pid(factory) -> int:
+    async with factory() as session, reads.transactional(session) as conn:
+        return await conn.fetchval("SELECT pg_backend_pid()")
+
+
+async def test_a_transactional_connection_is_the_session_transaction():
+    """What runs on it is inside the session's transaction (BEGIN sent by SQLAlchemy's own
+    adapter), so it commits or rolls back with the session, never on its own."""
+    engine = create_engine(f"{PG_BASE}/postgres", pool_size=1)
+    factory = async_sessionmaker(engine, expire_on_commit=False)
+    table = f"reads_tx_{uuid.uuid4().hex[:8]}"
+    try:
+        async with engine.begin() as setup:
+            await setup.execute(text(f"CREATE TABLE {table} (x int)"))
+        async with factory() as session:
+            async with reads.transactional(session) as conn:
+                assert conn.is_in_transaction()
+                await conn.execute(f"INSERT INTO {table} VALUES (1)")  # noqa: S608 (our name)
+                mine = await conn.fetchval("SELECT txid_current()")
+            assert await session.scalar(text("SELECT txid_current()")) == mine
+            await session.rollback()
+        async with factory() as session:
+            async with reads.transactional(session) as conn:
+                await conn.execute(f"INSERT INTO {table} VALUES (2)")  # noqa: S608
+            await session.commit()
+        async with engine.connect() as check:
+            stored = await check.execute(text(f"SELECT x FROM {table}"))  # noqa: S608
+            assert stored.scalars().all() == [2]
+    finally:
+        async with engine.begin() as cleanup:
+            await cleanup.execute(text(f"DROP TABLE IF EXISTS {table}"))
+        await engine.dispose()
+
+
+async def test_a_transactional_connection_ended_or_cancelled_is_never_reused():
+    """As for `connection`: PostgreSQL ending it answers 503 (`Unavailable`), a statement
+    cancelled midway leaves a connection that is replaced, never handed on."""
+    engine = create_engine(f"{PG_BASE}/postgres", pool_size=1)
+    factory = async_sessionmaker(engine, expire_on_commit=False)
+    try:
+        first = await _session_pid(factory)
+        assert await _session_pid(factory) == first
+        with pytest.raises(Unavailable):
+            async with factory() as session, reads.transactional(session) as conn:
+                await conn.execute(
+                    "DO $$ BEGIN RAISE EXCEPTION 'x' USING ERRCODE = '57P01'; END $$"
+                )
+        second = await _session_pid(factory)
+        assert second != first
+        with pytest.raises(TimeoutError):
+            async with (
+                asyncio.timeout(0.05),
+                factory() as session,
+                reads.transactional(session) as conn,
+            ):
+                await conn.execute("SELECT pg_sleep(5)")
+        assert await _session_pid(factory) != second
     finally:
         await engine.dispose()

@@ -1,5 +1,6 @@
-"""Plain reads on asyncpg itself, for the hot read paths (`GET /api/users/me`, …), and the
-few writes of a hot path that has no session (the sign-in's).
+"""Plain reads on asyncpg itself, for the hot read paths (`GET /api/users/me`, …), the
+few writes of a hot path that has no session (the sign-in's), and the statements of a hot
+write inside its session's transaction (`transactional`: filing a ticket).
 
 SQLAlchemy's async layer costs ~0.3 ms of Python per statement and its session a BEGIN and
 a COMMIT per request; a read that is one statement needs neither. A `Prepared` statement is
@@ -27,7 +28,7 @@ from typing import Any
 
 import asyncpg
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.sql import Executable
 from sqlalchemy.util import greenlet_spawn
 
@@ -147,9 +148,41 @@ async def connection(engine: AsyncEngine) -> AsyncIterator[asyncpg.Connection]:
         # Lost, or PostgreSQL ending it (shut down, terminated): replaced, and a 503 as the
         # session path answers it (`errors.py`).
         await greenlet_spawn(pooled.invalidate)
-        raise Unavailable("Database connection lost, retry", headers={"Retry-After": "1"}) from exc
+        raise _lost() from exc
     finally:
         await greenlet_spawn(pooled.close)  # back to the pool (its reset needs the greenlet)
+
+
+@asynccontextmanager
+async def transactional(session: AsyncSession) -> AsyncIterator[asyncpg.Connection]:
+    """The asyncpg connection of the session's transaction, for the few statements of a hot
+    write path (filing a ticket): what runs on it commits or rolls back with the session,
+    which the request or the consumer still owns (its hooks, its audit entries, its commit).
+
+    SQLAlchemy's asyncpg adapter sends BEGIN lazily, before its own first statement; it is
+    sent here if nothing ran yet, by the adapter itself, so the session's COMMIT or ROLLBACK
+    ends the same transaction (never a statement committed on its own). A connection
+    PostgreSQL ended answers 503 as on the session path; one cancelled midway is
+    invalidated, never reused."""
+    outer = await session.connection()
+    pooled = await outer.get_raw_connection()
+    adapted, writing = pooled.dbapi_connection, pooled.driver_connection
+    if adapted._transaction is None:  # sqlalchemy/dialects/postgresql/asyncpg.py
+        await adapted._start_transaction()
+    try:
+        yield writing
+    except asyncio.CancelledError:
+        await outer.invalidate()
+        raise
+    except Exception as exc:
+        if not (writing.is_closed() or _unavailable(exc)):
+            raise
+        await outer.invalidate()
+        raise _lost() from exc
+
+
+def _lost() -> Unavailable:
+    return Unavailable("Database connection lost, retry", headers={"Retry-After": "1"})
 
 
 def _unavailable(exc: Exception) -> bool:

@@ -7,10 +7,12 @@ correlation_id, data}`; the correlation id is the request id. The shared relay
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicedesk_shared.events import Payload
-from servicedesk_shared.messaging.outbox import add_event
+from servicedesk_shared.messaging.outbox import add_event, event_row
 from servicedesk_tickets.outbox.models import OutboxEvent
 from servicedesk_tickets.outbox.schemas import PRODUCER, VERSION
 
@@ -19,3 +21,10 @@ def record(session: AsyncSession, *, event: Payload) -> OutboxEvent:
     """Add the event to the session; it commits (or not) with the caller's transaction. Its
     type comes from its model (`servicedesk_shared.events.EVENTS`), never from the caller."""
     return add_event(session, OutboxEvent, event, producer=PRODUCER, version=VERSION)
+
+
+def record_row(*, event: Payload) -> dict[str, Any]:
+    """The row `record` would add (`id`, `type`, `payload`, `occurred_at`), for a hot path
+    that writes it with a statement of its own in the caller's transaction (filing a
+    ticket, `ticketing/filing.py`): it commits with the change, or not at all."""
+    return event_row(event, producer=PRODUCER, version=VERSION)

@@ -134,7 +134,7 @@ async def derive(
     return derived[ticket.id]
 
 
-def _row(ticket_id: int, derived: Clocks) -> dict[str, Any]:
+def clock_row(ticket_id: int, derived: Clocks) -> dict[str, Any]:
     row: dict[str, Any] = {"ticket_id": ticket_id, "paused": False}
     unmet = []
     for target in TARGETS:
@@ -152,7 +152,7 @@ def _row(ticket_id: int, derived: Clocks) -> dict[str, Any]:
     return row
 
 
-def _deadlines(ticket_id: int, derived: Clocks) -> list[dict[str, Any]]:
+def deadline_rows(ticket_id: int, derived: Clocks) -> list[dict[str, Any]]:
     rows = []
     for target in TARGETS:
         c = derived[target]
@@ -187,7 +187,7 @@ _DELETE_PENDING = delete(SlaDeadline).where(
 async def store_clocks_many(session: AsyncSession, derived: dict[int, Clocks]) -> None:
     """Rewrite the tickets' stored clocks (`ticket_sla`), one statement."""
     if derived:
-        rows = [_row(ticket_id, clocks_) for ticket_id, clocks_ in derived.items()]
+        rows = [clock_row(ticket_id, clocks_) for ticket_id, clocks_ in derived.items()]
         await session.execute(_UPSERT_CLOCKS, rows)
 
 
@@ -213,7 +213,7 @@ async def store_many(
             {"ids": list(derived)},
             execution_options={"synchronize_session": False},
         )
-    deadlines = [row for ticket_id, c in derived.items() for row in _deadlines(ticket_id, c)]
+    deadlines = [row for ticket_id, c in derived.items() for row in deadline_rows(ticket_id, c)]
     if deadlines:
         await session.execute(_INSERT_DEADLINES, deadlines)
     await store_clocks_many(session, derived)

@@ -18,7 +18,7 @@ from servicedesk_tickets.deps import (
     TicketDep,
     TicketId,
 )
-from servicedesk_tickets.ticketing import bulk, service
+from servicedesk_tickets.ticketing import bulk, filing, service
 from servicedesk_tickets.ticketing.schemas import (
     BulkRequest,
     BulkResponse,
@@ -45,7 +45,7 @@ async def create_ticket(
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> dict[str, Any]:
     """Open a ticket as the caller (status and requester are set by the server)."""
-    body, replayed = await service.create(
+    body, replayed = await filing.create(
         session,
         data=data,
         actor=principal,
@@ -54,7 +54,7 @@ async def create_ticket(
     )
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"
-    return await service.with_people(session, body)
+    return body
 
 
 @router.get("/api/tickets", response_model=TicketPage, responses=errors(401, 422))

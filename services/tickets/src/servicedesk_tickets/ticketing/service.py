@@ -23,8 +23,6 @@ from sqlalchemy import (
     any_,
     bindparam,
     func,
-    insert,
-    literal,
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,7 +31,6 @@ from servicedesk_shared import reads
 from servicedesk_shared.events import (
     FieldChange,
     TicketAssigned,
-    TicketCreated,
     TicketDeleted,
     TicketStatusChanged,
     TicketUpdated,
@@ -48,7 +45,6 @@ from servicedesk_tickets.errors import (
     NotAllowed,
     TicketNotFound,
     TransitionNotAllowed,
-    UnknownSystem,
 )
 from servicedesk_tickets.outbox import service as outbox
 from servicedesk_tickets.people import service as people
@@ -57,12 +53,11 @@ from servicedesk_tickets.sla import history as sla_history
 from servicedesk_tickets.sla import page as sla_page
 from servicedesk_tickets.sla import service as sla
 from servicedesk_tickets.sla.calendar import Calendar
-from servicedesk_tickets.ticketing import idempotency, order
+from servicedesk_tickets.ticketing import order
 from servicedesk_tickets.ticketing.models import SEARCH_CONFIG, Ticket
 from servicedesk_tickets.ticketing.schemas import (
     DEFAULT_SORT,
     SortKey,
-    TicketCreate,
     TicketFilters,
     TicketListParams,
     TicketRead,
@@ -323,60 +318,6 @@ async def read_all(
     return [ListedRow._make(row.values()) for row in rows], total[0] or 0
 
 
-async def _insert(session: AsyncSession, *, data: TicketCreate, actor: Principal, system: str):
-    """One statement: INSERT … SELECT the system's initial state; no row = unknown system."""
-    now = utcnow()
-    values = {
-        **data.model_dump(exclude={"system"}),
-        "system": system,
-        "requester_id": actor.id,
-        "created_at": now,
-        "updated_at": now,
-    }
-    columns = [*values, "status"]
-    source = select(
-        *(literal(v, type_=Ticket.__table__.c[k].type) for k, v in values.items()),
-        System.initial_state,
-    ).where(System.code == system)
-    ticket = await session.scalar(
-        insert(Ticket).from_select(columns, source).returning(Ticket),
-        execution_options={"populate_existing": True},
-    )
-    if ticket is None:
-        raise UnknownSystem(f"Unknown system {system!r}")
-    return ticket
-
-
-async def create(
-    session: AsyncSession,
-    *,
-    data: TicketCreate,
-    actor: Principal,
-    default_system: str,
-    idempotency_key: str | None = None,
-) -> tuple[dict[str, Any], bool]:
-    """Create a ticket; returns (body, replayed). A replayed key returns the first body."""
-    if idempotency_key is not None:
-        request_hash = idempotency.body_hash(data.model_dump(mode="json"))
-        replay = await idempotency.claim(
-            session, user_id=actor.id, key=idempotency_key, request_hash=request_hash
-        )
-        if replay is not None:
-            return replay, True
-    ticket = await _insert(session, data=data, actor=actor, system=data.system or default_system)
-    body = as_dict(ticket)
-    audit.on_ticket(session, ticket_id=ticket.id, actor=actor, action="ticket.created", new=body)
-    outbox.record(session, event=TicketCreated(ticket=body))
-    pending = triage.record_pending(session, ticket_id=ticket.id)
-    clocks = await sla.refresh(session, ticket=ticket, new=True)
-    response = {**body, "ai_triage": triage.as_dict(pending), "sla": sla.as_payload(clocks)}
-    if idempotency_key is not None:
-        await idempotency.remember(
-            session, user_id=actor.id, key=idempotency_key, ticket_id=ticket.id, response=response
-        )
-    return response, False
-
-
 async def detail(session: AsyncSession, *, ticket: Ticket, principal: Principal) -> dict:
     """The ticket with its AI triage and SLA clocks, as `principal` may see it
     (`TicketDetail`), read in the session (the write routes' answer)."""
@@ -392,10 +333,10 @@ async def read_detail(conn: asyncpg.Connection, *, named: Named, principal: Prin
     rows, *rule = named.sla
     history = sla_history.from_rows(named.ticket, rows)
     clocks = sla.as_payload(sla.clocks_now(history, sla.rules_of(*rule)))
-    return _named({**_plain(named.ticket), "ai_triage": shown, "sla": clocks}, named.names)
+    return with_names({**plain_body(named.ticket), "ai_triage": shown, "sla": clocks}, named.names)
 
 
-def _named(body: dict[str, Any], names: tuple[str | None, ...]) -> dict[str, Any]:
+def with_names(body: dict[str, Any], names: tuple[str | None, ...]) -> dict[str, Any]:
     """`requester` and `assignee` beside their ids, from `people.NAMED` read with the row."""
     requester_user, requester_name, assignee_user, assignee_name = names
     body["requester"] = people.person(body["requester_id"], requester_user, requester_name)
@@ -406,7 +347,7 @@ def _named(body: dict[str, Any], names: tuple[str | None, ...]) -> dict[str, Any
 PEOPLE = {"requester_id": "requester", "assignee_id": "assignee"}
 
 
-def _plain(ticket: Any) -> dict[str, Any]:
+def plain_body(ticket: Any) -> dict[str, Any]:
     """`as_dict` of a ticket read as plain values (a list's row, `read_named`'s ticket),
     without its validation pass (~4 % of a detail's CPU): the same fields, the moments as
     pydantic writes them (tests hold the list and the detail to their models and to the
@@ -436,9 +377,9 @@ async def read_page(conn: asyncpg.Connection, page: list[ListedRow]) -> list[dic
 
 
 def _shaped(page: list, clocks_by_id: dict[int, dict[str, Any]]) -> list[dict]:
-    bodies = [_plain(row) for row in page]
+    bodies = [plain_body(row) for row in page]
     for body, row in zip(bodies, page, strict=True):
-        _named(body, row[_STORED.stop :])
+        with_names(body, row[_STORED.stop :])
         body["sla"] = clocks_by_id[body["id"]]
     return bodies
 
