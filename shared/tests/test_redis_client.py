@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import shlex
 import socket
 import subprocess
 from collections.abc import Iterator
 
 import pytest
+import redis.asyncio.connection as redis_connection
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from servicedesk_devtools.testing import eventually_sync
+from servicedesk_devtools.testing import REDIS_URL, eventually_sync
 from servicedesk_shared.redis import create_redis
 
 
@@ -76,4 +79,39 @@ async def test_while_redis_is_down_the_call_still_fails(private_redis: PrivateRe
             await client.ping()
     finally:
         private_redis.start()
+        await client.aclose()
+
+
+async def test_a_command_is_written_without_a_task_of_its_own(monkeypatch) -> None:
+    """`asyncio.wait_for` (a task per write on Python 3.11) is never reached."""
+
+    def no_wait_for(*args, **kwargs):
+        raise AssertionError("wait_for called")
+
+    monkeypatch.setattr(redis_connection.asyncio, "wait_for", no_wait_for)
+    client = create_redis(REDIS_URL)
+    try:
+        assert await client.ping()
+        assert await client.register_script("return 7")(keys=[], args=[]) == 7
+    finally:
+        await client.aclose()
+
+
+async def test_a_write_that_hangs_times_out_and_drops_the_connection() -> None:
+    client = create_redis(REDIS_URL)
+    conn = await client.connection_pool.get_connection()
+    try:
+        await conn.connect()
+        conn.socket_timeout = 0.05
+
+        async def hanging() -> None:  # a full socket buffer: Redis not reading
+            await asyncio.Event().wait()
+
+        conn._writer.drain = hanging
+        with pytest.raises(RedisTimeoutError):
+            await conn.send_packed_command(b"PING\r\n", check_health=False)
+        assert not conn.is_connected
+        assert conn.socket_timeout == 0.05
+    finally:
+        await client.connection_pool.release(conn)
         await client.aclose()
