@@ -205,3 +205,23 @@ async def test_a_transactional_connection_ended_or_cancelled_is_never_reused():
         assert await _session_pid(factory) != second
     finally:
         await engine.dispose()
+
+
+async def test_a_transactional_connection_postgresql_ended_while_pooled_answers_503():
+    """The BEGIN is the first thing sent on a connection taken from the pool (no pre-ping):
+    one PostgreSQL ended meanwhile is a 503 and is replaced, never a 500."""
+    engine = create_engine(f"{PG_BASE}/postgres", pool_size=1)
+    factory = async_sessionmaker(engine, expire_on_commit=False)
+    try:
+        pooled = await _session_pid(factory)
+        admin = await asyncpg.connect(f"{PG_BASE}/postgres".replace("+asyncpg", ""))
+        try:
+            assert await admin.fetchval("SELECT pg_terminate_backend($1)", pooled)
+        finally:
+            await admin.close()
+        with pytest.raises(Unavailable):
+            async with factory() as session, reads.transactional(session):
+                pass
+        assert await _session_pid(factory) != pooled
+    finally:
+        await engine.dispose()

@@ -28,6 +28,7 @@ from typing import Any
 
 import asyncpg
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
+from sqlalchemy.exc import EmulatedDBAPIException
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.sql import Executable
 from sqlalchemy.util import greenlet_spawn
@@ -167,9 +168,9 @@ async def transactional(session: AsyncSession) -> AsyncIterator[asyncpg.Connecti
     outer = await session.connection()
     pooled = await outer.get_raw_connection()
     adapted, writing = pooled.dbapi_connection, pooled.driver_connection
-    if adapted._transaction is None:  # sqlalchemy/dialects/postgresql/asyncpg.py
-        await adapted._start_transaction()
     try:
+        if adapted._transaction is None:  # sqlalchemy/dialects/postgresql/asyncpg.py
+            await adapted._start_transaction()  # may meet a connection ended while pooled
         yield writing
     except asyncio.CancelledError:
         await outer.invalidate()
@@ -188,6 +189,8 @@ def _lost() -> Unavailable:
 def _unavailable(exc: Exception) -> bool:
     """PostgreSQL starting up, shutting down or out of connections (`UNAVAILABLE_STATES`,
     08xxx): transient, 503 with Retry-After, never a 500."""
+    if isinstance(exc, EmulatedDBAPIException) and exc.__cause__ is not None:
+        exc = exc.__cause__  # the adapter's BEGIN (`transactional`) wraps asyncpg's error
     state = str(getattr(exc, "sqlstate", "") or "")
     return isinstance(exc, asyncpg.PostgresError) and (
         state in UNAVAILABLE_STATES or state.startswith("08")
