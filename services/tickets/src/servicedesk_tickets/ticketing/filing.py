@@ -35,6 +35,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Select
 
 from servicedesk_shared import reads
 from servicedesk_shared.events import TicketCreated
@@ -61,7 +62,7 @@ _GIVEN += ("created_at", "updated_at")
 _EVENT = ("id", "type", "payload", "occurred_at")
 
 
-def _named(field: Any) -> tuple[Any, Any]:
+def _names_of(field: Any) -> tuple[Any, Any]:
     """The requester's username and display name (null when the directory lacks them)."""
     person = select(Person.username, Person.display_name).where(Person.user_id == field)
     return (
@@ -70,7 +71,7 @@ def _named(field: Any) -> tuple[Any, Any]:
     )
 
 
-def _filed() -> Any:
+def _filed() -> Select:
     """INSERT … SELECT the system's initial state, then the new row with its requester's
     names and its rules' inputs, read from the INSERT's RETURNING (a CTE: the subqueries
     correlate with it)."""
@@ -78,10 +79,10 @@ def _filed() -> Any:
     source = select(*given.values(), System.initial_state).where(System.code == given["system"])
     filed = insert(_TICKETS).from_select([*given, "status"], source).returning(*_SHOWN)
     row = filed.cte("filed")
-    return select(*row.c, *_named(row.c.requester_id), *sla.correlated_rules(row.c.system))
+    return select(*row.c, *_names_of(row.c.requester_id), *sla.correlated_rules(row.c.system))
 
 
-def _deadline_rows(ticket_id: Any) -> Any:
+def _deadline_rows(ticket_id: Any) -> Select:
     """`(target, kind, due_at)` rows from three arrays (none for a ticket without targets)."""
     typed = (("target", String()), ("kind", String()), ("due_at", DateTime(timezone=True)))
     rows = (
@@ -92,7 +93,7 @@ def _deadline_rows(ticket_id: Any) -> Any:
     return select(ticket_id, *(rows.c[name] for name, _ in typed))
 
 
-def _effects() -> Any:
+def _effects() -> Select:
     """The outbox row, the stored clocks, the deadlines and the pending triage (returned)."""
     ticket_id = bindparam("ticket_id", type_=BigInteger)
     outbox = OutboxEvent.__table__
@@ -141,15 +142,16 @@ async def create(
         )
         if replay is not None:
             return await service.with_people(session, replay), True
+    now = utcnow()
     async with reads.transactional(session) as conn:
         ticket, names, rules = await _insert(
-            conn, data=data, actor=actor, system=data.system or default_system
+            conn, data=data, actor=actor, system=data.system or default_system, now=now
         )
         body = service.plain_body(ticket)
         audit.on_ticket(
             session, ticket_id=ticket.id, actor=actor, action="ticket.created", new=body
         )
-        now = utcnow()
+        # From the entry just queued: a new ticket has no committed history to read.
         clocks = await sla.derive(session, ticket=ticket, now=now, rule=rules, new=True)
         pending = await _record(conn, body=body, clocks=clocks, now=now)
     response = {**body, "ai_triage": triage.as_dict(pending), "sla": sla.as_payload(clocks)}
@@ -160,10 +162,11 @@ async def create(
     return service.with_names(response, (*names, None, None)), False
 
 
-async def _insert(conn: asyncpg.Connection, *, data: TicketCreate, actor: Principal, system: str):
+async def _insert(
+    conn: asyncpg.Connection, *, data: TicketCreate, actor: Principal, system: str, now: datetime
+) -> tuple[SimpleNamespace, tuple[str | None, str | None], sla.Rules]:
     """The new ticket (plain values), its requester's names and its system's SLA rules;
     `UnknownSystem` when no system has that code."""
-    now = utcnow()
     given = data.model_dump(exclude={"system"})
     row = await _FILE.fetchrow(
         conn, **given, system=system, requester_id=actor.id, created_at=now, updated_at=now
