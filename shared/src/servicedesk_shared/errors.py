@@ -37,13 +37,16 @@ log = logging.getLogger(__name__)
 UNAVAILABLE_STATES = {"53300", "57P01", "57P02", "57P03"}
 
 
+def unavailable_state(error: object) -> bool:
+    """The driver's error carries one of those SQLSTATEs (`sqlstate`, as asyncpg's do)."""
+    state = str(getattr(error, "sqlstate", "") or "")
+    return state in UNAVAILABLE_STATES or state.startswith("08")
+
+
 def _database_unavailable(exc: DBAPIError) -> bool:
     """The pool lost its connection, or PostgreSQL refused a new one (a transient state the
     client should retry, answered 503 with Retry-After, never a 500)."""
-    if exc.connection_invalidated:
-        return True
-    state = str(getattr(exc.orig, "sqlstate", "") or "")
-    return state in UNAVAILABLE_STATES or state.startswith("08")
+    return exc.connection_invalidated or unavailable_state(exc.orig)
 
 
 def _unavailable(detail: str) -> JSONResponse:

@@ -33,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.sql import Executable
 from sqlalchemy.util import greenlet_spawn
 
-from servicedesk_shared.errors import UNAVAILABLE_STATES, Unavailable
+from servicedesk_shared.errors import Unavailable, unavailable_state
 
 _DIALECT = asyncpg_dialect()
 
@@ -187,14 +187,11 @@ def _lost() -> Unavailable:
 
 
 def _unavailable(exc: Exception) -> bool:
-    """PostgreSQL starting up, shutting down or out of connections (`UNAVAILABLE_STATES`,
+    """PostgreSQL starting up, shutting down or out of connections (`errors.UNAVAILABLE_STATES`,
     08xxx): transient, 503 with Retry-After, never a 500."""
     if isinstance(exc, EmulatedDBAPIException) and exc.__cause__ is not None:
         exc = exc.__cause__  # the adapter's BEGIN (`transactional`) wraps asyncpg's error
-    state = str(getattr(exc, "sqlstate", "") or "")
-    return isinstance(exc, asyncpg.PostgresError) and (
-        state in UNAVAILABLE_STATES or state.startswith("08")
-    )
+    return isinstance(exc, asyncpg.PostgresError) and unavailable_state(exc)
 
 
 def stamp(moment: datetime | None) -> str | None:
