@@ -196,44 +196,35 @@ async def store_clocks(session: AsyncSession, *, ticket_id: int, derived: Clocks
     await store_clocks_many(session, {ticket_id: derived})
 
 
-async def store_many(
-    session: AsyncSession, derived: dict[int, Clocks], *, new: bool = False
-) -> None:
+async def store_many(session: AsyncSession, derived: dict[int, Clocks]) -> None:
     """Rewrite the tickets' pending deadlines (emitted ones stay), then their stored clocks,
-    three statements whatever the number of tickets (two for `new` tickets, created in this
-    transaction: they have no deadlines to delete).
+    three statements whatever the number of tickets (a new ticket's are written by
+    `ticketing/filing.py`, with its row).
 
     In that order, as the scheduler takes them (deadline rows, then `ticket_sla`): a change
     racing a poll waits for it instead of deadlocking with it."""
     if not derived:
         return
-    if not new:
-        await session.execute(
-            _DELETE_PENDING,
-            {"ids": list(derived)},
-            execution_options={"synchronize_session": False},
-        )
+    await session.execute(
+        _DELETE_PENDING, {"ids": list(derived)}, execution_options={"synchronize_session": False}
+    )
     deadlines = [row for ticket_id, c in derived.items() for row in deadline_rows(ticket_id, c)]
     if deadlines:
         await session.execute(_INSERT_DEADLINES, deadlines)
     await store_clocks_many(session, derived)
 
 
-async def store(
-    session: AsyncSession, *, ticket_id: int, derived: Clocks, new: bool = False
-) -> None:
+async def store(session: AsyncSession, *, ticket_id: int, derived: Clocks) -> None:
     """One ticket's deadlines and clocks (see `store_many`)."""
-    await store_many(session, {ticket_id: derived}, new=new)
+    await store_many(session, {ticket_id: derived})
 
 
-async def refresh(
-    session: AsyncSession, *, ticket: Ticket, now: datetime | None = None, new: bool = False
-) -> Clocks:
-    """Derive and store the ticket's clocks after a change made in this transaction;
-    `new`: the ticket was created in it (two statements fewer, see `derive_many`)."""
+async def refresh(session: AsyncSession, *, ticket: Ticket, now: datetime | None = None) -> Clocks:
+    """Derive and store the ticket's clocks after a change made in this transaction (a new
+    ticket's are derived and written by `ticketing/filing.py`)."""
     await session.flush()
-    derived = await derive(session, ticket=ticket, now=now or utcnow(), new=new)
-    await store(session, ticket_id=ticket.id, derived=derived, new=new)
+    derived = await derive(session, ticket=ticket, now=now or utcnow())
+    await store(session, ticket_id=ticket.id, derived=derived)
     return derived
 
 

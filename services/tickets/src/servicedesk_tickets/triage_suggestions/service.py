@@ -33,19 +33,6 @@ from servicedesk_tickets.triage_suggestions.schemas import TriageRead
 LIMITS = {"category": 100, "title": 200, "summary": 4000, "model": 200, "error": 2000}
 
 
-def record_pending(session: AsyncSession, *, ticket_id: int) -> AiTriage:
-    """The new ticket's triage, `pending` until ai-assist answers (same transaction)."""
-    row = AiTriage(
-        ticket_id=ticket_id,
-        status="pending",
-        possible_duplicates=[],
-        applied=[],
-        updated_at=utcnow(),
-    )
-    session.add(row)
-    return row
-
-
 def _clean(value: str | None, limit: int) -> str | None:
     if value is None:
         return None
