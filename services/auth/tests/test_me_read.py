@@ -96,16 +96,23 @@ async def test_a_connection_dropped_while_pooled_fails_a_read_with_503_then_reco
     _, pair = await committing_api.signed_in()
     assert (await committing_client.get("/api/users/me", headers=bearer(pair))).status_code == 200
     engine = app.state.runtime.engine
-    statuses = []
+    statuses: list[int] = []
     try:
-        await _fill_the_pool(engine, 3)
-        await _drop_pooled_connections(settings.database_url)
-        for _ in range(settings.db_pool_size * 2 + 2):
-            response = await committing_client.get("/api/users/me", headers=bearer(pair))
-            statuses.append(response.status_code)
-            if response.status_code == 200:
+        # The app's background relay may take every dropped connection before `/me` does
+        # (fresh-clone CI saw `[200]` twice): drop again, at most five times, until `/me`
+        # meets one.
+        for _attempt in range(5):
+            statuses = []
+            await _fill_the_pool(engine, 3)
+            await _drop_pooled_connections(settings.database_url)
+            for _ in range(settings.db_pool_size * 2 + 2):
+                response = await committing_client.get("/api/users/me", headers=bearer(pair))
+                statuses.append(response.status_code)
+                if response.status_code == 200:
+                    break
+                assert response.headers["Retry-After"] == "1"
+            if 503 in statuses:
                 break
-            assert response.headers["Retry-After"] == "1"
     finally:
         await engine.dispose()  # the idle connections go: the suite shares max_connections
     assert statuses[-1] == 200
