@@ -25,8 +25,8 @@ claim types) with pyjwt, then:
 |                           | stored clocks, and the visible total (an InitPlan, same query)  |
 | `POST /api/tickets`       | revocation check; ONE transaction: INSERT the ticket (initial   |
 |                           | state read from `systems` in the same statement), an outbox row |
-|                           | (NOTIFY trigger), the audit entry with its row in the sealer's  |
-|                           | queue (one statement, no lock): BEGIN + 3 + COMMIT              |
+|                           | (no NOTIFY, as the services), the audit entry with its row in   |
+|                           | the sealer's queue (one statement, no lock): BEGIN + 3 + COMMIT |
 
 The create writes to tables the anchor makes at start, `anchor_tickets` and `anchor_outbox`
 (`LIKE tickets/outbox INCLUDING ALL`, so the real columns, identity, generated search

@@ -81,10 +81,6 @@ SCHEMA = [
     " ON anchor_audit (object_type, object_id, id)",
     """CREATE TABLE IF NOT EXISTS anchor_audit_unsealed (
         entry_id bigint PRIMARY KEY REFERENCES anchor_audit (id))""",
-    """CREATE OR REPLACE FUNCTION anchor_outbox_notify() RETURNS trigger AS $$
-        BEGIN PERFORM pg_notify('anchor_outbox', ''); RETURN NULL; END $$ LANGUAGE plpgsql""",
-    "CREATE OR REPLACE TRIGGER anchor_outbox_notify AFTER INSERT ON anchor_outbox"
-    " FOR EACH STATEMENT EXECUTE FUNCTION anchor_outbox_notify()",
 ]
 INSERT_TICKET = f"""
 INSERT INTO anchor_tickets AS t (title, description, priority, category, system,

@@ -13,10 +13,12 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from servicedesk_devtools.testing import acked, eventually, throwaway_database, throwaway_vhost
 from servicedesk_shared.db import create_engine, session_factory
+from servicedesk_shared.messaging import outbox
+from servicedesk_shared.messaging import relay as relays
 from servicedesk_shared.messaging.consumer import Consumer
 from servicedesk_shared.messaging.envelope import Envelope, new_event
 from servicedesk_shared.messaging.inbox import inbox_table_sql
-from servicedesk_shared.messaging.relay import OutboxRelay, notify_trigger_sql
+from servicedesk_shared.messaging.relay import OutboxRelay
 from servicedesk_shared.messaging.topology import EVENTS_EXCHANGE, UNROUTED
 
 OUTBOX = """CREATE TABLE outbox (id uuid PRIMARY KEY, type text NOT NULL, payload jsonb NOT NULL,
@@ -35,7 +37,7 @@ async def engine():
     async with throwaway_database("desk_shared_test", None) as url:
         engine = create_engine(url)
         async with engine.begin() as conn:
-            for statement in [OUTBOX, EFFECTS, inbox_table_sql(), *notify_trigger_sql()]:
+            for statement in [OUTBOX, EFFECTS, inbox_table_sql()]:
                 await conn.execute(text(statement))
         yield engine
         await engine.dispose()
@@ -49,13 +51,28 @@ async def channel(amqp_url):
     await connection.close()
 
 
+INSERT = text("INSERT INTO outbox (id, type, payload) VALUES (:id, :type, :payload)")
+
+
+def _params(event: dict) -> dict:
+    return {"id": event["id"], "type": event["type"], "payload": orjson.dumps(event).decode()}
+
+
 async def write_events(engine, events: list[dict]) -> None:
+    """Rows written as another process would (no wake-up here: only the poll finds them)."""
     async with engine.begin() as conn:
         for event in events:
-            await conn.execute(
-                text("INSERT INTO outbox (id, type, payload) VALUES (:id, :type, :payload)"),
-                {"id": event["id"], "type": event["type"], "payload": orjson.dumps(event).decode()},
-            )
+            await conn.execute(INSERT, _params(event))
+
+
+async def commit_events(engine, events: list[dict], *, commit: bool = True) -> None:
+    """Rows written in a session marked as a producer's is (`outbox.written`), committed
+    (or rolled back): its commit wakes this process's relays."""
+    async with session_factory(engine)() as session:
+        for event in events:
+            await session.execute(INSERT, _params(event))
+        outbox.written(session)
+        await (session.commit() if commit else session.rollback())
 
 
 def sample(event_type: str = "ticket.created", **data) -> dict:
@@ -87,13 +104,14 @@ async def drain(queue, count: int, timeout: float = 10) -> list[dict]:
 
 
 async def test_the_relay_publishes_committed_events_with_the_envelope(engine, amqp_url, channel):
-    relay = OutboxRelay(engine=engine, amqp_url=amqp_url, producer="test")
+    # Polling once an hour: what arrives was sent because the commit woke the relay.
+    relay = OutboxRelay(engine=engine, amqp_url=amqp_url, producer="test", poll_interval=3600)
     await relay.publish_batch()  # declares the exchange
     queue = await bound_queue(channel, "ticket.*")
     relay.start()
     try:
         events = [sample(n=n) for n in range(5)]
-        await write_events(engine, events)
+        await commit_events(engine, events)
         got = await drain(queue, 5)
     finally:
         await relay.stop()
@@ -303,7 +321,9 @@ async def test_a_batch_whose_publish_fails_stays_unpublished(engine, amqp_url, c
 
 
 async def test_a_burst_of_commits_goes_out_in_few_batches(engine, amqp_url, channel):
-    relay = OutboxRelay(engine=engine, amqp_url=amqp_url, producer="test", gather=0.5)
+    relay = OutboxRelay(
+        engine=engine, amqp_url=amqp_url, producer="test", gather=0.5, poll_interval=3600
+    )
     await relay.publish_batch()  # declares the exchange; nothing of this test's left over
     queue = await bound_queue(channel, "ticket.burst")
     batches: list[int] = []
@@ -319,10 +339,89 @@ async def test_a_burst_of_commits_goes_out_in_few_batches(engine, amqp_url, chan
     relay.start()
     try:
         events = [sample("ticket.burst", n=n) for n in range(10)]
-        for event in events:  # ten commits, ten NOTIFYs
-            await write_events(engine, [event])
+        for event in events:  # ten commits, ten wake-ups
+            await commit_events(engine, [event])
         got = await drain(queue, 10)
     finally:
         await relay.stop()
     assert sorted(g["id"] for g in got) == sorted(e["id"] for e in events)
     assert sum(batches) == 10 and len(batches) < 10
+
+
+class CountingRelay:
+    def __init__(self) -> None:
+        self.pokes = 0
+
+    def poke(self) -> None:
+        self.pokes += 1
+
+
+async def test_only_a_committed_outbox_write_wakes_the_relays(engine, monkeypatch):
+    fake = CountingRelay()
+    monkeypatch.setattr(relays, "_running", {fake})
+    await commit_events(engine, [sample("ticket.rolled")], commit=False)
+    assert fake.pokes == 0  # rolled back: nothing to publish
+    async with session_factory(engine)() as session:  # a commit that wrote no event
+        await session.execute(text("INSERT INTO effects (event_id) VALUES (gen_random_uuid())"))
+        await session.commit()
+    assert fake.pokes == 0
+    await commit_events(engine, [sample("ticket.kept")])
+    assert fake.pokes == 1
+    async with session_factory(engine)() as session:  # the mark went with that commit
+        await session.execute(text("INSERT INTO effects (event_id) VALUES (gen_random_uuid())"))
+        await session.commit()
+    assert fake.pokes == 1
+
+
+async def test_a_relay_is_woken_while_it_runs_only(engine, amqp_url):
+    relay = OutboxRelay(engine=engine, amqp_url=amqp_url, producer="test")
+    relay.start()
+    assert relay in relays._running
+    await relay.stop()
+    assert relay not in relays._running
+
+
+async def test_a_writer_outside_the_services_wakes_the_relays_with_a_notify(
+    engine, amqp_url, channel
+):
+    relay = OutboxRelay(engine=engine, amqp_url=amqp_url, producer="test", poll_interval=3600)
+    await relay.publish_batch()  # declares the exchange
+    queue = await bound_queue(channel, "ticket.scripted")
+    relay.start()
+    try:
+        await eventually(lambda: _listening(engine))
+        events = [sample("ticket.scripted", n=n) for n in range(3)]
+        async with engine.begin() as conn:
+            for event in events:
+                await conn.execute(INSERT, _params(event))
+            await conn.execute(text(relays.WAKE_SQL))
+        got = await drain(queue, 3)
+    finally:
+        await relay.stop()
+    assert sorted(g["id"] for g in got) == sorted(e["id"] for e in events)
+
+
+async def _listening(engine) -> bool:
+    async with engine.connect() as conn:
+        channels = await conn.scalar(
+            text(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND query LIKE :q"
+            ),
+            {"q": f"LISTEN%{relays.CHANNEL}%"},
+        )
+    return bool(channels)
+
+
+async def test_rows_another_process_wrote_are_published_by_the_poll(engine, amqp_url, channel):
+    relay = OutboxRelay(engine=engine, amqp_url=amqp_url, producer="test", poll_interval=0.2)
+    await relay.publish_batch()  # declares the exchange
+    queue = await bound_queue(channel, "ticket.elsewhere")
+    relay.start()
+    try:
+        events = [sample("ticket.elsewhere", n=n) for n in range(3)]
+        await write_events(engine, events)  # no wake-up: found by the next poll
+        got = await drain(queue, 3)
+    finally:
+        await relay.stop()
+    assert sorted(g["id"] for g in got) == sorted(e["id"] for e in events)

@@ -7,9 +7,11 @@ from __future__ import annotations
 import uuid
 
 import httpx
+import pytest
 from sqlalchemy import text
 
 from servicedesk_shared.events import TicketCreated, parse
+from servicedesk_shared.messaging import relay
 from servicedesk_shared.messaging.envelope import Envelope
 
 _OF_TICKET = "SELECT count(*) FROM {} x JOIN tickets t ON t.id = x.ticket_id WHERE t.title = :title"
@@ -24,16 +26,34 @@ ROWS = {
 }
 
 
+class Relay:
+    """Stands in for this process's relays: counts the wake-ups a commit gives them."""
+
+    def __init__(self) -> None:
+        self.pokes = 0
+
+    def poke(self) -> None:
+        self.pokes += 1
+
+
+@pytest.fixture
+def woken(monkeypatch) -> Relay:
+    fake = Relay()
+    monkeypatch.setattr(relay, "_running", {fake})
+    return fake
+
+
 async def rows_of(app, title: str) -> dict[str, int]:
     async with app.state.runtime.engine.connect() as conn:
         return {name: await conn.scalar(text(sql), {"title": title}) for name, sql in ROWS.items()}
 
 
 async def test_a_filed_ticket_commits_with_its_event_triage_clocks_and_audit_entry(
-    committing_api, app
+    committing_api, app, woken
 ):
     title = f"Onestatement {uuid.uuid4()}"
     ticket = await committing_api.create("user_a", title=title, priority="high")
+    assert woken.pokes >= 1  # its commit woke the relay (there is no NOTIFY trigger)
     assert await rows_of(app, title) == {
         "tickets": 1,
         "outbox": 1,
@@ -86,6 +106,16 @@ async def test_when_the_commit_fails_nothing_of_the_filing_stays(app, personas, 
         )
     assert response.status_code == 500
     assert set((await rows_of(app, title)).values()) == {0}
+
+
+async def test_the_outbox_has_no_notify_trigger(app):
+    """A NOTIFY in a transaction takes a cluster-wide lock through its commit's WAL flush
+    (every write with an event would commit one at a time): migration 0010 dropped it."""
+    async with app.state.runtime.engine.connect() as conn:
+        triggers = await conn.scalar(
+            text("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'outbox'::regclass")
+        )
+    assert triggers == 0
 
 
 async def test_an_unknown_system_files_nothing(committing_api, app):

@@ -15,6 +15,10 @@ producer cannot write a type and a shape that disagree, nor one the AsyncAPI doc
 not describe. The envelope is the contract's (`{id, type, version, occurred_at, producer,
 correlation_id, data}`; the correlation id defaults to the request id). The relay
 (`servicedesk_shared.messaging.relay`, run in each producer's lifespan) publishes the rows.
+
+A session that wrote a row is marked (`written`; `add_event` does it), and its commit,
+whichever code owns it (a request, a consumer, the SLA scheduler), wakes the process's
+relays; a rollback forgets the mark.
 """
 
 from __future__ import annotations
@@ -23,13 +27,16 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, Index, String, text
+from sqlalchemy import DateTime, Index, String, event, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
 
 from servicedesk_shared.events.payloads import Payload, as_data, event_type
+from servicedesk_shared.messaging import relay
 from servicedesk_shared.messaging.envelope import new_event
+
+WRITTEN = "outbox_written"
 
 Row = TypeVar("Row", bound="OutboxColumns")
 
@@ -91,4 +98,22 @@ def add_event(
     values = event_row(event, producer=producer, version=version, correlation_id=correlation_id)
     row = model(**values)
     session.add(row)
+    written(session)
     return row
+
+
+def written(session: AsyncSession | Session) -> None:
+    """Mark `session`'s transaction as one that wrote an outbox row: its commit wakes this
+    process's relays. For a hot path that writes the row with a statement of its own."""
+    session.info[WRITTEN] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_relays(session: Session) -> None:
+    if session.info.pop(WRITTEN, False):
+        relay.poke()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(WRITTEN, None)

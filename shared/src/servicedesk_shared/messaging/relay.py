@@ -7,11 +7,23 @@ together (pipelined), and only then does the transaction that marks them publish
 commit (claim and mark are one statement, `UPDATE … WHERE id IN (SELECT … FOR UPDATE
 SKIP LOCKED) RETURNING`: the mark is only seen once the confirms are in). A failure
 rolls the batch back: it is published again later (consumers are idempotent on the
-event id). The relay wakes on PostgreSQL `NOTIFY` sent by a trigger when an outbox insert
-commits (`notify_trigger_sql`), and polls as a fallback, so a commit reaches the broker
-within milliseconds and nothing waits for a restart. After a wake-up it waits `gather`
-seconds (a few ms) so that the commits of a burst go out as one batch, not one claim
-each; the outbox lag (a gauge) is measured once per `poll_interval`, not per batch.
+event id).
+
+The relay wakes when a commit of its own process wrote an outbox row (`poke`, called by
+`servicedesk_shared.messaging.outbox` after such a commit). A writer outside the
+services (a script that sets `published_at` back to NULL to publish rows again, a
+benchmark) wakes every relay with `WAKE_SQL` (`NOTIFY`) in its transaction; and each relay
+polls every `poll_interval` as a fallback (a wake lost in a crash), so a commit reaches the
+broker within milliseconds and nothing waits for a restart. After a wake-up it waits
+`gather` seconds (a few ms) so that the commits of a burst go out as one batch, not one
+claim each; the outbox lag (a gauge) is measured once per `poll_interval`, not per batch.
+
+The services' own writes send no NOTIFY. Until migrations 0005 (auth), 0010 (tickets) and
+0002 (ai-assist) a trigger sent one with every outbox insert (`notify_trigger_sql`, which
+the first migrations still run); but a transaction that sends a NOTIFY takes a lock shared
+by the whole PostgreSQL cluster at its commit and holds it through its WAL flush, so every
+write with an event committed one at a time, on every replica of every service (measured:
+a fifth of PostgreSQL's busy time on creates was waiting for it; `docs/performance.md`).
 """
 
 from __future__ import annotations
@@ -37,6 +49,8 @@ from servicedesk_shared.messaging.topology import declare_events_exchange
 
 log = logging.getLogger(__name__)
 CHANNEL = "servicedesk_outbox"
+# For a writer outside the services, in the transaction that wrote the rows.
+WAKE_SQL = f"SELECT pg_notify('{CHANNEL}', '')"
 
 # Claimed and marked in one statement; the mark commits only after every confirm.
 CLAIM = text(
@@ -52,13 +66,30 @@ LAG = text(
 
 
 def notify_trigger_sql(table: str = "outbox") -> list[str]:
-    """Statements for a migration: NOTIFY the relay when an outbox insert commits."""
+    """The NOTIFY trigger the first migrations created (kept so they still run)."""
     return [
         f"""CREATE OR REPLACE FUNCTION {table}_notify() RETURNS trigger AS $$
             BEGIN PERFORM pg_notify('{CHANNEL}', ''); RETURN NULL; END $$ LANGUAGE plpgsql""",
         f"""CREATE TRIGGER {table}_notify AFTER INSERT ON {table}
             FOR EACH STATEMENT EXECUTE FUNCTION {table}_notify()""",
     ]
+
+
+def drop_notify_trigger_sql(table: str = "outbox") -> list[str]:
+    """Statements for a migration: drop what `notify_trigger_sql` created."""
+    return [
+        f"DROP TRIGGER IF EXISTS {table}_notify ON {table}",
+        f"DROP FUNCTION IF EXISTS {table}_notify()",
+    ]
+
+
+_running: set[OutboxRelay] = set()
+
+
+def poke() -> None:
+    """Wake this process's relays: a commit just wrote outbox rows."""
+    for relay in _running:
+        relay.poke()
 
 
 def to_message(payload: dict[str, Any]) -> aio_pika.Message:
@@ -95,6 +126,7 @@ class OutboxRelay:
             asyncio.create_task(self._run(), name=f"relay-{self.producer}"),
             asyncio.create_task(self._listen(), name=f"relay-listen-{self.producer}"),
         ]
+        _running.add(self)
 
     def poke(self) -> None:
         self._wake.set()
@@ -102,6 +134,7 @@ class OutboxRelay:
     async def stop(self, grace: float = 10.0) -> None:
         """Finish the batch in flight (so it is marked published), then stop."""
         self._stopping = True
+        _running.discard(self)
         self.poke()
         if self._tasks:
             _, pending = await asyncio.wait(self._tasks[:1], timeout=grace)
@@ -179,7 +212,8 @@ class OutboxRelay:
             await self._wait()
 
     async def _wait(self) -> None:
-        """Until a NOTIFY (or the poll interval), then `gather` more for the burst's others."""
+        """Until a poke or a NOTIFY (or the poll interval), then `gather` more for the
+        burst's others."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), self.poll_interval)
         if self.gather > 0 and not self._stopping:
@@ -187,7 +221,8 @@ class OutboxRelay:
         self._wake.clear()
 
     async def _listen(self) -> None:
-        """Hold a LISTEN connection; reconnect if it drops. Polling covers the gaps."""
+        """Hold a LISTEN connection for `WAKE_SQL`; reconnect if it drops. Polling covers
+        the gaps."""
         url = make_url(self.engine.url).set(drivername="postgresql")
         dsn = url.render_as_string(hide_password=False)
         while True:

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicedesk_shared.events import Payload
-from servicedesk_shared.messaging.outbox import add_event, event_row
+from servicedesk_shared.messaging.outbox import add_event, event_row, written
 from servicedesk_tickets.outbox.models import OutboxEvent
 from servicedesk_tickets.outbox.schemas import PRODUCER, VERSION
 
@@ -23,8 +23,10 @@ def record(session: AsyncSession, *, event: Payload) -> OutboxEvent:
     return add_event(session, OutboxEvent, event, producer=PRODUCER, version=VERSION)
 
 
-def record_row(*, event: Payload) -> dict[str, Any]:
+def record_row(session: AsyncSession, *, event: Payload) -> dict[str, Any]:
     """The row `record` would add (`id`, `type`, `payload`, `occurred_at`), for a hot path
-    that writes it with a statement of its own in the caller's transaction (filing a
-    ticket, `ticketing/filing.py`): it commits with the change, or not at all."""
+    that writes it with a statement of its own in `session`'s transaction (filing a
+    ticket, `ticketing/filing.py`): it commits with the change, or not at all, and its
+    commit wakes the relay as `record`'s does."""
+    written(session)
     return event_row(event, producer=PRODUCER, version=VERSION)

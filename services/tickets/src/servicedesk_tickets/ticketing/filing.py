@@ -153,7 +153,7 @@ async def create(
         )
         # From the entry just queued: a new ticket has no committed history to read.
         clocks = await sla.derive(session, ticket=ticket, now=now, rule=rules, new=True)
-        pending = await _record(conn, body=body, clocks=clocks, now=now)
+        pending = await _record(session, conn, body=body, clocks=clocks, now=now)
     response = {**body, "ai_triage": triage.as_dict(pending), "sla": sla.as_payload(clocks)}
     if idempotency_key is not None:
         await idempotency.remember(
@@ -180,10 +180,15 @@ async def _insert(
 
 
 async def _record(
-    conn: asyncpg.Connection, *, body: dict[str, Any], clocks: sla.Clocks, now: datetime
+    session: AsyncSession,
+    conn: asyncpg.Connection,
+    *,
+    body: dict[str, Any],
+    clocks: sla.Clocks,
+    now: datetime,
 ) -> SimpleNamespace:
     """The ticket's event, stored clocks, deadlines and pending triage (returned)."""
-    event = outbox.record_row(event=TicketCreated(ticket=body))
+    event = outbox.record_row(session, event=TicketCreated(ticket=body))
     event["payload"] = json.dumps(event["payload"])  # JSONB travels as JSON text
     deadlines = sla.deadline_rows(body["id"], clocks)
     clock_row = sla.clock_row(body["id"], clocks)
