@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from servicedesk_tickets.sla.calendar import (
@@ -41,10 +41,19 @@ def t(text: str) -> datetime:
 
 @settings(max_examples=200, deadline=None)
 @given(calendars(), moments, st.integers(1, 20_000))
+@example(
+    Calendar("Europe/Berlin", frozenset({1, 2, 3}), 30, 90),
+    datetime(2020, 1, 1, 0, 0, 0, 1, tzinfo=UTC),
+    90,
+)
 def test_a_due_time_ends_a_working_second_never_inside_non_working_time(cal, start, minutes):
     due = add_working(start, minutes, cal)
     assert due > start
-    assert working_between(due - timedelta(seconds=1), due, cal) == 1
+    assert working_between(due - timedelta(microseconds=1), due, cal) > 0  # ends working time
+    if start.microsecond == 0:  # from a whole second: a whole working second
+        assert working_between(due - timedelta(seconds=1), due, cal) == 1
+    # (The example: from 01:00:00.000001 in a 00:30-01:30 window, 90 minutes end 1 µs into
+    # a later window, so the last second before them holds 1 µs of working time.)
     assert working_between(start, due, cal) == minutes * 60
 
 
