@@ -227,3 +227,117 @@ async def test_a_consumer_stopped_before_its_commit_is_redelivered(engine, amqp_
     finally:
         await second.stop()
     assert set((await effects(engine, events)).values()) == {1}
+
+
+def preparing(engine, amqp_url: str, name: str, prepare, *, group_size: int = 16, **kw):
+    """A consumer whose handler records what `prepare` returned for the event, started."""
+
+    async def record_prepared(session, event: Envelope, prepared) -> None:
+        await session.execute(
+            text("INSERT INTO effects (event_id, note) VALUES (:e, :n)"),
+            {"e": event.id, "n": prepared},
+        )
+
+    consumer = Consumer(
+        name=name,
+        amqp_url=amqp_url,
+        sessions=session_factory(engine),
+        handlers={"ticket.created": record_prepared},
+        prepare={"ticket.created": prepare},
+        group_size=group_size,
+        gather=0.2,
+        base_backoff=0.05,
+        **kw,
+    )
+    consumer.start()
+    return consumer
+
+
+async def notes(engine, events: list[dict]) -> set[str]:
+    async with engine.connect() as conn:
+        rows = await conn.scalars(
+            text("SELECT note FROM effects WHERE event_id = ANY(:ids)"),
+            {"ids": [uuid.UUID(e["id"]) for e in events]},
+        )
+        return set(rows)
+
+
+@pytest.mark.parametrize("group_size", [1, 16])
+async def test_prepare_holds_no_connection_and_hands_its_result_to_the_handler(
+    engine, amqp_url, channel, group_size
+):
+    """What ai-assist does with a model call: no pooled connection (so no open
+    transaction) waits on it, and each effect is still recorded once."""
+    name = f"groups.prepare{group_size}"
+    release = asyncio.Event()
+    held: list[int] = []
+
+    async def slow(event: Envelope) -> str:
+        held.append(engine.pool.checkedout())
+        await release.wait()
+        return f"prepared {event.data['note']}"
+
+    events = [sample(f"n{i}") for i in range(6)]
+    await burst(channel, name, [*events, events[2]])  # one delivered twice
+    before = acked(name, "ticket.created")
+    consumer = preparing(engine, amqp_url, name, slow, group_size=group_size)
+    try:
+        await eventually(lambda: len(held) >= 4)  # (up to the prefetch) all waiting at once
+        assert set(held) == {0}
+        assert engine.pool.checkedout() == 0
+        release.set()
+        await eventually(lambda: acked(name, "ticket.created") >= before + 7)
+    finally:
+        await consumer.stop()
+    assert set((await effects(engine, events)).values()) == {1}
+    assert await notes(engine, events) == {f"prepared n{i}" for i in range(6)}
+
+
+async def test_a_failing_prepare_is_retried_then_dead_lettered_alone(engine, amqp_url, channel):
+    async def fussy(event: Envelope) -> str:
+        if event.data["note"] == "poison":
+            raise RuntimeError("the model choked")
+        return "ok"
+
+    good = [sample() for _ in range(6)]
+    bad = sample("poison")
+    await burst(channel, "groups.badprep", [*good[:3], bad, *good[3:]], delivery_limit=3)
+    consumer = preparing(engine, amqp_url, "groups.badprep", fussy, delivery_limit=3)
+    try:
+        await eventually(lambda: _all_done(engine, good))
+        [dead] = await dead_letters(channel, "groups.badprep", wanted=1)
+    finally:
+        await consumer.stop()
+    assert orjson.loads(dead)["id"] == bad["id"]
+    assert set((await effects(engine, good)).values()) == {1}
+    assert (await effects(engine, [bad]))[bad["id"]] == 0
+
+
+async def test_a_group_never_acks_a_delivery_still_being_prepared(engine, amqp_url, channel):
+    """`basic.ack(multiple)` acks every delivery up to its tag: the first delivery, still
+    waiting on its prepare when the later ones commit as a group, must not go with them
+    (its prepare then fails: had it been acked, it would be lost)."""
+    first, *rest = [sample("first"), *(sample() for _ in range(5))]
+    others_done = asyncio.Event()
+    tries: list[int] = []
+
+    async def first_is_slow(event: Envelope) -> str:
+        if event.data["note"] != "first":
+            return "ok"
+        tries.append(1)
+        if len(tries) == 1:
+            await others_done.wait()
+            raise RuntimeError("the model timed out")
+        return "ok at last"
+
+    name = "groups.slowfirst"
+    await burst(channel, name, [first, *rest])
+    consumer = preparing(engine, amqp_url, name, first_is_slow)
+    try:
+        await eventually(lambda: _all_done(engine, rest))
+        others_done.set()
+        await eventually(lambda: _all_done(engine, [first]))
+    finally:
+        await consumer.stop()
+    assert len(tries) == 2  # redelivered after its failed prepare, not acked with the group
+    assert set((await effects(engine, [first, *rest])).values()) == {1}

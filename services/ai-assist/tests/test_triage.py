@@ -110,3 +110,23 @@ async def test_readiness_does_not_depend_on_the_model(client, ollama) -> None:
     ollama.state.mode = standin.Mode(status=503)
     resp = await client.get("/readyz")
     assert resp.status_code == 200
+
+
+async def test_no_transaction_waits_on_the_model(app, events, ollama) -> None:
+    """The model is asked before the delivery's transaction (the consumer's `prepare`
+    step): while it thinks, no connection of ours sits in a transaction holding the
+    event's inbox claim (before, one did, for as long as the model took)."""
+    exchange, received = events
+    calls = ollama.state.calls
+    ollama.state.mode = standin.Mode(delay=1.0, times=1)
+    created = await publish_created(exchange, ticket())
+    await eventually(lambda: ollama.state.calls > calls)  # the model is thinking now
+    waiting = await scalar(
+        app,
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        " AND state = 'idle in transaction' AND query LIKE 'INSERT INTO inbox%'",
+    )
+    assert waiting == 0
+    tid = created["data"]["ticket"]["id"]
+    [event] = await eventually(lambda: triage_for(received, tid))
+    assert event["data"]["status"] == "suggested"

@@ -42,6 +42,9 @@ class Settings(DatabaseServiceSettings):
     consumer_delivery_limit: int = Field(5, ge=1)
     # Tickets triaged at once by the consumer (the model serialises work anyway).
     consumer_prefetch: int = Field(4, ge=1)
+    # Outcomes committed together, with their inbox rows (1: each on its own); the model
+    # is asked before, outside any transaction, so grouping never waits on it.
+    consumer_group_size: int = Field(4, ge=1)
     # Service-to-service keys for POST /internal/triage (the refresh script); unset: refused.
     api_keys: SecretStr | None = Field(None, validation_alias=env("AI_ASSIST_API_KEYS"))
 

@@ -18,7 +18,7 @@ from servicedesk_ai_assist.ratelimit import UserRateLimit
 from servicedesk_ai_assist.runtime import Runtime
 from servicedesk_ai_assist.suggest.router import router as suggest_router
 from servicedesk_ai_assist.suggest.service import Assistant, SuggestionCache
-from servicedesk_ai_assist.triage.consumer import build_handlers
+from servicedesk_ai_assist.triage.consumer import build_steps
 from servicedesk_ai_assist.triage.router import router as triage_router
 from servicedesk_shared.apikeys import ApiKeys
 from servicedesk_shared.db import service_engine, session_factory
@@ -68,13 +68,16 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     runtime = open_runtime(settings, app.state.transport)
     app.state.runtime = runtime
     relay = OutboxRelay(engine=runtime.engine, amqp_url=settings.amqp_url, producer=SERVICE)
+    handlers, prepare = build_steps(runtime.assistant, attempts=settings.triage_attempts)
     consumer = Consumer(
         name=settings.consumer_name,
         amqp_url=settings.amqp_url,
         sessions=runtime.sessions,
-        handlers=build_handlers(runtime.assistant, attempts=settings.triage_attempts),
+        handlers=handlers,
+        prepare=prepare,
         delivery_limit=settings.consumer_delivery_limit,
         prefetch=settings.consumer_prefetch,
+        group_size=settings.consumer_group_size,
     )
     app.state.consumer = consumer
     async with AsyncExitStack() as stack:

@@ -26,6 +26,13 @@ events runs again on its own, as above, so only the failing one is retried or
 dead-lettered and the others commit. A crash before the commit acks nothing: the broker
 redelivers the group and the inbox rows make it idempotent.
 
+A handler that must wait on something slow before it writes (ai-assist asks a model) has a
+`prepare` step for its event type: `prepare(event)` runs as the delivery arrives, outside
+any transaction and with no pooled connection held, and its result is handed to the
+handler, `handler(session, event, prepared)`, in the (group's) transaction. A failing
+prepare is retried like a failing handler. Only the effect is once: an event delivered
+again after its commit is prepared again, then its inbox row says it is done.
+
 A failed delivery is never acked and never loops forever. `connect_robust` reconnects and
 re-consumes after a broker restart without a process restart.
 """
@@ -34,8 +41,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
@@ -54,12 +62,16 @@ from servicedesk_shared.messaging.topology import declare_consumer_queue
 
 log = logging.getLogger(__name__)
 Handler = Callable[[AsyncSession, Envelope], Awaitable[None]]
+# For an event type with a `prepare` step: the handler also takes what it prepared.
+Prepare = Callable[[Envelope], Awaitable[Any]]
+PreparedHandler = Callable[[AsyncSession, Envelope, Any], Awaitable[None]]
 
 
 @dataclass(frozen=True)
 class Delivery:
     message: AbstractIncomingMessage
     event: Envelope
+    prepared: Any = None
 
 
 @contextlib.contextmanager
@@ -94,7 +106,8 @@ class Consumer:
     name: str
     amqp_url: str
     sessions: async_sessionmaker[AsyncSession]
-    handlers: dict[str, Handler]
+    handlers: Mapping[str, Handler | PreparedHandler]
+    prepare: dict[str, Prepare] = field(default_factory=dict)
     prefetch: int = 32
     group_size: int = 1
     gather: float = 0.0
@@ -108,6 +121,10 @@ class Consumer:
     _retries: set[asyncio.Task] = field(default_factory=set, init=False)
     # Delivery tags given to the groups and not yet acked or nacked, per channel.
     _unacked: dict[object, set[int]] = field(default_factory=dict, init=False)
+
+    def __post_init__(self) -> None:
+        if unhandled := set(self.prepare) - set(self.handlers):
+            raise ValueError(f"prepare steps without a handler: {sorted(unhandled)}")
 
     @property
     def connected(self) -> bool:
@@ -172,11 +189,28 @@ class Consumer:
             )
             await message.reject(requeue=False)
             return
-        if self.group_size > 1:
+        delivery: Delivery | None = Delivery(message, event)
+        if self.group_size > 1:  # from now on: no group's ack(multiple) may cover it
             self._unacked.setdefault(message.channel, set()).add(message.delivery_tag)
-            self._waiting.put_nowait(Delivery(message, event))
+        if event.type in self.prepare:
+            delivery = await self._prepared(delivery)
+            if delivery is None:
+                return
+        if self.group_size > 1:
+            self._waiting.put_nowait(delivery)
         else:
-            await self._handle(Delivery(message, event))
+            await self._handle(delivery)
+
+    async def _prepared(self, delivery: Delivery) -> Delivery | None:
+        """The delivery with its `prepare` step's result, or None when that failed (it is
+        retried later, as a failing handler's delivery is)."""
+        with _logged(delivery.event):
+            try:
+                prepared = await self.prepare[delivery.event.type](delivery.event)
+            except Exception as exc:
+                await self._retry_later(delivery, exc)
+                return None
+        return dataclasses.replace(delivery, prepared=prepared)
 
     async def _groups(self) -> None:
         """Take what is waiting (up to `group_size`) and handle it as one group, forever."""
@@ -246,17 +280,24 @@ class Consumer:
 
     async def _apply(self, group: list[Delivery]) -> None:
         """All of the group's effects in one transaction (a redelivered event: none)."""
-        handled = [d.event for d in group if d.event.type in self.handlers]
+        handled = [d for d in group if d.event.type in self.handlers]
         if not handled:
             return
         async with self.sessions() as session, session.begin():
-            ids = [event.id for event in handled]  # claimed in one statement
+            ids = [d.event.id for d in handled]  # claimed in one statement
             new = await inbox.claim_all(session, consumer=self.name, event_ids=ids)
-            for event in handled:
+            for delivery in handled:
+                event = delivery.event
                 if event.id in new:
                     new.discard(event.id)  # delivered twice in this group: handled once
                     with _logged(event):
-                        await self.handlers[event.type](session, event)
+                        await self._effect(session, delivery)
+
+    def _effect(self, session: AsyncSession, delivery: Delivery) -> Awaitable[None]:
+        event = delivery.event
+        if event.type in self.prepare:
+            return self.handlers[event.type](session, event, delivery.prepared)
+        return self.handlers[event.type](session, event)
 
     async def _done(self, delivery: Delivery) -> None:
         metrics.CONSUMED.labels(self.name, delivery.event.type, "ok").inc()

@@ -47,6 +47,27 @@ async def ask_with_retries(
     raise AssertionError("unreachable")
 
 
+async def outcome(
+    assistant: Assistant, ticket: TicketText, *, attempts: int, record_failures: bool = True
+) -> AiTriageSuggested:
+    """Ask the model (no database here): the suggestion, or the failure to record."""
+    try:
+        suggestion = await ask_with_retries(assistant, ticket, attempts=attempts)
+        return suggested(ticket.id, suggestion)
+    except (ModelUnavailable, ModelAnswerInvalid) as exc:
+        if not record_failures:
+            raise
+        log.warning("triage of ticket %s failed: %s", ticket.id, exc.detail)
+        return failed(ticket.id, assistant.model, exc.detail)
+
+
+def record(
+    session: AsyncSession, result: AiTriageSuggested, *, correlation_id: str | None = None
+) -> None:
+    """The outcome as an `ai.triage.suggested` outbox row in `session`'s transaction."""
+    outbox.record(session, event=result, correlation_id=correlation_id)
+
+
 async def triage(
     session: AsyncSession,
     assistant: Assistant,
@@ -56,13 +77,6 @@ async def triage(
     record_failures: bool = True,
     correlation_id: str | None = None,
 ) -> AiTriageSuggested:
-    try:
-        suggestion = await ask_with_retries(assistant, ticket, attempts=attempts)
-        outcome = suggested(ticket.id, suggestion)
-    except (ModelUnavailable, ModelAnswerInvalid) as exc:
-        if not record_failures:
-            raise
-        log.warning("triage of ticket %s failed: %s", ticket.id, exc.detail)
-        outcome = failed(ticket.id, assistant.model, exc.detail)
-    outbox.record(session, event=outcome, correlation_id=correlation_id)
-    return outcome
+    result = await outcome(assistant, ticket, attempts=attempts, record_failures=record_failures)
+    record(session, result, correlation_id=correlation_id)
+    return result
