@@ -33,3 +33,14 @@ async def test_requests_are_counted_by_route_template_and_status():
     ) in text
     assert 'route="unmatched",service="metrics-test",status="404"' in text
     assert "/api/things/41" not in text
+
+
+async def test_a_method_nobody_routes_is_counted_as_other():
+    """The method is the client's to choose: each value would be a series kept forever."""
+    transport = httpx.ASGITransport(make_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        for method in ("BREW", "BREW2", "PROPFIND"):
+            await client.request(method, "/api/things/1")
+    text = generate_latest().decode()
+    assert "BREW" not in text and "PROPFIND" not in text
+    assert 'method="other",route="/api/things/{thing_id}",service="metrics-test"' in text

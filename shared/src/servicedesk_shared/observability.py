@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
@@ -36,12 +37,28 @@ def route_template(scope) -> str:
     return path if isinstance(path, str) else "unmatched"
 
 
+# A method label outside these is "other": the method is the client's to choose, and each
+# label value is a series kept for the life of the process.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
 class MetricsMiddleware:
-    """Pure ASGI: counts and times every HTTP request by method, route template, status."""
+    """Pure ASGI: counts and times every HTTP request by method, route template, status
+    (the label children cached, as the gateway's: `.labels()` is not free)."""
 
     def __init__(self, app, *, service: str) -> None:
         self.app = app
         self.service = service
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+    def _observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        key = (method, route, status)
+        pair = self._children.get(key)
+        if pair is None:
+            labels = (self.service, method if method in METHODS else "other", route, str(status))
+            pair = self._children[key] = (REQUESTS.labels(*labels), LATENCY.labels(*labels))
+        pair[0].inc()
+        pair[1].observe(seconds)
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
@@ -59,11 +76,8 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, capture)
         finally:
-            route = route_template(scope)
-            method = scope["method"]
-            labels = (self.service, method, route, str(status))
-            REQUESTS.labels(*labels).inc()
-            LATENCY.labels(*labels).observe(time.perf_counter() - start)
+            seconds = time.perf_counter() - start
+            self._observe(scope["method"], route_template(scope), status, seconds)
 
 
 async def run_checks(checks: dict[str, Check], timeout: float = 2.0) -> tuple[bool, dict]:

@@ -109,7 +109,8 @@ class InFlightLimit:
     def __init__(self, app, *, service: str, limit: int, wait: float = 0.1) -> None:
         self.app = app
         self.slots = Slots(limit, wait)
-        self.gauge = IN_FLIGHT.labels(service)
+        # Read when scraped, not counted per request (two locked updates each, measured).
+        IN_FLIGHT.labels(service).set_function(lambda: self.slots.held)
         self.refused = SHED.labels(service, "in_flight")
 
     async def __call__(self, scope, receive, send) -> None:
@@ -121,11 +122,9 @@ class InFlightLimit:
             await send({"type": "http.response.start", "status": 503, "headers": _HEADERS})
             await send({"type": "http.response.body", "body": _BODY})
             return
-        self.gauge.inc()
         try:
             await self.app(scope, receive, send)
         finally:
-            self.gauge.dec()
             self.slots.release()
 
 
