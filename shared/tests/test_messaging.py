@@ -373,6 +373,21 @@ async def test_only_a_committed_outbox_write_wakes_the_relays(engine, monkeypatc
     assert fake.pokes == 1
 
 
+async def test_a_savepoint_rolled_back_keeps_the_wake_up_of_the_rows_before_it(engine, monkeypatch):
+    """A bulk change runs each ticket in a SAVEPOINT: one that fails must not cost the
+    others' events their wake-up."""
+    fake = CountingRelay()
+    monkeypatch.setattr(relays, "_running", {fake})
+    async with session_factory(engine)() as session:
+        await session.execute(INSERT, _params(sample("ticket.first")))
+        outbox.written(session)
+        savepoint = await session.begin_nested()
+        await session.execute(INSERT, _params(sample("ticket.second")))
+        await savepoint.rollback()  # this one failed
+        await session.commit()
+    assert fake.pokes == 1
+
+
 async def test_a_relay_is_woken_while_it_runs_only(engine, amqp_url):
     relay = OutboxRelay(engine=engine, amqp_url=amqp_url, producer="test")
     relay.start()

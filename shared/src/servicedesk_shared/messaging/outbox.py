@@ -18,7 +18,7 @@ correlation_id, data}`; the correlation id defaults to the request id). The rela
 
 A session that wrote a row is marked (`written`; `add_event` does it), and its commit,
 whichever code owns it (a request, a consumer, the SLA scheduler), wakes the process's
-relays; a rollback forgets the mark.
+relays; a rollback of the whole transaction forgets the mark (a SAVEPOINT's does not).
 """
 
 from __future__ import annotations
@@ -116,4 +116,5 @@ def _wake_relays(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
-    session.info.pop(WRITTEN, None)
+    if not session.in_nested_transaction():  # a SAVEPOINT's rollback keeps the others' rows
+        session.info.pop(WRITTEN, None)
