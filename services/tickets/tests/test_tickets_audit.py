@@ -359,17 +359,28 @@ async def test_sealers_racing_never_fork_or_duplicate_the_chain(app):
 
 
 async def test_the_running_sealer_chains_a_commit_within_moments(committing_api, app):
-    ticket = await committing_api.create("user_a")
-    query = text(
-        "SELECT c.seq FROM audit_log e LEFT JOIN audit_chain c ON c.entry_id = e.id "
-        "WHERE e.object_type = 'ticket' AND e.object_id = :id"
-    )
+    """Filing writes its entry in its own statement (not through the commit's queue) and
+    still wakes the sealer: with the only sealer polling once an hour, only that wake-up
+    can chain the entry within the test's time."""
+    (running,) = sealer._running
+    await running.stop()
+    slow = sealer.Sealer(app.state.runtime.engine, poll=3600.0)
+    slow.start()
+    try:
+        ticket = await committing_api.create("user_a")
+        query = text(
+            "SELECT c.seq FROM audit_log e LEFT JOIN audit_chain c ON c.entry_id = e.id "
+            "WHERE e.object_type = 'ticket' AND e.object_id = :id"
+        )
 
-    async def chained() -> bool:
-        async with app.state.runtime.engine.connect() as conn:
-            return await conn.scalar(query, {"id": str(ticket["id"])}) is not None
+        async def chained() -> bool:
+            async with app.state.runtime.engine.connect() as conn:
+                return await conn.scalar(query, {"id": str(ticket["id"])}) is not None
 
-    await eventually(chained, timeout=5, every=0.02)  # poked by the commit; polls as fallback
+        await eventually(chained, timeout=5, every=0.02)
+    finally:
+        await slow.stop()
+        running.start()
 
 
 def failures() -> float:

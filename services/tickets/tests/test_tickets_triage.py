@@ -12,8 +12,10 @@ import orjson
 from sqlalchemy import func, select, text
 
 from servicedesk_devtools.testing import eventually
+from servicedesk_shared import reads
 from servicedesk_shared.messaging.topology import declare_events_exchange
 from servicedesk_tickets.outbox.models import OutboxEvent
+from servicedesk_tickets.triage_suggestions import service as triage_service
 
 from .conftest import triage_event
 
@@ -235,3 +237,34 @@ async def test_a_burst_on_the_broker_is_handled_in_groups_each_event_once(
         for event in events:
             assert await conn.scalar(query, {"id": uuid.UUID(event["id"])}) == 1
         assert await conn.scalar(query, {"id": uuid.UUID(bad["id"])}) == 0
+
+
+async def test_storing_a_triage_locks_its_ticket_until_the_consumer_commits(app, committing_api):
+    """The consumer's first statement locks the ticket (asyncpg, on the session's own
+    transaction): a person's edit waits for the triage, so auto-apply's "untouched since
+    filed" test and the edit never interleave."""
+    ticket = await committing_api.create("user_a", priority="low")
+    url = f"/api/tickets/{ticket['id']}"
+    engine = app.state.runtime.engine
+    async with app.state.runtime.sessions() as session:
+        async with reads.transactional(session) as conn:
+            row = await triage_service.locked(conn, ticket_id=ticket["id"])
+            holder = await conn.fetchval("SELECT pg_backend_pid()")
+        assert row["updated_at"] == row["created_at"] and row["words"]
+        edit = asyncio.create_task(
+            committing_api.call("user_a", "PATCH", url, json={"priority": "high"})
+        )
+
+        async def blocked() -> bool:
+            query = text(
+                "SELECT count(*) FROM pg_stat_activity WHERE :pid = ANY(pg_blocking_pids(pid))"
+            )
+            async with engine.connect() as other:
+                return await other.scalar(query, {"pid": holder}) > 0
+
+        await eventually(blocked, timeout=5, every=0.02)
+        assert not edit.done()  # the edit waits on the ticket's row lock
+        await session.commit()
+    assert (await asyncio.wait_for(edit, 10)).status_code == 200
+    async with app.state.runtime.sessions() as session, reads.transactional(session) as conn:
+        assert await triage_service.locked(conn, ticket_id=0) is None

@@ -52,6 +52,30 @@ class ServiceActor:
 AI_ASSIST = ServiceActor(id="ai-assist", username="ai-assist")
 
 
+def entry(
+    session: AsyncSession,
+    *,
+    actor: Actor | None,
+    action: str,
+    object_type: str,
+    object_id: str | int | None,
+    old: dict[str, Any] | None = None,
+    new: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """One entry's columns but its time `at`, with the request's id and the caller's ip."""
+    return {
+        "actor_id": actor.id if actor else None,
+        "actor_name": actor.username if actor else None,
+        "action": action,
+        "object_type": object_type,
+        "object_id": None if object_id is None else str(object_id),
+        "old": old,
+        "new": new,
+        "request_id": request_id_var.get(),
+        "ip": session.info.get("ip"),
+    }
+
+
 def record(
     session: AsyncSession,
     *,
@@ -63,19 +87,16 @@ def record(
     new: dict[str, Any] | None = None,
 ) -> None:
     """Queue one entry; it is inserted when the transaction commits, and chained after."""
-    session.info.setdefault(PENDING, []).append(
-        {
-            "actor_id": actor.id if actor else None,
-            "actor_name": actor.username if actor else None,
-            "action": action,
-            "object_type": object_type,
-            "object_id": None if object_id is None else str(object_id),
-            "old": old,
-            "new": new,
-            "request_id": request_id_var.get(),
-            "ip": session.info.get("ip"),
-        }
+    row = entry(
+        session,
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        old=old,
+        new=new,
     )
+    session.info.setdefault(PENDING, []).append(row)
 
 
 def on_ticket(
@@ -140,12 +161,16 @@ def _arrays_as_rows() -> Select:
 _WRITTEN = (
     insert(entries).from_select(_COLUMNS, _arrays_as_rows()).returning(entries.c.id).cte("written")
 )
-_WRITE = reads.Prepared(insert(queue).from_select(["entry_id"], select(_WRITTEN.c.id)))
+_QUEUED = insert(queue).from_select(["entry_id"], select(_WRITTEN.c.id))
+_WRITE = reads.Prepared(_QUEUED)
+# The same two inserts as data-modifying CTEs, for a hot write's own statement to carry
+# (filing's), with the parameters `arrays` names; the caller pokes the sealer after commit.
+WRITE_CTES = (_WRITTEN, _QUEUED.cte("queued"))
 
 
-def _arrays(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
+def arrays(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
     """The entries column by column, `old` and `new` as JSON text (None as JSON `null`, as
-    the JSONB column type writes it)."""
+    the JSONB column type writes it): the parameters of `_WRITE` and `WRITE_CTES`."""
     return {f"p_{c}": [json.dumps(r[c]) if c in _JSON else r[c] for r in rows] for c in _COLUMNS}
 
 
@@ -159,7 +184,7 @@ async def flush_pending(session: AsyncSession) -> int:
     await session.flush()
     now = utcnow()
     async with reads.transactional(session) as conn:
-        await _WRITE.execute(conn, **_arrays([{**entry, "at": now} for entry in pending]))
+        await _WRITE.execute(conn, **arrays([{**row, "at": now} for row in pending]))
     return len(pending)
 
 

@@ -17,11 +17,27 @@ soon after its original, among the newest tickets.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Row, Text, cast, func, select
+import asyncpg
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Float,
+    Integer,
+    Row,
+    Select,
+    Text,
+    any_,
+    bindparam,
+    cast,
+    func,
+    select,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from servicedesk_shared import reads
 from servicedesk_tickets.ticketing.models import Ticket
 
 
@@ -30,27 +46,28 @@ def _quoted(lexeme: str) -> str:
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
+def any_of(words: Sequence[str]) -> str:
+    """The tsquery text matching a ticket sharing any of `words`: `'w1' | 'w2' | …`."""
+    return " | ".join(_quoted(w) for w in words)
+
+
 async def lexemes(session: AsyncSession, *, ticket_id: int) -> list[str]:
     query = select(func.tsvector_to_array(Ticket.search)).where(Ticket.id == ticket_id)
     return list(await session.scalar(query) or [])
 
 
-async def get_all(
-    session: AsyncSession,
+def _most_like(
     *,
-    ticket_id: int,
+    ticket_id: Any,
+    query_ts: Any,
+    words: Any,
+    count: Any,
     visible: ColumnElement[bool],
-    limit: int,
-    candidates: int,
-    min_score: float = 0.0,
-) -> list[Row]:
-    """Rows `(id, title, status, score)` of the `visible` tickets most like `ticket_id`
-    (itself excluded) among the newest `candidates` sharing a word with it, best first,
-    ties newest first."""
-    words = await lexemes(session, ticket_id=ticket_id)
-    if not words or limit < 1:
-        return []
-    query_ts = cast(" | ".join(_quoted(w) for w in words), TSQUERY)
+    candidates: Any,
+    min_score: Any,
+) -> Select:
+    """Rows `(id, title, status, score)` of the `visible` tickets matching `query_ts` (of a
+    ticket with `count` lexemes `words`), newest `candidates` of them scored, best first."""
     newest = (
         select(Ticket.id, Ticket.title, Ticket.status, Ticket.search)
         .where(Ticket.search.op("@@")(query_ts), Ticket.id != ticket_id, visible)
@@ -68,44 +85,92 @@ async def get_all(
             n.title,
             n.status,
             func.length(n.search).label("size"),
-            func.length(func.ts_delete(n.search, cast(words, ARRAY(Text)))).label("rest"),
+            func.length(func.ts_delete(n.search, words)).label("rest"),
         )
         .cte("candidates")
         .prefix_with("MATERIALIZED")
     )
     c = scored.c
-    score = (cast(c.size - c.rest, Float) / (len(words) + c.rest)).label("score")
+    score = (cast(c.size - c.rest, Float) / (count + c.rest)).label("score")
     query = select(c.id, c.title, c.status, score).order_by(score.desc(), c.id.desc())
-    if min_score > 0:
-        query = query.where(score >= min_score)
-    return list((await session.execute(query.limit(limit))).all())
+    return query if min_score is None else query.where(score >= min_score)
 
 
-async def possible_duplicates(
+async def get_all(
     session: AsyncSession,
     *,
     ticket_id: int,
+    visible: ColumnElement[bool],
+    limit: int,
+    candidates: int,
+    min_score: float = 0.0,
+) -> list[Row]:
+    """Rows `(id, title, status, score)` of the `visible` tickets most like `ticket_id`
+    (itself excluded) among the newest `candidates` sharing a word with it, best first,
+    ties newest first."""
+    words = await lexemes(session, ticket_id=ticket_id)
+    if not words or limit < 1:
+        return []
+    query = _most_like(
+        ticket_id=ticket_id,
+        query_ts=cast(any_of(words), TSQUERY),
+        words=cast(words, ARRAY(Text)),
+        count=len(words),
+        visible=visible,
+        candidates=candidates,
+        min_score=min_score if min_score > 0 else None,
+    )
+    return list((await session.execute(query.limit(limit))).all())
+
+
+_LIVE = Ticket.deleted_at.is_(None)
+# What a triage stores, prepared for the consumer's connection (`reads.transactional`).
+_DUPLICATES = reads.Prepared(
+    _most_like(
+        ticket_id=bindparam("ticket_id", type_=BigInteger),
+        query_ts=cast(bindparam("query_ts", type_=Text), TSQUERY),
+        words=bindparam("words", type_=ARRAY(Text)),
+        count=bindparam("count", type_=Integer),
+        visible=_LIVE,
+        candidates=bindparam("candidates", type_=Integer),
+        min_score=bindparam("min_score", type_=Float),
+    ).limit(bindparam("limit", type_=Integer))
+)
+_EXISTING = reads.Prepared(
+    select(Ticket.id).where(Ticket.id == any_(bindparam("ids", type_=ARRAY(BigInteger))), _LIVE)
+)
+
+
+async def possible_duplicates(
+    conn: asyncpg.Connection,
+    *,
+    ticket_id: int,
+    words: Sequence[str],
     limit: int,
     min_score: float,
     candidates: int,
     suggested: Sequence[int] = (),
 ) -> list[int]:
     """What a triage stores: the best matches among the newest `candidates` live tickets
-    sharing a word, at `min_score` or above, then any ids the producer `suggested` that are
-    live tickets, at most `limit`."""
-    live = Ticket.deleted_at.is_(None)
-    rows = await get_all(
-        session,
-        ticket_id=ticket_id,
-        visible=live,
-        limit=limit,
-        candidates=candidates,
-        min_score=min_score,
-    )
-    found = [row.id for row in rows]
+    sharing one of the ticket's `words` (its lexemes), at `min_score` or above, then any
+    ids the producer `suggested` that are live tickets, at most `limit`."""
+    if limit < 1:
+        return []
+    found: list[int] = []
+    if words:
+        rows = await _DUPLICATES.fetch(
+            conn,
+            ticket_id=ticket_id,
+            query_ts=any_of(words),
+            words=list(words),
+            count=len(words),
+            candidates=candidates,
+            min_score=min_score,
+            limit=limit,
+        )
+        found = [row["id"] for row in rows]
     extra = [i for i in dict.fromkeys(suggested) if i not in found and i != ticket_id]
     if extra and len(found) < limit:
-        query = select(Ticket.id).where(Ticket.id.in_(extra), live)
-        existing = set((await session.scalars(query)).all())
+        existing = {row["id"] for row in await _EXISTING.fetch(conn, ids=extra)}
         found += [i for i in extra if i in existing]
     return found[:limit]

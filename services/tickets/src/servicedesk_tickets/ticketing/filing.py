@@ -1,17 +1,19 @@
-"""Filing a ticket (`POST /api/tickets`): its row, its event, its pending triage and its SLA
-clocks in the request's transaction, as two statements on asyncpg itself.
+"""Filing a ticket (`POST /api/tickets`): its row, its event, its audit entry, its pending
+triage and its SLA clocks in the request's transaction, as two statements on asyncpg itself.
 
 The request still owns the transaction (`deps.SessionDep`): the statements run on the
 session's own connection (`reads.transactional`), so the outbox row and the audit entry
-(queued, written before the commit) commit with the ticket or not at all. Through the ORM
+commit with the ticket or not at all. Through the ORM
 the same work was ~10 round trips and SQLAlchemy's ~0.3 ms of Python each (44 % of the
 tickets process on creates, py-spy); here:
 
 1. `_FILE`: INSERT … SELECT the system's initial state (no row: an unknown system),
    RETURNING the ticket as the API shows it, its requester's names and its system's SLA
    rules' inputs;
-2. `_EFFECTS`: the outbox row, the pending triage (returned), the stored clocks and the
-   deadlines, as data-modifying CTEs of one statement.
+2. `_EFFECTS`: the outbox row, the audit entry with its row in the sealer's queue
+   (`audit.WRITE_CTES`: not queued for the commit's own insert, one round trip fewer), the
+   pending triage (returned), the stored clocks and the deadlines, as data-modifying CTEs
+   of one statement.
 """
 
 from __future__ import annotations
@@ -37,9 +39,10 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
-from servicedesk_shared import reads
+from servicedesk_shared import reads, transaction
 from servicedesk_shared.events import TicketCreated
 from servicedesk_shared.principal import Principal
+from servicedesk_tickets.audit import sealer
 from servicedesk_tickets.audit import service as audit
 from servicedesk_tickets.database import utcnow
 from servicedesk_tickets.errors import UnknownSystem
@@ -117,7 +120,7 @@ def _effects() -> Select:
     )
     row = pending.returning(*AiTriage.__table__.c).cte("pending")
     return select(*row.c).add_cte(
-        event.cte("event"), clocks.cte("clocks"), deadlines.cte("deadlines")
+        event.cte("event"), clocks.cte("clocks"), deadlines.cte("deadlines"), *audit.WRITE_CTES
     )
 
 
@@ -148,12 +151,9 @@ async def create(
             conn, data=data, actor=actor, system=data.system or default_system, now=now
         )
         body = service.plain_body(ticket)
-        audit.on_ticket(
-            session, ticket_id=ticket.id, actor=actor, action="ticket.created", new=body
-        )
-        # From the entry just queued: a new ticket has no committed history to read.
+        # A new ticket has no history: its clocks start from the values it was filed with.
         clocks = await sla.derive(session, ticket=ticket, now=now, rule=rules, new=True)
-        pending = await _record(session, conn, body=body, clocks=clocks, now=now)
+        pending = await _record(session, conn, body=body, clocks=clocks, now=now, actor=actor)
     response = {**body, "ai_triage": triage.as_dict(pending), "sla": sla.as_payload(clocks)}
     if idempotency_key is not None:
         await idempotency.remember(
@@ -186,9 +186,19 @@ async def _record(
     body: dict[str, Any],
     clocks: sla.Clocks,
     now: datetime,
+    actor: Principal,
 ) -> SimpleNamespace:
-    """The ticket's event, stored clocks, deadlines and pending triage (returned)."""
+    """The ticket's event, audit entry, stored clocks, deadlines and pending triage
+    (returned); the sealer is poked after the commit, to chain the entry."""
     event = outbox.record_row(session, event=TicketCreated(ticket=body))
+    entry = audit.entry(
+        session,
+        actor=actor,
+        action="ticket.created",
+        object_type=audit.TICKET,
+        object_id=body["id"],
+        new=body,
+    )
     event["payload"] = json.dumps(event["payload"])  # JSONB travels as JSON text
     deadlines = sla.deadline_rows(body["id"], clocks)
     clock_row = sla.clock_row(body["id"], clocks)
@@ -201,5 +211,7 @@ async def _record(
         deadline_target=[d["target"] for d in deadlines],
         deadline_kind=[d["kind"] for d in deadlines],
         deadline_due_at=[d["due_at"] for d in deadlines],
+        **audit.arrays([{**entry, "at": now}]),
     )
+    transaction.after_commit(session, sealer.poke)
     return SimpleNamespace(**dict(row))

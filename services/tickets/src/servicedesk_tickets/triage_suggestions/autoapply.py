@@ -7,13 +7,18 @@ ticket since it was filed (`updated_at == created_at`): a person's edit or trans
 wins over the model, and the model changes a ticket at most once. The change is made like a
 person's PATCH, in the consumer's transaction: `updated_at` bumped, an audit entry
 `ticket.updated` by the actor `ai-assist`, and a `ticket.updated` event in the outbox.
+
+The decision (`changes`) reads plain rows: the locked ticket with the settings
+(`service.locked`) and the stored triage. Only a change loads the ORM objects.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from servicedesk_tickets.ai_settings import service as ai_settings
 from servicedesk_tickets.audit.service import AI_ASSIST
 from servicedesk_tickets.database import utcnow
 from servicedesk_tickets.sla import service as sla
@@ -22,32 +27,35 @@ from servicedesk_tickets.ticketing.models import PRIORITIES, Ticket
 from servicedesk_tickets.triage_suggestions.models import AiTriage
 
 
-def changes_for(ticket: Ticket, triage: AiTriage) -> dict[str, str]:
-    """The fields the suggestion would change on the ticket."""
-    changes = {}
-    if triage.priority in PRIORITIES and triage.priority != ticket.priority:
-        changes["priority"] = triage.priority
-    if triage.category and triage.category != ticket.category:
-        changes["category"] = triage.category
-    return changes
-
-
-async def eligible(session: AsyncSession, *, ticket: Ticket, triage: AiTriage) -> bool:
-    if triage.status != "suggested" or triage.confidence is None:
+def eligible(ticket: Mapping[str, Any], triage: Mapping[str, Any]) -> bool:
+    """On, confident enough, and the ticket live and untouched since it was filed."""
+    if triage["status"] != "suggested" or triage["confidence"] is None:
         return False
-    if ticket.deleted_at is not None or ticket.updated_at != ticket.created_at:
+    if ticket["deleted_at"] is not None or ticket["updated_at"] != ticket["created_at"]:
         return False
-    settings = await ai_settings.get(session)
-    return settings.auto_apply and triage.confidence >= settings.min_confidence
+    return bool(ticket["auto_apply"]) and triage["confidence"] >= ticket["min_confidence"]
 
 
-async def apply(session: AsyncSession, *, ticket: Ticket, triage: AiTriage) -> list[str]:
-    """Apply the suggestion if the settings and the ticket allow; the fields changed."""
-    if not await eligible(session, ticket=ticket, triage=triage):
-        return []
-    changes = changes_for(ticket, triage)
-    if not changes:
-        return []
+def changes(ticket: Mapping[str, Any], triage: Mapping[str, Any]) -> dict[str, str]:
+    """The fields auto-apply changes on the ticket: none unless it is `eligible`."""
+    if not eligible(ticket, triage):
+        return {}
+    found = {}
+    if triage["priority"] in PRIORITIES and triage["priority"] != ticket["priority"]:
+        found["priority"] = triage["priority"]
+    if triage["category"] and triage["category"] != ticket["category"]:
+        found["category"] = triage["category"]
+    return found
+
+
+async def apply(session: AsyncSession, *, ticket_id: int, changes: dict[str, str]) -> None:
+    """Make the `changes` (the ticket is locked by this transaction) and note them on the
+    triage as applied."""
+    # Read afresh: both rows were read and written on the session's connection directly.
+    ticket = await session.get(Ticket, ticket_id, populate_existing=True)
+    triage = await session.get(AiTriage, ticket_id, populate_existing=True)
+    if ticket is None or triage is None:  # both locked or written in this transaction
+        raise LookupError(f"ticket {ticket_id} or its triage vanished mid-transaction")
     old = {name: getattr(ticket, name) for name in changes}
     for name, value in changes.items():
         setattr(ticket, name, value)
@@ -56,4 +64,3 @@ async def apply(session: AsyncSession, *, ticket: Ticket, triage: AiTriage) -> l
     if "priority" in changes:
         await sla.refresh(session, ticket=ticket)
     triage.applied = sorted(changes)
-    return triage.applied

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
-from sqlalchemy import ARRAY, BigInteger, and_, any_, bindparam, case, or_, select, tuple_
+from sqlalchemy import ARRAY, BigInteger, and_, any_, bindparam, case, func, or_, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,6 +24,7 @@ from servicedesk_shared import reads
 from servicedesk_shared.events import AiTriageSuggested
 from servicedesk_shared.principal import Principal
 from servicedesk_tickets import permissions
+from servicedesk_tickets.ai_settings.models import SINGLETON, AiSettings
 from servicedesk_tickets.database import utcnow
 from servicedesk_tickets.ticketing.models import PRIORITIES, Ticket
 from servicedesk_tickets.triage_suggestions.models import AiTriage
@@ -63,39 +64,83 @@ def _rank(status: Any) -> Any:
     return case((status == "suggested", 1), else_=0)
 
 
+_TRIAGE = AiTriage.__table__
+_STORED = tuple(c.name for c in _TRIAGE.c if c.name != "ticket_id")
+
+
+def _upsert() -> Any:
+    """INSERT the event's triage, or UPDATE the stored one if the event outranks it (a
+    pending row always yields); RETURNING the row, none when the stored one stays."""
+    stmt = insert(_TRIAGE).values({c.name: bindparam(c.name, type_=c.type) for c in _TRIAGE.c})
+    new, old = stmt.excluded, _TRIAGE.c
+    outranks = tuple_(_rank(old.status), old.occurred_at, old.event_id) < tuple_(
+        _rank(new.status), new.occurred_at, new.event_id
+    )
+    return stmt.on_conflict_do_update(
+        index_elements=[old.ticket_id],
+        set_={name: new[name] for name in _STORED},
+        where=or_(old.status == "pending", and_(old.occurred_at.is_not(None), outranks)),
+    ).returning(*_TRIAGE.c)
+
+
+_UPSERT = reads.Prepared(_upsert())
+
+
 async def store(
-    session: AsyncSession,
+    conn: asyncpg.Connection,
     *,
     ticket_id: int,
     event_id: uuid.UUID,
     occurred_at: datetime,
     payload: AiTriageSuggested,
     duplicates: list[int],
-) -> AiTriage | None:
-    """Upsert the event's triage if it outranks the stored one; the row, or None when the
-    stored triage stays (an older or lesser event)."""
+) -> asyncpg.Record | None:
+    """Upsert the event's triage if it outranks the stored one, on the consumer's
+    connection (`reads.transactional`); the row, or None when the stored triage stays (an
+    older or lesser event)."""
     if occurred_at.tzinfo is None:
         occurred_at = occurred_at.replace(tzinfo=UTC)
-    values = {
+    return await _UPSERT.fetchrow(
+        conn,
         **values_from(payload),
-        "ticket_id": ticket_id,
-        "event_id": event_id,
-        "occurred_at": occurred_at,
-        "possible_duplicates": duplicates,
-        "applied": [],
-        "updated_at": utcnow(),
-    }
-    stmt = insert(AiTriage).values(values)
-    new, old = stmt.excluded, AiTriage
-    outranks = tuple_(_rank(old.status), old.occurred_at, old.event_id) < tuple_(
-        _rank(new.status), new.occurred_at, new.event_id
+        ticket_id=ticket_id,
+        event_id=event_id,
+        occurred_at=occurred_at,
+        possible_duplicates=duplicates,
+        applied=[],
+        updated_at=utcnow(),
     )
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[AiTriage.ticket_id],
-        set_={name: new[name] for name in values if name != "ticket_id"},
-        where=or_(old.status == "pending", and_(old.occurred_at.is_not(None), outranks)),
-    ).returning(AiTriage)
-    return await session.scalar(stmt, execution_options={"populate_existing": True})
+
+
+_TICKETS = Ticket.__table__
+
+
+def _locked() -> Any:
+    """The ticket FOR UPDATE with its lexemes and the AI settings (one round trip)."""
+    settings = AiSettings.__table__
+    columns = ("priority", "category", "deleted_at", "created_at", "updated_at")
+    return (
+        select(
+            *(_TICKETS.c[name] for name in columns),
+            func.tsvector_to_array(_TICKETS.c.search).label("words"),
+            settings.c.auto_apply,
+            settings.c.min_confidence,
+        )
+        .select_from(_TICKETS.outerjoin(settings, settings.c.id == SINGLETON))
+        .where(_TICKETS.c.id == bindparam("ticket_id", type_=BigInteger))
+        .with_for_update(of=_TICKETS)
+    )
+
+
+_LOCKED = reads.Prepared(_locked())
+
+
+async def locked(conn: asyncpg.Connection, *, ticket_id: int) -> asyncpg.Record | None:
+    """The ticket, locked until the transaction ends (so auto-apply and a concurrent triage
+    of it see one another's result), as storing its triage reads it: `priority`,
+    `category`, `deleted_at`, `created_at`, `updated_at`, `words` (its lexemes) and the
+    settings' `auto_apply`, `min_confidence`; None: no such ticket."""
+    return await _LOCKED.fetchrow(conn, ticket_id=ticket_id)
 
 
 async def get(session: AsyncSession, *, ticket_id: int) -> AiTriage | None:
