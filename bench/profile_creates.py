@@ -62,6 +62,26 @@ async def sample_postgres(url: str, seconds: float) -> collections.Counter:
     return seen
 
 
+async def triage_statuses(url: str) -> dict[str, int]:
+    """How many tickets' triages are in each status: that the consumer kept up, and how."""
+    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        rows = await conn.fetch("SELECT status, count(*) AS n FROM ai_triage GROUP BY status")
+        return {row["status"]: row["n"] for row in rows}
+    finally:
+        await conn.close()
+
+
+def settled(url: str, within: float = 60) -> dict[str, int]:
+    """The triages' statuses once the backlog is through (none pending, or `within` s)."""
+    end = time.monotonic() + within
+    while True:
+        statuses = asyncio.run(triage_statuses(url))
+        if not statuses.get("pending") or time.monotonic() > end:
+            return statuses
+        time.sleep(1)
+
+
 def top_self(path: Path, count: int = 12) -> list[tuple[float, str]]:
     """The frames with the most self time in a py-spy raw profile, as shares."""
     own: collections.Counter = collections.Counter()
@@ -103,6 +123,7 @@ def main() -> None:
         for spy in spies.values():
             spy.wait(60)
         print(f"creates/s {result.rps:.0f}  p50 {result.p50_ms} ms  p99 {result.p99_ms} ms")
+        print("triages:", settled(env["TICKETS_DATABASE_URL"]))
         total = sum(seen.values()) or 1
         print("\nPostgreSQL, the active backends' samples:")
         for (query, wait), n in seen.most_common(15):

@@ -76,27 +76,10 @@ def entry(
     }
 
 
-def record(
-    session: AsyncSession,
-    *,
-    actor: Actor | None,
-    action: str,
-    object_type: str,
-    object_id: str | int | None,
-    old: dict[str, Any] | None = None,
-    new: dict[str, Any] | None = None,
-) -> None:
-    """Queue one entry; it is inserted when the transaction commits, and chained after."""
-    row = entry(
-        session,
-        actor=actor,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        old=old,
-        new=new,
-    )
-    session.info.setdefault(PENDING, []).append(row)
+def record(session: AsyncSession, **fields: Any) -> None:
+    """Queue one `entry` (the same arguments); it is inserted when the transaction commits,
+    and chained after."""
+    session.info.setdefault(PENDING, []).append(entry(session, **fields))
 
 
 def on_ticket(
