@@ -1,6 +1,6 @@
 """Request cost against anchors: each route as a ratio of the least a Python service can do.
 
-    .venv/bin/python bench/cost.py [--seconds 10] [--rounds 2] [--seed 50000]
+    .venv/bin/python bench/cost.py [--seconds 10] [--rounds 2] [--seed 50000] [--creates-only]
 
 Starts a throw-away stack as bench/tickets.py does (`bench_env`: own databases, Redis
 prefix, vhost, free ports, limits raised), seeds `--seed` tickets (half of them TTS) and
@@ -20,7 +20,8 @@ Each run also records every process's CPU time per request (bench/meter.py: the 
 each service, the gateway, the PostgreSQL backends of the bench's databases): on a shared
 machine req/s moves with the neighbours, CPU per request hardly does. Prints a Markdown
 table (means of the rounds, each ratio against its anchor, the goal's verdict) and writes
-every run to bench/results/cost-<time>.json.
+every run to bench/results/cost-<time>.json. `--creates-only`: the seed and the full-speed
+creates against their anchor, nothing else (an A/B of the create path in ~2 minutes).
 """
 
 from __future__ import annotations
@@ -183,7 +184,7 @@ GOALS = {  # target -> (reference target, goal text, check(row, reference))
 }
 
 
-def table(rows: list[dict], fixed: dict) -> str:
+def table(rows: list[dict], fixed: dict | None) -> str:
     lines = [
         "| path | target | req/s | p50 ms | p99 ms | CPU ms/req (all) | of which PG "
         "| PG sessions /1k req | ratio | CPU ratio | goal | verdict |",
@@ -210,6 +211,8 @@ def table(rows: list[dict], fixed: dict) -> str:
                 f"{row['sessions']:.1f} | {ratio} | "
                 f"{cpu_ratio} | {goal} | {verdict} |"
             )
+    if fixed is None:  # --creates-only
+        return "\n".join(lines)
     ok = fixed["p99_ms"] <= 50 and not fixed["errors"]
     lines.append(
         f"| `POST /api/tickets` | gateway at {fixed['rate']}/s | {fixed['requests']} sent | "
@@ -234,7 +237,8 @@ def start_anchor(env: dict[str, str]) -> subprocess.Popen:
 
 def measure(env: dict[str, str], stack: devstack.Stack, args: argparse.Namespace) -> dict:
     report: dict = {"seed_seconds": asyncio.run(seed(env["TICKETS_DATABASE_URL"], 1, args.seed))}
-    report["sla_backfill_seconds"] = sla_backfill(env)
+    if not args.creates_only:
+        report["sla_backfill_seconds"] = sla_backfill(env)
     anchor = start_anchor(env)
     try:
         bench = Bench(env, stack, anchor)
@@ -242,6 +246,11 @@ def measure(env: dict[str, str], stack: devstack.Stack, args: argparse.Namespace
         drain(env)
         report["idle_cpu_per_s"] = bench.meter.measure_idle(max(args.seconds, 5))
         print(f"idle CPU s/s: {report['idle_cpu_per_s']}", flush=True)
+        user = {"Authorization": f"Bearer {token(env)}"}
+        if args.creates_only:  # an A/B of the create path: creates against their anchor
+            rows = creates(bench, user, args.rounds)
+            report |= {"runs": rows, "table": table(rows, None)}
+            return report
         _creds, me = bench_user(bench.base["gateway"])
         agent = {"Authorization": f"Bearer {token(env, systems={'TTS': 'agent'})}"}
         headers = {"auth": {"Authorization": f"Bearer {me}"}, "tickets": agent}
@@ -249,7 +258,6 @@ def measure(env: dict[str, str], stack: devstack.Stack, args: argparse.Namespace
         print(f"anchor vs service: {report['same_answers']}", flush=True)
         print("requests/s, p50 ms, p99 ms", flush=True)
         rows = reads(bench, headers, args.rounds)
-        user = {"Authorization": f"Bearer {token(env)}"}
         rows += creates(bench, user, args.rounds)
         report["fixed_200"] = asyncio.run(
             fixed_rate(
@@ -275,6 +283,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--seed", type=int, default=50_000)
+    parser.add_argument(
+        "--creates-only", action="store_true", help="creates against their anchor, nothing else"
+    )
     args = parser.parse_args()
     env = bench_env()
     devstack.prepare(env)
