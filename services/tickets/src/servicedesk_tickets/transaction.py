@@ -15,13 +15,19 @@ from servicedesk_tickets.audit import sealer
 from servicedesk_tickets.audit.service import flush_pending
 
 
+def entries_written(session: AsyncSession) -> None:
+    """Audit entries were written in this transaction: wake the sealer after its commit
+    (the queue's flush below, or a hot write carrying its own, `audit.WRITE_CTES`)."""
+    transaction.after_commit(session, sealer.poke)
+
+
 def audited(session: AsyncSession) -> None:
     """Before the next commit, write the queued audit entries (no lock); after it, wake
     the sealer if there were any. Running it twice is harmless: the queue empties."""
 
     async def flush() -> None:
         if await flush_pending(session):
-            transaction.after_commit(session, sealer.poke)
+            entries_written(session)
 
     transaction.before_commit(session, flush)
 

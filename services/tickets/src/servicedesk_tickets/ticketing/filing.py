@@ -39,10 +39,10 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
-from servicedesk_shared import reads, transaction
+from servicedesk_shared import reads
 from servicedesk_shared.events import TicketCreated
 from servicedesk_shared.principal import Principal
-from servicedesk_tickets.audit import sealer
+from servicedesk_tickets import transaction
 from servicedesk_tickets.audit import service as audit
 from servicedesk_tickets.database import utcnow
 from servicedesk_tickets.errors import UnknownSystem
@@ -213,5 +213,5 @@ async def _record(
         deadline_due_at=[d["due_at"] for d in deadlines],
         **audit.arrays([{**entry, "at": now}]),
     )
-    transaction.after_commit(session, sealer.poke)
+    transaction.entries_written(session)
     return SimpleNamespace(**dict(row))

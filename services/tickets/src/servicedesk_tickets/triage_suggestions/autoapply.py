@@ -52,10 +52,8 @@ async def apply(session: AsyncSession, *, ticket_id: int, changes: dict[str, str
     """Make the `changes` (the ticket is locked by this transaction) and note them on the
     triage as applied."""
     # Read afresh: both rows were read and written on the session's connection directly.
-    ticket = await session.get(Ticket, ticket_id, populate_existing=True)
-    triage = await session.get(AiTriage, ticket_id, populate_existing=True)
-    if ticket is None or triage is None:  # both locked or written in this transaction
-        raise LookupError(f"ticket {ticket_id} or its triage vanished mid-transaction")
+    ticket = await session.get_one(Ticket, ticket_id, populate_existing=True)
+    triage = await session.get_one(AiTriage, ticket_id, populate_existing=True)
     old = {name: getattr(ticket, name) for name in changes}
     for name, value in changes.items():
         setattr(ticket, name, value)
