@@ -116,7 +116,7 @@ def bench_user(gateway: str) -> tuple[dict, str]:
     return creds, token
 
 
-def argon2_bound() -> dict[str, float]:
+def argon2_bound(rounds_per_thread: int = 30) -> dict[str, float]:
     """Argon2id verifies at the configured parameters: one thread, and one per core at once
     (the machine's real bound: parallel hashes share memory bandwidth)."""
     from concurrent.futures import ThreadPoolExecutor
@@ -127,7 +127,7 @@ def argon2_bound() -> dict[str, float]:
     digest = hasher.hash("benchmark-password")
     result = {}
     for workers in (1, os.cpu_count() or 1):
-        rounds = 30 * workers
+        rounds = rounds_per_thread * workers
         with ThreadPoolExecutor(workers) as pool:
             start = time.perf_counter()
             list(pool.map(lambda _: hasher.verify(digest, "benchmark-password"), range(rounds)))
@@ -162,13 +162,24 @@ def login_storm(gateway: str, creds: dict, token: str, seconds: int, meter: Mete
     """Logins alone (20 at once, each process's CPU ms per login), then /me idle, then /me
     while 20 logins run."""
     os.environ["BENCH_LOGIN_BODY"] = json.dumps(creds)
-    bound = argon2_bound()  # again, just before: a bound taken while the stack settled ran low
+    # The bound just before and just after (~3 s each): it drifts by several per cent within
+    # minutes here, so the logins are reported against both.
+    bound = argon2_bound(150)
     before = meter.snapshot()
     logins = wrk.run(
         f"{gateway}/api/token", connections=20, seconds=seconds, threads=1, script="login.lua"
     )
     cpu = meter.cost(before, meter.snapshot(), logins.rps * seconds)
-    print(f"  logins alone: {logins.rps:.1f}/s, CPU ms per login {cpu}; bound {bound}", flush=True)
+    after = argon2_bound(150)
+    ratios = [
+        round(logins.rps / b[f"verifies_per_s_{os.cpu_count() or 1}_threads"], 3)
+        for b in (bound, after)
+    ]
+    print(
+        f"  logins alone: {logins.rps:.1f}/s = {ratios} of the bound before/after;"
+        f" CPU ms per login {cpu}; bound {bound} / {after}",
+        flush=True,
+    )
     me = f"{gateway}/api/users/me"
     headers = {"Authorization": f"Bearer {token}"}
     idle = wrk.run(me, connections=4, seconds=seconds, headers=headers)
@@ -191,7 +202,8 @@ def login_storm(gateway: str, creds: dict, token: str, seconds: int, meter: Mete
     during = wrk.parse(storm.communicate()[0])
     return {
         "argon2_just_before": bound,
-        "logins_alone": vars(logins) | {"cpu_ms_per_login": cpu},
+        "argon2_just_after": after,
+        "logins_alone": vars(logins) | {"cpu_ms_per_login": cpu, "ratio_to_bound": ratios},
         "me_idle": vars(idle),
         "me_during_storm": vars(loaded),
         "logins_during": vars(during),
